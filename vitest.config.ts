@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects:
+//  unit     - pure TypeScript tests next to the code (parsing, arithmetic); fast, no rig.
+//  suite    - scenario tests: run the real `pnpm scenario` CLI and read its summary.json.
+//  scenario - the scenarios themselves; only the hilt CLI runs these (it passes their options).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['harness/**/*.test.ts', 'native/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'suite',
+          include: ['scenarios/**/*.test.ts'],
+          // Each test drives whole CLI runs against a real audio server.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'scenario',
+          include: ['scenarios/**/*.scenario.ts'],
+          setupFiles: ['allure-vitest/setup'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          pool: 'forks',
+        },
+      },
+    ],
+  },
+});
