@@ -1,0 +1,136 @@
+// Continuous capture of the rig's observed output (the null sink's monitor), analysed as it
+// arrives: a tone-presence timeline that scenarios wait on, and the raw samples for WAV evidence.
+import { HiltError } from '../errors.ts';
+import { Child, stopChild } from '../proc/child.ts';
+import { now } from '../wait.ts';
+import { ToneTracker, int16ToFloat, type Timeline } from './tone.ts';
+import { firstSteadyAbsence, firstSteadyPresence, windowAt } from './timeline.ts';
+
+export const SAMPLE_RATE = 48_000;
+export const WINDOW_MS = 10;
+
+export type ToneState = 'present' | 'absent';
+
+export interface ToneWait {
+  ok: boolean;
+  state: ToneState;
+  atMs?: number; // wall time (performance.now()) at which the steady state began
+  waitedMs: number;
+}
+
+export class Capture {
+  readonly tracker: ToneTracker;
+  private readonly chunks: Float32Array[] = [];
+  private total = 0;
+  private origin = Number.POSITIVE_INFINITY; // performance.now() of sample 0, estimated
+  private remainder: Buffer = Buffer.alloc(0);
+  private listeners = new Set<() => void>();
+
+  private constructor(
+    private readonly recorder: Child,
+    readonly frequencyHz: number,
+  ) {
+    this.tracker = new ToneTracker({ sampleRate: SAMPLE_RATE, frequencyHz, windowMs: WINDOW_MS });
+    recorder.stdout?.on('data', (b: Buffer) => this.onData(b));
+  }
+
+  static start(device: string, env: Record<string, string>, frequencyHz = 440): Capture {
+    // --latency-msec: small fragments, and without it the tail is lost on stop (DESIGN.md).
+    const rec = new Child(
+      'parecord',
+      ['--raw', '--format=s16le', `--rate=${SAMPLE_RATE}`, '--channels=1', '--latency-msec=20', `--device=${device}`,
+        '--client-name=hilt-recorder', '--property=application.name=hilt-recorder'],
+      { name: 'recorder', env, rawStdout: true },
+    );
+    return new Capture(rec, frequencyHz);
+  }
+
+  get timeline(): Timeline {
+    return this.tracker.timeline;
+  }
+
+  get samplesSeen(): number {
+    return this.total;
+  }
+
+  // Sample index at wall time t. Each chunk arrives after its samples were made, so the earliest
+  // (arrival - duration) seen is the best estimate of when sample 0 was captured.
+  sampleAt(t: number): number {
+    return Math.max(0, Math.round(((t - this.origin) * SAMPLE_RATE) / 1000));
+  }
+
+  timeAt(sample: number): number {
+    return this.origin + (sample * 1000) / SAMPLE_RATE;
+  }
+
+  // Milliseconds on the capture's own clock (0 = first sample): the x axis of timelines.
+  msAt(t: number): number {
+    return (this.sampleAt(t) * 1000) / SAMPLE_RATE;
+  }
+
+  samples(fromSample = 0, toSample = this.total): Float32Array {
+    const out = new Float32Array(Math.max(0, Math.min(toSample, this.total) - fromSample));
+    let pos = 0;
+    for (const c of this.chunks) {
+      const start = Math.max(fromSample - pos, 0);
+      const end = Math.min(toSample - pos, c.length);
+      if (end > start) out.set(c.subarray(start, end), pos + start - fromSample);
+      pos += c.length;
+      if (pos >= toSample) break;
+    }
+    return out;
+  }
+
+  // Waits until the tone is steadily `state` (for minRunMs) starting at or after wall time `after`.
+  waitFor(state: ToneState, opts: { after: number; minRunMs: number; deadlineMs: number }): Promise<ToneWait> {
+    const started = now();
+    const run = Math.max(1, Math.round(opts.minRunMs / WINDOW_MS));
+    const find = state === 'present' ? firstSteadyPresence : firstSteadyAbsence;
+    return new Promise((resolve) => {
+      const check = (final: boolean): boolean => {
+        const from = windowAt(this.timeline, this.sampleAt(opts.after));
+        const w = find(this.timeline, from, run);
+        if (w === undefined && !final) return false;
+        this.listeners.delete(listener);
+        clearTimeout(timer);
+        resolve(
+          w === undefined
+            ? { ok: false, state, waitedMs: now() - started }
+            : { ok: true, state, atMs: this.timeAt(w * this.timeline.windowSamples), waitedMs: now() - started },
+        );
+        return true;
+      };
+      const listener = () => void check(false);
+      const timer = setTimeout(() => check(true), opts.deadlineMs);
+      this.listeners.add(listener);
+      check(false);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await stopChild(this.recorder, 'SIGINT', 1000);
+  }
+
+  assertRunning(): void {
+    if (this.recorder.done) {
+      throw new HiltError('RIG_START', 'the recorder (parecord) of the observed output has exited', {
+        expected: 'parecord capturing the observed sink monitor for the whole run',
+        seen: `exit ${this.recorder.done.exitCode ?? this.recorder.done.signal}: ${this.recorder.outputTail(5)}`,
+        hint: 'check that the rig is still up (pactl info with the rig environment)',
+      });
+    }
+  }
+
+  private onData(b: Buffer): void {
+    const data = this.remainder.length ? Buffer.concat([this.remainder, b]) : b;
+    const usable = data.length - (data.length % 2);
+    this.remainder = data.subarray(usable);
+    if (usable === 0) return;
+    const samples = int16ToFloat(data.subarray(0, usable));
+    this.total += samples.length;
+    this.origin = Math.min(this.origin, now() - (this.total * 1000) / SAMPLE_RATE);
+    this.chunks.push(samples);
+    this.tracker.push(samples);
+    for (const l of this.listeners) l();
+  }
+}

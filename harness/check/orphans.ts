@@ -1,0 +1,44 @@
+// Inventory checks: what the server and the OS hold, never what the target says it holds.
+import { describeObject, type InventoryObject } from '../inventory/objects.ts';
+import type { InventoryDiff } from '../inventory/snapshot.ts';
+import { expectation, type CheckResult } from './check.ts';
+
+const list = (objs: InventoryObject[]) => objs.map(describeObject).join('; ');
+
+export function orphansPresent(name: string, diff: InventoryDiff, ownerPid: number): CheckResult {
+  const mine = diff.orphans.filter((o) => o.ownerPid === ownerPid);
+  return expectation(
+    name,
+    mine.length > 0,
+    mine.length,
+    '>= 1',
+    'objects',
+    mine.length > 0
+      ? `the fault bit: ${mine.length} object(s) of dead pid ${ownerPid} left on the server: ${list(mine)}`
+      : `expected objects of the killed pid ${ownerPid} to be left behind (the fault did not bite); none found`,
+  );
+}
+
+export function noObjectsOf(name: string, objects: InventoryObject[], ownerPid: number, when: string): CheckResult {
+  const left = objects.filter((o) => o.ownerPid === ownerPid);
+  return expectation(
+    name,
+    left.length === 0,
+    left.length,
+    0,
+    'objects',
+    left.length === 0 ? `no object of pid ${ownerPid} remains ${when}` : `${left.length} orphan(s) of pid ${ownerPid} remain ${when}: ${list(left)}`,
+  );
+}
+
+export function backToBaseline(name: string, diff: InventoryDiff): CheckResult {
+  const n = diff.added.length;
+  return expectation(
+    name,
+    n === 0,
+    n,
+    0,
+    'objects',
+    n === 0 ? 'inventory is back to its baseline' : `${n} object(s) not in the baseline remain: ${list(diff.added)}`,
+  );
+}

@@ -1,0 +1,26 @@
+// Audio evidence: a WAV snippet around an event and the presence timeline as SVG, both from the
+// continuous capture, so an engineer can hear and see what the checks decided.
+import { encodeWav } from '../audio/wav.ts';
+import { timelineSvg } from '../audio/plot.ts';
+import { SAMPLE_RATE, type Capture } from '../audio/capture.ts';
+
+export interface Marker {
+  at: number; // wall time, performance.now()
+  label: string;
+}
+
+export function wavAround(capture: Capture, at: number, beforeMs: number, afterMs: number): Buffer {
+  const centre = capture.sampleAt(at);
+  const from = Math.max(0, centre - Math.round((beforeMs * SAMPLE_RATE) / 1000));
+  const to = centre + Math.round((afterMs * SAMPLE_RATE) / 1000);
+  return encodeWav(capture.samples(from, to), SAMPLE_RATE);
+}
+
+export function timelinePlot(capture: Capture, title: string, markers: Marker[], fromAt?: number, toAt?: number): string {
+  return timelineSvg(capture.timeline, {
+    title,
+    markers: markers.map((m) => ({ atMs: capture.msAt(m.at), label: m.label })),
+    fromMs: fromAt === undefined ? undefined : capture.msAt(fromAt),
+    toMs: toAt === undefined ? undefined : capture.msAt(toAt),
+  });
+}

@@ -1,0 +1,90 @@
+// A snapshot of every object with a target's prefix, asked of the server and the OS, never of
+// the target (muesli #387: an object made just before a kill is invisible to the app's own list).
+import { readdir, readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { HiltError } from '../errors.ts';
+import { now } from '../wait.ts';
+import { isOrphan, objectKey, type InventoryObject } from './objects.ts';
+import { parseProcStat, parsePulseModules, parsePulseSinks, parsePwDump } from './parse.ts';
+
+export interface Snapshot {
+  prefix: string;
+  takenAt: number;
+  tookMs: number;
+  objects: InventoryObject[];
+}
+
+export interface InventoryDiff {
+  added: InventoryObject[];
+  removed: InventoryObject[];
+  orphans: InventoryObject[]; // added objects whose creator is dead
+}
+
+async function tool(file: string, args: string[], env: Record<string, string>): Promise<string> {
+  const r = await execa(file, args, { env, reject: false, timeout: 5000 });
+  if (r.exitCode !== 0) {
+    throw new HiltError('TOOL_FAILED', `${file} ${args.join(' ')} failed while taking an inventory`, {
+      expected: 'exit 0 with JSON on stdout',
+      seen: `exit ${r.exitCode ?? r.signal}${r.timedOut ? ' (timed out after 5 s)' : ''}: ${String(r.stderr).slice(0, 300)}`,
+      hint: 'is the rig still up? the rig environment is printed in the report',
+    });
+  }
+  return String(r.stdout);
+}
+
+// Alive means running: a zombie has exited already and cannot clean up.
+export async function processState(pid: number): Promise<'alive' | 'zombie' | 'gone'> {
+  try {
+    const st = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    return st && (st.state === 'Z' || st.state === 'X') ? 'zombie' : 'alive';
+  } catch {
+    return 'gone';
+  }
+}
+
+async function processesByPrefix(prefix: string): Promise<InventoryObject[]> {
+  const out: InventoryObject[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const st = parseProcStat(await readFile(`/proc/${entry}/stat`, 'utf8'));
+      // comm is cut at 15 characters by the kernel.
+      if (st && st.comm.startsWith(prefix.slice(0, 15)) && st.state !== 'Z') {
+        out.push({ kind: 'process', id: entry, name: `${st.comm}[${entry}]`, ownerPid: st.pid, ownerAlive: true });
+      }
+    } catch {
+      /* exited while we looked */
+    }
+  }
+  return out;
+}
+
+export async function takeSnapshot(prefix: string, env: Record<string, string>): Promise<Snapshot> {
+  const t0 = now();
+  const [modules, sinks, dump, procs] = await Promise.all([
+    tool('pactl', ['-f', 'json', 'list', 'modules'], env),
+    tool('pactl', ['-f', 'json', 'list', 'sinks'], env),
+    tool('pw-dump', ['--no-colors'], env),
+    processesByPrefix(prefix),
+  ]);
+  const sinkObjects = parsePulseSinks(sinks, prefix);
+  const objects = [...parsePulseModules(modules, prefix, sinkObjects), ...sinkObjects, ...parsePwDump(dump, prefix), ...procs];
+  const states = new Map<number, boolean>();
+  for (const o of objects) {
+    if (o.ownerPid === undefined || o.ownerAlive !== undefined) continue;
+    if (!states.has(o.ownerPid)) states.set(o.ownerPid, (await processState(o.ownerPid)) === 'alive');
+    o.ownerAlive = states.get(o.ownerPid);
+  }
+  return { prefix, takenAt: t0, tookMs: now() - t0, objects };
+}
+
+export function diffSnapshots(baseline: Snapshot, current: Snapshot): InventoryDiff {
+  const before = new Set(baseline.objects.map(objectKey));
+  const after = new Set(current.objects.map(objectKey));
+  const added = current.objects.filter((o) => !before.has(objectKey(o)));
+  return {
+    added,
+    removed: baseline.objects.filter((o) => !after.has(objectKey(o))),
+    orphans: added.filter(isOrphan),
+  };
+}

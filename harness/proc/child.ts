@@ -1,0 +1,138 @@
+// A child process under hilt's control: registered with the reaper, its output kept as a tail
+// and as lines to wait on, its end reported as one flat result (like execa's).
+import { execa, type ResultPromise } from 'execa';
+import { reaper } from '../cleanup/reaper.ts';
+import { now } from '../wait.ts';
+
+export interface ChildResult {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number; // from spawn to exit
+  endedAt: number; // performance.now() at exit
+}
+
+export interface ChildOptions {
+  name: string; // for messages: "victim", "hilt-engine", "pipewire"
+  env?: Record<string, string>;
+  cwd?: string;
+  stdin?: 'pipe' | 'ignore';
+  tailLines?: number;
+  rawStdout?: boolean; // stdout is data (a recorder), not log lines
+}
+
+type LineWaiter = { re: RegExp; resolve: (line: string) => void };
+
+export class Child {
+  readonly name: string;
+  readonly pid: number;
+  readonly startedAt = now();
+  readonly exited: Promise<ChildResult>;
+  private readonly proc: ResultPromise;
+  private readonly tail: string[] = [];
+  private readonly maxTail: number;
+  private waiters: LineWaiter[] = [];
+  private result: ChildResult | undefined;
+
+  constructor(file: string, args: string[], opts: ChildOptions) {
+    this.name = opts.name;
+    this.maxTail = opts.tailLines ?? 200;
+    this.proc = execa(file, args, {
+      env: opts.env,
+      extendEnv: true,
+      cwd: opts.cwd,
+      stdin: opts.stdin ?? 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      reject: false,
+      buffer: false,
+      cleanup: true,
+    });
+    if (this.proc.pid === undefined) throw new Error(`cannot spawn ${file}`);
+    this.pid = this.proc.pid;
+    reaper.trackPid(this.pid);
+    if (!opts.rawStdout) this.readLines(this.proc.stdout);
+    this.readLines(this.proc.stderr);
+    this.exited = this.proc.then((r) => {
+      reaper.untrackPid(this.pid);
+      this.result = {
+        exitCode: r.exitCode ?? null,
+        signal: r.signal ?? null,
+        durationMs: now() - this.startedAt,
+        endedAt: now(),
+      };
+      return this.result;
+    });
+  }
+
+  get stdin(): NodeJS.WritableStream | null {
+    return this.proc.stdin;
+  }
+
+  get stdout(): NodeJS.ReadableStream | null {
+    return this.proc.stdout;
+  }
+
+  get done(): ChildResult | undefined {
+    return this.result;
+  }
+
+  // Last lines of stdout and stderr, interleaved as they arrived: evidence when a target fails.
+  outputTail(lines = 40): string {
+    return this.tail.slice(-lines).join('\n');
+  }
+
+  // Resolves with the first line (already seen or future) matching `re`.
+  waitForLine(re: RegExp): Promise<string> {
+    const seen = this.tail.find((l) => re.test(l));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ re, resolve }));
+  }
+
+  signal(sig: NodeJS.Signals): boolean {
+    if (this.result) return false;
+    return this.proc.kill(sig);
+  }
+
+  private readLines(stream: NodeJS.ReadableStream | null): void {
+    if (!stream) return;
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        this.onLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+    });
+    stream.on('end', () => pending && this.onLine(pending));
+  }
+
+  private onLine(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > this.maxTail) this.tail.shift();
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.re.test(line)) return true;
+      w.resolve(line);
+      return false;
+    });
+  }
+}
+
+// Asks a child to stop with `sig`, escalates to SIGKILL after `graceMs`; resolves when it is gone.
+export async function stopChild(child: Child, sig: NodeJS.Signals, graceMs: number): Promise<ChildResult & { escalated: boolean }> {
+  if (child.done) return { ...child.done, escalated: false };
+  child.signal(sig);
+  let timer: NodeJS.Timeout | undefined;
+  const escalated = await Promise.race([
+    child.exited.then(() => false),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => {
+        child.signal('SIGKILL');
+        resolve(true);
+      }, graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  return { ...(await child.exited), escalated };
+}

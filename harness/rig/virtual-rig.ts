@@ -1,0 +1,134 @@
+// The virtual rig: a private PipeWire + WirePlumber + pipewire-pulse in a runtime dir of its own
+// (the user's audio session is never touched), a named null sink as the observed output, and a
+// continuous capture of its monitor. Recipe and measured facts: shared/DESIGN.md.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { reaper } from '../cleanup/reaper.ts';
+import { HiltError } from '../errors.ts';
+import { Child, stopChild } from '../proc/child.ts';
+import { now, pollUntil } from '../wait.ts';
+import { Capture } from '../audio/capture.ts';
+import { ToneSource } from '../audio/tone-source.ts';
+import { requireVirtualRigTools } from './requirements.ts';
+
+export const OBSERVED_SINK = 'hilt-observed';
+
+// Without the first two WirePlumber exits 70 headless; the rest keep state out of $HOME so a
+// run neither reads nor writes the user's stream and device preferences.
+const WIREPLUMBER_CI = `default_access.properties["enable-flatpak-portal"] = false
+alsa_monitor.properties["alsa.reserve"] = false
+stream_defaults.properties["restore-target"] = false
+stream_defaults.properties["restore-props"] = false
+device_defaults.properties["use-persistent-storage"] = false
+`;
+
+export interface RigTimings {
+  serverMs: number; // spawn to pipewire socket
+  pulseMs: number; // to `pactl info` answering
+  readyMs: number; // whole start, sink and capture included
+  healthMs: number; // tone out and back
+}
+
+export class VirtualRig {
+  readonly kind = 'virtual';
+  readonly outputSink = OBSERVED_SINK;
+  capture!: Capture;
+  timings: RigTimings = { serverMs: 0, pulseMs: 0, readyMs: 0, healthMs: 0 };
+  private daemons: Child[] = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly env: Record<string, string>,
+  ) {}
+
+  static async start(opts: { healthCheck?: boolean; deadlineMs?: number } = {}): Promise<VirtualRig> {
+    requireVirtualRigTools();
+    const t0 = now();
+    const dir = await mkdtemp(join(tmpdir(), 'hilt-rig-'));
+    reaper.trackDir(dir);
+    const run = join(dir, 'run');
+    await mkdir(run, { mode: 0o700 });
+    await mkdir(join(dir, 'config', 'wireplumber', 'main.lua.d'), { recursive: true });
+    await writeFile(join(dir, 'config', 'wireplumber', 'main.lua.d', '90-ci.lua'), WIREPLUMBER_CI);
+    const env: Record<string, string> = {
+      XDG_RUNTIME_DIR: run,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      XDG_STATE_HOME: join(dir, 'state'),
+      XDG_DATA_HOME: join(dir, 'data'),
+      XDG_CACHE_HOME: join(dir, 'cache'),
+      PULSE_SERVER: `unix:${join(run, 'pulse', 'native')}`,
+      PIPEWIRE_RUNTIME_DIR: run,
+      DBUS_SESSION_BUS_ADDRESS: 'disabled:',
+      DISPLAY: '',
+    };
+    const rig = new VirtualRig(dir, env);
+    const deadline = opts.deadlineMs ?? 5000;
+    try {
+      rig.daemons.push(new Child('pipewire', [], { name: 'pipewire', env }));
+      const socket = await pollUntil(() => existsSync(join(run, 'pipewire-0')), { deadlineMs: deadline, intervalMs: 5 });
+      if (!socket.ok) rig.startFailed('pipewire', `no socket ${join(run, 'pipewire-0')} after ${deadline} ms`);
+      rig.timings.serverMs = now() - t0;
+      rig.daemons.push(new Child('wireplumber', [], { name: 'wireplumber', env }));
+      rig.daemons.push(new Child('pipewire-pulse', [], { name: 'pipewire-pulse', env }));
+      const pulse = await pollUntil(async () => (await rig.pactl(['info'], { reject: false })).exitCode === 0, {
+        deadlineMs: deadline,
+        intervalMs: 10,
+      });
+      if (!pulse.ok) rig.startFailed('pipewire-pulse', `pactl info still failing after ${deadline} ms`);
+      rig.timings.pulseMs = now() - t0;
+      // Named explicitly and made default: tapped streams fall back here when a tap goes away.
+      await rig.pactl(['load-module', 'module-null-sink', `sink_name=${OBSERVED_SINK}`, `sink_properties=device.description=${OBSERVED_SINK}`]);
+      await rig.pactl(['set-default-sink', OBSERVED_SINK]);
+      rig.capture = Capture.start(`${OBSERVED_SINK}.monitor`, env);
+      rig.timings.readyMs = now() - t0;
+      if (opts.healthCheck !== false) await rig.healthCheck();
+      return rig;
+    } catch (e) {
+      await rig.stop();
+      throw e;
+    }
+  }
+
+  // A tone out through the observed sink and back through its monitor, then silence again:
+  // proves the capture hears presence and absence before any verdict depends on it.
+  async healthCheck(deadlineMs = 3000): Promise<void> {
+    const t0 = now();
+    const probe = new ToneSource('hilt-health-probe', OBSERVED_SINK, this.env);
+    const heard = await this.capture.waitFor('present', { after: t0, minRunMs: 50, deadlineMs });
+    await probe.stop();
+    const gone = await this.capture.waitFor('absent', { after: now(), minRunMs: 50, deadlineMs });
+    this.timings.healthMs = now() - t0;
+    if (!heard.ok || !gone.ok) {
+      this.capture.assertRunning();
+      throw new HiltError('RIG_HEALTH', 'rig health check failed: a 440 Hz tone did not make it out and back', {
+        expected: 'tone present on the observed sink monitor within 3 s, then absent after the probe stopped',
+        seen: heard.ok ? 'the tone never went away after the probe stopped' : `no tone heard after ${Math.round(heard.waitedMs)} ms`,
+        hint: `inspect the rig: XDG_RUNTIME_DIR=${this.env.XDG_RUNTIME_DIR} pactl list short sink-inputs`,
+      });
+    }
+  }
+
+  pactl(args: string[], opts: { reject?: boolean } = {}) {
+    return execa('pactl', args, { env: this.env, reject: opts.reject ?? true, timeout: 5000 });
+  }
+
+  async stop(): Promise<void> {
+    await this.capture?.stop();
+    // Reverse order of start: clients of the server first, the server last.
+    for (const d of [...this.daemons].reverse()) await stopChild(d, 'SIGTERM', 2000);
+    this.daemons = [];
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private startFailed(part: string, seen: string): never {
+    const child = this.daemons.find((d) => d.name === part);
+    throw new HiltError('RIG_START', `the virtual rig did not come up: ${part} is not ready`, {
+      expected: `${part} ready within the rig's start deadline`,
+      seen: `${seen}${child?.done ? ` (it exited: ${child.done.exitCode ?? child.done.signal})` : ''}\n${child?.outputTail(10) ?? ''}`,
+      hint: 'run `pnpm run setup`; if WirePlumber exits 70, check the 90-ci.lua recipe in DESIGN.md',
+    });
+  }
+}

@@ -1,0 +1,77 @@
+// defineScenario: the frame every scenario shares. It reads the CLI's options, starts one rig for
+// all repetitions, loads the target, runs the body once per repetition, tears everything down in
+// reverse order whatever happened, writes summary.json, and makes the vitest test fail or skip
+// to match the verdict (so JUnit and Allure agree with summary.json).
+import { test } from 'vitest';
+import * as allure from 'allure-js-commons';
+import { reaper } from '../cleanup/reaper.ts';
+import { HiltError, isHiltError } from '../errors.ts';
+import { VirtualRig } from '../rig/virtual-rig.ts';
+import { DEFAULT_TARGET, loadTargetSpec, type TargetSpec } from '../target/config.ts';
+import { now } from '../wait.ts';
+import { scenarioOptions, type ScenarioOptions } from './options.ts';
+import { ScenarioRun } from './run.ts';
+
+export interface ScenarioContext {
+  run: ScenarioRun;
+  rig: VirtualRig;
+  target: TargetSpec;
+  options: ScenarioOptions;
+  repetition: number;
+  // Teardown registered by the body; runs in reverse order even when the body throws.
+  defer(fn: () => Promise<unknown> | unknown): void;
+}
+
+export function defineScenario(name: string, description: string, body: (ctx: ScenarioContext) => Promise<void>): void {
+  // A vitest fork whose parent (the hilt CLI) died must not linger: the reaper then cleans up.
+  process.once('disconnect', () => process.exit(70));
+
+  test(name, async (vt) => {
+    const options = scenarioOptions({ scenario: name, target: DEFAULT_TARGET });
+    await allure.description(description);
+    await allure.parameter('bugs', options.bugs.join(',') || 'none');
+    await allure.parameter('seed', String(options.seed));
+    const t0 = now();
+    let run: ScenarioRun | undefined;
+    let rig: VirtualRig | undefined;
+    try {
+      if (options.rig !== 'virtual') {
+        throw new HiltError('RIG_MISSING', `rig "${options.rig}" is not supported by ${name} on this platform yet`, {
+          hint: 'use --rig virtual (the default)',
+        });
+      }
+      rig = await VirtualRig.start();
+      const target = loadTargetSpec(options.target, { output: rig.outputSink });
+      run = new ScenarioRun(options, target.name, t0);
+      run.metric('rig_ready_ms', rig.timings.readyMs);
+      run.metric('rig_health_ms', rig.timings.healthMs);
+      for (let rep = 1; rep <= options.repeat; rep++) {
+        run.repetition = rep;
+        const failedBefore = run.checks.filter((c) => c.verdict !== 'pass').length;
+        const teardown: (() => Promise<unknown> | unknown)[] = [];
+        try {
+          await body({ run, rig, target, options, repetition: rep, defer: (fn) => teardown.push(fn) });
+        } catch (e) {
+          // A broken step is a failed check with its message, never a hung or silent run.
+          run.check({ name: 'scenario completed', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
+        } finally {
+          for (const fn of teardown.reverse()) await Promise.resolve(fn()).catch(() => {});
+        }
+        if (run.checks.filter((c) => c.verdict !== 'pass').length > failedBefore) run.failures++;
+      }
+    } catch (e) {
+      run ??= new ScenarioRun(options, options.target, t0);
+      if (!run.markUnavailable(e)) {
+        run.check({ name: 'rig and target set up', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
+        run.diagnosis = isHiltError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+    } finally {
+      await rig?.stop();
+      reaper.close();
+    }
+    const summary = run.finish();
+    await allure.attachment('summary.json', Buffer.from(JSON.stringify(summary, null, 2)), 'application/json');
+    if (summary.verdict === 'unavailable') vt.skip(`unavailable: ${summary.diagnosis}`);
+    if (summary.verdict === 'fail') throw new Error(`${name} failed: ${summary.diagnosis}`);
+  });
+}

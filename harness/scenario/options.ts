@@ -1,0 +1,38 @@
+// What the CLI hands a scenario (through the environment, since vitest runs it in a worker).
+export interface ScenarioOptions {
+  scenario: string;
+  target: string; // path of the target config
+  rig: 'virtual' | 'system';
+  repeat: number;
+  seed: number;
+  bugs: string[];
+  set: Record<string, string>;
+  out: string;
+}
+
+export const OPTIONS_ENV = 'HILT_SCENARIO_OPTIONS';
+
+export function scenarioOptions(defaults: Partial<ScenarioOptions> & { scenario: string }): ScenarioOptions {
+  const raw = process.env[OPTIONS_ENV];
+  const given = raw ? (JSON.parse(raw) as Partial<ScenarioOptions>) : {};
+  return {
+    target: '',
+    rig: 'virtual',
+    repeat: 1,
+    seed: Date.now() % 1_000_000,
+    bugs: [],
+    set: {},
+    out: `reports/out/${defaults.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    ...defaults,
+    ...given,
+  };
+}
+
+// A numeric scenario parameter from --set key=value, with its default.
+export function numberParam(o: ScenarioOptions, key: string, fallback: number): number {
+  const v = o.set[key];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--set ${key}=${v}: expected a number`);
+  return n;
+}

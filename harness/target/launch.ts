@@ -1,0 +1,73 @@
+// Starting a target and knowing it is ready: its readiness line within its deadline, or a
+// failure that carries its output tail and leaves nothing running.
+import { accessSync, constants } from 'node:fs';
+import { HiltError } from '../errors.ts';
+import { Child, stopChild, type ChildResult } from '../proc/child.ts';
+import { now } from '../wait.ts';
+import type { TargetSpec } from './config.ts';
+
+export interface RunningTarget {
+  spec: TargetSpec;
+  child: Child;
+  pid: number;
+  readyMs: number; // spawn to readiness line
+}
+
+export interface StopResult extends ChildResult {
+  stopMs: number; // stop request to process gone
+  escalated: boolean; // had to be SIGKILLed at the stop deadline
+}
+
+export function requireBuilt(spec: TargetSpec): void {
+  const file = spec.command[0]!;
+  try {
+    accessSync(file, constants.X_OK);
+  } catch {
+    throw new HiltError('ENGINE_NOT_BUILT', `target ${spec.name} is not built: ${file} does not exist`, {
+      expected: `an executable at ${file}`,
+      seen: 'no such file',
+      hint: spec.build ? `build it with: ${spec.build}` : `build ${spec.name} or fix "command" in ${spec.file}`,
+    });
+  }
+}
+
+export async function launchTarget(spec: TargetSpec, env: Record<string, string>, bugs: string[]): Promise<RunningTarget> {
+  requireBuilt(spec);
+  const bugEnv: Record<string, string> = spec.bugSwitchEnv ? { [spec.bugSwitchEnv]: bugs.join(',') } : {};
+  const child = new Child(spec.command[0]!, spec.command.slice(1), {
+    name: spec.name,
+    env: { ...env, ...spec.env, ...bugEnv },
+    stdin: 'pipe', // the engine stops when its stdin closes: hilt's death stops it too
+  });
+  const t0 = now();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    child.waitForLine(spec.ready.stdout).then(() => 'ready' as const),
+    child.exited.then(() => 'exited' as const),
+    new Promise<'deadline'>((r) => (timer = setTimeout(() => r('deadline'), spec.ready.deadlineMs))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'ready') return { spec, child, pid: child.pid, readyMs: now() - t0 };
+  await stopChild(child, 'SIGKILL', 1000);
+  const seen =
+    outcome === 'exited'
+      ? `it exited (${child.done?.exitCode ?? child.done?.signal}) before printing a line matching /${spec.ready.stdout.source}/`
+      : `no line matching /${spec.ready.stdout.source}/ after ${spec.ready.deadlineMs} ms; it was killed`;
+  throw new HiltError('TARGET_NOT_READY', `target ${spec.name} did not become ready`, {
+    expected: `a line matching /${spec.ready.stdout.source}/ within ${spec.ready.deadlineMs} ms`,
+    seen: `${seen}\n--- last output of ${spec.name} (pid ${child.pid}) ---\n${child.outputTail(20)}`,
+    hint: 'read the output above; run the command by hand with the rig environment to reproduce',
+  });
+}
+
+// The target's own stop method, escalated to SIGKILL at its stop deadline.
+export async function stopTarget(t: RunningTarget): Promise<StopResult> {
+  const t0 = now();
+  if (t.spec.stop.method === 'stdin-close') {
+    t.child.stdin?.end();
+    const r = await stopChild(t.child, 'SIGCONT', t.spec.stop.deadlineMs);
+    return { ...r, stopMs: now() - t0 };
+  }
+  const r = await stopChild(t.child, t.spec.stop.signal, t.spec.stop.deadlineMs);
+  return { ...r, stopMs: now() - t0 };
+}
