@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine that has Node and npm: the virtual rig's audio server, the
+# native toolchain, pnpm, the project's packages and the reference engine. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+APT_PACKAGES=(pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils libpulse-dev
+              cmake g++ make pkg-config gdb)
+
+sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: Debian packages present"
+fi
+
+# pnpm 12 from npm (corepack fails its signature checks on these machines).
+if ! command -v pnpm >/dev/null 2>&1; then
+  echo "setup: installing pnpm"
+  npm install -g pnpm@12 >/dev/null
+fi
+
+echo "setup: installing node packages"
+pnpm install --frozen-lockfile --reporter=silent
+echo "setup: building the native engine (pnpm build:native)"
+pnpm build:native >/dev/null
+echo "setup: done"
