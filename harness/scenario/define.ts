@@ -6,7 +6,8 @@ import { test } from 'vitest';
 import * as allure from 'allure-js-commons';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError, isHiltError } from '../errors.ts';
-import { VirtualRig } from '../rig/virtual-rig.ts';
+import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
+import { requireBuilt } from '../target/launch.ts';
 import { DEFAULT_TARGET, loadTargetSpec, type TargetSpec } from '../target/config.ts';
 import { now } from '../wait.ts';
 import { scenarioOptions, type ScenarioOptions } from './options.ts';
@@ -40,8 +41,9 @@ export function defineScenario(name: string, description: string, body: (ctx: Sc
           hint: 'use --rig virtual (the default)',
         });
       }
+      const target = loadTargetSpec(options.target, { output: OBSERVED_SINK });
+      requireBuilt(target); // before the rig: a missing build is `unavailable`, said at once
       rig = await VirtualRig.start();
-      const target = loadTargetSpec(options.target, { output: rig.outputSink });
       run = new ScenarioRun(options, target.name, t0);
       run.metric('rig_ready_ms', rig.timings.readyMs);
       run.metric('rig_health_ms', rig.timings.healthMs);

@@ -36,6 +36,12 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
     bad(file, '"command" must be a non-empty array of strings');
   if (typeof j.prefix !== 'string' || !j.prefix) bad(file, '"prefix" (name prefix of the objects it creates) is required');
   if (typeof j.ready?.stdout !== 'string') bad(file, '"ready.stdout" (a regex matched against its output) is required');
+  let readyStdout: RegExp;
+  try {
+    readyStdout = new RegExp(j.ready.stdout);
+  } catch (e) {
+    bad(file, `"ready.stdout" is not a valid regex (${(e as Error).message})`);
+  }
   const method = j.stop?.method ?? 'signal';
   if (method !== 'signal' && method !== 'stdin-close') bad(file, '"stop.method" must be "signal" or "stdin-close"');
   return {
@@ -44,7 +50,7 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
     command: (j.command as string[]).map(sub),
     build: typeof j.build === 'string' ? j.build : undefined,
     env: Object.fromEntries(Object.entries((j.env ?? {}) as Record<string, string>).map(([k, v]) => [k, sub(String(v))])),
-    ready: { stdout: new RegExp(j.ready.stdout), deadlineMs: Number(j.ready.deadlineMs ?? 5000) },
+    ready: { stdout: readyStdout, deadlineMs: Number(j.ready.deadlineMs ?? 5000) },
     prefix: j.prefix,
     stop: { method, signal: (j.stop?.signal ?? 'SIGTERM') as NodeJS.Signals, deadlineMs: Number(j.stop?.deadlineMs ?? 5000) },
     bugSwitchEnv: typeof j.bugSwitchEnv === 'string' ? j.bugSwitchEnv : undefined,

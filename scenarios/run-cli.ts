@@ -1,0 +1,38 @@
+// Runs the real `pnpm scenario` CLI (as its script does: one node process) and reads what it
+// wrote. The scenario tests judge hilt by its own summary.json, exactly as CI and the gate do.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type Options } from 'execa';
+import type { Summary } from '../harness/report/summary.ts';
+import { ROOT } from '../harness/target/config.ts';
+
+export interface CliRun {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  out: string;
+  summary: Summary | undefined;
+}
+
+export const cliArgs = (args: string[]) => ['--import', 'tsx', join(ROOT, 'harness/cli/scenario.ts'), ...args];
+
+export function newOutDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `hilt-test-${label}-`));
+}
+
+export async function runCli(args: string[], opts: Options = {}): Promise<CliRun> {
+  const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : newOutDir('run');
+  const full = args.includes('--out') || !args.some((a) => !a.startsWith('-')) ? args : [...args, '--out', out];
+  const r = await execa(process.execPath, cliArgs(full), { cwd: ROOT, reject: false, timeout: 120_000, ...opts });
+  const file = join(out, 'summary.json');
+  return {
+    exitCode: r.exitCode,
+    stdout: String(r.stdout),
+    stderr: String(r.stderr),
+    out,
+    summary: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Summary) : undefined,
+  };
+}
+
+export const check = (s: Summary | undefined, name: string) => s?.checks.find((c) => c.name === name);
