@@ -1,0 +1,132 @@
+// `pnpm bench`: the figures the issues name, measured and printed, never asserted (these
+// machines are shared and noisy). Rig start, kill9 wall time by phase, resume-time error.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ToneSource } from '../audio/tone-source.ts';
+import { detectTone } from '../audio/tone.ts';
+import { firstSteadyAbsence, firstSteadyPresence, windowAt, windowStartMs } from '../audio/timeline.ts';
+import { reaper } from '../cleanup/reaper.ts';
+import type { Summary } from '../report/summary.ts';
+import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
+import { ROOT } from '../target/config.ts';
+import { now } from '../wait.ts';
+import { cliArgs, newOutDir } from '../../scenarios/run-cli.ts';
+
+const ENGINE = join(ROOT, 'native/build/Release/hilt-engine');
+const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const f = (x: number) => `${x.toFixed(1)} ms`;
+const stats = (xs: number[]) => `p50 ${f(q(xs, 0.5))}  max ${f(Math.max(...xs))}  (n=${xs.length})`;
+const say = (s: string) => process.stdout.write(s + '\n');
+
+async function rigStart(n: number): Promise<void> {
+  const ready: number[] = [];
+  const pulse: number[] = [];
+  const health: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const rig = await VirtualRig.start();
+    ready.push(rig.timings.readyMs);
+    pulse.push(rig.timings.pulseMs);
+    health.push(rig.timings.healthMs);
+    await rig.stop();
+  }
+  say('rig start (private PipeWire + WirePlumber + pipewire-pulse, sink, capture); target <= 500 ms');
+  say(`  server answering (pactl info)  ${stats(pulse)}`);
+  say(`  start to ready                 ${stats(ready)}`);
+  say(`  health check (tone out, back)  ${stats(health)}`);
+}
+
+async function kill9(n: number): Promise<void> {
+  const walls: number[] = [];
+  const phases = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const out = newOutDir('bench');
+    await execa(process.execPath, cliArgs(['kill9', '--out', out]), { cwd: ROOT, reject: false });
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+    if (s.verdict !== 'pass') say(`  (run ${i + 1} verdict ${s.verdict}: ${s.diagnosis})`);
+    let sum = 0;
+    for (const p of s.phases) {
+      phases.set(p.name, [...(phases.get(p.name) ?? []), p.ms]);
+      sum += p.ms;
+    }
+    walls.push(sum);
+  }
+  say('kill9 with the rig up (sum of phases; rig start excluded); target <= 3000 ms');
+  say(`  wall                           ${stats(walls)}`);
+  for (const [name, ms] of phases) say(`    ${name.padEnd(28)} ${stats(ms)}`);
+  const rig = await VirtualRig.start({ healthCheck: false });
+  const t0 = now();
+  await execa('bash', [join(ROOT, 'harness/bench/kill9-by-hand.sh'), ENGINE], { env: rig.env, reject: false });
+  const byHand = now() - t0;
+  await rig.stop();
+  say(`  by hand (pactl + fixed sleeps) ${f(byHand)}  -> hilt takes ${((q(walls, 0.5) / byHand) * 100).toFixed(0)} % of it`);
+}
+
+// A sample-exact gap injected into a real tone through the real server, measured from the capture.
+async function resumeErrorOnRig(gaps: number[], reps: number): Promise<void> {
+  const rig = await VirtualRig.start({ healthCheck: false });
+  const errors: number[] = [];
+  const seen: string[] = [];
+  try {
+    const tone = new ToneSource('hilt-bench-tone', OBSERVED_SINK, rig.env);
+    const cap = rig.capture;
+    await cap.waitFor('present', { after: now(), minRunMs: 200, deadlineMs: 3000 });
+    for (const gap of gaps) {
+      for (let r = 0; r < reps; r++) {
+        const t = now();
+        tone.gap(gap);
+        const off = await cap.waitFor('absent', { after: t, minRunMs: 30, deadlineMs: 2000 });
+        const on = await cap.waitFor('present', { after: off.atMs ?? t, minRunMs: 50, deadlineMs: 2000 });
+        if (!off.ok || !on.ok) {
+          say(`  gap ${gap} ms: not observed`);
+          continue;
+        }
+        const measured = on.atMs! - off.atMs!;
+        errors.push(Math.abs(measured - gap));
+        seen.push(`${gap}->${Math.round(measured)}`);
+        await cap.waitFor('present', { after: now(), minRunMs: 100, deadlineMs: 2000 });
+      }
+    }
+    await tone.stop();
+  } finally {
+    await rig.stop();
+  }
+  say(`resume-time error, real rig (gaps ${gaps.join('/')} ms x${reps}); target <= 10 ms`);
+  say(`  |measured - injected|          ${stats(errors)}`);
+  say(`  injected->measured ms          ${seen.join('  ')}`);
+}
+
+function resumeErrorSynthetic(trials: number): void {
+  const rate = 48000;
+  const errors: number[] = [];
+  for (let i = 0; i < trials; i++) {
+    const gapStart = 4800 + Math.floor(Math.random() * 4800);
+    const gapMs = 20 + Math.random() * 800;
+    const gapEnd = gapStart + Math.round((gapMs * rate) / 1000);
+    const x = new Float32Array(gapEnd + rate / 2);
+    for (let n = 0; n < x.length; n++) x[n] = n >= gapStart && n < gapEnd ? 0 : 0.3 * Math.sin((2 * Math.PI * 440 * n) / rate);
+    const t = detectTone(x, { sampleRate: rate, frequencyHz: 440, windowMs: 10 });
+    const back = firstSteadyPresence(t, firstSteadyAbsence(t, windowAt(t, gapStart), 2) ?? 0, 3);
+    if (back !== undefined) errors.push(Math.abs(windowStartMs(t, back, gapStart) - gapMs));
+  }
+  say(`resume-time error, synthetic (detector only, random gaps 20-820 ms)`);
+  say(`  |measured - injected|          ${stats(errors)}`);
+}
+
+async function main(): Promise<void> {
+  say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
+  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, resume, synthetic) while tuning.
+  const only = process.env.HILT_BENCH_ONLY;
+  const part = (name: string) => !only || only.split(',').includes(name);
+  if (part('rig')) await rigStart(5);
+  if (part('kill9')) await kill9(Number(process.env.HILT_BENCH_RUNS ?? 3));
+  if (part('resume')) await resumeErrorOnRig([100, 250, 500], 3);
+  if (part('synthetic')) resumeErrorSynthetic(200);
+  reaper.close();
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack}\n`);
+  reaper.close();
+  process.exit(1);
+});
