@@ -1,0 +1,20 @@
+// Bug switches: HILT_ENGINE_BUG=a,b puts seed bugs back so hilt can prove its checks catch them.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace hilt {
+
+// Every switch the engine knows; hilt's CLI validates --bug against the same list.
+const std::vector<std::string>& knownBugSwitches();
+
+struct BugSwitches {
+  bool noSweep = false;  // skip the start-up sweep of orphans left by dead engines
+
+  // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.
+  static bool parse(const std::string& list, BugSwitches& out, std::string& error);
+  static bool fromEnv(BugSwitches& out, std::string& error);
+  std::string describe() const;
+};
+
+}  // namespace hilt

@@ -1,0 +1,336 @@
+#include "tap_engine.h"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <regex>
+#include <vector>
+
+#include "log.h"
+#include "pids.h"
+
+namespace hilt {
+
+namespace {
+
+constexpr pa_sample_spec kSpec = {PA_SAMPLE_FLOAT32LE, 48000, 2};
+constexpr const char* kPrefix = "hilt-engine-";
+
+// Holds the threaded-mainloop lock for a scope.
+class LoopLock {
+ public:
+  explicit LoopLock(pa_threaded_mainloop* m) : m_(m) { pa_threaded_mainloop_lock(m_); }
+  ~LoopLock() { pa_threaded_mainloop_unlock(m_); }
+  LoopLock(const LoopLock&) = delete;
+  LoopLock& operator=(const LoopLock&) = delete;
+
+ private:
+  pa_threaded_mainloop* m_;
+};
+
+std::string contextError(pa_context* c) { return pa_strerror(pa_context_errno(c)); }
+
+uint32_t bytesFor(double ms) {
+  return static_cast<uint32_t>(pa_usec_to_bytes(static_cast<pa_usec_t>(ms * 1000), &kSpec));
+}
+
+}  // namespace
+
+TapEngine::~TapEngine() { stop(); }
+
+bool TapEngine::waitFor(pa_operation* op) {
+  if (!op) return false;
+  while (pa_operation_get_state(op) == PA_OPERATION_RUNNING) pa_threaded_mainloop_wait(loop_);
+  const bool done = pa_operation_get_state(op) == PA_OPERATION_DONE;
+  pa_operation_unref(op);
+  return done;
+}
+
+void TapEngine::onContextState(pa_context*, void* self) {
+  pa_threaded_mainloop_signal(static_cast<TapEngine*>(self)->loop_, 0);
+}
+
+void TapEngine::onStreamState(pa_stream*, void* self) {
+  pa_threaded_mainloop_signal(static_cast<TapEngine*>(self)->loop_, 0);
+}
+
+bool TapEngine::connect(std::string& error) {
+  pa_proplist* props = pa_proplist_new();
+  pa_proplist_sets(props, PA_PROP_APPLICATION_NAME, options_.clientName.c_str());
+  pa_proplist_sets(props, PA_PROP_APPLICATION_PROCESS_ID, std::to_string(getpid()).c_str());
+  context_ = pa_context_new_with_proplist(pa_threaded_mainloop_get_api(loop_), options_.clientName.c_str(), props);
+  pa_proplist_free(props);
+  pa_context_set_state_callback(context_, &TapEngine::onContextState, this);
+  if (pa_context_connect(context_, nullptr, PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
+    error = "cannot connect to the audio server: " + contextError(context_);
+    return false;
+  }
+  for (;;) {
+    const pa_context_state_t s = pa_context_get_state(context_);
+    if (s == PA_CONTEXT_READY) break;
+    if (!PA_CONTEXT_IS_GOOD(s)) {
+      error = "cannot connect to the audio server: " + contextError(context_) +
+              " (is PULSE_SERVER or XDG_RUNTIME_DIR pointing at a running pipewire-pulse?)";
+      return false;
+    }
+    pa_threaded_mainloop_wait(loop_);
+  }
+  ownClient_ = pa_context_get_index(context_);
+  return true;
+}
+
+// Destroys tap sinks left by engines that died without cleaning up (kill -9 is uncatchable).
+// Asks the server, never a list of our own: an object created in the instant before a kill is
+// only known to the server.
+int TapEngine::sweepOrphans() {
+  std::vector<ModuleEntry> modules;
+  auto onModule = [](pa_context*, const pa_module_info* i, int eol, void* userdata) {
+    auto* self = static_cast<TapEngine*>(userdata);
+    if (eol == 0 && i && i->name && std::strcmp(i->name, "module-null-sink") == 0 && i->argument) {
+      self->sweepScratch_.push_back({i->index, i->argument});
+    }
+    pa_threaded_mainloop_signal(self->loop_, 0);
+  };
+  sweepScratch_.clear();
+  waitFor(pa_context_get_module_info_list(context_, onModule, this));
+  modules.swap(sweepScratch_);
+
+  static const std::regex kName("sink_name=\"?hilt-engine-([0-9]+)(-secondary)?\"?");
+  int swept = 0;
+  for (const auto& m : modules) {
+    std::smatch match;
+    if (!std::regex_search(m.argument, match, kName)) continue;
+    const int pid = std::stoi(match[1].str());
+    if (pid == getpid() || processAlive(pid)) continue;
+    const std::string name = std::string(kPrefix) + match[1].str() + match[2].str();
+    auto onDone = [](pa_context*, int, void* userdata) {
+      pa_threaded_mainloop_signal(static_cast<TapEngine*>(userdata)->loop_, 0);
+    };
+    if (waitFor(pa_context_unload_module(context_, m.index, onDone, this))) {
+      logLine("sweep: destroyed orphan " + name + " (module " + std::to_string(m.index) + ", creator pid " +
+              std::to_string(pid) + " is dead)");
+      ++swept;
+    } else {
+      logLine("sweep: could not destroy orphan " + name + ": " + contextError(context_));
+    }
+  }
+  logLine("sweep: " + std::to_string(swept) + " orphan(s) destroyed");
+  return swept;
+}
+
+bool TapEngine::createTap(std::string& error) {
+  tapName_ = std::string(kPrefix) + std::to_string(getpid());
+  const std::string args = "sink_name=" + tapName_ + " sink_properties=device.description=" + tapName_;
+  auto onIndex = [](pa_context*, uint32_t idx, void* userdata) {
+    auto* self = static_cast<TapEngine*>(userdata);
+    self->tapModule_ = idx;
+    pa_threaded_mainloop_signal(self->loop_, 0);
+  };
+  if (!waitFor(pa_context_load_module(context_, "module-null-sink", args.c_str(), onIndex, this)) ||
+      tapModule_ == PA_INVALID_INDEX) {
+    error = "cannot create tap sink " + tapName_ + ": " + contextError(context_);
+    return false;
+  }
+  logLine("tap: created " + tapName_ + " (module " + std::to_string(tapModule_) + ")");
+
+  // Resolve sink indexes: moves and the own-stream filter work on indexes.
+  struct Lookup {
+    TapEngine* self;
+    uint32_t* out;
+  };
+  auto onSink = [](pa_context*, const pa_sink_info* i, int eol, void* userdata) {
+    auto* l = static_cast<Lookup*>(userdata);
+    if (eol == 0 && i) *l->out = i->index;
+    pa_threaded_mainloop_signal(l->self->loop_, 0);
+  };
+  Lookup tap{this, &tapSink_};
+  Lookup out{this, &outputSinkIndex_};
+  waitFor(pa_context_get_sink_info_by_name(context_, tapName_.c_str(), onSink, &tap));
+  waitFor(pa_context_get_sink_info_by_name(context_, options_.outputSink.c_str(), onSink, &out));
+  if (tapSink_ == PA_INVALID_INDEX) {
+    error = "tap sink " + tapName_ + " was created but the server does not list it";
+    return false;
+  }
+  if (outputSinkIndex_ == PA_INVALID_INDEX) {
+    error = "output sink '" + options_.outputSink + "' does not exist on the audio server";
+    return false;
+  }
+  return true;
+}
+
+// The tap's read callback: whatever the tapped apps play comes back out on the output device.
+void TapEngine::onTapRead(pa_stream* s, size_t, void* userdata) {
+  auto* self = static_cast<TapEngine*>(userdata);
+  const void* data = nullptr;
+  size_t n = 0;
+  while (pa_stream_readable_size(s) > 0) {
+    if (pa_stream_peek(s, &data, &n) < 0) return;
+    if (n == 0) break;
+    if (data && self->playback_ && pa_stream_get_state(self->playback_) == PA_STREAM_READY) {
+      pa_stream_write(self->playback_, data, n, nullptr, 0, PA_SEEK_RELATIVE);
+    }
+    pa_stream_drop(s);
+  }
+}
+
+bool TapEngine::startStreams(std::string& error) {
+  playback_ = pa_stream_new(context_, "hilt-engine playback", &kSpec, nullptr);
+  record_ = pa_stream_new(context_, "hilt-engine tap", &kSpec, nullptr);
+  if (!playback_ || !record_) {
+    error = "cannot create streams: " + contextError(context_);
+    return false;
+  }
+  pa_stream_set_state_callback(playback_, &TapEngine::onStreamState, this);
+  pa_stream_set_state_callback(record_, &TapEngine::onStreamState, this);
+  pa_stream_set_read_callback(record_, &TapEngine::onTapRead, this);
+
+  // Small buffers: the tone must come back through the engine within a few quanta.
+  pa_buffer_attr play{};
+  play.maxlength = static_cast<uint32_t>(-1);
+  play.tlength = bytesFor(40);
+  play.prebuf = bytesFor(10);
+  play.minreq = static_cast<uint32_t>(-1);
+  play.fragsize = static_cast<uint32_t>(-1);
+  pa_buffer_attr rec{};
+  rec.maxlength = static_cast<uint32_t>(-1);
+  rec.fragsize = bytesFor(10);
+
+  const std::string monitor = tapName_ + ".monitor";
+  if (pa_stream_connect_playback(playback_, options_.outputSink.c_str(), &play,
+                                 static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_DONT_MOVE),
+                                 nullptr, nullptr) < 0 ||
+      pa_stream_connect_record(record_, monitor.c_str(), &rec,
+                               static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_DONT_MOVE)) < 0) {
+    error = "cannot connect streams: " + contextError(context_);
+    return false;
+  }
+  for (;;) {
+    const pa_stream_state_t p = pa_stream_get_state(playback_);
+    const pa_stream_state_t r = pa_stream_get_state(record_);
+    if (p == PA_STREAM_READY && r == PA_STREAM_READY) return true;
+    if (!PA_STREAM_IS_GOOD(p) || !PA_STREAM_IS_GOOD(r)) {
+      error = "streams failed to start: " + contextError(context_);
+      return false;
+    }
+    pa_threaded_mainloop_wait(loop_);
+  }
+}
+
+void TapEngine::maybeTap(const pa_sink_input_info& info) {
+  if (!running_.load() || info.sink != outputSinkIndex_ || info.client == ownClient_) return;
+  if (movedInputs_.count(info.index)) return;
+  const char* app = pa_proplist_gets(info.proplist, PA_PROP_APPLICATION_NAME);
+  const char* pid = pa_proplist_gets(info.proplist, PA_PROP_APPLICATION_PROCESS_ID);
+  if (pid && std::to_string(getpid()) == pid) return;
+  if (!options_.tapApp.empty() && (!app || options_.tapApp != app)) return;
+  movedInputs_.insert(info.index);
+  // Fire and forget: we are inside a callback and must not block the mainloop thread.
+  pa_operation* op = pa_context_move_sink_input_by_index(context_, info.index, tapSink_, nullptr, nullptr);
+  if (op) pa_operation_unref(op);
+  tapped_.fetch_add(1);
+  logLine("tap: moved stream " + std::to_string(info.index) + " (" + (app ? app : "?") + ") into " + tapName_);
+}
+
+void TapEngine::onSinkInputInfo(pa_context*, const pa_sink_input_info* i, int eol, void* userdata) {
+  auto* self = static_cast<TapEngine*>(userdata);
+  if (eol == 0 && i) self->maybeTap(*i);
+}
+
+void TapEngine::onSubscribe(pa_context* c, pa_subscription_event_type_t t, uint32_t idx, void* userdata) {
+  auto* self = static_cast<TapEngine*>(userdata);
+  const auto kind = t & PA_SUBSCRIPTION_EVENT_TYPE_MASK;
+  if (kind == PA_SUBSCRIPTION_EVENT_REMOVE) {
+    if (self->movedInputs_.erase(idx)) self->tapped_.fetch_sub(1);
+    return;
+  }
+  pa_operation* op = pa_context_get_sink_input_info(c, idx, &TapEngine::onSinkInputInfo, self);
+  if (op) pa_operation_unref(op);
+}
+
+void TapEngine::scanSinkInputs() {
+  pa_operation* op = pa_context_get_sink_input_info_list(context_, &TapEngine::onSinkInputInfo, this);
+  if (op) pa_operation_unref(op);
+}
+
+bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
+  if (loop_) {
+    error = "engine already started";
+    return false;
+  }
+  options_ = options;
+  loop_ = pa_threaded_mainloop_new();
+  if (!loop_ || pa_threaded_mainloop_start(loop_) < 0) {
+    error = "cannot start the audio client thread";
+    return false;
+  }
+  bool ok = false;
+  {
+    LoopLock lock(loop_);
+    ok = connect(error);
+    if (ok) {
+      if (options_.bugs.noSweep) {
+        logLine("sweep: skipped (bug switch no-sweep)");
+      } else {
+        sweepOrphans();
+      }
+      ok = createTap(error) && startStreams(error);
+    }
+    if (ok) {
+      running_.store(true);
+      pa_context_set_subscribe_callback(context_, &TapEngine::onSubscribe, this);
+      pa_operation* op = pa_context_subscribe(context_, PA_SUBSCRIPTION_MASK_SINK_INPUT, nullptr, nullptr);
+      if (op) pa_operation_unref(op);
+      scanSinkInputs();
+    }
+  }
+  if (!ok) {
+    logLine("start failed: " + error);
+    stop();
+  }
+  return ok;
+}
+
+void TapEngine::destroyTap() {
+  if (tapModule_ == PA_INVALID_INDEX) return;
+  const uint32_t module = tapModule_;
+  tapModule_ = PA_INVALID_INDEX;
+  auto onDone = [](pa_context*, int, void* userdata) {
+    pa_threaded_mainloop_signal(static_cast<TapEngine*>(userdata)->loop_, 0);
+  };
+  if (waitFor(pa_context_unload_module(context_, module, onDone, this))) {
+    logLine("tap: destroyed " + tapName_ + " (tapped streams return to the default device)");
+  } else {
+    logLine("tap: could not destroy " + tapName_ + ": " + contextError(context_));
+  }
+}
+
+void TapEngine::stop() {
+  if (stopped_ || !loop_) return;
+  stopped_ = true;
+  running_.store(false);
+  {
+    LoopLock lock(loop_);
+    if (context_) pa_context_set_subscribe_callback(context_, nullptr, nullptr);
+    for (pa_stream** s : {&record_, &playback_}) {
+      if (!*s) continue;
+      pa_stream_set_read_callback(*s, nullptr, nullptr);
+      pa_stream_set_state_callback(*s, nullptr, nullptr);
+      pa_stream_disconnect(*s);
+      pa_stream_unref(*s);
+      *s = nullptr;
+    }
+    if (context_ && pa_context_get_state(context_) == PA_CONTEXT_READY) destroyTap();
+    if (context_) {
+      pa_context_set_state_callback(context_, nullptr, nullptr);
+      pa_context_disconnect(context_);
+      pa_context_unref(context_);
+      context_ = nullptr;
+    }
+  }
+  pa_threaded_mainloop_stop(loop_);
+  pa_threaded_mainloop_free(loop_);
+  loop_ = nullptr;
+  logLine("stopped");
+}
+
+}  // namespace hilt
