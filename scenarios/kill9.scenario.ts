@@ -105,6 +105,7 @@ defineScenario(
     await run.attach('timeline', 'svg', timelinePlot(cap, `kill9: victim ${cap.frequencyHz} Hz on ${rig.outputSink}`, markers, killAt - 500, now()));
     await run.attach('around-kill', 'wav', wavAround(cap, killAt, 300, 700));
     await run.attach('around-relaunch', 'wav', wavAround(cap, relaunchAt, 300, 1000));
+    await run.attach('around-stop', 'wav', wavAround(cap, stopAt, 300, 300));
     await run.attach('engine-first', 'log', first.child.outputTail(200));
     await run.attach('engine-relaunched', 'log', second.child.outputTail(200));
     await run.attach('inventory', 'json', JSON.stringify({ baseline, afterKill, afterRelaunch, final }, null, 2));

@@ -85,6 +85,7 @@ describe('parseScenarioArgs: usage errors', () => {
 
   it('rejects a non-integer --seed', () => {
     expect(usageError(['s', '--seed', 'abc']).message).toMatch(/--seed needs a whole number/);
+    expect(usageError(['s', '--seed=']).message).toMatch(/--seed needs a whole number/);
   });
 
   it('rejects an unknown flag, long or short, plain or inline', () => {

@@ -58,8 +58,9 @@ export function parseScenarioArgs(argv: string[]): ScenarioArgs {
         break;
       }
       case '--seed': {
-        const n = Number(value());
-        if (!Number.isInteger(n)) usage('--seed needs a whole number');
+        const v = value();
+        const n = Number(v);
+        if (v.trim() === '' || !Number.isInteger(n)) usage('--seed needs a whole number');
         a.seed = n;
         break;
       }

@@ -30,6 +30,11 @@ describe('parsePulseSinks on recorded pactl output', () => {
   it('finds nothing for an unused prefix', () => {
     expect(parsePulseSinks(SINKS, 'nothing-here')).toEqual([]);
   });
+
+  it('does not claim a sink whose name merely starts with the prefix', () => {
+    const text = JSON.stringify([{ index: 9, name: 'hilt-engineer-5', owner_module: 1 }, { index: 10, name: 'hilt-engine-5', owner_module: 2 }]);
+    expect(parsePulseSinks(text, PREFIX).map((s) => s.name)).toEqual(['hilt-engine-5']);
+  });
 });
 
 describe('parsePulseModules on recorded pactl output', () => {

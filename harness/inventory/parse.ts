@@ -29,6 +29,10 @@ export function parseJsonArrays(text: string): Json[] {
 
 const asArray = parseJsonArrays;
 
+// "<prefix>-..." only: prefix hilt-engine must not claim hilt-engineer-5.
+const hasPrefix = (name: unknown, prefix: string): name is string =>
+  typeof name === 'string' && (name === prefix || name.startsWith(prefix + '-'));
+
 const obj = (kind: InventoryObject['kind'], id: unknown, name: string, prefix: string): InventoryObject => ({
   kind,
   id: String(id),
@@ -44,7 +48,7 @@ export function parsePulseModules(text: string, prefix: string, sinks: Inventory
   for (const m of asArray(text)) {
     const arg = typeof m.argument === 'string' ? m.argument : '';
     const name = /(?:^|\s)sink_name="?([^\s"]+)"?/.exec(arg)?.[1] ?? (typeof m.name === 'string' ? m.name : '');
-    if (!name.startsWith(prefix)) continue;
+    if (!hasPrefix(name, prefix)) continue;
     const index = typeof m.index === 'number' ? m.index : sinks.find((s) => s.name === name)?.pulseModule;
     out.push({ ...obj('pulse-module', index ?? '?', name, prefix), pulseModule: index });
   }
@@ -54,7 +58,7 @@ export function parsePulseModules(text: string, prefix: string, sinks: Inventory
 // `pactl -f json list sinks`
 export function parsePulseSinks(text: string, prefix: string): InventoryObject[] {
   return asArray(text)
-    .filter((s) => typeof s.name === 'string' && s.name.startsWith(prefix))
+    .filter((s) => hasPrefix(s.name, prefix))
     .map((s) => ({
       ...obj('pulse-sink', s.index, s.name as string, prefix),
       pulseModule: typeof s.owner_module === 'number' ? s.owner_module : undefined,
@@ -68,7 +72,7 @@ export function parsePwDump(text: string, prefix: string): InventoryObject[] {
     if (o.type !== 'PipeWire:Interface:Node') continue;
     const props = ((o.info as Json | undefined)?.props ?? {}) as Json;
     const name = props['node.name'];
-    if (typeof name === 'string' && name.startsWith(prefix)) out.push(obj('pw-node', o.id, name, prefix));
+    if (hasPrefix(name, prefix)) out.push(obj('pw-node', o.id, name, prefix));
   }
   return out;
 }

@@ -119,10 +119,11 @@ export class Child {
   }
 }
 
-// Asks a child to stop with `sig`, escalates to SIGKILL after `graceMs`; resolves when it is gone.
-export async function stopChild(child: Child, sig: NodeJS.Signals, graceMs: number): Promise<ChildResult & { escalated: boolean }> {
+// Asks a child to stop with `sig` (null: it was already asked some other way, e.g. stdin closed),
+// escalates to SIGKILL after `graceMs`; resolves when it is gone.
+export async function stopChild(child: Child, sig: NodeJS.Signals | null, graceMs: number): Promise<ChildResult & { escalated: boolean }> {
   if (child.done) return { ...child.done, escalated: false };
-  child.signal(sig);
+  if (sig) child.signal(sig);
   let timer: NodeJS.Timeout | undefined;
   const escalated = await Promise.race([
     child.exited.then(() => false),

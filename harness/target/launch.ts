@@ -65,7 +65,7 @@ export async function stopTarget(t: RunningTarget): Promise<StopResult> {
   const t0 = now();
   if (t.spec.stop.method === 'stdin-close') {
     t.child.stdin?.end();
-    const r = await stopChild(t.child, 'SIGCONT', t.spec.stop.deadlineMs);
+    const r = await stopChild(t.child, null, t.spec.stop.deadlineMs);
     return { ...r, stopMs: now() - t0 };
   }
   const r = await stopChild(t.child, t.spec.stop.signal, t.spec.stop.deadlineMs);

@@ -1,0 +1,34 @@
+// Thin loader over the engine addon (node-midi style): types for the native class, a clear
+// error when the addon is not built, nothing else.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { HiltError } from '../../harness/errors.ts';
+
+export interface EngineOptions {
+  output: string; // sink the engine taps and plays back into
+  tapApp?: string; // only tap streams with this application.name
+}
+
+export interface Engine {
+  start(): void; // connects, sweeps orphans, creates the tap; throws with the reason on failure
+  close(): void; // idempotent; any start() after it throws
+  readonly tapName: string | null;
+  readonly closed: boolean;
+}
+
+interface Addon {
+  Engine: new (options: EngineOptions) => Engine;
+  bugSwitches(): string[];
+}
+
+export const ADDON_PATH = fileURLToPath(new URL('../build/Release/hilt_engine.node', import.meta.url));
+
+export function loadEngineAddon(path = ADDON_PATH): Addon {
+  if (!existsSync(path)) {
+    throw new HiltError('ENGINE_NOT_BUILT', `the engine addon is not built: ${path} does not exist`, {
+      hint: 'build it with: pnpm build:native',
+    });
+  }
+  return createRequire(import.meta.url)(path) as Addon;
+}
