@@ -1,7 +1,7 @@
 // The CLI's contract on bad input and faults: usage errors exit 2 with the listing, a missing rig
 // part or build is `unavailable` (77) with the fix, a target that never gets ready fails at its
 // deadline with its output, and a SIGKILLed hilt leaves nothing running.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -52,6 +52,7 @@ describe('unavailable is a verdict, not a pass', () => {
     const bin = mkdtempSync(join(tmpdir(), 'hilt-test-path-'));
     symlinkSync('/bin/bash', join(bin, 'bash')); // the reaper needs bash, nothing else
     const r = await runCli(['kill9'], { env: { PATH: bin }, extendEnv: true });
+    rmSync(bin, { recursive: true, force: true });
     expect(r.exitCode, r.stdout + r.stderr).toBe(77);
     expect(r.summary?.verdict).toBe('unavailable');
     expect(r.summary?.diagnosis).toMatch(/pipewire.*not installed/);

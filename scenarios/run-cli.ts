@@ -1,7 +1,6 @@
 // Runs the real `pnpm scenario` CLI (as its script does: one node process) and reads what it
 // wrote. The scenario tests judge hilt by its own summary.json, exactly as CI and the gate do.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
 import type { Summary } from '../harness/report/summary.ts';
@@ -17,8 +16,11 @@ export interface CliRun {
 
 export const cliArgs = (args: string[]) => ['--import', 'tsx', join(ROOT, 'harness/cli/scenario.ts'), ...args];
 
+// Results of test runs are generated output: under reports/out (ignored), never in /tmp.
 export function newOutDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `hilt-test-${label}-`));
+  const base = join(ROOT, 'reports', 'out', 'test-runs');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, `${label}-`));
 }
 
 export async function runCli(args: string[], opts: Options = {}): Promise<CliRun> {
