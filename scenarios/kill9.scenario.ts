@@ -43,8 +43,9 @@ defineScenario(
       engines.push(e);
       run.metric('engine_ready_ms', e.readyMs);
       const tap = `${target.prefix}-${e.pid}`;
-      const tapped = await pollUntil(async () => (await sinkOfStream(rig, VICTIM)) === tap, { deadlineMs: tappedDeadline, intervalMs: 10 });
-      run.check(expectation('engine tapped the victim', tapped.ok, (await sinkOfStream(rig, VICTIM)) ?? 'none', tap, 'sink',
+      let victimSink: string | undefined;
+      const tapped = await pollUntil(async () => (victimSink = await sinkOfStream(rig, VICTIM)) === tap, { deadlineMs: tappedDeadline, intervalMs: 10 });
+      run.check(expectation('engine tapped the victim', tapped.ok, victimSink ?? 'none', tap, 'sink',
         tapped.ok ? `victim stream moved into ${tap} after ${Math.round(tapped.waitedMs)} ms` : `victim stream never moved into ${tap}`));
       const through = await cap.waitFor('present', { after: now(), minRunMs: 100, deadlineMs: 2000 });
       run.check(expectation('tone present through the engine', through.ok, through.ok ? 'present' : 'absent', 'present', '',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { noise as makeNoise, sine as makeSine } from './signals.ts';
 import { detectTone, type Timeline } from './tone.ts';
 import {
   firstSteadyAbsence,
@@ -13,18 +14,8 @@ import {
 const SR = 48_000;
 const opts = { sampleRate: SR, frequencyHz: 440, windowMs: 10 };
 
-const sine = (hz: number, amp: number, n: number) =>
-  Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SR));
-
-function noise(rms: number, n: number, seed = 3): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * 2 * Math.sqrt(3) * rms;
-  }
-  return out;
-}
+const sine = (hz: number, amp: number, n: number) => makeSine(hz, amp, n, SR);
+const noise = (rms: number, n: number, seed = 3) => makeNoise(rms, n, seed);
 
 // Measures the gap the way scenarios will: steady loss after the fault, then steady resume.
 function measuredGapMs(t: Timeline, gapStart: number): number {

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isHiltError } from '../errors.ts';
+import { noise, sine as makeSine } from './signals.ts';
 import { detectTone, int16ToFloat, ToneTracker } from './tone.ts';
 
 const SR = 48_000;
 const opts = { sampleRate: SR, frequencyHz: 440, windowMs: 10 };
 
-const sine = (hz: number, amp: number, n: number, phase = 0) =>
-  Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SR + phase));
-
-// Deterministic uniform noise (LCG) scaled to the requested RMS.
-function noise(rms: number, n: number, seed = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * 2 * Math.sqrt(3) * rms;
-  }
-  return out;
-}
+const sine = (hz: number, amp: number, n: number, phase = 0) => makeSine(hz, amp, n, SR, phase);
 
 describe('detectTone', () => {
   it('sizes windows from windowMs', () => {

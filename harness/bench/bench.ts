@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ToneSource } from '../audio/tone-source.ts';
+import { sine } from '../audio/signals.ts';
 import { detectTone } from '../audio/tone.ts';
 import { firstSteadyAbsence, firstSteadyPresence, windowAt, windowStartMs } from '../audio/timeline.ts';
 import { reaper } from '../cleanup/reaper.ts';
@@ -103,8 +104,7 @@ function resumeErrorSynthetic(trials: number): void {
     const gapStart = 4800 + Math.floor(Math.random() * 4800);
     const gapMs = 20 + Math.random() * 800;
     const gapEnd = gapStart + Math.round((gapMs * rate) / 1000);
-    const x = new Float32Array(gapEnd + rate / 2);
-    for (let n = 0; n < x.length; n++) x[n] = n >= gapStart && n < gapEnd ? 0 : 0.3 * Math.sin((2 * Math.PI * 440 * n) / rate);
+    const x = sine(440, 0.3, gapEnd + rate / 2, rate).fill(0, gapStart, gapEnd);
     const t = detectTone(x, { sampleRate: rate, frequencyHz: 440, windowMs: 10 });
     const back = firstSteadyPresence(t, firstSteadyAbsence(t, windowAt(t, gapStart), 2) ?? 0, 3);
     if (back !== undefined) errors.push(Math.abs(windowStartMs(t, back, gapStart) - gapMs));

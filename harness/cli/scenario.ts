@@ -7,7 +7,7 @@ import { findScenario, SCENARIOS } from '../../scenarios/index.ts';
 import { isHiltError } from '../errors.ts';
 import { renderSummary } from '../report/console.ts';
 import { EXIT_CODES, type Summary } from '../report/summary.ts';
-import { OPTIONS_ENV, type ScenarioOptions } from '../scenario/options.ts';
+import { defaultOutDir, OPTIONS_ENV, type ScenarioOptions } from '../scenario/options.ts';
 import { DEFAULT_TARGET, loadTargetSpec, ROOT } from '../target/config.ts';
 import { parseScenarioArgs, USAGE } from './args.ts';
 
@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   }
 
   const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
-  const out = resolve(args.out ?? `reports/out/${entry.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const out = resolve(args.out ?? defaultOutDir(entry.name));
   const options: ScenarioOptions = { scenario: entry.name, target: targetFile, rig: args.rig, repeat: args.repeat, seed, bugs: args.bugs, set: args.set, out };
   process.env[OPTIONS_ENV] = JSON.stringify(options);
   process.stderr.write(`hilt: running ${entry.name} (seed ${seed}${args.bugs.length ? `, bug ${args.bugs.join(',')}` : ''}) -> ${out}\n`);

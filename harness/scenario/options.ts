@@ -12,6 +12,9 @@ export interface ScenarioOptions {
 
 export const OPTIONS_ENV = 'HILT_SCENARIO_OPTIONS';
 
+export const defaultOutDir = (scenario: string): string =>
+  `reports/out/${scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+
 export function scenarioOptions(defaults: Partial<ScenarioOptions> & { scenario: string }): ScenarioOptions {
   const raw = process.env[OPTIONS_ENV];
   const given = raw ? (JSON.parse(raw) as Partial<ScenarioOptions>) : {};
@@ -22,7 +25,7 @@ export function scenarioOptions(defaults: Partial<ScenarioOptions> & { scenario:
     seed: Date.now() % 1_000_000,
     bugs: [],
     set: {},
-    out: `reports/out/${defaults.scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    out: defaultOutDir(defaults.scenario),
     ...defaults,
     ...given,
   };
