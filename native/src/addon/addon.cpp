@@ -28,7 +28,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       throw Napi::TypeError::New(info.Env(), "new Engine(options): options.output must be the name of a sink");
     }
     options_.outputSink = opts.Get("output").As<Napi::String>();
-    if (opts.Get("tapApp").IsString()) options_.tapApp = opts.Get("tapApp").As<Napi::String>();
+    if (opts.Get("tapApp").IsString()) options_.tapApps.push_back(opts.Get("tapApp").As<Napi::String>());
     std::string error;
     if (!hilt::BugSwitches::fromEnv(options_.bugs, error)) throw Napi::Error::New(info.Env(), error);
   }
@@ -64,7 +64,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   }
 
   Napi::Value tapName(const Napi::CallbackInfo& info) {
-    return engine_ ? Napi::String::New(info.Env(), engine_->tapName()) : info.Env().Null();
+    return engine_ ? Napi::String::New(info.Env(), engine_->tapNames()) : info.Env().Null();
   }
 
   Napi::Value closed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), closed_); }

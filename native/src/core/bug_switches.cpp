@@ -5,8 +5,26 @@
 
 namespace hilt {
 
+namespace {
+struct Switch {
+  const char* name;
+  bool BugSwitches::*flag;
+};
+const Switch kSwitches[] = {
+    {"no-sweep", &BugSwitches::noSweep},
+    {"no-crashguard", &BugSwitches::noCrashGuard},
+    {"no-signal-handlers", &BugSwitches::noSignalHandlers},
+    {"no-guardian", &BugSwitches::noGuardian},
+    {"destroy-before-untrack", &BugSwitches::destroyBeforeUntrack},
+};
+}  // namespace
+
 const std::vector<std::string>& knownBugSwitches() {
-  static const std::vector<std::string> names = {"no-sweep"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& s : kSwitches) v.emplace_back(s.name);
+    return v;
+  }();
   return names;
 }
 
@@ -15,10 +33,17 @@ bool BugSwitches::parse(const std::string& list, BugSwitches& out, std::string& 
   std::string name;
   while (std::getline(in, name, ',')) {
     if (name.empty()) continue;
-    if (name == "no-sweep") {
-      out.noSweep = true;
-    } else {
-      error = "unknown bug switch '" + name + "' (known: no-sweep)";
+    bool found = false;
+    for (const auto& s : kSwitches) {
+      if (name == s.name) {
+        out.*(s.flag) = true;
+        found = true;
+      }
+    }
+    if (!found) {
+      std::string known;
+      for (const auto& s : kSwitches) known += (known.empty() ? "" : ", ") + std::string(s.name);
+      error = "unknown bug switch '" + name + "' (known: " + known + ")";
       return false;
     }
   }
@@ -30,6 +55,12 @@ bool BugSwitches::fromEnv(BugSwitches& out, std::string& error) {
   return parse(v ? v : "", out, error);
 }
 
-std::string BugSwitches::describe() const { return noSweep ? "no-sweep" : "none"; }
+std::string BugSwitches::describe() const {
+  std::string out;
+  for (const auto& s : kSwitches) {
+    if (this->*(s.flag)) out += (out.empty() ? "" : ",") + std::string(s.name);
+  }
+  return out.empty() ? "none" : out;
+}
 
 }  // namespace hilt

@@ -9,7 +9,11 @@ namespace hilt {
 const std::vector<std::string>& knownBugSwitches();
 
 struct BugSwitches {
-  bool noSweep = false;  // skip the start-up sweep of orphans left by dead engines
+  bool noSweep = false;              // skip the start-up sweep of orphans left by dead engines
+  bool noCrashGuard = false;         // no handlers for SIGSEGV/ABRT/BUS/TRAP/ILL/FPE
+  bool noSignalHandlers = false;     // SIGTERM/SIGINT keep their default action (die, no cleanup)
+  bool noGuardian = false;           // no helper process to clean up after an uncatchable death
+  bool destroyBeforeUntrack = false; // destroy a tap, then untrack it (the crash guard may destroy it twice)
 
   // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.
   static bool parse(const std::string& list, BugSwitches& out, std::string& error);

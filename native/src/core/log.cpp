@@ -2,22 +2,27 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <mutex>
+
+#include "signal_safe.h"
 
 namespace hilt {
 
 namespace {
-const auto kStart = std::chrono::steady_clock::now();
+const int64_t kStart = monotonicMicros();
+const char* gName = "hilt-engine";
 std::mutex gLogMutex;
 }  // namespace
 
+void setLogName(const char* name) { gName = name; }
+const char* logName() { return gName; }
+int64_t logStartMicros() { return kStart; }
+
 void logLine(const std::string& message) {
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - kStart).count();
+  const double ms = static_cast<double>(monotonicMicros() - kStart) / 1000.0;
   std::lock_guard<std::mutex> lock(gLogMutex);
-  std::fprintf(stdout, "hilt-engine[%d] +%.1fms %s\n", static_cast<int>(getpid()), ms, message.c_str());
+  std::fprintf(stdout, "%s[%d] +%.1fms %s\n", gName, static_cast<int>(getpid()), ms, message.c_str());
   std::fflush(stdout);
 }
 

@@ -1,13 +1,18 @@
 #include "tap_engine.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <regex>
 #include <vector>
 
+#include "crash.h"
+#include "crash_guard.h"
+#include "guardian_link.h"
 #include "log.h"
 #include "pids.h"
+#include "tracked_objects.h"
 
 namespace hilt {
 
@@ -34,6 +39,13 @@ uint32_t bytesFor(double ms) {
   return static_cast<uint32_t>(pa_usec_to_bytes(static_cast<pa_usec_t>(ms * 1000), &kSpec));
 }
 
+// Tap names carry the app name; keep them to characters every tool prints unquoted.
+std::string safeName(const std::string& s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  return out;
+}
+
 }  // namespace
 
 TapEngine::~TapEngine() { stop(); }
@@ -50,8 +62,8 @@ void TapEngine::onContextState(pa_context*, void* self) {
   pa_threaded_mainloop_signal(static_cast<TapEngine*>(self)->loop_, 0);
 }
 
-void TapEngine::onStreamState(pa_stream*, void* self) {
-  pa_threaded_mainloop_signal(static_cast<TapEngine*>(self)->loop_, 0);
+void TapEngine::onStreamState(pa_stream*, void* tap) {
+  pa_threaded_mainloop_signal(static_cast<Tap*>(tap)->engine->loop_, 0);
 }
 
 bool TapEngine::connect(std::string& error) {
@@ -79,9 +91,9 @@ bool TapEngine::connect(std::string& error) {
   return true;
 }
 
-// Destroys tap sinks left by engines that died without cleaning up (kill -9 is uncatchable).
-// Asks the server, never a list of our own: an object created in the instant before a kill is
-// only known to the server.
+// Destroys taps left by engines that died without cleaning up (kill -9 is uncatchable, and
+// the guardian may be missing or dead too). Asks the server, never a list of our own: an object
+// created in the instant before a kill is known only to the server.
 int TapEngine::sweepOrphans() {
   std::vector<ModuleEntry> modules;
   auto onModule = [](pa_context*, const pa_module_info* i, int eol, void* userdata) {
@@ -95,14 +107,14 @@ int TapEngine::sweepOrphans() {
   waitFor(pa_context_get_module_info_list(context_, onModule, this));
   modules.swap(sweepScratch_);
 
-  static const std::regex kName("sink_name=\"?hilt-engine-([0-9]+)(-secondary)?\"?");
+  static const std::regex kName("sink_name=\"?(hilt-engine-([0-9]+)(-[A-Za-z0-9_.-]+)?)");
   int swept = 0;
   for (const auto& m : modules) {
     std::smatch match;
     if (!std::regex_search(m.argument, match, kName)) continue;
-    const int pid = std::stoi(match[1].str());
+    const int pid = std::stoi(match[2].str());
     if (pid == getpid() || processAlive(pid)) continue;
-    const std::string name = std::string(kPrefix) + match[1].str() + match[2].str();
+    const std::string name = match[1].str();
     auto onDone = [](pa_context*, int, void* userdata) {
       pa_threaded_mainloop_signal(static_cast<TapEngine*>(userdata)->loop_, 0);
     };
@@ -118,20 +130,42 @@ int TapEngine::sweepOrphans() {
   return swept;
 }
 
-bool TapEngine::createTap(std::string& error) {
-  tapName_ = std::string(kPrefix) + std::to_string(getpid());
-  const std::string args = "sink_name=" + tapName_ + " sink_properties=device.description=" + tapName_;
+// For kill-during-registration: stop dead at a chosen point so hilt can SIGKILL us exactly there.
+void TapEngine::pauseIf(const char* point) {
+  if (paused_ || options_.pauseAt != point) return;
+  paused_ = true;
+  logLine(std::string("pause: stopped at ") + point + " (HILT_ENGINE_PAUSE_AT)");
+  raise(SIGSTOP);
+  logLine(std::string("pause: continued after ") + point);
+}
+
+void TapEngine::track(uint32_t module) {
+  if (!trackObject(module)) logLine("crashguard: table full, module " + std::to_string(module) + " not tracked");
+  if (options_.guardian && !options_.bugs.noGuardian) options_.guardian->track(module);
+}
+
+void TapEngine::untrack(uint32_t module) {
+  untrackObject(module);
+  if (options_.guardian && !options_.bugs.noGuardian) options_.guardian->untrack(module);
+}
+
+bool TapEngine::createTap(Tap& tap, std::string& error) {
+  const std::string args = "sink_name=" + tap.name + " sink_properties=device.description=" + tap.name;
   auto onIndex = [](pa_context*, uint32_t idx, void* userdata) {
-    auto* self = static_cast<TapEngine*>(userdata);
-    self->tapModule_ = idx;
-    pa_threaded_mainloop_signal(self->loop_, 0);
+    auto* t = static_cast<Tap*>(userdata);
+    t->module = idx;
+    pa_threaded_mainloop_signal(t->engine->loop_, 0);
   };
-  if (!waitFor(pa_context_load_module(context_, "module-null-sink", args.c_str(), onIndex, this)) ||
-      tapModule_ == PA_INVALID_INDEX) {
-    error = "cannot create tap sink " + tapName_ + ": " + contextError(context_);
+  pauseIf("before-create");
+  if (!waitFor(pa_context_load_module(context_, "module-null-sink", args.c_str(), onIndex, &tap)) ||
+      tap.module == PA_INVALID_INDEX) {
+    error = "cannot create tap sink " + tap.name + ": " + contextError(context_);
     return false;
   }
-  logLine("tap: created " + tapName_ + " (module " + std::to_string(tapModule_) + ")");
+  pauseIf("after-create");
+  track(tap.module);
+  pauseIf("after-track");
+  logLine("tap: created " + tap.name + " (module " + std::to_string(tap.module) + ")");
 
   // Resolve sink indexes: moves and the own-stream filter work on indexes.
   struct Lookup {
@@ -143,46 +177,40 @@ bool TapEngine::createTap(std::string& error) {
     if (eol == 0 && i) *l->out = i->index;
     pa_threaded_mainloop_signal(l->self->loop_, 0);
   };
-  Lookup tap{this, &tapSink_};
-  Lookup out{this, &outputSinkIndex_};
-  waitFor(pa_context_get_sink_info_by_name(context_, tapName_.c_str(), onSink, &tap));
-  waitFor(pa_context_get_sink_info_by_name(context_, options_.outputSink.c_str(), onSink, &out));
-  if (tapSink_ == PA_INVALID_INDEX) {
-    error = "tap sink " + tapName_ + " was created but the server does not list it";
-    return false;
-  }
-  if (outputSinkIndex_ == PA_INVALID_INDEX) {
-    error = "output sink '" + options_.outputSink + "' does not exist on the audio server";
+  Lookup sink{this, &tap.sink};
+  waitFor(pa_context_get_sink_info_by_name(context_, tap.name.c_str(), onSink, &sink));
+  if (tap.sink == PA_INVALID_INDEX) {
+    error = "tap sink " + tap.name + " was created but the server does not list it";
     return false;
   }
   return true;
 }
 
-// The tap's read callback: whatever the tapped apps play comes back out on the output device.
+// A tap's read callback: whatever the tapped apps play comes back out on the output device.
 void TapEngine::onTapRead(pa_stream* s, size_t, void* userdata) {
-  auto* self = static_cast<TapEngine*>(userdata);
+  auto* tap = static_cast<Tap*>(userdata);
   const void* data = nullptr;
   size_t n = 0;
   while (pa_stream_readable_size(s) > 0) {
     if (pa_stream_peek(s, &data, &n) < 0) return;
     if (n == 0) break;
-    if (data && self->playback_ && pa_stream_get_state(self->playback_) == PA_STREAM_READY) {
-      pa_stream_write(self->playback_, data, n, nullptr, 0, PA_SEEK_RELATIVE);
+    if (data && tap->playback && pa_stream_get_state(tap->playback) == PA_STREAM_READY) {
+      pa_stream_write(tap->playback, data, n, nullptr, 0, PA_SEEK_RELATIVE);
     }
     pa_stream_drop(s);
   }
 }
 
-bool TapEngine::startStreams(std::string& error) {
-  playback_ = pa_stream_new(context_, "hilt-engine playback", &kSpec, nullptr);
-  record_ = pa_stream_new(context_, "hilt-engine tap", &kSpec, nullptr);
-  if (!playback_ || !record_) {
+bool TapEngine::startStreams(Tap& tap, std::string& error) {
+  tap.playback = pa_stream_new(context_, ("hilt-engine playback " + tap.name).c_str(), &kSpec, nullptr);
+  tap.record = pa_stream_new(context_, ("hilt-engine tap " + tap.name).c_str(), &kSpec, nullptr);
+  if (!tap.playback || !tap.record) {
     error = "cannot create streams: " + contextError(context_);
     return false;
   }
-  pa_stream_set_state_callback(playback_, &TapEngine::onStreamState, this);
-  pa_stream_set_state_callback(record_, &TapEngine::onStreamState, this);
-  pa_stream_set_read_callback(record_, &TapEngine::onTapRead, this);
+  pa_stream_set_state_callback(tap.playback, &TapEngine::onStreamState, &tap);
+  pa_stream_set_state_callback(tap.record, &TapEngine::onStreamState, &tap);
+  pa_stream_set_read_callback(tap.record, &TapEngine::onTapRead, &tap);
 
   // Small buffers: the tone must come back through the engine within a few quanta.
   pa_buffer_attr play{};
@@ -195,18 +223,16 @@ bool TapEngine::startStreams(std::string& error) {
   rec.maxlength = static_cast<uint32_t>(-1);
   rec.fragsize = bytesFor(10);
 
-  const std::string monitor = tapName_ + ".monitor";
-  if (pa_stream_connect_playback(playback_, options_.outputSink.c_str(), &play,
-                                 static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_DONT_MOVE),
-                                 nullptr, nullptr) < 0 ||
-      pa_stream_connect_record(record_, monitor.c_str(), &rec,
-                               static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_DONT_MOVE)) < 0) {
+  const std::string monitor = tap.name + ".monitor";
+  const auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_ADJUST_LATENCY | PA_STREAM_DONT_MOVE);
+  if (pa_stream_connect_playback(tap.playback, options_.outputSink.c_str(), &play, flags, nullptr, nullptr) < 0 ||
+      pa_stream_connect_record(tap.record, monitor.c_str(), &rec, flags) < 0) {
     error = "cannot connect streams: " + contextError(context_);
     return false;
   }
   for (;;) {
-    const pa_stream_state_t p = pa_stream_get_state(playback_);
-    const pa_stream_state_t r = pa_stream_get_state(record_);
+    const pa_stream_state_t p = pa_stream_get_state(tap.playback);
+    const pa_stream_state_t r = pa_stream_get_state(tap.record);
     if (p == PA_STREAM_READY && r == PA_STREAM_READY) return true;
     if (!PA_STREAM_IS_GOOD(p) || !PA_STREAM_IS_GOOD(r)) {
       error = "streams failed to start: " + contextError(context_);
@@ -216,19 +242,34 @@ bool TapEngine::startStreams(std::string& error) {
   }
 }
 
+void TapEngine::stopStreams(Tap& tap) {
+  for (pa_stream** s : {&tap.record, &tap.playback}) {
+    if (!*s) continue;
+    pa_stream_set_read_callback(*s, nullptr, nullptr);
+    pa_stream_set_state_callback(*s, nullptr, nullptr);
+    pa_stream_disconnect(*s);
+    pa_stream_unref(*s);
+    *s = nullptr;
+  }
+}
+
 void TapEngine::maybeTap(const pa_sink_input_info& info) {
   if (!running_.load() || info.sink != outputSinkIndex_ || info.client == ownClient_) return;
   if (movedInputs_.count(info.index)) return;
   const char* app = pa_proplist_gets(info.proplist, PA_PROP_APPLICATION_NAME);
   const char* pid = pa_proplist_gets(info.proplist, PA_PROP_APPLICATION_PROCESS_ID);
   if (pid && std::to_string(getpid()) == pid) return;
-  if (!options_.tapApp.empty() && (!app || options_.tapApp != app)) return;
+  Tap* target = nullptr;
+  for (auto& t : taps_) {
+    if (!t->secondary && t->sink != PA_INVALID_INDEX && (t->app.empty() || (app && t->app == app))) target = t.get();
+  }
+  if (!target) return;
   movedInputs_.insert(info.index);
   // Fire and forget: we are inside a callback and must not block the mainloop thread.
-  pa_operation* op = pa_context_move_sink_input_by_index(context_, info.index, tapSink_, nullptr, nullptr);
+  pa_operation* op = pa_context_move_sink_input_by_index(context_, info.index, target->sink, nullptr, nullptr);
   if (op) pa_operation_unref(op);
   tapped_.fetch_add(1);
-  logLine("tap: moved stream " + std::to_string(info.index) + " (" + (app ? app : "?") + ") into " + tapName_);
+  logLine("tap: moved stream " + std::to_string(info.index) + " (" + (app ? app : "?") + ") into " + target->name);
 }
 
 void TapEngine::onSinkInputInfo(pa_context*, const pa_sink_input_info* i, int eol, void* userdata) {
@@ -259,21 +300,50 @@ bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
   }
   options_ = options;
   loop_ = pa_threaded_mainloop_new();
-  if (!loop_ || pa_threaded_mainloop_start(loop_) < 0) {
+  if (!loop_) {
+    error = "cannot create the audio client thread";
+    return false;
+  }
+  pa_threaded_mainloop_set_name(loop_, "hilt-audio");
+  if (pa_threaded_mainloop_start(loop_) < 0) {
     error = "cannot start the audio client thread";
     return false;
   }
+  // libpulse's thread blocks every signal: a fault there would bypass the crash guard.
+  runOnAudioThread(&unblockCrashSignalsOnThisThread);
   bool ok = false;
   {
     LoopLock lock(loop_);
     ok = connect(error);
+    if (ok && options_.onConnected) ok = options_.onConnected(pa_context_get_server(context_), error);
     if (ok) {
       if (options_.bugs.noSweep) {
         logLine("sweep: skipped (bug switch no-sweep)");
       } else {
         sweepOrphans();
       }
-      ok = createTap(error) && startStreams(error);
+      // The output's index: moves and the own-stream filter work on indexes.
+      auto onSink = [](pa_context*, const pa_sink_info* i, int eol, void* userdata) {
+        auto* self = static_cast<TapEngine*>(userdata);
+        if (eol == 0 && i) self->outputSinkIndex_ = i->index;
+        pa_threaded_mainloop_signal(self->loop_, 0);
+      };
+      waitFor(pa_context_get_sink_info_by_name(context_, options_.outputSink.c_str(), onSink, this));
+      if (outputSinkIndex_ == PA_INVALID_INDEX) {
+        error = "output sink '" + options_.outputSink + "' does not exist on the audio server";
+        ok = false;
+      }
+    }
+    const std::string base = std::string(kPrefix) + std::to_string(getpid());
+    const std::vector<std::string> apps = options_.tapApps.empty() ? std::vector<std::string>{""} : options_.tapApps;
+    for (const auto& app : apps) {
+      if (!ok) break;
+      auto tap = std::make_unique<Tap>();
+      tap->engine = this;
+      tap->app = app;
+      tap->name = app.empty() ? base : base + "-" + safeName(app);
+      taps_.push_back(std::move(tap));
+      ok = createTap(*taps_.back(), error) && startStreams(*taps_.back(), error);
     }
     if (ok) {
       running_.store(true);
@@ -290,18 +360,78 @@ bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
   return ok;
 }
 
-void TapEngine::destroyTap() {
-  if (tapModule_ == PA_INVALID_INDEX) return;
-  const uint32_t module = tapModule_;
-  tapModule_ = PA_INVALID_INDEX;
+bool TapEngine::addSecondaryTaps(std::string& error) {
+  if (!running_.load()) {
+    error = "engine is not running";
+    return false;
+  }
+  LoopLock lock(loop_);
+  std::vector<std::string> wanted;
+  for (const auto& t : taps_) {
+    const std::string name = t->name + "-secondary";
+    bool exists = false;
+    for (const auto& u : taps_) exists = exists || u->name == name;
+    if (!t->secondary && !exists) wanted.push_back(name);
+  }
+  for (const auto& name : wanted) {
+    auto tap = std::make_unique<Tap>();
+    tap->engine = this;
+    tap->name = name;
+    tap->secondary = true;
+    taps_.push_back(std::move(tap));
+    if (!createTap(*taps_.back(), error)) return false;
+  }
+  return true;
+}
+
+// Untrack before destroy: if we crash inside the destroy, the crash guard must not destroy the
+// object a second time (by then its index may belong to another app's object).
+void TapEngine::destroyTap(Tap& tap, const std::string& crashDuring) {
+  stopStreams(tap);
+  if (tap.module == PA_INVALID_INDEX) return;
+  const uint32_t module = tap.module;
+  tap.module = PA_INVALID_INDEX;
+  if (!options_.bugs.destroyBeforeUntrack) untrack(module);
   auto onDone = [](pa_context*, int, void* userdata) {
     pa_threaded_mainloop_signal(static_cast<TapEngine*>(userdata)->loop_, 0);
   };
-  if (waitFor(pa_context_unload_module(context_, module, onDone, this))) {
-    logLine("tap: destroyed " + tapName_ + " (tapped streams return to the default device)");
-  } else {
-    logLine("tap: could not destroy " + tapName_ + ": " + contextError(context_));
+  const bool ok = waitFor(pa_context_unload_module(context_, module, onDone, this));
+  logLine(ok ? "tap: destroyed " + tap.name + " (module " + std::to_string(module) + ")"
+             : "tap: could not destroy " + tap.name + ": " + contextError(context_));
+  if (!crashDuring.empty()) crashNow(crashDuring);  // still inside the destroy path
+  if (options_.bugs.destroyBeforeUntrack) untrack(module);
+}
+
+void TapEngine::removeSecondaryTaps(const std::string& crashDuring) {
+  if (!loop_) return;
+  LoopLock lock(loop_);
+  for (auto it = taps_.begin(); it != taps_.end();) {
+    if ((*it)->secondary) {
+      destroyTap(**it, crashDuring);
+      it = taps_.erase(it);
+    } else {
+      ++it;
+    }
   }
+}
+
+void TapEngine::runOnAudioThread(std::function<void()> fn) {
+  if (!loop_) return;
+  auto* job = new std::function<void()>(std::move(fn));
+  LoopLock lock(loop_);
+  pa_mainloop_api_once(
+      pa_threaded_mainloop_get_api(loop_),
+      [](pa_mainloop_api*, void* userdata) {
+        std::unique_ptr<std::function<void()>> f(static_cast<std::function<void()>*>(userdata));
+        (*f)();
+      },
+      job);
+}
+
+std::string TapEngine::tapNames() const {
+  std::string out;
+  for (const auto& t : taps_) out += (out.empty() ? "" : ",") + t->name;
+  return out;
 }
 
 void TapEngine::stop() {
@@ -311,15 +441,19 @@ void TapEngine::stop() {
   {
     LoopLock lock(loop_);
     if (context_) pa_context_set_subscribe_callback(context_, nullptr, nullptr);
-    for (pa_stream** s : {&record_, &playback_}) {
-      if (!*s) continue;
-      pa_stream_set_read_callback(*s, nullptr, nullptr);
-      pa_stream_set_state_callback(*s, nullptr, nullptr);
-      pa_stream_disconnect(*s);
-      pa_stream_unref(*s);
-      *s = nullptr;
+    const bool connected = context_ && pa_context_get_state(context_) == PA_CONTEXT_READY;
+    // Secondaries first, as FineTune tears down a crossfade before its primary.
+    for (bool secondary : {true, false}) {
+      for (auto& t : taps_) {
+        if (t->secondary != secondary) continue;
+        if (connected) {
+          destroyTap(*t);
+        } else {
+          stopStreams(*t);
+        }
+      }
     }
-    if (context_ && pa_context_get_state(context_) == PA_CONTEXT_READY) destroyTap();
+    taps_.clear();
     if (context_) {
       pa_context_set_state_callback(context_, nullptr, nullptr);
       pa_context_disconnect(context_);

@@ -1,14 +1,20 @@
 // TapEngine: the reference target. It taps other apps' audio the way FineTune does on macOS,
 // with the Linux equivalents through libpulse (served by pipewire-pulse):
-//   - a server-side null sink "hilt-engine-<pid>" is the tap (FineTune's aggregate device),
-//   - streams playing on the output are moved into it (muted-when-tapped),
-//   - the tap's monitor is read and played back into the output (audio flows through the engine),
-//   - at start, tap sinks named hilt-engine-<pid> whose pid is dead are swept (orphans of a kill -9).
+//   - a server-side null sink per tap is FineTune's aggregate device: "hilt-engine-<pid>" taps
+//     every other stream on the output, "hilt-engine-<pid>-<app>" one app's streams,
+//   - streams playing on the output are moved into their tap (muted-when-tapped),
+//   - each tap's monitor is read and played back into the output (audio flows through the engine),
+//   - "<tap>-secondary" is the crossfade tap FineTune adds while switching devices,
+//   - at start, taps whose creator pid is dead are swept (orphans of a kill -9).
+// Every tap is registered with the crash guard's table and the guardian: tracked right after it
+// is created, untracked right before it is destroyed.
 #pragma once
 
 #include <pulse/pulseaudio.h>
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,11 +23,17 @@
 
 namespace hilt {
 
+class GuardianLink;
+
 struct TapEngineOptions {
-  std::string outputSink;    // the device the engine taps and plays back into
-  std::string tapApp;        // only tap streams with this application.name ("" = any foreign stream)
+  std::string outputSink;            // the device the engine taps and plays back into
+  std::vector<std::string> tapApps;  // one tap per application.name; empty = one tap for all
   std::string clientName = "hilt-engine";
+  std::string pauseAt;               // stop (SIGSTOP) at a registration point, for kill tests
   BugSwitches bugs;
+  GuardianLink* guardian = nullptr;  // told about every tracked object when set
+  // Runs once connected, before any object exists: install the crash guard, start the guardian.
+  std::function<bool(const std::string& serverSocket, std::string& error)> onConnected;
 };
 
 class TapEngine {
@@ -31,31 +43,54 @@ class TapEngine {
   TapEngine(const TapEngine&) = delete;
   TapEngine& operator=(const TapEngine&) = delete;
 
-  // Connects, sweeps orphans, creates the tap and starts the streams. Blocks until ready.
+  // Connects, sweeps orphans, creates the taps and starts the streams. Blocks until ready.
   // Returns false with a message in `error` (and leaves nothing behind) on failure.
   bool start(const TapEngineOptions& options, std::string& error);
-  // Stops streams and destroys the tap; tapped streams fall back to the default device.
+  // Stops streams and destroys every tap; tapped streams fall back to the default device.
   // Idempotent; safe after a failed start.
   void stop();
 
+  // Adds "<tap>-secondary" for every primary tap that has none.
+  bool addSecondaryTaps(std::string& error);
+  // Destroys the secondary taps; with crashDuring set, the engine crashes inside the first
+  // destroy, after the server has destroyed the object (the untrack/destroy ordering window).
+  void removeSecondaryTaps(const std::string& crashDuring);
+  // Runs fn on the audio client thread (libpulse's mainloop thread).
+  void runOnAudioThread(std::function<void()> fn);
+
   bool running() const { return running_.load(); }
-  std::string tapName() const { return tapName_; }
+  std::string tapNames() const;  // "a,b,c"
   int tappedCount() const { return tapped_.load(); }
 
  private:
+  struct Tap {
+    TapEngine* engine = nullptr;
+    std::string name;
+    std::string app;  // "" = every foreign stream
+    bool secondary = false;
+    uint32_t module = PA_INVALID_INDEX;
+    uint32_t sink = PA_INVALID_INDEX;
+    pa_stream* record = nullptr;
+    pa_stream* playback = nullptr;
+  };
+
   // Everything below runs with the threaded mainloop lock held.
   bool waitFor(pa_operation* op);
   bool connect(std::string& error);
   int sweepOrphans();
-  bool createTap(std::string& error);
-  bool startStreams(std::string& error);
+  bool createTap(Tap& tap, std::string& error);
+  bool startStreams(Tap& tap, std::string& error);
+  void stopStreams(Tap& tap);
+  void destroyTap(Tap& tap, const std::string& crashDuring = "");
+  void pauseIf(const char* point);
+  void track(uint32_t module);
+  void untrack(uint32_t module);
   void scanSinkInputs();
   void maybeTap(const pa_sink_input_info& info);
-  void destroyTap();
 
   static void onContextState(pa_context* c, void* self);
   static void onStreamState(pa_stream* s, void* self);
-  static void onTapRead(pa_stream* s, size_t bytes, void* self);
+  static void onTapRead(pa_stream* s, size_t bytes, void* tap);
   static void onSubscribe(pa_context* c, pa_subscription_event_type_t t, uint32_t idx, void* self);
   static void onSinkInputInfo(pa_context* c, const pa_sink_input_info* i, int eol, void* self);
 
@@ -68,17 +103,14 @@ class TapEngine {
   TapEngineOptions options_;
   pa_threaded_mainloop* loop_ = nullptr;
   pa_context* context_ = nullptr;
-  pa_stream* record_ = nullptr;
-  pa_stream* playback_ = nullptr;
-  uint32_t tapModule_ = PA_INVALID_INDEX;
-  uint32_t tapSink_ = PA_INVALID_INDEX;
+  std::vector<std::unique_ptr<Tap>> taps_;
   uint32_t outputSinkIndex_ = PA_INVALID_INDEX;
   uint32_t ownClient_ = PA_INVALID_INDEX;
-  std::string tapName_;
   std::set<uint32_t> movedInputs_;
   std::atomic<bool> running_{false};
   std::atomic<int> tapped_{0};
   bool stopped_ = false;
+  bool paused_ = false;
 };
 
 }  // namespace hilt

@@ -1,40 +1,142 @@
 // hilt-engine: the reference engine as a standalone process, for process-level faults.
 //
-//   hilt-engine --output <sink> [--tap-app <application.name>]
+//   hilt-engine --output <sink> [--tap-app <application.name>]...
 //
-// Prints "ready" when the tap is live. Stops cleanly (destroys its tap, exit 0) on SIGTERM,
-// SIGINT, a "stop" line on stdin, or stdin closed. Bug switches come from HILT_ENGINE_BUG.
+// Prints "ready" when its taps are live. Defence in depth against orphaned taps, FineTune's
+// four layers plus a fifth:
+//   1. clean stop: a "stop" line on stdin, or stdin closed, destroys every tap and exits 0;
+//   2. SIGTERM/SIGINT: the same clean path, the work done outside signal context (signalfd);
+//   3. crash guard: SIGSEGV/ABRT/BUS/TRAP/ILL/FPE destroy the tracked taps, then re-raise;
+//   4. sweep at start: taps of dead engines are destroyed before new ones are made;
+//   5. guardian: a helper process destroys the taps the moment the engine dies, even by SIGKILL.
+// Control lines on stdin: stop | secondary | remove-secondary [crash-during=<kind>] |
+// crash <segv|abrt|bus|trap|ill|fpe> [main|audio|worker]. Bug switches come from HILT_ENGINE_BUG.
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "bug_switches.h"
+#include "crash.h"
+#include "crash_guard.h"
+#include "guardian_link.h"
 #include "log.h"
+#include "pulse_wire.h"
 #include "tap_engine.h"
 
 namespace {
 
 int usage(const char* why) {
-  std::fprintf(stderr, "hilt-engine: %s\nusage: hilt-engine --output <sink> [--tap-app <application.name>]\n", why);
+  std::fprintf(stderr,
+               "hilt-engine: %s\nusage: hilt-engine --output <sink> [--tap-app <application.name>]...\n", why);
   return 2;
 }
 
-// Waits for a stop request: a signal (via signalfd, so the work happens outside signal
-// context) or stdin. Returns a description of what asked us to stop.
-std::string waitForStop(int sigfd) {
+// A worker thread with a job queue: the engine's non-audio background work, and the third
+// place a crash can be aimed at.
+class Worker {
+ public:
+  Worker() : thread_([this] { run(); }) {}
+  ~Worker() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void run() {
+    pthread_setname_np(pthread_self(), "hilt-worker");
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      cv_.wait(lock, [this] { return done_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      auto job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// Runs one control line; returns true when it asks the engine to stop.
+bool runCommand(const std::string& line, hilt::TapEngine& engine, Worker& worker) {
+  std::istringstream in(line);
+  std::string verb, a, b;
+  in >> verb >> a >> b;
+  if (verb == "stop") return true;
+  if (verb == "crash" && hilt::isCrashKind(a)) {
+    const std::string thread = b.empty() ? "main" : b;
+    hilt::logLine("control: crash " + a + " on the " + thread + " thread");
+    if (thread == "main") hilt::crashNow(a);
+    if (thread == "audio") engine.runOnAudioThread([a] { hilt::crashNow(a); });
+    if (thread == "worker") worker.post([a] { hilt::crashNow(a); });
+    if (thread != "main" && thread != "audio" && thread != "worker") {
+      hilt::logLine("control: unknown thread '" + thread + "' (known: main, audio, worker)");
+    }
+    return false;
+  }
+  if (verb == "secondary") {
+    std::string error;
+    hilt::logLine(engine.addSecondaryTaps(error) ? "control: secondary taps ready taps=" + engine.tapNames()
+                                                 : "control: secondary taps failed: " + error);
+    return false;
+  }
+  if (verb == "remove-secondary") {
+    const std::string crash = a.rfind("crash-during=", 0) == 0 ? a.substr(13) : "";
+    if (!crash.empty() && !hilt::isCrashKind(crash)) {
+      hilt::logLine("control: unknown crash kind '" + crash + "'");
+      return false;
+    }
+    engine.removeSecondaryTaps(crash);
+    hilt::logLine("control: secondary taps removed taps=" + engine.tapNames());
+    return false;
+  }
+  if (!verb.empty()) {
+    hilt::logLine("control: unknown command '" + line +
+                  "' (known: stop, secondary, remove-secondary [crash-during=<kind>], crash <kind> [main|audio|worker])");
+  }
+  return false;
+}
+
+// Waits for a stop request: a signal (via signalfd, so the work happens outside signal context)
+// or stdin, running control lines meanwhile. Returns what asked us to stop.
+std::string serve(int sigfd, hilt::TapEngine& engine, Worker& worker) {
   std::string pending;
   for (;;) {
     pollfd fds[2] = {{sigfd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) continue;
-    if (fds[0].revents & POLLIN) {
+    if (sigfd >= 0 && (fds[0].revents & POLLIN)) {
       signalfd_siginfo info{};
       if (read(sigfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-        return std::string("signal ") + sigabbrev_np(static_cast<int>(info.ssi_signo));
+        return std::string("signal SIG") + sigabbrev_np(static_cast<int>(info.ssi_signo));
       }
     }
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -46,8 +148,7 @@ std::string waitForStop(int sigfd) {
       while ((nl = pending.find('\n')) != std::string::npos) {
         const std::string line = pending.substr(0, nl);
         pending.erase(0, nl + 1);
-        if (line == "stop") return "stop command";
-        if (!line.empty()) hilt::logLine("control: unknown command '" + line + "' (known: stop)");
+        if (runCommand(line, engine, worker)) return "stop command";
       }
     }
   }
@@ -59,8 +160,10 @@ int main(int argc, char** argv) {
   hilt::TapEngineOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if ((arg == "--output" || arg == "--tap-app") && i + 1 < argc) {
-      (arg == "--output" ? options.outputSink : options.tapApp) = argv[++i];
+    if (arg == "--output" && i + 1 < argc) {
+      options.outputSink = argv[++i];
+    } else if (arg == "--tap-app" && i + 1 < argc) {
+      options.tapApps.emplace_back(argv[++i]);
     } else {
       return usage(("unknown argument '" + arg + "'").c_str());
     }
@@ -68,26 +171,58 @@ int main(int argc, char** argv) {
   if (options.outputSink.empty()) return usage("--output is required");
   std::string error;
   if (!hilt::BugSwitches::fromEnv(options.bugs, error)) return usage(error.c_str());
-
-  // Block the stop signals in every thread (the audio client thread inherits this mask) and
-  // receive them through a descriptor instead.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGTERM);
-  sigaddset(&stopSignals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-  const int sigfd = signalfd(-1, &stopSignals, SFD_CLOEXEC);
+  if (const char* p = std::getenv("HILT_ENGINE_PAUSE_AT")) options.pauseAt = p;
+  pthread_setname_np(pthread_self(), "hilt-engine");
   signal(SIGPIPE, SIG_IGN);
 
+  // Layer 2. Block the stop signals in every thread (threads inherit this mask) and receive them
+  // through a descriptor instead. Without it (bug switch) they kill us with no cleanup.
+  int sigfd = -1;
+  if (!options.bugs.noSignalHandlers) {
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    sigfd = signalfd(-1, &stopSignals, SFD_CLOEXEC);
+  }
+  Worker worker;  // after the mask, so it inherits it
+
   hilt::logLine("starting (output=" + options.outputSink + ", bugs=" + options.bugs.describe() + ")");
+  hilt::PulseWire wire;
+  hilt::GuardianLink guardian;
+  options.guardian = &guardian;
+  // Layers 3 and 5 need the server's address, so they come up once connected, before any tap.
+  options.onConnected = [&](const std::string& server, std::string& err) {
+    const std::string socket = hilt::pulseSocketPath(server.c_str());
+    if (options.bugs.noCrashGuard) {
+      hilt::logLine("crashguard: not installed (bug switch no-crashguard)");
+    } else if (!wire.open(socket, "hilt-engine crash guard", 2000, err)) {
+      err = "crash guard: " + err;
+      return false;
+    } else {
+      hilt::installCrashGuard(&wire);
+    }
+    if (options.bugs.noGuardian) {
+      hilt::logLine("guardian: not started (bug switch no-guardian)");
+      return true;
+    }
+    return guardian.start(hilt::guardianPathNextToSelf(), socket, 3000, err);
+  };
+  if (options.bugs.noSignalHandlers) hilt::logLine("signals: SIGTERM/SIGINT not handled (bug switch no-signal-handlers)");
+
   hilt::TapEngine engine;
   if (!engine.start(options, error)) {
     std::fprintf(stderr, "hilt-engine: %s\n", error.c_str());
+    guardian.stop(1000);
     return 1;
   }
-  hilt::logLine("ready tap=" + engine.tapName() + " output=" + options.outputSink);
-  const std::string why = waitForStop(sigfd);
+  hilt::logLine("ready taps=" + engine.tapNames() + " output=" + options.outputSink +
+                (guardian.running() ? " guardian=" + std::to_string(guardian.pid()) : ""));
+  const std::string why = serve(sigfd, engine, worker);
   hilt::logLine("stop requested (" + why + ")");
   engine.stop();
+  guardian.stop(1000);
+  hilt::logLine("exit 0");
   return 0;
 }
