@@ -10,7 +10,37 @@ export const SCENARIOS: ScenarioEntry[] = [
   {
     name: 'kill9',
     file: 'scenarios/kill9.scenario.ts',
-    summary: 'SIGKILL an engine that taps a victim; relaunch sweeps the orphan tap; audio resumes (FineTune, seed 003)',
+    summary: 'SIGKILL an engine that taps a victim; its guardian (or the next launch\'s sweep) removes the orphan taps; audio resumes (FineTune, seed 003)',
+    bugs: ['no-guardian,no-sweep'],
+  },
+  {
+    name: 'crash',
+    file: 'scenarios/crash.scenario.ts',
+    summary: 'a real crash (--set signal=segv|abrt|bus|trap|ill|fpe thread=main|audio|worker point=steady|teardown); the crash guard destroys the taps; audio resumes with no relaunch',
+    bugs: ['no-crashguard', 'destroy-before-untrack'],
+  },
+  {
+    name: 'sigterm',
+    file: 'scenarios/sigterm.scenario.ts',
+    summary: 'SIGTERM: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes',
+    bugs: ['no-signal-handlers'],
+  },
+  {
+    name: 'sigint',
+    file: 'scenarios/sigint.scenario.ts',
+    summary: 'SIGINT (Ctrl-C): clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes',
+    bugs: ['no-signal-handlers'],
+  },
+  {
+    name: 'multi-app',
+    file: 'scenarios/multi-app.scenario.ts',
+    summary: 'three victims tapped at once, each with a primary and a secondary tap; SIGKILL; all six taps gone and all three tones back with no relaunch',
+    bugs: ['no-guardian'],
+  },
+  {
+    name: 'kill-during-registration',
+    file: 'scenarios/kill-during-registration.scenario.ts',
+    summary: 'SIGKILL at seeded points of start-up (before create, after create, after track); after each, a relaunch must bring the inventory back to baseline (muesli #387)',
     bugs: ['no-sweep'],
   },
 ];

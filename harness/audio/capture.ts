@@ -20,6 +20,8 @@ export interface ToneWait {
 
 export class Capture {
   readonly tracker: ToneTracker;
+  // Extra tones heard at once (multi-app: one victim per frequency).
+  private readonly extra = new Map<number, ToneTracker>();
   private readonly chunks: Float32Array[] = [];
   private total = 0;
   private origin = Number.POSITIVE_INFINITY; // performance.now() of sample 0, estimated
@@ -47,6 +49,27 @@ export class Capture {
 
   get timeline(): Timeline {
     return this.tracker.timeline;
+  }
+
+  // Starts following another frequency from now on. With several tones mixed, each holds only
+  // part of the energy, so the purity floor is lowered; pick frequencies on whole 100 Hz bins
+  // (10 ms windows) and they do not leak into each other.
+  addTone(frequencyHz: number, minPurity = 0.15): Timeline {
+    let t = this.extra.get(frequencyHz);
+    if (!t) {
+      t = new ToneTracker({ sampleRate: SAMPLE_RATE, frequencyHz, windowMs: WINDOW_MS, minPurity });
+      // Align with the samples already seen, so window indexes match sample indexes.
+      t.push(this.samples(0, this.total));
+      this.extra.set(frequencyHz, t);
+    }
+    return t.timeline;
+  }
+
+  timelineOf(frequencyHz?: number): Timeline {
+    if (frequencyHz === undefined || frequencyHz === this.frequencyHz) return this.timeline;
+    const t = this.extra.get(frequencyHz);
+    if (!t) throw new HiltError('INTERNAL', `no tracker for ${frequencyHz} Hz`, { hint: 'call capture.addTone() first' });
+    return t.timeline;
   }
 
   get samplesSeen(): number {
@@ -82,21 +105,22 @@ export class Capture {
   }
 
   // Waits until the tone is steadily `state` (for minRunMs) starting at or after wall time `after`.
-  waitFor(state: ToneState, opts: { after: number; minRunMs: number; deadlineMs: number }): Promise<ToneWait> {
+  waitFor(state: ToneState, opts: { after: number; minRunMs: number; deadlineMs: number; hz?: number }): Promise<ToneWait> {
     const started = now();
+    const timeline = this.timelineOf(opts.hz);
     const run = Math.max(1, Math.round(opts.minRunMs / WINDOW_MS));
     const find = state === 'present' ? firstSteadyPresence : firstSteadyAbsence;
     return new Promise((resolve) => {
       const check = (final: boolean): boolean => {
-        const from = windowAt(this.timeline, this.sampleAt(opts.after));
-        const w = find(this.timeline, from, run);
+        const from = windowAt(timeline, this.sampleAt(opts.after));
+        const w = find(timeline, from, run);
         if (w === undefined && !final) return false;
         this.listeners.delete(listener);
         clearTimeout(timer);
         resolve(
           w === undefined
             ? { ok: false, state, waitedMs: now() - started }
-            : { ok: true, state, atMs: this.timeAt(w * this.timeline.windowSamples), waitedMs: now() - started },
+            : { ok: true, state, atMs: this.timeAt(w * timeline.windowSamples), waitedMs: now() - started },
         );
         return true;
       };
@@ -131,6 +155,7 @@ export class Capture {
     this.origin = Math.min(this.origin, now() - (this.total * 1000) / SAMPLE_RATE);
     this.chunks.push(samples);
     this.tracker.push(samples);
+    for (const t of this.extra.values()) t.push(samples);
     for (const l of this.listeners) l();
   }
 }

@@ -52,16 +52,16 @@ export class Child {
     reaper.trackPid(this.pid);
     if (!opts.rawStdout) this.readLines(this.proc.stdout);
     this.readLines(this.proc.stderr);
-    this.exited = this.proc.then((r) => {
-      reaper.untrackPid(this.pid);
-      this.result = {
-        exitCode: r.exitCode ?? null,
-        signal: r.signal ?? null,
-        durationMs: now() - this.startedAt,
-        endedAt: now(),
-      };
-      return this.result;
+    // On the process's own exit, not when its pipes close: a helper it started (a guardian, a
+    // crash reporter) may hold its stdout open longer, and its output keeps flowing into the tail.
+    this.exited = new Promise<ChildResult>((resolve) => {
+      this.proc.once('exit', (code, signal) => {
+        reaper.untrackPid(this.pid);
+        this.result = { exitCode: code, signal, durationMs: now() - this.startedAt, endedAt: now() };
+        resolve(this.result);
+      });
     });
+    this.proc.catch(() => {}); // failures are reported through `exited`
   }
 
   get stdin(): NodeJS.WritableStream | null {

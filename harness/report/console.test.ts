@@ -13,6 +13,7 @@ const summary = (over: Partial<Summary>): Summary => ({
   diagnosis: 'all checks passed',
   checks: [],
   metrics: {},
+  facts: {},
   phases: [],
   evidence: [],
   runs: 1,

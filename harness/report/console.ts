@@ -18,6 +18,9 @@ export function renderSummary(s: Summary, dir: string): string {
       if (c.verdict !== 'pass') lines.push(`       ${c.message.replace(/\n/g, '\n       ')}`);
     }
   }
+  if (Object.keys(s.facts ?? {}).length) {
+    lines.push('', ...Object.entries(s.facts).map(([k, v]) => `${k}: ${v}`));
+  }
   if (Object.keys(s.metrics).length) {
     lines.push('', 'metrics: ' + Object.entries(s.metrics).map(([k, v]) => `${k}=${v}`).join('  '));
   }

@@ -21,6 +21,7 @@ export interface Summary {
   diagnosis: string;
   checks: CheckResult[];
   metrics: Record<string, number>;
+  facts: Record<string, string>; // what happened, in words: which defence layer cleaned up, the exit
   phases: { name: string; ms: number; repetition: number }[];
   evidence: EvidenceRef[];
   runs: number;

@@ -21,6 +21,7 @@ const CONTENT_TYPES: Record<EvidenceRef['kind'], string> = {
 export class ScenarioRun {
   readonly checks: CheckResult[] = [];
   readonly metrics: Record<string, number> = {};
+  readonly facts: Record<string, string> = {};
   readonly phases: Summary['phases'] = [];
   readonly evidence: EvidenceRef[] = [];
   readonly outDir: string;
@@ -62,6 +63,12 @@ export class ScenarioRun {
     this.metrics[name] = Math.max(this.metrics[name] ?? v, v);
   }
 
+  // A fact in words; repetitions that saw different values keep them all ("guardian | sweep").
+  fact(name: string, value: string): void {
+    const seen = this.facts[name]?.split(' | ') ?? [];
+    if (!seen.includes(value)) this.facts[name] = [...seen, value].join(' | ');
+  }
+
   async attach(name: string, kind: EvidenceRef['kind'], content: string | Buffer): Promise<void> {
     const ext = kind === 'text' ? 'txt' : kind;
     const file = `${name}${this.options.repeat > 1 ? `.run${this.repetition}` : ''}.${ext}`;
@@ -91,6 +98,7 @@ export class ScenarioRun {
       diagnosis: this.unavailable ?? (verdict === 'pass' ? 'all checks passed' : this.diagnosis || this.failedChecks()),
       checks: this.checks,
       metrics: this.metrics,
+      facts: this.facts,
       phases: this.phases,
       evidence: this.evidence,
       runs: this.repetition,

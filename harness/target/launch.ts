@@ -31,12 +31,22 @@ export function requireBuilt(spec: TargetSpec): void {
   }
 }
 
-export async function launchTarget(spec: TargetSpec, env: Record<string, string>, bugs: string[]): Promise<RunningTarget> {
+export interface LaunchOptions {
+  args?: string[]; // appended to the target's command (scenario parameters of the reference engine)
+  env?: Record<string, string>;
+  coreDir?: string; // run there with core dumps allowed, so a crash leaves a core to read
+}
+
+export async function launchTarget(spec: TargetSpec, env: Record<string, string>, bugs: string[], opts: LaunchOptions = {}): Promise<RunningTarget> {
   requireBuilt(spec);
   const bugEnv: Record<string, string> = spec.bugSwitchEnv ? { [spec.bugSwitchEnv]: bugs.join(',') } : {};
-  const child = new Child(spec.command[0]!, spec.command.slice(1), {
+  const command = [...spec.command, ...(opts.args ?? [])];
+  // prlimit execs the target in place (same pid) with RLIMIT_CORE raised.
+  if (opts.coreDir) command.unshift('prlimit', '--core=unlimited', '--');
+  const child = new Child(command[0]!, command.slice(1), {
     name: spec.name,
-    env: { ...env, ...spec.env, ...bugEnv },
+    env: { ...env, ...spec.env, ...bugEnv, ...opts.env },
+    cwd: opts.coreDir,
     stdin: 'pipe', // the engine stops when its stdin closes: hilt's death stops it too
   });
   const t0 = now();

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { cleanupLayer, parseEngineLog } from './engine-log.ts';
+
+// Lines as the engine and its guardian print them (recorded from real runs on the virtual rig).
+const crashed = `hilt-engine[23757] +5.5ms crashguard: installed for SIGSEGV SIGABRT SIGBUS SIGTRAP SIGILL SIGFPE (64 slots)
+hilt-engine[23757] +9.5ms guardian: started pid 23760
+hilt-engine[23757] +23.2ms tap: created hilt-engine-23757 (module 536870915)
+hilt-engine[23757] +43.8ms ready taps=hilt-engine-23757 output=hilt-observed guardian=23760
+hilt-engine[23757] +90.1ms tap: created hilt-engine-23757-secondary (module 536870914)
+hilt-engine[23757] +300.1ms tap: destroyed hilt-engine-23757-secondary (module 536870914)
+hilt-engine[23757] +300.1ms crashguard: caught SIGSEGV on thread 'hilt-engine': destroying 2 tracked object(s)
+hilt-engine[23757] +302.1ms crashguard: module 536870915 destroyed
+hilt-engine[23757] +301.7ms crashguard: module 536870914 NOT destroyed: no such entity (error 5)
+hilt-engine[23757] +302.1ms crashguard: destroyed 1 of 2 in 2.0ms; re-raising SIGSEGV
+hilt-engine[23757] +302.1ms crashguard: backtrace (9 frames):
+/work/main/native/build/Release/hilt-engine(+0xfcdf)[0x563f3354ccdf]
+hilt-guardian[23760] +298.9ms engine pid 23757 died with nothing tracked: nothing to destroy`;
+
+const killed = `hilt-engine[23829] +12.2ms sweep: destroyed orphan hilt-engine-23811 (module 536870915, creator pid 23811 is dead)
+hilt-engine[23829] +15.4ms tap: created hilt-engine-23829 (module 536870916)
+hilt-guardian[23835] +54.6ms engine pid 23829 died (gone): destroying 1 tracked object(s)
+hilt-guardian[23835] +56.3ms module 536870916 destroyed
+hilt-guardian[23835] +56.3ms destroyed 1 of 1 in 1.900ms after the engine's death`;
+
+const stopped = `hilt-engine[23302] +23.2ms tap: created hilt-engine-23302-a (module 536870914)
+hilt-engine[23302] +993.5ms stop requested (signal SIGTERM)
+hilt-engine[23302] +1025.7ms tap: destroyed hilt-engine-23302-a (module 536870914)
+hilt-engine[23302] +1049.1ms exit 0`;
+
+describe('parseEngineLog', () => {
+  it('reads the crash guard report, its failures and its timing', () => {
+    const log = parseEngineLog(crashed);
+    expect(log.pid).toBe(23757);
+    expect(log.created.map((c) => c.module)).toEqual([536870915, 536870914]);
+    expect(log.crashGuard).toEqual({
+      signal: 'SIGSEGV',
+      thread: 'hilt-engine',
+      tracked: 2,
+      destroyed: 1,
+      failures: [{ module: 536870914, reason: 'no such entity (error 5)' }],
+      ms: 2,
+    });
+    expect(log.guardian).toMatchObject({ enginePid: 23757, tracked: 0, destroyed: 0 });
+    expect(cleanupLayer(log)).toBe('crash-guard');
+  });
+
+  it('reads the guardian report and the sweep', () => {
+    const log = parseEngineLog(killed);
+    expect(log.swept).toEqual([{ name: 'hilt-engine-23811', module: 536870915, creatorPid: 23811 }]);
+    expect(log.guardian).toEqual({ enginePid: 23829, tracked: 1, destroyed: 1, failures: [], ms: 1.9 });
+    expect(log.crashGuard).toBeUndefined();
+    expect(cleanupLayer(log)).toBe('guardian');
+  });
+
+  it('sees a clean stop by signal', () => {
+    const log = parseEngineLog(stopped);
+    expect(log.stopRequested).toBe('signal SIGTERM');
+    expect(log.destroyed).toEqual([{ name: 'hilt-engine-23302-a', module: 536870914 }]);
+    expect(cleanupLayer(log)).toBe('clean-stop');
+  });
+
+  it('says none when nobody destroyed anything, and ignores foreign lines', () => {
+    const log = parseEngineLog('hello\nhilt-engine[1] +1.0ms tap: created hilt-engine-1 (module 7)\nsomething else');
+    expect(log.created).toHaveLength(1);
+    expect(cleanupLayer(log)).toBe('none');
+  });
+});

@@ -1,0 +1,25 @@
+// sigterm and sigint share one body: the signal must take the clean stop path (handled outside
+// signal context), destroying the taps before exit 0 within the stop deadline.
+import type { ScenarioContext } from '../harness/scenario/define.ts';
+import { withinLimit } from '../harness/check/check.ts';
+import { runFault } from './lib/fault-flow.ts';
+
+export async function stopBySignal(ctx: ScenarioContext, sig: 'SIGTERM' | 'SIGINT'): Promise<void> {
+  const { run, target } = ctx;
+  const deadline = target.stop.deadlineMs;
+  const out = await runFault(ctx, {
+    label: sig,
+    secondary: true,
+    inject: (e) => void e.child.signal(sig),
+    expectExit: (x) => ({ ok: x.kind === 'clean', expected: 'exit 0' }),
+    expectLayer: 'clean-stop',
+  });
+  run.check(withinLimit('shutdown within its deadline', out.exitMs, deadline, 'ms', `${sig} to process gone`));
+  if (out.failed.length) {
+    run.diagnosis =
+      out.exit.signal === sig
+        ? `the engine died of ${sig} instead of stopping: it has no ${sig} handler (no-signal-handlers), so its taps were not destroyed by the engine ` +
+          `(cleaned by: ${out.layer}); FineTune's "kill <pid>" layer is missing.`
+        : out.failed.map((c) => `${c.name}: ${c.message}`).join('\n');
+  }
+}
