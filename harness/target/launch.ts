@@ -35,6 +35,7 @@ export interface LaunchOptions {
   args?: string[]; // appended to the target's command (scenario parameters of the reference engine)
   env?: Record<string, string>;
   coreDir?: string; // run there with core dumps allowed, so a crash leaves a core to read
+  readyLine?: RegExp; // wait for this line instead of the target's readiness line
 }
 
 export async function launchTarget(spec: TargetSpec, env: Record<string, string>, bugs: string[], opts: LaunchOptions = {}): Promise<RunningTarget> {
@@ -51,8 +52,9 @@ export async function launchTarget(spec: TargetSpec, env: Record<string, string>
   });
   const t0 = now();
   let timer: NodeJS.Timeout | undefined;
+  const readyLine = opts.readyLine ?? spec.ready.stdout;
   const outcome = await Promise.race([
-    child.waitForLine(spec.ready.stdout).then(() => 'ready' as const),
+    child.waitForLine(readyLine).then(() => 'ready' as const),
     child.exited.then(() => 'exited' as const),
     new Promise<'deadline'>((r) => (timer = setTimeout(() => r('deadline'), spec.ready.deadlineMs))),
   ]);
@@ -61,10 +63,10 @@ export async function launchTarget(spec: TargetSpec, env: Record<string, string>
   await stopChild(child, 'SIGKILL', 1000);
   const seen =
     outcome === 'exited'
-      ? `it exited (${child.done?.exitCode ?? child.done?.signal}) before printing a line matching /${spec.ready.stdout.source}/`
-      : `no line matching /${spec.ready.stdout.source}/ after ${spec.ready.deadlineMs} ms; it was killed`;
+      ? `it exited (${child.done?.exitCode ?? child.done?.signal}) before printing a line matching /${readyLine.source}/`
+      : `no line matching /${readyLine.source}/ after ${spec.ready.deadlineMs} ms; it was killed`;
   throw new HiltError('TARGET_NOT_READY', `target ${spec.name} did not become ready`, {
-    expected: `a line matching /${spec.ready.stdout.source}/ within ${spec.ready.deadlineMs} ms`,
+    expected: `a line matching /${readyLine.source}/ within ${spec.ready.deadlineMs} ms`,
     seen: `${seen}\n--- last output of ${spec.name} (pid ${child.pid}) ---\n${child.outputTail(20)}`,
     hint: 'read the output above; run the command by hand with the rig environment to reproduce',
   });

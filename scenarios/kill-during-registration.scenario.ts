@@ -1,0 +1,124 @@
+// kill-during-registration: the hole muesli #387 found in FineTune's defences. A kill in the few
+// milliseconds between creating a server object and tracking it leaves an object the app's own
+// list (and so its guardian) cannot know. The engine stops dead (SIGSTOP) at a chosen point of
+// start-up, hilt SIGKILLs it there, and the next launch must bring the server's inventory back
+// to baseline: only a sweep that asks the server can. Points come in a seeded order (--seed).
+import { expectation, withinLimit } from '../harness/check/check.ts';
+import { backToBaseline } from '../harness/check/orphans.ts';
+import { describeObject } from '../harness/inventory/objects.ts';
+import { diffSnapshots, processState } from '../harness/inventory/snapshot.ts';
+import { sweepOrphanModules } from '../harness/rig/streams.ts';
+import { defineScenario } from '../harness/scenario/define.ts';
+import { numberParam } from '../harness/scenario/options.ts';
+import { coveringSequence } from '../harness/scenario/random.ts';
+import { parseEngineLog } from '../harness/target/engine-log.ts';
+import { classifyExit } from '../harness/target/exit.ts';
+import { stopTarget } from '../harness/target/launch.ts';
+import { now, pollUntil } from '../harness/wait.ts';
+import { EngineSession } from './lib/engine-session.ts';
+
+const POINTS = ['before-create', 'after-create', 'after-track'] as const;
+type Point = (typeof POINTS)[number];
+const MEANING: Record<Point, string> = {
+  'before-create': 'nothing created yet',
+  'after-create': 'tap created on the server, not yet tracked: invisible to the engine\'s own list and to its guardian',
+  'after-track': 'tap created and tracked: the guardian knows it',
+};
+
+interface Round {
+  point: Point;
+  pid: number;
+  leftAfterKill: string[]; // taps of the killed pid still on the server right after the kill
+  leftAfterRelaunch: string[];
+  sweptByRelaunch: string[];
+  resumeMs?: number;
+}
+
+defineScenario(
+  'kill-during-registration',
+  'SIGKILL the engine at seeded points of its start-up (before create, after create, after track); after each, a relaunch must leave the inventory at baseline.',
+  async (ctx) => {
+    const { run, rig, options } = ctx;
+    const n = numberParam(options, 'iterations', 9);
+    if (n < POINTS.length) throw new Error(`--set iterations=${n}: at least ${POINTS.length}, one per point`);
+    const order = coveringSequence(POINTS, n, options.seed);
+    run.fact('order', `seed ${options.seed}: ${order.join(', ')}`);
+    const session = new EngineSession(ctx);
+    const cap = rig.capture;
+
+    const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
+    await session.victim();
+    const rounds: Round[] = [];
+
+    for (const [i, point] of order.entries()) {
+      const round = await run.phase(`round ${i + 1}: kill at ${point}`, 15_000, async () => {
+        const e = await session.launch(`launch paused at ${point}`, { env: { HILT_ENGINE_PAUSE_AT: point }, readyLine: /pause: stopped at/ });
+        // The engine prints the line, then stops itself: kill it only once it is really stopped.
+        await pollUntil(async () => (await stoppedState(e.pid)) || undefined, { deadlineMs: 1000, intervalMs: 2 });
+        const killAt = now();
+        e.child.signal('SIGKILL');
+        const ended = classifyExit(await e.child.exited);
+        if (ended.signal !== 'SIGKILL') throw new Error(`engine paused at ${point} ended with ${ended.name}, not SIGKILL`);
+        const back = await cap.waitFor('present', { after: killAt, minRunMs: 50, deadlineMs: 1000 });
+        // Give the guardian its moment, then ask the server what the dead pid left.
+        const gone = await pollUntil(async () => {
+          const s = await session.snapshot();
+          const mine = s.objects.filter((o) => o.ownerPid === e.pid && o.kind === 'pulse-module');
+          return mine.length === 0 ? [] : (parseEngineLog(e.child.outputTail(100)).guardian ? mine.map((o) => o.name) : undefined);
+        }, { deadlineMs: 500, intervalMs: 50 });
+        const leftAfterKill = gone.value ?? (await session.snapshot()).objects.filter((o) => o.ownerPid === e.pid && o.kind === 'pulse-module').map((o) => o.name);
+
+        const next = await session.launch('relaunch');
+        const afterRelaunch = await session.snapshot();
+        const left = afterRelaunch.objects.filter((o) => o.ownerPid === e.pid);
+        const swept = parseEngineLog(next.child.outputTail(200)).swept.filter((s) => s.creatorPid === e.pid).map((s) => s.name);
+        const stopped = await stopTarget(next);
+        if (classifyExit(stopped).kind !== 'clean') throw new Error(`relaunched engine did not stop cleanly: ${classifyExit(stopped).name}`);
+        return { point, pid: e.pid, leftAfterKill, leftAfterRelaunch: left.map(describeObject), sweptByRelaunch: swept, resumeMs: back.ok ? Math.max(0, back.atMs! - killAt) : undefined } satisfies Round;
+      });
+      rounds.push(round);
+      run.metric('audio_resume_ms', round.resumeMs);
+    }
+
+    for (const point of POINTS) {
+      const mine = rounds.filter((r) => r.point === point);
+      const bad = mine.filter((r) => r.leftAfterRelaunch.length > 0);
+      run.check(expectation(`back to baseline after a kill at ${point}`, bad.length === 0, `${bad.length} of ${mine.length}`, `0 of ${mine.length}`, 'rounds left objects',
+        bad.length === 0 ? `${mine.length} round(s); ${MEANING[point]}` : bad.map((r) => `pid ${r.pid}: ${r.leftAfterRelaunch.join('; ')}`).join('\n')));
+    }
+    const hole = rounds.filter((r) => r.point === 'after-create' && r.leftAfterKill.length > 0);
+    run.fact('registration_window', hole.length
+      ? `${hole.length} kill(s) after create left a tap the guardian could not see (${hole.map((r) => r.leftAfterKill.join(',')).join('; ')}); removed by: ${hole.every((r) => r.sweptByRelaunch.length) ? 'the relaunch sweep' : 'nobody'}`
+      : 'no object left in the registration window');
+    const worst = Math.max(...rounds.map((r) => r.resumeMs ?? Number.POSITIVE_INFINITY));
+    run.check(withinLimit('victim heard after every kill', Number.isFinite(worst) ? worst : undefined, 1000, 'ms', 'SIGKILL to tone present (worst round)'));
+
+    const final = await run.phase('final inventory', 5000, () => session.snapshot());
+    const finalDiff = diffSnapshots(baseline, final);
+    run.check(backToBaseline('inventory back to baseline', finalDiff));
+    await run.attach('rounds', 'json', JSON.stringify(rounds, null, 2));
+
+    const failedPoints = POINTS.filter((p) => rounds.some((r) => r.point === p && r.leftAfterRelaunch.length));
+    if (failedPoints.length) {
+      const r = rounds.find((x) => failedPoints.includes(x.point) && x.leftAfterRelaunch.length)!;
+      run.diagnosis =
+        `a SIGKILL at ${failedPoints.join(' and ')} left objects that survived the next launch (e.g. pid ${r.pid}: ${r.leftAfterRelaunch[0]}). ` +
+        `${r.point === 'after-create' ? 'The tap was created but not yet tracked, so the guardian could not know it (muesli #387); ' : ''}` +
+        `the relaunched engine swept ${r.sweptByRelaunch.length ? r.sweptByRelaunch.join(', ') : 'nothing'}: its start-up sweep is missing (no-sweep). Seed ${options.seed} replays this order.`;
+    } else if (run.checks.some((c) => c.verdict !== 'pass')) {
+      run.diagnosis = run.checks.filter((c) => c.verdict !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n');
+    }
+    if (finalDiff.orphans.length) {
+      const removed = await sweepOrphanModules(rig, finalDiff.orphans);
+      await run.attach('hilt-sweep', 'text', `after the checks hilt removed ${removed.length} orphan module(s): ${removed.join(', ')}\n`);
+    }
+  },
+);
+
+// 'T' in /proc/<pid>/stat: stopped by a signal (our SIGSTOP), not merely slow.
+async function stoppedState(pid: number): Promise<boolean> {
+  if ((await processState(pid)) !== 'alive') return false;
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+}

@@ -1,0 +1,95 @@
+// multi-app: FineTune's "multiple tapped apps" test (shared/seeds/003_*). Three victims, each
+// tapped by its own primary tap and given a secondary (crossfade) tap: six server objects. After
+// a SIGKILL, all six must be gone and all three tones back, with no relaunch: the guardian's job.
+import { expectation, withinLimit } from '../harness/check/check.ts';
+import { backToBaseline, noObjectsOf } from '../harness/check/orphans.ts';
+import { timelinePlot, wavAround } from '../harness/evidence/audio.ts';
+import { diffSnapshots, type Snapshot } from '../harness/inventory/snapshot.ts';
+import { sweepOrphanModules } from '../harness/rig/streams.ts';
+import { defineScenario } from '../harness/scenario/define.ts';
+import { classifyExit } from '../harness/target/exit.ts';
+import { cleanupLayer, parseEngineLog } from '../harness/target/engine-log.ts';
+import { now, pollUntil } from '../harness/wait.ts';
+import { EngineSession } from './lib/engine-session.ts';
+
+// Whole multiples of 100 Hz: with 10 ms analysis windows they do not leak into each other.
+const VICTIMS = [
+  { name: 'hilt-victim-1', hz: 500 },
+  { name: 'hilt-victim-2', hz: 1100 },
+  { name: 'hilt-victim-3', hz: 1700 },
+];
+
+defineScenario(
+  'multi-app',
+  'Three victims tapped at once, each with a primary and a secondary tap; SIGKILL the engine; all six taps must be gone and all three tones back, with no relaunch.',
+  async (ctx) => {
+    const { run, rig, target, options } = ctx;
+    const resumeLimit = Number(options.set.resume_ms ?? 1000);
+    const cap = rig.capture;
+    const session = new EngineSession(ctx);
+    for (const v of VICTIMS) cap.addTone(v.hz);
+
+    const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
+    for (const v of VICTIMS) await session.victim(v.name, v.hz, 0.2);
+    const engine = await session.launch('engine ready', { args: VICTIMS.flatMap((v) => ['--tap-app', v.name]) });
+    await session.tapped(engine, VICTIMS);
+    await session.command(engine, 'secondary', /secondary taps (ready|failed)/);
+
+    const before = await run.phase('inventory before the kill', 5000, () => session.snapshot());
+    const taps = [...new Set(before.objects.filter((o) => o.ownerPid === engine.pid && o.kind === 'pulse-module').map((o) => o.name))];
+    run.check(expectation('six taps on the server', taps.length === 6, taps.length, 6, 'taps', `taps of pid ${engine.pid}: ${taps.join(', ')}`));
+
+    const killAt = now();
+    engine.child.signal('SIGKILL');
+    const ended = await run.phase('engine dies', 3000, () => engine.child.exited);
+    const exit = classifyExit(ended);
+    run.check(expectation('exit is SIGKILL', exit.signal === 'SIGKILL', exit.name, 'SIGKILL', '', `engine exit: ${exit.name}`));
+
+    // Every tone must come back; the slowest one is the app that waited longest.
+    const resumes = await run.phase('all tones resume', resumeLimit + 2000, () =>
+      Promise.all(VICTIMS.map(async (v) => {
+        const drop = await cap.waitFor('absent', { after: killAt, minRunMs: 10, deadlineMs: 1000, hz: v.hz });
+        const back = await cap.waitFor('present', { after: drop.ok ? drop.atMs! : killAt, minRunMs: 50, deadlineMs: resumeLimit, hz: v.hz });
+        return back.ok ? Math.max(0, back.atMs! - killAt) : undefined;
+      })));
+    VICTIMS.forEach((v, i) => run.check(withinLimit(`${v.name} (${v.hz} Hz) resumed without a relaunch`, resumes[i], resumeLimit, 'ms', 'SIGKILL to tone present')));
+    const worst = resumes.every((r) => r !== undefined) ? Math.max(...(resumes as number[])) : undefined;
+    run.metric('audio_resume_ms', worst);
+
+    const after = await run.phase('inventory after the kill', 8000, async () => {
+      let snap: Snapshot | undefined;
+      await pollUntil(async () => {
+        snap = await session.snapshot();
+        return !snap.objects.some((o) => o.ownerPid === engine.pid) || undefined;
+      }, { deadlineMs: 2000, intervalMs: 50 });
+      return snap!;
+    });
+    const orphanCheck = run.check(noObjectsOf('all six taps gone', after.objects, engine.pid, 'after SIGKILL, with no relaunch'));
+    const log = parseEngineLog(engine.child.outputTail(400));
+    run.fact('cleaned_by', cleanupLayer(log));
+    if (log.guardian) run.metric('guardian_ms', log.guardian.ms);
+
+    const final = await run.phase('final inventory', 5000, () => session.snapshot());
+    const finalDiff = diffSnapshots(baseline, final);
+    run.check(backToBaseline('inventory back to baseline', finalDiff));
+
+    await run.attach('timeline', 'svg', timelinePlot(cap, `multi-app: victims at ${VICTIMS.map((v) => v.hz).join(', ')} Hz (plot: ${cap.frequencyHz} Hz detector)`, [{ at: killAt, label: 'SIGKILL' }], killAt - 500, now()));
+    await run.attach('around-kill', 'wav', wavAround(cap, killAt, 300, 700));
+    await run.attach('engine', 'log', engine.child.outputTail(400));
+    await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
+
+    if (run.checks.some((c) => c.verdict !== 'pass')) {
+      const left = [...new Set(after.objects.filter((o) => o.ownerPid === engine.pid && o.kind === 'pulse-module').map((o) => o.name))];
+      run.diagnosis = orphanCheck.verdict === 'fail'
+        ? `${left.length} of 6 taps of the SIGKILLed engine (pid ${engine.pid}) are still on the server and keep ` +
+          `${VICTIMS.filter((_, i) => resumes[i] === undefined).map((v) => v.name).join(', ') || 'no victim'} muted: ` +
+          `${log.guardian ? `the guardian ran but destroyed only ${log.guardian.destroyed} of ${log.guardian.tracked}` : 'no guardian cleaned up at the death (no-guardian)'}; ` +
+          `only the next launch's sweep would remove them. Left: ${left.join(', ')}`
+        : run.checks.filter((c) => c.verdict !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n');
+    }
+    if (finalDiff.orphans.length) {
+      const removed = await sweepOrphanModules(rig, finalDiff.orphans);
+      await run.attach('hilt-sweep', 'text', `after the checks hilt removed ${removed.length} orphan module(s): ${removed.join(', ')}\n`);
+    }
+  },
+);
