@@ -1,14 +1,18 @@
 // The addon's contract without a rig: construction errors, idempotent close, use after close,
 // and a start against no audio server that fails with the reason instead of hanging.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { ROOT } from '../../harness/target/config.ts';
 import { isHiltError } from '../../harness/errors.ts';
 import { loadEngineAddon } from './engine.ts';
 
 describe('engine addon', () => {
   const addon = loadEngineAddon();
 
-  test('lists its bug switches', () => {
-    expect(addon.bugSwitches()).toContain('no-sweep');
+  test('lists its bug switches, the same ones its target config offers to --bug', () => {
+    const spec = JSON.parse(readFileSync(join(ROOT, 'fixtures/targets/engine.json'), 'utf8')) as { bugSwitches: string[] };
+    expect(addon.bugSwitches()).toEqual(spec.bugSwitches);
   });
 
   test('constructor demands an output sink', () => {

@@ -1,0 +1,54 @@
+// multi-app and kill-during-registration through the real CLI: many taps at once, and kills
+// inside the registration window.
+import { describe, expect, test } from 'vitest';
+import { check, runCli } from './run-cli.ts';
+
+describe('multi-app', () => {
+  test('passes: six taps gone and three tones back after SIGKILL, with no relaunch', async () => {
+    const r = await runCli(['multi-app']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(check(s, 'six taps on the server')?.verdict).toBe('pass');
+    expect(check(s, 'all six taps gone')?.verdict).toBe('pass');
+    for (const v of ['hilt-victim-1 (500 Hz)', 'hilt-victim-2 (1100 Hz)', 'hilt-victim-3 (1700 Hz)']) {
+      expect(check(s, `${v} resumed without a relaunch`)?.verdict).toBe('pass');
+    }
+    expect(s.facts.cleaned_by).toBe('guardian');
+  });
+
+  test('--bug no-guardian fails: the six taps stay and keep all three muted', async () => {
+    const r = await runCli(['multi-app', '--bug', 'no-guardian']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(check(s, 'all six taps gone')?.verdict).toBe('fail');
+    expect(s.diagnosis).toMatch(/6 of 6 taps of the SIGKILLed engine .* no guardian cleaned up at the death \(no-guardian\)/);
+  });
+});
+
+describe('kill-during-registration', () => {
+  test('passes for every point, and reports the window the guardian cannot see', async () => {
+    const r = await runCli(['kill-during-registration', '--seed', '11', '--set', 'iterations=6']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    for (const p of ['before-create', 'after-create', 'after-track']) expect(check(s, `back to baseline after a kill at ${p}`)?.verdict).toBe('pass');
+    expect(s.facts.order).toMatch(/^seed 11: /);
+    expect(s.facts.registration_window).toMatch(/after create left a tap the guardian could not see .* removed by: the relaunch sweep/);
+  });
+
+  test('the same seed replays the same order of kill points', async () => {
+    const [a, b] = [await runCli(['kill-during-registration', '--seed', '5', '--set', 'iterations=4']), await runCli(['kill-during-registration', '--seed', '5', '--set', 'iterations=4'])];
+    expect(a.summary?.facts.order).toMatch(/^seed 5: /);
+    expect(b.summary?.facts.order).toBe(a.summary?.facts.order);
+  });
+
+  test('--bug no-sweep fails at after-create, naming muesli #387 and the seed', async () => {
+    const r = await runCli(['kill-during-registration', '--bug', 'no-sweep', '--seed', '11', '--set', 'iterations=6']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(check(s, 'back to baseline after a kill at after-create')?.verdict).toBe('fail');
+    expect(check(s, 'back to baseline after a kill at after-track')?.verdict).toBe('pass');
+    expect(s.diagnosis).toMatch(/not yet tracked, so the guardian could not know it \(muesli #387\)/);
+    expect(s.diagnosis).toMatch(/no-sweep/);
+    expect(s.diagnosis).toMatch(/Seed 11 replays this order/);
+  });
+});
