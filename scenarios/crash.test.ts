@@ -47,9 +47,10 @@ describe('crash', () => {
     expect(s.diagnosis).toMatch(/destroy-before-untrack/);
   });
 
-  test('an unknown --set value is a usage error', async () => {
+  test('an unknown --set value fails before any fault, listing the allowed values', async () => {
     const r = await runCli(['crash', '--set', 'thread=gpu']);
     expect(r.summary?.verdict).toBe('fail');
     expect(r.summary?.diagnosis).toMatch(/thread=gpu is not known/);
+    expect(r.summary?.checks.find((c) => c.name === "scenario completed")?.message).toMatch(/one of main, audio, worker/);
   });
 });

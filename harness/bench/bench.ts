@@ -1,5 +1,6 @@
 // `pnpm bench`: the figures the issues name, measured and printed, never asserted (these
-// machines are shared and noisy). Rig start, kill9 wall time by phase, resume-time error.
+// machines are shared and noisy). Rig start, kill9 wall time by phase, silence after each fault
+// by defence layer, resume-time error.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -37,14 +38,20 @@ async function rigStart(n: number): Promise<void> {
   say(`  health check (tone out, back)  ${stats(health)}`);
 }
 
+// One scenario through the real CLI; its summary.json is the measurement.
+async function scenario(args: string[]): Promise<Summary> {
+  const out = newOutDir('bench');
+  await execa(process.execPath, cliArgs([...args, '--out', out]), { cwd: ROOT, reject: false });
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+  if (s.verdict !== 'pass') say(`  (${args.join(' ')}: verdict ${s.verdict}: ${s.diagnosis.split('\n')[0]})`);
+  return s;
+}
+
 async function kill9(n: number): Promise<void> {
   const walls: number[] = [];
   const phases = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
-    const out = newOutDir('bench');
-    await execa(process.execPath, cliArgs(['kill9', '--out', out]), { cwd: ROOT, reject: false });
-    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
-    if (s.verdict !== 'pass') say(`  (run ${i + 1} verdict ${s.verdict}: ${s.diagnosis})`);
+    const s = await scenario(['kill9']);
     let sum = 0;
     for (const p of s.phases) {
       phases.set(p.name, [...(phases.get(p.name) ?? []), p.ms]);
@@ -52,7 +59,7 @@ async function kill9(n: number): Promise<void> {
     }
     walls.push(sum);
   }
-  say('kill9 with the rig up (sum of phases; rig start excluded); target <= 3000 ms');
+  say('kill9 with the rig up (sum of phases; rig start excluded, guardian path); target <= 3000 ms');
   say(`  wall                           ${stats(walls)}`);
   for (const [name, ms] of phases) say(`    ${name.padEnd(28)} ${stats(ms)}`);
   const rig = await VirtualRig.start({ healthCheck: false });
@@ -61,6 +68,33 @@ async function kill9(n: number): Promise<void> {
   const byHand = now() - t0;
   await rig.stop();
   say(`  by hand (pactl + fixed sleeps) ${f(byHand)}  -> hilt takes ${((q(walls, 0.5) / byHand) * 100).toFixed(0)} % of it`);
+}
+
+// Silence after each fault, by the layer that ended it: fault to the victim's tone steadily
+// back (audio_resume_ms), and the layer's own destroy time as it logged it.
+async function silence(n: number): Promise<void> {
+  const row = async (label: string, args: string[], own: 'guardian_ms' | 'crashguard_ms' | undefined, runs = n) => {
+    const resume: number[] = [];
+    const layer: number[] = [];
+    const cleanedBy = new Set<string>();
+    for (let i = 0; i < runs; i++) {
+      const s = await scenario(args);
+      if (s.metrics.audio_resume_ms !== undefined) resume.push(s.metrics.audio_resume_ms);
+      if (own && s.metrics[own] !== undefined) layer.push(s.metrics[own]!);
+      cleanedBy.add(s.facts?.cleaned_by ?? '?');
+    }
+    const ownText = layer.length ? `; ${own === 'guardian_ms' ? 'guardian' : 'crash guard'} destroy ${stats(layer)}` : '';
+    say(`  ${label.padEnd(30)} ${resume.length ? stats(resume) : 'never resumed'}  [${[...cleanedBy].join(', ')}]${ownText}`);
+  };
+  say('silence after a fault (fault -> victim tone back); target <= 100 ms for the guardian and the crash guard');
+  await row('SIGKILL, guardian', ['kill9'], 'guardian_ms');
+  const threads = ['main', 'audio', 'worker'];
+  for (const [i, sig] of ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'].entries()) {
+    const thread = threads[i % threads.length]!;
+    await row(`SIG${sig.toUpperCase()} on ${thread}, crash guard`, ['crash', '--set', `signal=${sig}`, '--set', `thread=${thread}`], 'crashguard_ms');
+  }
+  await row('SIGKILL, relaunch sweep', ['kill9', '--bug', 'no-guardian'], undefined, Math.min(n, 2));
+  await row('SIGTERM, clean stop', ['sigterm'], undefined);
 }
 
 // A sample-exact gap injected into a real tone through the real server, measured from the capture.
@@ -115,11 +149,12 @@ function resumeErrorSynthetic(trials: number): void {
 
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, resume, synthetic) while tuning.
+  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic) while tuning.
   const only = process.env.HILT_BENCH_ONLY;
   const part = (name: string) => !only || only.split(',').includes(name);
   if (part('rig')) await rigStart(5);
   if (part('kill9')) await kill9(Number(process.env.HILT_BENCH_RUNS ?? 3));
+  if (part('silence')) await silence(Number(process.env.HILT_BENCH_RUNS ?? 3));
   if (part('resume')) await resumeErrorOnRig([100, 250, 500], 3);
   if (part('synthetic')) resumeErrorSynthetic(200);
   reaper.close();
