@@ -33,7 +33,8 @@ defineScenario(
     const out = await runFault(ctx, {
       label: point === 'teardown' ? `${sig} in teardown` : `${sig} on ${thread}`,
       secondary: true,
-      cores: true,
+      // --set core=off: no core dump (writing one loads a 2-core machine and jitters the audio).
+      cores: options.set.core !== 'off',
       inject: (e) => {
         e.child.stdin?.write(point === 'teardown' ? `remove-secondary crash-during=${signal}\n` : `crash ${signal} ${thread}\n`);
       },

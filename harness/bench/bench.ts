@@ -86,13 +86,14 @@ async function silence(n: number): Promise<void> {
     const ownText = layer.length ? `; ${own === 'guardian_ms' ? 'guardian' : 'crash guard'} destroy ${stats(layer)}` : '';
     say(`  ${label.padEnd(30)} ${resume.length ? stats(resume) : 'never resumed'}  [${[...cleanedBy].join(', ')}]${ownText}`);
   };
-  say('silence after a fault (fault -> victim tone back); target <= 100 ms for the guardian and the crash guard');
+  say('silence after a fault (fault -> victim tone back); target <= 100 ms for the guardian and the crash guard (no core dump)');
   await row('SIGKILL, guardian', ['kill9'], 'guardian_ms');
   const threads = ['main', 'audio', 'worker'];
   for (const [i, sig] of ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'].entries()) {
     const thread = threads[i % threads.length]!;
-    await row(`SIG${sig.toUpperCase()} on ${thread}, crash guard`, ['crash', '--set', `signal=${sig}`, '--set', `thread=${thread}`], 'crashguard_ms');
+    await row(`SIG${sig.toUpperCase()} on ${thread}, crash guard`, ['crash', '--set', `signal=${sig}`, '--set', `thread=${thread}`, '--set', 'core=off'], 'crashguard_ms');
   }
+  await row('SIGSEGV on main, with core dump', ['crash', '--set', 'signal=segv'], 'crashguard_ms');
   await row('SIGKILL, relaunch sweep', ['kill9', '--bug', 'no-guardian'], undefined, Math.min(n, 2));
   await row('SIGTERM, clean stop', ['sigterm'], undefined);
 }
