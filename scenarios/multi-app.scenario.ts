@@ -11,6 +11,7 @@ import { classifyExit } from '../harness/target/exit.ts';
 import { cleanupLayer, parseEngineLog } from '../harness/target/engine-log.ts';
 import { now, pollUntil } from '../harness/wait.ts';
 import { EngineSession } from './lib/engine-session.ts';
+import { faultDropout } from './lib/fault-flow.ts';
 
 // Whole multiples of 100 Hz: with 10 ms analysis windows they do not leak into each other.
 const VICTIMS = [
@@ -48,7 +49,7 @@ defineScenario(
     // Every tone must come back; the slowest one is the app that waited longest.
     const resumes = await run.phase('all tones resume', resumeLimit + 2000, () =>
       Promise.all(VICTIMS.map(async (v) => {
-        const drop = await cap.waitFor('absent', { after: killAt, minRunMs: 10, deadlineMs: 1000, hz: v.hz });
+        const drop = await faultDropout(cap, killAt, ended.endedAt, v.hz);
         const back = await cap.waitFor('present', { after: drop.ok ? drop.atMs! : killAt, minRunMs: 50, deadlineMs: resumeLimit, hz: v.hz });
         return back.ok ? Math.max(0, back.atMs! - killAt) : undefined;
       })));

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { expectation, withinLimit, type CheckResult } from '../../harness/check/check.ts';
 import { backToBaseline, noObjectsOf } from '../../harness/check/orphans.ts';
 import { timelinePlot, wavAround, type Marker } from '../../harness/evidence/audio.ts';
+import type { Capture, ToneWait } from '../../harness/audio/capture.ts';
 import { diffSnapshots, type Snapshot } from '../../harness/inventory/snapshot.ts';
 import { sweepOrphanModules } from '../../harness/rig/streams.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
@@ -72,7 +73,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   run.metric('exit_ms', exitMs);
 
   // Audio: the dropout, then the tone back, with no relaunch.
-  const dropout = await cap.waitFor('absent', { after: faultAt, minRunMs: 10, deadlineMs: 1000 });
+  const dropout = await faultDropout(cap, faultAt, ended.endedAt);
   let resumed = await run.phase('audio resumes', resumeLimit + 1500, () =>
     cap.waitFor('present', { after: dropout.ok ? dropout.atMs! : faultAt, minRunMs: 50, deadlineMs: resumeLimit }));
   let relaunched: RunningTarget | undefined;
@@ -147,6 +148,13 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   }
   const failed = run.checks.slice(checksBefore).filter((c) => c.verdict !== 'pass');
   return { engine, relaunched, exit, log, layer, resumeMs, exitMs, failed };
+}
+
+// The silence the fault caused starts by the time the process is gone (its playback stops with
+// it); an absence that begins later is a glitch of a loaded machine, not the fault's.
+export async function faultDropout(cap: Capture, faultAt: number, exitAt: number, hz?: number): Promise<ToneWait> {
+  const d = await cap.waitFor('absent', { after: faultAt, minRunMs: 10, deadlineMs: Math.max(300, exitAt + 300 - now()), hz });
+  return d.ok && d.atMs! > exitAt + 200 ? { ok: false, state: 'absent', waitedMs: d.waitedMs } : d;
 }
 
 // A core dump, where the system writes one into the working directory: read all threads'
