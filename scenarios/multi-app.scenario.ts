@@ -4,12 +4,12 @@
 import { expectation, withinLimit } from '../harness/check/check.ts';
 import { backToBaseline, noObjectsOf } from '../harness/check/orphans.ts';
 import { timelinePlot, wavAround } from '../harness/evidence/audio.ts';
-import { diffSnapshots, type Snapshot } from '../harness/inventory/snapshot.ts';
+import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { sweepOrphanModules } from '../harness/rig/streams.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { cleanupLayer, parseEngineLog } from '../harness/target/engine-log.ts';
-import { now, pollUntil } from '../harness/wait.ts';
+import { now } from '../harness/wait.ts';
 import { EngineSession } from './lib/engine-session.ts';
 import { faultDropout } from './lib/fault-flow.ts';
 
@@ -57,14 +57,7 @@ defineScenario(
     const worst = resumes.every((r) => r !== undefined) ? Math.max(...(resumes as number[])) : undefined;
     run.metric('audio_resume_ms', worst);
 
-    const after = await run.phase('inventory after the kill', 8000, async () => {
-      let snap: Snapshot | undefined;
-      await pollUntil(async () => {
-        snap = await session.snapshot();
-        return !snap.objects.some((o) => o.ownerPid === engine.pid) || undefined;
-      }, { deadlineMs: 2000, intervalMs: 50 });
-      return snap!;
-    });
+    const after = await session.snapshotWhenGone('inventory after the kill', engine.pid);
     const orphanCheck = run.check(noObjectsOf('all six taps gone', after.objects, engine.pid, 'after SIGKILL, with no relaunch'));
     const log = parseEngineLog(engine.child.outputTail(400));
     run.fact('cleaned_by', cleanupLayer(log));

@@ -23,6 +23,19 @@ export class EngineSession {
     return takeSnapshot(this.ctx.target.prefix, this.ctx.rig.env);
   }
 
+  // The server's inventory once no object of `pid` is left, or after 2 s: the cleanup of a
+  // death (guardian, crash guard) lands a moment after the death itself.
+  async snapshotWhenGone(phase: string, pid: number): Promise<Snapshot> {
+    return this.ctx.run.phase(phase, 8000, async () => {
+      let snap: Snapshot | undefined;
+      await pollUntil(async () => {
+        snap = await this.snapshot();
+        return !snap.objects.some((o) => o.ownerPid === pid) || undefined;
+      }, { deadlineMs: 2000, intervalMs: 50 });
+      return snap!;
+    });
+  }
+
   // A victim app playing `hz` on the observed output, heard before anything else happens.
   async victim(name = VICTIM, hz = this.ctx.rig.capture.frequencyHz, amplitude = 0.3): Promise<ToneSource> {
     const { run, rig } = this.ctx;

@@ -9,7 +9,7 @@ import { expectation, withinLimit, type CheckResult } from '../../harness/check/
 import { backToBaseline, noObjectsOf } from '../../harness/check/orphans.ts';
 import { timelinePlot, wavAround, type Marker } from '../../harness/evidence/audio.ts';
 import type { Capture, ToneWait } from '../../harness/audio/capture.ts';
-import { diffSnapshots, type Snapshot } from '../../harness/inventory/snapshot.ts';
+import { diffSnapshots } from '../../harness/inventory/snapshot.ts';
 import { sweepOrphanModules } from '../../harness/rig/streams.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import { cleanupLayer, parseEngineLog, type CleanupLayer, type EngineLog } from '../../harness/target/engine-log.ts';
@@ -102,14 +102,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   }
 
   // Orphans: asked of the server, allowing the cleanup a moment to land.
-  const after = await run.phase('inventory after the fault', 8000, async () => {
-    let snap: Snapshot | undefined;
-    await pollUntil(async () => {
-      snap = await session.snapshot();
-      return !snap.objects.some((o) => o.ownerPid === engine.pid) || undefined;
-    }, { deadlineMs: 2000, intervalMs: 50 });
-    return snap!;
-  });
+  const after = await session.snapshotWhenGone('inventory after the fault', engine.pid);
   run.check(noObjectsOf('no orphans of the engine', after.objects, engine.pid, `after ${spec.label}${relaunched ? ' and the relaunch' : ''}`));
 
   if (spec.expectLayer) {
