@@ -60,13 +60,10 @@ defineScenario(
         const ended = classifyExit(await e.child.exited);
         if (ended.signal !== 'SIGKILL') throw new Error(`engine paused at ${point} ended with ${ended.name}, not SIGKILL`);
         const back = await cap.waitFor('present', { after: killAt, minRunMs: 50, deadlineMs: 1000 });
-        // Give the guardian its moment, then ask the server what the dead pid left.
-        const gone = await pollUntil(async () => {
-          const s = await session.snapshot();
-          const mine = s.objects.filter((o) => o.ownerPid === e.pid && o.kind === 'pulse-module');
-          return mine.length === 0 ? [] : (parseEngineLog(e.child.outputTail(100)).guardian ? mine.map((o) => o.name) : undefined);
-        }, { deadlineMs: 500, intervalMs: 50 });
-        const leftAfterKill = gone.value ?? (await session.snapshot()).objects.filter((o) => o.ownerPid === e.pid && o.kind === 'pulse-module').map((o) => o.name);
+        // The guardian (when there is one) reports within milliseconds of the death; then ask
+        // the server, not the engine, what the dead pid left.
+        await pollUntil(() => parseEngineLog(e.child.outputTail(100)).guardian !== undefined || undefined, { deadlineMs: 500, intervalMs: 5 });
+        const leftAfterKill = (await session.snapshot()).objects.filter((o) => o.ownerPid === e.pid && o.kind === 'pulse-module').map((o) => o.name);
 
         const next = await session.launch('relaunch');
         const afterRelaunch = await session.snapshot();

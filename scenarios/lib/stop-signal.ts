@@ -1,8 +1,8 @@
 // sigterm and sigint share one body: the signal must take the clean stop path (handled outside
 // signal context), destroying the taps before exit 0 within the stop deadline.
-import type { ScenarioContext } from '../harness/scenario/define.ts';
-import { withinLimit } from '../harness/check/check.ts';
-import { runFault } from './lib/fault-flow.ts';
+import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import { withinLimit } from '../../harness/check/check.ts';
+import { runFault } from './fault-flow.ts';
 
 export async function stopBySignal(ctx: ScenarioContext, sig: 'SIGTERM' | 'SIGINT'): Promise<void> {
   const { run, target } = ctx;
