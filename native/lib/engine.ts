@@ -8,6 +8,7 @@ import { HiltError } from '../../harness/errors.ts';
 export interface EngineOptions {
   output: string; // sink the engine taps and plays back into
   tapApp?: string; // only tap streams with this application.name
+  onTick?: (ticks: number) => void; // called from the VM thread through a thread-safe function
 }
 
 export interface Engine {
@@ -15,11 +16,14 @@ export interface Engine {
   close(): void; // idempotent; any start() after it throws
   readonly tapName: string | null;
   readonly closed: boolean;
+  readonly id: number; // the engine#N of its lifecycle lines on stderr
+  readonly ticks: number; // VM thread ticks so far
 }
 
 interface Addon {
   Engine: new (options: EngineOptions) => Engine;
   bugSwitches(): string[];
+  liveEngines(): number; // Engine objects not yet finalized in this thread
 }
 
 export const ADDON_PATH = fileURLToPath(new URL('../build/Release/hilt_engine.node', import.meta.url));

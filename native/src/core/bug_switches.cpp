@@ -16,6 +16,8 @@ const Switch kSwitches[] = {
     {"no-signal-handlers", &BugSwitches::noSignalHandlers},
     {"no-guardian", &BugSwitches::noGuardian},
     {"destroy-before-untrack", &BugSwitches::destroyBeforeUntrack},
+    {"gc-free-while-running", &BugSwitches::gcFreeWhileRunning},
+    {"no-cleanup-hook", &BugSwitches::noCleanupHook},
 };
 }  // namespace
 

@@ -14,6 +14,8 @@ struct BugSwitches {
   bool noSignalHandlers = false;     // SIGTERM/SIGINT keep their default action (die, no cleanup)
   bool noGuardian = false;           // no helper process to clean up after an uncatchable death
   bool destroyBeforeUntrack = false; // destroy a tap, then untrack it (the crash guard may destroy it twice)
+  bool gcFreeWhileRunning = false;   // addon: the finalizer frees an engine without stopping its threads
+  bool noCleanupHook = false;        // addon: engines alive at exit or worker end are not stopped first
 
   // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.
   static bool parse(const std::string& list, BugSwitches& out, std::string& error);

@@ -334,7 +334,8 @@ bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
         ok = false;
       }
     }
-    const std::string base = std::string(kPrefix) + std::to_string(getpid());
+    const std::string base = std::string(kPrefix) + std::to_string(getpid()) +
+                             (options_.instanceTag.empty() ? "" : "-" + safeName(options_.instanceTag));
     const std::vector<std::string> apps = options_.tapApps.empty() ? std::vector<std::string>{""} : options_.tapApps;
     for (const auto& app : apps) {
       if (!ok) break;

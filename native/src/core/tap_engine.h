@@ -30,6 +30,7 @@ struct TapEngineOptions {
   std::vector<std::string> tapApps;  // one tap per application.name; empty = one tap for all
   std::string clientName = "hilt-engine";
   std::string pauseAt;               // stop (SIGSTOP) at a registration point, for kill tests
+  std::string instanceTag;           // several engines in one process: "hilt-engine-<pid>-<tag>"...
   BugSwitches bugs;
   GuardianLink* guardian = nullptr;  // told about every tracked object when set
   // Runs once connected, before any object exists: install the crash guard, start the guardian.
