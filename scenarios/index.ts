@@ -4,6 +4,7 @@ export interface ScenarioEntry {
   file: string; // relative to the project root
   summary: string;
   bugs: string[]; // bug switches under which this scenario must fail
+  target?: string; // its default target config, relative to the root (else the engine)
 }
 
 export const SCENARIOS: ScenarioEntry[] = [
@@ -42,6 +43,13 @@ export const SCENARIOS: ScenarioEntry[] = [
     file: 'scenarios/kill-during-registration.scenario.ts',
     summary: 'SIGKILL at seeded points of start-up (before create, after create, after track); after each, a relaunch must bring the inventory back to baseline (muesli #387)',
     bugs: ['no-sweep'],
+  },
+  {
+    name: 'gc-teardown',
+    file: 'scenarios/gc-teardown.scenario.ts',
+    summary: 'a Node process creates, starts, drops and garbage-collects engines with audio flowing (--set count=N); each is stopped and joined before it is freed (numchuck, seed 000)',
+    bugs: ['gc-free-while-running'],
+    target: 'fixtures/targets/addon-gc.json',
   },
 ];
 

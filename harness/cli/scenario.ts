@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   const entry = findScenario(args.scenario);
   if (!entry) usageError(`unknown scenario "${args.scenario}"`);
 
-  const targetFile = resolve(args.target ?? DEFAULT_TARGET);
+  const targetFile = resolve(args.target ?? (entry.target ? resolve(ROOT, entry.target) : DEFAULT_TARGET));
   try {
     const spec = loadTargetSpec(targetFile, { output: 'hilt-observed' });
     const unknown = args.bugs.filter((b) => !spec.bugSwitches.includes(b));

@@ -63,6 +63,12 @@ export class ScenarioRun {
     this.metrics[name] = Math.max(this.metrics[name] ?? v, v);
   }
 
+  // A count summed over repetitions ("k of N runs crashed"), where metric() keeps the worst.
+  tally(name: string, n: number): number {
+    this.metrics[name] = (this.metrics[name] ?? 0) + n;
+    return this.metrics[name]!;
+  }
+
   // A fact in words; repetitions that saw different values keep them all ("guardian | sweep").
   fact(name: string, value: string): void {
     const seen = this.facts[name]?.split(' | ') ?? [];

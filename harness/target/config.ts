@@ -1,5 +1,6 @@
 // A target is described, not hard-wired: how to start it, know it is ready, stop it, and the
 // prefix of the OS objects it creates. Any program can be a target through such a file.
+// ${root} is the project root, ${output} the rig's observed sink, ${node} this Node binary.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ export interface TargetSpec {
   file: string; // where the spec came from
   command: string[];
   build?: string; // how to build it when the binary is missing
+  requires: string[]; // files it needs besides its command (an addon a node program loads)
   env: Record<string, string>;
   ready: { stdout: RegExp; deadlineMs: number };
   prefix: string;
@@ -49,6 +51,7 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
     file,
     command: (j.command as string[]).map(sub),
     build: typeof j.build === 'string' ? j.build : undefined,
+    requires: Array.isArray(j.requires) ? j.requires.map((r: unknown) => sub(String(r))) : [],
     env: Object.fromEntries(Object.entries((j.env ?? {}) as Record<string, string>).map(([k, v]) => [k, sub(String(v))])),
     ready: { stdout: readyStdout, deadlineMs: Number(j.ready.deadlineMs ?? 5000) },
     prefix: j.prefix,
@@ -71,5 +74,5 @@ export function loadTargetSpec(file: string, vars: Record<string, string>): Targ
   } catch (e) {
     bad(file, `not JSON (${(e as Error).message})`);
   }
-  return parseTargetSpec(json, file, { root: ROOT, ...vars });
+  return parseTargetSpec(json, file, { root: ROOT, node: process.execPath, ...vars });
 }

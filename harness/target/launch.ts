@@ -19,15 +19,16 @@ export interface StopResult extends ChildResult {
 }
 
 export function requireBuilt(spec: TargetSpec): void {
-  const file = spec.command[0]!;
-  try {
-    accessSync(file, constants.X_OK);
-  } catch {
-    throw new HiltError('ENGINE_NOT_BUILT', `target ${spec.name} is not built: ${file} does not exist`, {
-      expected: `an executable at ${file}`,
-      seen: 'no such file',
-      hint: spec.build ? `build it with: ${spec.build}` : `build ${spec.name} or fix "command" in ${spec.file}`,
-    });
+  for (const [file, mode] of [[spec.command[0]!, constants.X_OK] as const, ...spec.requires.map((r) => [r, constants.R_OK] as const)]) {
+    try {
+      accessSync(file, mode);
+    } catch {
+      throw new HiltError('ENGINE_NOT_BUILT', `target ${spec.name} is not built: ${file} does not exist`, {
+        expected: mode === constants.X_OK ? `an executable at ${file}` : `a file at ${file}`,
+        seen: 'no such file',
+        hint: spec.build ? `build it with: ${spec.build}` : `build ${spec.name} or fix "command"/"requires" in ${spec.file}`,
+      });
+    }
   }
 }
 
@@ -36,6 +37,7 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   coreDir?: string; // run there with core dumps allowed, so a crash leaves a core to read
   readyLine?: RegExp; // wait for this line instead of the target's readiness line
+  tailLines?: number; // how much of its output to keep (default 200 lines)
 }
 
 export async function launchTarget(spec: TargetSpec, env: Record<string, string>, bugs: string[], opts: LaunchOptions = {}): Promise<RunningTarget> {
@@ -48,6 +50,7 @@ export async function launchTarget(spec: TargetSpec, env: Record<string, string>
     name: spec.name,
     env: { ...env, ...spec.env, ...bugEnv, ...opts.env },
     cwd: opts.coreDir,
+    tailLines: opts.tailLines,
     stdin: 'pipe', // the engine stops when its stdin closes: hilt's death stops it too
   });
   const t0 = now();

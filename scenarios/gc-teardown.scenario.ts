@@ -1,0 +1,83 @@
+// gc-teardown: numchuck's crash (shared/seeds/000_*). A Node process creates and starts many
+// engines with audio flowing, drops them and lets the garbage collector end them. Each must be
+// stopped, its threads joined and its tap destroyed before it is freed; the process must exit
+// cleanly with its thread count back where it started and nothing left on the audio server.
+import { expectation, withinLimit } from '../harness/check/check.ts';
+import { crashSignatures } from '../harness/check/crash-signature.ts';
+import { backToBaseline } from '../harness/check/orphans.ts';
+import { diffSnapshots } from '../harness/inventory/snapshot.ts';
+import { sweepOrphanModules } from '../harness/rig/streams.ts';
+import { defineScenario } from '../harness/scenario/define.ts';
+import { numberParam } from '../harness/scenario/options.ts';
+import { classifyExit } from '../harness/target/exit.ts';
+import { orderViolations, parseLifecycle, teardownMs } from '../harness/target/lifecycle.ts';
+import { stopTarget } from '../harness/target/launch.ts';
+import { now, withDeadline } from '../harness/wait.ts';
+import { EngineSession } from './lib/engine-session.ts';
+
+defineScenario(
+  'gc-teardown',
+  'A Node process creates, starts, drops and garbage-collects many engines with audio flowing; every engine must be stopped and joined before it is freed, and the process must exit cleanly.',
+  async (ctx) => {
+    const { run, rig, options } = ctx;
+    const count = numberParam(options, 'count', 20);
+    const batch = numberParam(options, 'batch', 5);
+    const teardownLimit = numberParam(options, 'teardown_ms', 500);
+    const session = new EngineSession(ctx);
+
+    const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
+    await session.victim();
+    const program = await session.launch('program ready', { args: ['--count', String(count), '--batch', String(batch)], tailLines: 50_000 });
+    const deadline = 10_000 + count * 300;
+    const ended = await run.phase(`program creates and collects ${count} engines`, deadline + 1000, () =>
+      withDeadline(program.child.exited, deadline, 'gc-churn program', 'it hung: see program.log').catch(async (e) => {
+        await stopTarget(program);
+        throw e;
+      }));
+    const text = program.child.outputTail(100_000);
+    await run.attach('program', 'log', text);
+
+    const exit = classifyExit(ended);
+    const signatures = crashSignatures(text);
+    const crashed = exit.crash || exit.kind === 'signal' || signatures.length > 0;
+    const crashedRuns = run.tally('crashed_runs', crashed ? 1 : 0);
+    if (crashed) run.fact('crashes', exit.crash ? exit.name : signatures[0]!);
+    run.fact('exit', `${exit.name} (${exit.description})`);
+    run.check(expectation('clean exit', exit.kind === 'clean', exit.name, 'exit 0', '', `program exit: ${exit.name} (${exit.description})`));
+    const seen = [exit.crash ? exit.name : '', ...signatures].filter(Boolean);
+    run.check(expectation('no crash signature', seen.length === 0, seen.length, 0, 'signatures',
+      seen.length ? `seen: ${seen.join('; ')}` : 'no signal, sanitizer report or fatal runtime error'));
+
+    const lives = parseLifecycle(text);
+    const violations = [...lives].flatMap(([id, ev]) => orderViolations(id, ev));
+    run.check(expectation('every engine stopped and joined before it was freed', violations.length === 0 && lives.size >= count, violations.length, 0, 'violations',
+      violations.length ? violations.slice(0, 5).join('; ') + (violations.length > 5 ? `; and ${violations.length - 5} more` : '') : `${lives.size} engines: stop requested, threads joined, tap destroyed, then freed`));
+    const teardowns = [...lives.values()].map(teardownMs).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    const p99 = teardowns.length ? teardowns[Math.min(teardowns.length - 1, Math.floor(teardowns.length * 0.99))] : undefined;
+    run.metric('teardown_p99_ms', p99);
+    run.check(withinLimit('teardown per engine within its deadline (p99)', p99, teardownLimit, 'ms', 'stop requested to freed'));
+
+    const done = /done cycles=(\d+) ms=([\d.]+)/.exec(text);
+    if (done) run.metric('cycles_per_s', Math.round((Number(done[1]) / Number(done[2])) * 1000 * 10) / 10);
+    const base = /threads baseline=(\d+)/.exec(text);
+    const end = /threads end=(\d+)/.exec(text);
+    run.check(expectation('thread count back to baseline', !!base && !!end && end[1] === base[1], end?.[1] ?? 'not reported', base?.[1] ?? '?', 'threads',
+      end ? `threads ${base?.[1]} before the first engine, ${end[1]} after the last was collected` : 'the program never reported its final thread count (it did not get that far)'));
+
+    const resumed = await rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 1000 });
+    run.check(expectation('victim heard after the program', resumed.ok, resumed.ok ? 'present' : 'absent', 'present', '', resumed.ok ? 'the victim plays on the output again' : 'the victim is still silent: a tap is left'));
+    const final = await session.snapshotWhenGone('final inventory', program.pid);
+    const diff = diffSnapshots(baseline, final);
+    run.check(backToBaseline('no orphans', diff));
+
+    if (run.checks.some((c) => c.verdict !== 'pass')) {
+      const running = [...lives].filter(([, ev]) => ev.some((e) => e.event === 'freed-while-running')).map(([id]) => `engine#${id}`);
+      const tally = options.repeat > 1 ? `${crashedRuns} of ${run.repetition} runs crashed (${run.facts.crashes ?? 'none'}). ` : '';
+      run.diagnosis = tally + (running.length
+        ? `${running.join(', ')} freed while ${running.length > 1 ? 'their' : 'its'} VM thread was still running, then the process ${crashed ? `crashed (${[...seen, exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : ''].filter(Boolean).join('; ')})` : 'went on with a thread writing into freed memory'}: ` +
+          `the finalizer frees the engine without stopping and joining its threads first (gc-free-while-running)`
+        : run.checks.filter((c) => c.verdict !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n'));
+    }
+    if (diff.orphans.length) await sweepOrphanModules(rig, diff.orphans);
+  },
+);

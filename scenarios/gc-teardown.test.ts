@@ -1,0 +1,35 @@
+// gc-teardown through the real CLI: the addon in a real Node process, real engines with real
+// audio streams, dropped and collected by the real garbage collector.
+import { describe, expect, test } from 'vitest';
+import { check, runCli } from './run-cli.ts';
+
+describe('gc-teardown', () => {
+  test('passes: every engine stopped, joined and freed in order; clean exit; threads and server back to baseline', async () => {
+    const r = await runCli(['gc-teardown', '--set', 'count=10']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(s.target).toBe('hilt-engine-addon');
+    expect(check(s, 'every engine stopped and joined before it was freed')?.message).toMatch(/^10 engines: stop requested, threads joined, tap destroyed, then freed/);
+    expect(check(s, 'thread count back to baseline')?.verdict).toBe('pass');
+    expect(s.metrics.crashed_runs).toBe(0);
+    expect(s.metrics.cycles_per_s).toBeGreaterThan(0);
+    expect(s.metrics.teardown_p99_ms).toBeGreaterThan(0);
+  });
+
+  test('--bug gc-free-while-running fails in every run, counting the crashes and naming the bug', async () => {
+    const r = await runCli(['gc-teardown', '--bug', 'gc-free-while-running', '--set', 'count=10', '--repeat', '2']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(s.failures).toBe(2);
+    expect(s.metrics.crashed_runs).toBeGreaterThanOrEqual(1);
+    expect(s.diagnosis).toMatch(/^\d of 2 runs crashed/);
+    expect(s.diagnosis).toMatch(/engine#\d+ freed while its VM thread was still running/);
+    expect(s.diagnosis).toMatch(/\(gc-free-while-running\)$/);
+  });
+
+  test('its target offers only the addon bug switches', async () => {
+    const r = await runCli(['gc-teardown', '--bug', 'no-sweep']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr + r.stdout).toMatch(/unknown bug switch no-sweep for target hilt-engine-addon \(known: gc-free-while-running, no-cleanup-hook\)/);
+  });
+});
