@@ -74,7 +74,7 @@ defineScenario(
       const running = [...lives].filter(([, ev]) => ev.some((e) => e.event === 'freed-while-running')).map(([id]) => `engine#${id}`);
       const tally = options.repeat > 1 ? `${crashedRuns} of ${run.repetition} runs crashed (${run.facts.crashes ?? 'none'}). ` : '';
       run.diagnosis = tally + (running.length
-        ? `${running.join(', ')} freed while ${running.length > 1 ? 'their' : 'its'} VM thread was still running, then the process ${crashed ? `crashed (${[...seen, exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : ''].filter(Boolean).join('; ')})` : 'went on with a thread writing into freed memory'}: ` +
+        ? `${running.join(', ')} freed while ${running.length > 1 ? 'their VM threads were' : 'its VM thread was'} still running, then the process ${crashed ? `crashed (${[...seen, exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : ''].filter(Boolean).join('; ')})` : 'went on with a thread writing into freed memory'}: ` +
           `the finalizer frees the engine without stopping and joining its threads first (gc-free-while-running)`
         : run.checks.filter((c) => c.verdict !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n'));
     }
