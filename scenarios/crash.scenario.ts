@@ -42,8 +42,9 @@ defineScenario(
       expectLayer: 'crash-guard',
     });
 
+    // Other failures keep the run's default diagnosis: the failed checks.
+    const cg = out.log.crashGuard;
     if (out.failed.length) {
-      const cg = out.log.crashGuard;
       if (cg && cg.failures.length) {
         run.diagnosis =
           `the crash guard destroyed ${cg.failures.map((f) => `module ${f.module}`).join(', ')} a second time (${cg.failures[0]!.reason}): ` +
@@ -53,8 +54,6 @@ defineScenario(
         run.diagnosis =
           `the engine died of ${sig} with its taps in place and no crash-guard report in its log: the crash guard is not installed (no-crashguard). ` +
           `Cleaned by: ${out.layer}${out.layer === 'guardian' ? ' (after the death, not before it)' : ''}; audio back after ${out.resumeMs === undefined ? 'never' : Math.round(out.resumeMs) + ' ms'}.`;
-      } else {
-        run.diagnosis = out.failed.map((c) => `${c.name}: ${c.message}`).join('\n');
       }
     }
   },

@@ -6,7 +6,6 @@ import { expectation, withinLimit } from '../harness/check/check.ts';
 import { crashSignatures } from '../harness/check/crash-signature.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
-import { sweepOrphanModules } from '../harness/rig/streams.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
 import { numberParam } from '../harness/scenario/options.ts';
 import { classifyExit } from '../harness/target/exit.ts';
@@ -70,14 +69,15 @@ defineScenario(
     const diff = diffSnapshots(baseline, final);
     run.check(backToBaseline('no orphans', diff));
 
+    // Other failures keep the run's default diagnosis (the failed checks), after the crash tally.
     if (run.checks.some((c) => c.verdict !== 'pass')) {
       const running = [...lives].filter(([, ev]) => ev.some((e) => e.event === 'freed-while-running')).map(([id]) => `engine#${id}`);
       const tally = options.repeat > 1 ? `${crashedRuns} of ${run.repetition} runs crashed (${run.facts.crashes ?? 'none'}). ` : '';
       run.diagnosis = tally + (running.length
         ? `${running.join(', ')} freed while ${running.length > 1 ? 'their VM threads were' : 'its VM thread was'} still running, then the process ${crashed ? `crashed (${[...seen, exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : ''].filter(Boolean).join('; ')})` : 'went on with a thread writing into freed memory'}: ` +
           `the finalizer frees the engine without stopping and joining its threads first (gc-free-while-running)`
-        : run.checks.filter((c) => c.verdict !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n'));
+        : run.failedChecks());
     }
-    if (diff.orphans.length) await sweepOrphanModules(rig, diff.orphans);
+    await session.sweepLeftovers(diff);
   },
 );

@@ -6,8 +6,9 @@
 import { expectation, withinLimit } from '../harness/check/check.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { describeObject } from '../harness/inventory/objects.ts';
-import { diffSnapshots, processState } from '../harness/inventory/snapshot.ts';
-import { sweepOrphanModules } from '../harness/rig/streams.ts';
+import { readFile } from 'node:fs/promises';
+import { parseProcStat } from '../harness/inventory/parse.ts';
+import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
 import { numberParam } from '../harness/scenario/options.ts';
 import { coveringSequence } from '../harness/scenario/random.ts';
@@ -95,6 +96,7 @@ defineScenario(
     run.check(backToBaseline('inventory back to baseline', finalDiff));
     await run.attach('rounds', 'json', JSON.stringify(rounds, null, 2));
 
+    // Other failures keep the run's default diagnosis: the failed checks.
     const failedPoints = POINTS.filter((p) => rounds.some((r) => r.point === p && r.leftAfterRelaunch.length));
     if (failedPoints.length) {
       const r = rounds.find((x) => failedPoints.includes(x.point) && x.leftAfterRelaunch.length)!;
@@ -102,20 +104,13 @@ defineScenario(
         `a SIGKILL at ${failedPoints.join(' and ')} left objects that survived the next launch (e.g. pid ${r.pid}: ${r.leftAfterRelaunch[0]}). ` +
         `${r.point === 'after-create' ? 'The tap was created but not yet tracked, so the guardian could not know it (muesli #387); ' : ''}` +
         `the relaunched engine swept ${r.sweptByRelaunch.length ? r.sweptByRelaunch.join(', ') : 'nothing'}: its start-up sweep is missing (no-sweep). Seed ${options.seed} replays this order.`;
-    } else if (run.checks.some((c) => c.verdict !== 'pass')) {
-      run.diagnosis = run.checks.filter((c) => c.verdict !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n');
     }
-    if (finalDiff.orphans.length) {
-      const removed = await sweepOrphanModules(rig, finalDiff.orphans);
-      await run.attach('hilt-sweep', 'text', `after the checks hilt removed ${removed.length} orphan module(s): ${removed.join(', ')}\n`);
-    }
+    await session.sweepLeftovers(finalDiff);
   },
 );
 
 // 'T' in /proc/<pid>/stat: stopped by a signal (our SIGSTOP), not merely slow.
 async function stoppedState(pid: number): Promise<boolean> {
-  if ((await processState(pid)) !== 'alive') return false;
-  const { readFile } = await import('node:fs/promises');
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+  return parseProcStat(stat)?.state === 'T';
 }

@@ -20,13 +20,13 @@ defineScenario(
     });
     const silence = out.resumeMs === undefined ? 'never resumed' : `${Math.round(out.resumeMs)} ms of silence`;
     run.fact('path', out.relaunched ? `no guardian cleanup; relaunch sweep: ${silence}` : `guardian: ${silence}, no relaunch`);
-    if (out.failed.length) {
-      const left = out.failed.find((c) => c.name.startsWith('no orphans'));
-      run.diagnosis = left
-        ? `orphan taps of the SIGKILLed engine (pid ${out.engine.pid}, dead) survived${out.relaunched ? ' the relaunch' : ''} and kept the victim muted (${silence}): ` +
+    // Other failures keep the run's default diagnosis: the failed checks.
+    const left = out.failed.find((c) => c.name.startsWith('no orphans'));
+    if (left) {
+      run.diagnosis =
+        `orphan taps of the SIGKILLed engine (pid ${out.engine.pid}, dead) survived${out.relaunched ? ' the relaunch' : ''} and kept the victim muted (${silence}): ` +
           `${out.log.guardian ? 'the guardian ran but did not destroy them' : 'no guardian destroyed them at the death (no-guardian)'}` +
-          `${out.relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`
-        : out.failed.map((c) => `${c.name}: ${c.message}`).join('\n');
+          `${out.relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`;
     }
   },
 );

@@ -5,8 +5,8 @@ import { expectation, withinLimit } from '../harness/check/check.ts';
 import { backToBaseline, noObjectsOf } from '../harness/check/orphans.ts';
 import { timelinePlot, wavAround } from '../harness/evidence/audio.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
-import { sweepOrphanModules } from '../harness/rig/streams.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
+import { numberParam } from '../harness/scenario/options.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { cleanupLayer, parseEngineLog } from '../harness/target/engine-log.ts';
 import { now } from '../harness/wait.ts';
@@ -25,7 +25,7 @@ defineScenario(
   'Three victims tapped at once, each with a primary and a secondary tap; SIGKILL the engine; all six taps must be gone and all three tones back, with no relaunch.',
   async (ctx) => {
     const { run, rig, target, options } = ctx;
-    const resumeLimit = Number(options.set.resume_ms ?? 1000);
+    const resumeLimit = numberParam(options, 'resume_ms', 1000);
     const cap = rig.capture;
     const session = new EngineSession(ctx);
     for (const v of VICTIMS) cap.addTone(v.hz);
@@ -72,18 +72,15 @@ defineScenario(
     await run.attach('engine', 'log', engine.child.outputTail(400));
     await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
 
-    if (run.checks.some((c) => c.verdict !== 'pass')) {
+    // Other failures keep the run's default diagnosis: the failed checks.
+    if (orphanCheck.verdict === 'fail') {
       const left = [...new Set(after.objects.filter((o) => o.ownerPid === engine.pid && o.kind === 'pulse-module').map((o) => o.name))];
-      run.diagnosis = orphanCheck.verdict === 'fail'
-        ? `${left.length} of 6 taps of the SIGKILLed engine (pid ${engine.pid}) are still on the server and keep ` +
+      run.diagnosis =
+        `${left.length} of 6 taps of the SIGKILLed engine (pid ${engine.pid}) are still on the server and keep ` +
           `${VICTIMS.filter((_, i) => resumes[i] === undefined).map((v) => v.name).join(', ') || 'no victim'} muted: ` +
           `${log.guardian ? `the guardian ran but destroyed only ${log.guardian.destroyed} of ${log.guardian.tracked}` : 'no guardian cleaned up at the death (no-guardian)'}; ` +
-          `only the next launch's sweep would remove them. Left: ${left.join(', ')}`
-        : run.checks.filter((c) => c.verdict !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n');
+          `only the next launch's sweep would remove them. Left: ${left.join(', ')}`;
     }
-    if (finalDiff.orphans.length) {
-      const removed = await sweepOrphanModules(rig, finalDiff.orphans);
-      await run.attach('hilt-sweep', 'text', `after the checks hilt removed ${removed.length} orphan module(s): ${removed.join(', ')}\n`);
-    }
+    await session.sweepLeftovers(finalDiff);
   },
 );

@@ -2,9 +2,10 @@
 // proven to have tapped it, the inventory asked of the server, and everything stopped at the end.
 import { expectation, withinLimit } from '../../harness/check/check.ts';
 import { ToneSource } from '../../harness/audio/tone-source.ts';
-import { takeSnapshot, type Snapshot } from '../../harness/inventory/snapshot.ts';
-import { sinkOfStream } from '../../harness/rig/streams.ts';
+import { takeSnapshot, type InventoryDiff, type Snapshot } from '../../harness/inventory/snapshot.ts';
+import { sinkOfStream, sweepOrphanModules } from '../../harness/rig/streams.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import { numberParam } from '../../harness/scenario/options.ts';
 import { launchTarget, stopTarget, type LaunchOptions, type RunningTarget } from '../../harness/target/launch.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
 
@@ -36,6 +37,14 @@ export class EngineSession {
     });
   }
 
+  // hilt's own sweep after the checks, so a failed repetition cannot poison the next one; what
+  // it removed is evidence.
+  async sweepLeftovers(diff: InventoryDiff): Promise<void> {
+    if (!diff.orphans.length) return;
+    const removed = await sweepOrphanModules(this.ctx.rig, diff.orphans);
+    await this.ctx.run.attach('hilt-sweep', 'text', `after the checks hilt removed ${removed.length} orphan module(s) so the next repetition starts clean: ${removed.join(', ')}\n`);
+  }
+
   // A victim app playing `hz` on the observed output, heard before anything else happens.
   async victim(name = VICTIM, hz = this.ctx.rig.capture.frequencyHz, amplitude = 0.3): Promise<ToneSource> {
     const { run, rig } = this.ctx;
@@ -62,7 +71,7 @@ export class EngineSession {
   // is heard through the engine's playback.
   async tapped(e: RunningTarget, victims: { name: string; hz: number }[] = [{ name: VICTIM, hz: this.ctx.rig.capture.frequencyHz }]): Promise<void> {
     const { run, rig, target, options } = this.ctx;
-    const deadline = Number(options.set.tap_ms ?? 2000);
+    const deadline = numberParam(options, 'tap_ms', 2000);
     await run.phase('engine tapping', deadline + 3500 * victims.length, async () => {
       const mine = `${target.prefix}-${e.pid}`;
       for (const v of victims) {

@@ -2,7 +2,7 @@
 // unless the scenario allows the next launch's sweep), no orphans remain, and the process ended
 // the way it should. Which defence layer did the cleaning is read from the engine's own log and
 // reported as a fact; scenarios that demand a layer check it.
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expectation, withinLimit, type CheckResult } from '../../harness/check/check.ts';
@@ -10,8 +10,8 @@ import { backToBaseline, noObjectsOf } from '../../harness/check/orphans.ts';
 import { timelinePlot, wavAround, type Marker } from '../../harness/evidence/audio.ts';
 import type { Capture, ToneWait } from '../../harness/audio/capture.ts';
 import { diffSnapshots } from '../../harness/inventory/snapshot.ts';
-import { sweepOrphanModules } from '../../harness/rig/streams.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import { numberParam } from '../../harness/scenario/options.ts';
 import { cleanupLayer, parseEngineLog, type CleanupLayer, type EngineLog } from '../../harness/target/engine-log.ts';
 import { classifyExit, type ExitClass } from '../../harness/target/exit.ts';
 import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
@@ -42,7 +42,7 @@ export interface FaultOutcome {
 
 export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<FaultOutcome> {
   const { run, rig, target, options } = ctx;
-  const resumeLimit = Number(options.set.resume_ms ?? 1000);
+  const resumeLimit = numberParam(options, 'resume_ms', 1000);
   const cap = rig.capture;
   const session = new EngineSession(ctx);
   const markers: Marker[] = [];
@@ -51,7 +51,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
   await session.victim();
   const coreDir = spec.cores ? join(run.outDir, `core-run${ctx.repetition}`) : undefined;
-  if (coreDir) await execa('mkdir', ['-p', coreDir]);
+  if (coreDir) await mkdir(coreDir, { recursive: true });
   const engine = await session.launch('engine ready', { args: spec.args, coreDir });
   await session.tapped(engine);
   if (spec.secondary) await session.command(engine, 'secondary', /secondary taps (ready|failed)/);
@@ -77,11 +77,10 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   let resumed = await run.phase('audio resumes', resumeLimit + 1500, () =>
     cap.waitFor('present', { after: dropout.ok ? dropout.atMs! : faultAt, minRunMs: 50, deadlineMs: resumeLimit }));
   let relaunched: RunningTarget | undefined;
-  let layer: FaultOutcome['layer'] = 'none';
   // The guardian shares the engine's stdout, so its words arrive just after the engine's death.
-  await pollUntil(() => cleanupLayer(parseEngineLog(engine.child.outputTail(400))) !== 'none' || undefined, { deadlineMs: resumed.ok ? 500 : 0 });
-  const log = parseEngineLog(engine.child.outputTail(400));
-  layer = cleanupLayer(log);
+  const readLog = () => parseEngineLog(engine.child.outputTail(400));
+  const log = (await pollUntil(() => { const l = readLog(); return cleanupLayer(l) !== 'none' ? l : undefined; }, { deadlineMs: resumed.ok ? 500 : 0 })).value ?? readLog();
+  let layer: FaultOutcome['layer'] = cleanupLayer(log);
   if (!resumed.ok && spec.relaunchIfSilent) {
     const relaunchAt = now();
     markers.push({ at: relaunchAt, label: 'relaunch' });
@@ -135,10 +134,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
   if (coreDir) await attachCore(ctx, coreDir, target.command[0]!);
 
-  if (finalDiff.orphans.length) {
-    const removed = await sweepOrphanModules(rig, finalDiff.orphans);
-    await run.attach('hilt-sweep', 'text', `after the checks hilt removed ${removed.length} orphan module(s) so the next repetition starts clean: ${removed.join(', ')}\n`);
-  }
+  await session.sweepLeftovers(finalDiff);
   const failed = run.checks.slice(checksBefore).filter((c) => c.verdict !== 'pass');
   return { engine, relaunched, exit, log, layer, resumeMs, exitMs, failed };
 }
@@ -156,8 +152,8 @@ async function attachCore(ctx: ScenarioContext, dir: string, exe: string): Promi
   const { run } = ctx;
   const cores = (await readdir(dir)).filter((f) => f.startsWith('core'));
   if (!cores.length) {
-    const pattern = await execa('cat', ['/proc/sys/kernel/core_pattern'], { reject: false });
-    run.fact('core', `none written (core_pattern: ${String(pattern.stdout).trim() || '?'}); the crash guard's backtrace is in engine.log`);
+    const pattern = await readFile('/proc/sys/kernel/core_pattern', 'utf8').catch(() => '?');
+    run.fact('core', `none written (core_pattern: ${pattern.trim()}); the crash guard's backtrace is in engine.log`);
     await rm(dir, { recursive: true, force: true });
     return;
   }

@@ -188,6 +188,11 @@ bool PulseWire::open(const std::string& socketPath, const std::string& clientNam
   name.proplistString("application.name", clientName.c_str()).proplistString("application.process.id", pid.c_str());
   name.endProplist();
   for (Packet* p : {&auth, &name}) {
+    if (p->overflow()) {
+      error = "client name too long for the emergency connection: '" + clientName + "'";
+      close();
+      return false;
+    }
     size_t size = 0;
     const uint8_t* data = p->finish(size);
     Reply reply;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstring>
 #include <regex>
 #include <vector>
@@ -141,12 +142,12 @@ void TapEngine::pauseIf(const char* point) {
 
 void TapEngine::track(uint32_t module) {
   if (!trackObject(module)) logLine("crashguard: table full, module " + std::to_string(module) + " not tracked");
-  if (options_.guardian && !options_.bugs.noGuardian) options_.guardian->track(module);
+  if (options_.guardian) options_.guardian->track(module);  // a no-op when none was started
 }
 
 void TapEngine::untrack(uint32_t module) {
   untrackObject(module);
-  if (options_.guardian && !options_.bugs.noGuardian) options_.guardian->untrack(module);
+  if (options_.guardian) options_.guardian->untrack(module);
 }
 
 bool TapEngine::createTap(Tap& tap, std::string& error) {

@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
     hilt::logLine("module " + std::to_string(modules[i]) +
                   (ok ? " destroyed" : std::string(" NOT destroyed: ") + hilt::pulseErrorName(results[i])));
   }
-  hilt::logLine("destroyed " + std::to_string(destroyed) + " of " + std::to_string(modules.size()) + " in " +
-                std::to_string((hilt::monotonicMicros() - t0) / 100 / 10.0).substr(0, 5) + "ms after the engine's death");
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1fms", static_cast<double>(hilt::monotonicMicros() - t0) / 1000.0);
+  hilt::logLine("destroyed " + std::to_string(destroyed) + " of " + std::to_string(modules.size()) + " in " + took +
+                " after the engine's death");
   return destroyed == modules.size() ? 0 : 1;
 }
