@@ -19,6 +19,7 @@
 
 #include "bug_switches.h"
 #include "log.h"
+#include "registry.h"
 #include "signal_safe.h"
 #include "tap_engine.h"
 
@@ -42,6 +43,7 @@ struct VmState {
   std::vector<double> meter = std::vector<double>(256, 0.0);
   bool hasCallback = false;
   Napi::ThreadSafeFunction onTick;
+  int slot = -1;  // in the process-wide registry
 };
 
 void vmLoop(VmState* s) {
@@ -51,6 +53,7 @@ void vmLoop(VmState* s) {
     s->wake.wait_for(lock, std::chrono::milliseconds(2));  // one VM tick per ~2 ms audio block
     ++s->ticks;
     for (auto& x : s->meter) x = x * 0.5 + 1.0;  // touches the state's heap every tick
+    hilt::registry().beat(s->slot, s->ticks);
     if (s->hasCallback && s->ticks % 50 == 0) {
       auto* n = new uint64_t(s->ticks);
       if (s->onTick.NonBlockingCall(n, [](Napi::Env env, Napi::Function cb, uint64_t* t) {
@@ -79,7 +82,7 @@ struct AddonData {
 
 std::atomic<uint32_t> gNextId{0};
 
-class Engine : public Napi::ObjectWrap<Engine> {
+class Engine : public Napi::ObjectWrap<Engine>, public hilt::StopAtExit {
  public:
   static Napi::Function define(Napi::Env env) {
     return DefineClass(env, "Engine",
@@ -114,6 +117,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     if (!closed_ && vm_ && options_.bugs.gcFreeWhileRunning) {
       // The seed bug: free the state while the VM thread still runs on it.
       lifecycle(id_, "freed-while-running", "bug switch gc-free-while-running");
+      hilt::registry().remove(slot_);
       vmThread_.detach();
       delete vm_;
       vm_ = nullptr;
@@ -123,8 +127,12 @@ class Engine : public Napi::ObjectWrap<Engine> {
     lifecycle(id_, "freed");
   }
 
+  // process.exit() and uncaught exceptions skip the cleanup hooks; exit() calls this instead.
+  void stopAtExit() override { shutdown("process exit", true); }
+
   // The one ordered shutdown; idempotent. Public for the environment's cleanup hook.
-  void shutdown(const char* why) {
+  // runtimeGone: called from exit(), after Node disposed its platform, so no napi call is made.
+  void shutdown(const char* why, bool runtimeGone = false) {
     if (closed_) return;
     closed_ = true;
     lifecycle(id_, "stop-requested", why);
@@ -136,13 +144,15 @@ class Engine : public Napi::ObjectWrap<Engine> {
       vm_->wake.notify_all();
       if (vmThread_.joinable()) vmThread_.join();
       lifecycle(id_, "threads-joined");
-      if (vm_->hasCallback) vm_->onTick.Release();
+      if (vm_->hasCallback && !runtimeGone) vm_->onTick.Release();
     }
     if (engine_) {
       engine_->stop();
       engine_.reset();
       lifecycle(id_, "tap-destroyed");
     }
+    hilt::registry().remove(slot_);
+    slot_ = -1;
     delete vm_;
     vm_ = nullptr;
   }
@@ -162,6 +172,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
       throw Napi::Error::New(info.Env(), "Engine.start() failed: " + error);
     }
     vm_ = new VmState();
+    slot_ = hilt::registry().add(this);
+    vm_->slot = slot_;
     if (!onTick_.IsEmpty()) {
       vm_->hasCallback = true;
       vm_->onTick = Napi::ThreadSafeFunction::New(info.Env(), onTick_.Value(), "hilt-engine onTick", 0, 1);
@@ -195,6 +207,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   Napi::FunctionReference onTick_;
   VmState* vm_ = nullptr;
   std::thread vmThread_;
+  int slot_ = -1;
   bool closed_ = false;
 };
 
@@ -219,6 +232,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     throw Napi::Error::New(env, error);
   }
   env.SetInstanceData(data);  // deleted by Node when this environment goes
+  hilt::installExitHandler(data->bugs.staticRegistryAfterExit);
   // Engines still alive when the environment is torn down (process exit, worker terminated)
   // are stopped here, while the runtime is still whole.
   if (!data->bugs.noCleanupHook) {

@@ -18,6 +18,7 @@ const Switch kSwitches[] = {
     {"destroy-before-untrack", &BugSwitches::destroyBeforeUntrack},
     {"gc-free-while-running", &BugSwitches::gcFreeWhileRunning},
     {"no-cleanup-hook", &BugSwitches::noCleanupHook},
+    {"static-registry-after-exit", &BugSwitches::staticRegistryAfterExit},
 };
 }  // namespace
 

@@ -16,6 +16,7 @@ struct BugSwitches {
   bool destroyBeforeUntrack = false; // destroy a tap, then untrack it (the crash guard may destroy it twice)
   bool gcFreeWhileRunning = false;   // addon: the finalizer frees an engine without stopping its threads
   bool noCleanupHook = false;        // addon: engines alive at exit or worker end are not stopped first
+  bool staticRegistryAfterExit = false; // addon: the live-engine registry is destroyed by exit() while used
 
   // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.
   static bool parse(const std::string& list, BugSwitches& out, std::string& error);
