@@ -2,12 +2,11 @@
 // unless the scenario allows the next launch's sweep), no orphans remain, and the process ended
 // the way it should. Which defence layer did the cleaning is read from the engine's own log and
 // reported as a fact; scenarios that demand a layer check it.
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { expectation, withinLimit, type CheckResult } from '../../harness/check/check.ts';
 import { backToBaseline, noObjectsOf } from '../../harness/check/orphans.ts';
 import { timelinePlot, wavAround, type Marker } from '../../harness/evidence/audio.ts';
+import { makeCoreDir, readCore } from '../../harness/evidence/core.ts';
 import type { Capture, ToneWait } from '../../harness/audio/capture.ts';
 import { diffSnapshots } from '../../harness/inventory/snapshot.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
@@ -50,8 +49,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
 
   const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
   await session.victim();
-  const coreDir = spec.cores ? join(run.outDir, `core-run${ctx.repetition}`) : undefined;
-  if (coreDir) await mkdir(coreDir, { recursive: true });
+  const coreDir = spec.cores ? await makeCoreDir(join(run.outDir, `core-run${ctx.repetition}`)) : undefined;
   const engine = await session.launch('engine ready', { args: spec.args, coreDir });
   await session.tapped(engine);
   if (spec.secondary) await session.command(engine, 'secondary', /secondary taps (ready|failed)/);
@@ -132,7 +130,11 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   await run.attach('engine', 'log', engine.child.outputTail(400));
   if (relaunched) await run.attach('engine-relaunched', 'log', relaunched.child.outputTail(200));
   await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
-  if (coreDir) await attachCore(ctx, coreDir, target.command[0]!);
+  if (coreDir) {
+    const core = await readCore(coreDir, target.command[0]!);
+    if (core.file) await run.attach('core-backtrace', 'text', core.text);
+    run.fact('core', core.file ? `${core.file} read with gdb (core-backtrace.txt), then deleted` : `${core.text}; the crash guard's backtrace is in engine.log`);
+  }
 
   await session.sweepLeftovers(finalDiff);
   const failed = run.checks.slice(checksBefore).filter((c) => c.verdict !== 'pass');
@@ -144,22 +146,4 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
 export async function faultDropout(cap: Capture, faultAt: number, exitAt: number, hz?: number): Promise<ToneWait> {
   const d = await cap.waitFor('absent', { after: faultAt, minRunMs: 10, deadlineMs: Math.max(300, exitAt + 300 - now()), hz });
   return d.ok && d.atMs! > exitAt + 200 ? { ok: false, state: 'absent', waitedMs: d.waitedMs } : d;
-}
-
-// A core dump, where the system writes one into the working directory: read all threads'
-// stacks with gdb, keep the text, drop the core (it is large and the text is what people read).
-async function attachCore(ctx: ScenarioContext, dir: string, exe: string): Promise<void> {
-  const { run } = ctx;
-  const cores = (await readdir(dir)).filter((f) => f.startsWith('core'));
-  if (!cores.length) {
-    const pattern = await readFile('/proc/sys/kernel/core_pattern', 'utf8').catch(() => '?');
-    run.fact('core', `none written (core_pattern: ${pattern.trim()}); the crash guard's backtrace is in engine.log`);
-    await rm(dir, { recursive: true, force: true });
-    return;
-  }
-  const core = join(dir, cores[0]!);
-  const gdb = await execa('gdb', ['-batch', '-nx', '-ex', 'info threads', '-ex', 'thread apply all bt', exe, core], { reject: false, timeout: 30_000 });
-  await run.attach('core-backtrace', 'text', `gdb -batch -ex "thread apply all bt" ${exe} ${cores[0]}\n\n${gdb.stdout}\n${gdb.stderr}`);
-  run.fact('core', `${cores[0]} read with gdb (core-backtrace.txt), then deleted`);
-  await rm(dir, { recursive: true, force: true });
 }
