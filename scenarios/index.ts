@@ -51,6 +51,20 @@ export const SCENARIOS: ScenarioEntry[] = [
     bugs: ['gc-free-while-running'],
     target: 'fixtures/targets/addon-gc.json',
   },
+  {
+    name: 'exit-with-live-engines',
+    file: 'scenarios/exit-with-live-engines.scenario.ts',
+    summary: 'a Node program ends with engines running (--set how=normal,exit,throw): no crash, no hang, every tap destroyed (numchuck\'s exit 139 after all tests passed, seed 000)',
+    bugs: ['no-cleanup-hook', 'static-registry-after-exit'],
+    target: 'fixtures/targets/addon-live.json',
+  },
+  {
+    name: 'worker-teardown',
+    file: 'scenarios/worker-teardown.scenario.ts',
+    summary: 'engines inside a worker thread that ends (--set how=terminate,normal,exit,throw) while the process lives on: every engine stopped with the worker, threads back to baseline',
+    bugs: ['no-cleanup-hook'],
+    target: 'fixtures/targets/addon-live.json',
+  },
 ];
 
 export const findScenario = (name: string): ScenarioEntry | undefined => SCENARIOS.find((s) => s.name === name);

@@ -43,6 +43,13 @@ describe('orderViolations', () => {
     expect(orderViolations(1, swapped).join()).toMatch(/out of order/);
   });
 
+  it('at a process exit, stopped, joined and destroyed is a whole end; a stop cut short is not', () => {
+    const exited = parseLifecycle(good.split('\n').slice(0, 6).join('\n')).get(1)!;
+    expect(orderViolations(1, exited, { freed: false })).toEqual([]);
+    const cut = parseLifecycle(good.split('\n').slice(0, 5).join('\n')).get(1)!;
+    expect(orderViolations(1, cut, { freed: false })).toEqual([`engine#1 never reached tap-destroyed (saw: ${cut.map((e) => e.event).join(' > ')})`]);
+  });
+
   it('does not ask a never-started engine to have stopped', () => {
     const e = parseLifecycle('hilt-addon[1] +1.0ms engine#9 created\nhilt-addon[1] +2.0ms engine#9 freed').get(9)!;
     expect(orderViolations(9, e)).toEqual([]);

@@ -39,10 +39,10 @@ export class EngineSession {
 
   // hilt's own sweep after the checks, so a failed repetition cannot poison the next one; what
   // it removed is evidence.
-  async sweepLeftovers(diff: InventoryDiff): Promise<void> {
+  async sweepLeftovers(diff: InventoryDiff, evidence = 'hilt-sweep'): Promise<void> {
     if (!diff.orphans.length) return;
     const removed = await sweepOrphanModules(this.ctx.rig, diff.orphans);
-    await this.ctx.run.attach('hilt-sweep', 'text', `after the checks hilt removed ${removed.length} orphan module(s) so the next repetition starts clean: ${removed.join(', ')}\n`);
+    await this.ctx.run.attach(evidence, 'text', `after the checks hilt removed ${removed.length} orphan module(s) so the next repetition starts clean: ${removed.join(', ')}\n`);
   }
 
   // A victim app playing `hz` on the observed output, heard before anything else happens.
