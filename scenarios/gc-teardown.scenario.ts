@@ -3,7 +3,7 @@
 // stopped, its threads joined and its tap destroyed before it is freed; the process must exit
 // cleanly with its thread count back where it started and nothing left on the audio server.
 import { expectation, withinLimit } from '../harness/check/check.ts';
-import { crashSignatures } from '../harness/check/crash-signature.ts';
+import { crashSignatures, sanitizerWhere } from '../harness/check/crash-signature.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
@@ -72,9 +72,10 @@ defineScenario(
     // Other failures keep the run's default diagnosis (the failed checks), after the crash tally.
     if (run.checks.some((c) => c.verdict !== 'pass')) {
       const running = [...lives].filter(([, ev]) => ev.some((e) => e.event === 'freed-while-running')).map(([id]) => `engine#${id}`);
+      const where = sanitizerWhere(text);
       const tally = options.repeat > 1 ? `${crashedRuns} of ${run.repetition} runs crashed (${run.facts.crashes ?? 'none'}). ` : '';
       run.diagnosis = tally + (running.length
-        ? `${running.join(', ')} freed while ${running.length > 1 ? 'their VM threads were' : 'its VM thread was'} still running, then the process ${crashed ? `crashed (${[...seen, exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : ''].filter(Boolean).join('; ')})` : 'went on with a thread writing into freed memory'}: ` +
+        ? `${running.join(', ')} freed while ${running.length > 1 ? 'their VM threads were' : 'its VM thread was'} still running, then the process ${crashed ? `crashed (${[...seen, where ? `in ${where}` : '', exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : ''].filter(Boolean).join('; ')})` : 'went on with a thread writing into freed memory'}: ` +
           `the finalizer frees the engine without stopping and joining its threads first (gc-free-while-running)`
         : run.failedChecks());
     }

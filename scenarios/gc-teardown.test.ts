@@ -33,3 +33,24 @@ describe('gc-teardown', () => {
     expect(r.stderr + r.stdout).toMatch(/unknown bug switch no-sweep for target hilt-engine-addon \(known: gc-free-while-running, no-cleanup-hook, static-registry-after-exit\)/);
   });
 });
+
+// The sanitizer build makes the use-after-free certain and says where it happened.
+describe('gc-teardown against the ASan addon', () => {
+  const asan = ['--target', 'fixtures/targets/addon-gc-asan.json'];
+
+  test('passes: no sanitizer report with every engine torn down in order', async () => {
+    const r = await runCli(['gc-teardown', ...asan, '--set', 'count=6']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(r.summary!.target).toBe('hilt-engine-addon-asan');
+    expect(check(r.summary!, 'no crash signature')?.message).toBe('no signal, sanitizer report or fatal runtime error');
+  });
+
+  test('--bug gc-free-while-running: ASan reports the heap-use-after-free in the VM thread, and the diagnosis names it', async () => {
+    const r = await runCli(['gc-teardown', ...asan, '--set', 'count=6', '--bug', 'gc-free-while-running']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(check(s, 'no crash signature')?.message).toMatch(/AddressSanitizer: heap-use-after-free/);
+    expect(s.diagnosis).toMatch(/AddressSanitizer: heap-use-after-free; in vmLoop at addon\.cpp:\d+ on thread T\d+/);
+    expect(s.diagnosis).toMatch(/\(gc-free-while-running\)$/);
+  });
+});

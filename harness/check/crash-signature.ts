@@ -21,3 +21,17 @@ export function crashSignatures(text: string): string[] {
   }
   return [...new Set(found)];
 }
+
+// Where a sanitizer report says it happened: its first frame that has a source location, and
+// the thread ("vmLoop at addon.cpp:55 on thread T16").
+export function sanitizerWhere(text: string): string | undefined {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => /(ERROR|WARNING): (Address|Thread|Leak)Sanitizer:/.test(l));
+  if (at < 0) return undefined;
+  const thread = /(?:READ|WRITE|Read|Write) of size \d+ at \S+ (?:by )?thread (T\d+)/.exec(lines.slice(at, at + 4).join('\n'))?.[1];
+  for (const l of lines.slice(at + 1, at + 40)) {
+    const m = /^\s*#\d+ 0x[0-9a-f]+ in (\S+) (\S+\/)?([^/\s]+:\d+)/.exec(l);
+    if (m) return `${m[1]} at ${m[3]}${thread ? ` on thread ${thread}` : ''}`;
+  }
+  return undefined;
+}

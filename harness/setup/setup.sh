@@ -31,4 +31,8 @@ echo "setup: installing node packages"
 pnpm install --frozen-lockfile --reporter=silent
 echo "setup: building the native engine (pnpm build:native)"
 pnpm build:native >/dev/null
+# The sanitizer builds (about 15 s and 10 s): the tests run scenarios against them.
+echo "setup: building the sanitizer engines (pnpm build:native:asan, pnpm build:native:tsan)"
+pnpm build:native:asan >/dev/null
+pnpm build:native:tsan >/dev/null
 echo "setup: done"

@@ -1,6 +1,8 @@
 // A target is described, not hard-wired: how to start it, know it is ready, stop it, and the
 // prefix of the OS objects it creates. Any program can be a target through such a file.
-// ${root} is the project root, ${output} the rig's observed sink, ${node} this Node binary.
+// ${root} is the project root, ${output} the rig's observed sink, ${node} this Node binary,
+// ${asan_runtime} the ASan runtime a Node process must preload to load an ASan-built addon.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,5 +76,16 @@ export function loadTargetSpec(file: string, vars: Record<string, string>): Targ
   } catch (e) {
     bad(file, `not JSON (${(e as Error).message})`);
   }
-  return parseTargetSpec(json, file, { root: ROOT, node: process.execPath, ...vars });
+  const asan: Record<string, string> = text.includes('${asan_runtime}') ? { asan_runtime: asanRuntime() } : {};
+  return parseTargetSpec(json, file, { root: ROOT, node: process.execPath, ...asan, ...vars });
+}
+
+// The compiler's own libasan (the one the sanitizer build links against); a bare name when the
+// compiler has none, which the target's "requires" then reports as missing.
+function asanRuntime(): string {
+  try {
+    return execFileSync('g++', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'libasan.so (g++ not found: run npm run setup)';
+  }
 }
