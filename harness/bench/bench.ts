@@ -1,6 +1,6 @@
 // `pnpm bench`: the figures the issues name, measured and printed, never asserted (these
 // machines are shared and noisy). Rig start, kill9 wall time by phase, silence after each fault
-// by defence layer, resume-time error.
+// by defence layer, resume-time error, the addon's GC churn and teardown, ends with live engines.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -14,12 +14,12 @@ import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
 import { ROOT } from '../target/config.ts';
 import { now } from '../wait.ts';
 import { cliArgs, newOutDir } from '../../scenarios/run-cli.ts';
+import { endingFigures, gcTeardownFigures } from './addon.ts';
+import { ms, quantile, say, stats } from './figures.ts';
 
 const ENGINE = join(ROOT, 'native/build/Release/hilt-engine');
-const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-const f = (x: number) => `${x.toFixed(1)} ms`;
-const stats = (xs: number[]) => `p50 ${f(q(xs, 0.5))}  max ${f(Math.max(...xs))}  (n=${xs.length})`;
-const say = (s: string) => process.stdout.write(s + '\n');
+const q = quantile;
+const f = ms;
 
 async function rigStart(n: number): Promise<void> {
   const ready: number[] = [];
@@ -150,7 +150,7 @@ function resumeErrorSynthetic(trials: number): void {
 
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic) while tuning.
+  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings) while tuning.
   const only = process.env.HILT_BENCH_ONLY;
   const part = (name: string) => !only || only.split(',').includes(name);
   if (part('rig')) await rigStart(5);
@@ -158,6 +158,8 @@ async function main(): Promise<void> {
   if (part('silence')) await silence(Number(process.env.HILT_BENCH_RUNS ?? 3));
   if (part('resume')) await resumeErrorOnRig([100, 250, 500], 3);
   if (part('synthetic')) resumeErrorSynthetic(200);
+  if (part('gc')) await gcTeardownFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 40);
+  if (part('endings')) await endingFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), scenario);
   reaper.close();
 }
 
