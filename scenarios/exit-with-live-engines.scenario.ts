@@ -3,20 +3,10 @@
 // process.exit(), or an exception goes uncaught. Node runs the environment's cleanup hooks only
 // on the first; the other two go straight to exit(). Either way every engine must be stopped,
 // joined and its tap destroyed before the runtime and the process's static objects go.
-import { defineScenario } from '../harness/scenario/define.ts';
-import { EngineSession } from './lib/engine-session.ts';
-import { endWithLiveEngines, endingsParam, finishEndings } from './lib/live-engines.ts';
+import { defineEndingsScenario } from './lib/live-engines.ts';
 
-defineScenario(
+defineEndingsScenario(
   'exit-with-live-engines',
   'A Node program ends with engines still running (normal exit, process.exit(), an uncaught exception): no crash, no hang, every engine stopped and its tap destroyed, nothing left on the server.',
-  async (ctx) => {
-    const hows = endingsParam(ctx, 'main');
-    const session = new EngineSession(ctx);
-    const baseline = await ctx.run.phase('baseline inventory', 5000, () => session.snapshot());
-    await session.victim();
-    const outcomes = [];
-    for (const how of hows) outcomes.push(await endWithLiveEngines(ctx, session, baseline, 'main', how));
-    await finishEndings(ctx, outcomes);
-  },
+  'main',
 );

@@ -10,7 +10,7 @@ import { makeCoreDir, readCore, type CoreEvidence } from '../../harness/evidence
 import { ownFrames } from '../../harness/evidence/gdb-stacks.ts';
 import { HiltError } from '../../harness/errors.ts';
 import { diffSnapshots, type Snapshot } from '../../harness/inventory/snapshot.ts';
-import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import { defineScenario, type ScenarioContext } from '../../harness/scenario/define.ts';
 import { numberParam } from '../../harness/scenario/options.ts';
 import { classifyExit, type ExitClass } from '../../harness/target/exit.ts';
 import { orderViolations, parseLifecycle, type LifecycleEvent } from '../../harness/target/lifecycle.ts';
@@ -232,4 +232,17 @@ export async function finishEndings(ctx: ScenarioContext, outcomes: EndingOutcom
   if (!run.checks.some((c) => c.verdict !== 'pass')) return;
   const tally = options.repeat > 1 ? `${crashedRuns} of ${run.repetition} runs crashed. ` : '';
   run.diagnosis = tally + (groupedDiagnosis(outcomes) || run.failedChecks());
+}
+
+// The whole scenario for engines in `where`: a victim, then each end asked for, one after another.
+export function defineEndingsScenario(name: string, summary: string, where: Where): void {
+  defineScenario(name, summary, async (ctx) => {
+    const hows = endingsParam(ctx, where);
+    const session = new EngineSession(ctx);
+    const baseline = await ctx.run.phase('baseline inventory', 5000, () => session.snapshot());
+    await session.victim();
+    const outcomes = [];
+    for (const how of hows) outcomes.push(await endWithLiveEngines(ctx, session, baseline, where, how));
+    await finishEndings(ctx, outcomes);
+  });
 }
