@@ -13,6 +13,7 @@ describe('exit-with-live-engines', () => {
       expect(check(s, `${label}: exit code`)?.measured).toBe(code);
       expect(check(s, `${label}: every engine stopped, joined and its tap destroyed`)?.message).toMatch(/^3 engines stopped by the (cleanup hook|process exit), threads joined, taps destroyed/);
       expect(check(s, `${label}: no orphans`)?.verdict).toBe('pass');
+      expect(check(s, `${label}: victim heard again`)?.verdict).toBe('pass');
     }
     // Node runs cleanup hooks only on a normal exit; the other two ends are caught at exit().
     expect(s.facts.stopped_by).toBe('normal exit: cleanup hook | process.exit(3): process exit | uncaught exception: process exit');
@@ -58,6 +59,7 @@ describe('worker-teardown', () => {
       expect(check(s, `${label}: worker ended, process lives on`)?.verdict).toBe('pass');
       expect(check(s, `${label}: thread count back to baseline`)?.verdict).toBe('pass');
       expect(check(s, `${label}: no orphans while the process lives on`)?.verdict).toBe('pass');
+      expect(check(s, `${label}: victim heard again`)?.verdict).toBe('pass');
     }
     expect(check(s, 'worker.terminate(): worker ended, process lives on')?.measured).toBe(1);
     expect(s.metrics.crashed_runs).toBe(0);
@@ -68,6 +70,7 @@ describe('worker-teardown', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
     expect(check(s, 'worker.terminate(): worker ended, process lives on')?.message).toBe('the whole process ended (SIGABRT) instead of just the worker');
+    expect(check(s, 'worker.terminate(): victim heard again')?.verdict).toBe('fail');
     expect(s.diagnosis).toMatch(/^worker\.terminate\(\): the runtime finalized engine#\d+ at teardown .*\(no-cleanup-hook\)$/);
   });
 });

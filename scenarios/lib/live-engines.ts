@@ -167,6 +167,10 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
   const after = live ?? (await session.snapshotWhenGone(`${label}: inventory after`, program.pid));
   const diff = diffSnapshots(baseline, after);
   run.check(backToBaseline(`${label}: no orphans${where === 'worker' ? ' while the process lives on' : ''}`, diff));
+  // The engines tapped every stream, the victim's too: a tap left behind keeps it silent.
+  const resumed = await ctx.rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 1000 });
+  run.check(expectation(`${label}: victim heard again`, resumed.ok, resumed.ok ? 'present' : 'absent', 'present', '',
+    resumed.ok ? 'the victim plays on the output' : 'the victim is silent: its stream is still held by a tap left on the server'));
   await session.sweepLeftovers(diff, `hilt-sweep-${where}-${how}`);
 
   const failed = run.checks.slice(checksBefore).some((c) => c.verdict !== 'pass');
@@ -220,12 +224,10 @@ function crashingFrames(core: CoreEvidence): string {
   return frames.length ? ` (crashing thread: ${frames.join(' < ')})` : '';
 }
 
-// After every end: the victim is heard, the crash tally counts this repetition once, and the
+// After every end: the crash tally counts this repetition once, and the
 // diagnosis names each end that failed ("k of N runs crashed" first when repeated).
 export async function finishEndings(ctx: ScenarioContext, outcomes: EndingOutcome[]): Promise<void> {
-  const { run, rig, options } = ctx;
-  const resumed = await rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 1000 });
-  run.check(expectation('victim heard after every end', resumed.ok, resumed.ok ? 'present' : 'absent', 'present', '', resumed.ok ? 'the victim plays on the output' : 'the victim is silent'));
+  const { run, options } = ctx;
   const crashed = outcomes.filter((o) => o.crashed);
   const crashedRuns = run.tally('crashed_runs', crashed.length ? 1 : 0);
   if (crashed.length) run.fact('crashes', crashed.map((o) => `${o.label}: ${o.exit?.name ?? 'crash signature'}`).join('; '));
