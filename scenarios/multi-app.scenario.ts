@@ -24,7 +24,7 @@ defineScenario(
   'multi-app',
   'Three victims tapped at once, each with a primary and a secondary tap; SIGKILL the engine; all six taps must be gone and all three tones back, with no relaunch.',
   async (ctx) => {
-    const { run, rig, target, options } = ctx;
+    const { run, rig, options } = ctx;
     const resumeLimit = numberParam(options, 'resume_ms', 1000);
     const cap = rig.capture;
     const session = new EngineSession(ctx);

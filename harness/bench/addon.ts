@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
-import { ROOT } from '../target/config.ts';
+import { loadTargetSpec, ROOT } from '../target/config.ts';
 import { parseLifecycle, teardownMs } from '../target/lifecycle.ts';
 import type { Summary } from '../report/summary.ts';
 import { say, stats, stats99 } from './figures.ts';
@@ -23,10 +23,8 @@ export async function gcTeardownFigures(runs: number, count: number): Promise<vo
   try {
     for (const [label, addon, env] of [
       ['release build', join(ROOT, 'native/build/Release/hilt_engine.node'), {}],
-      ['ASan+UBSan build', join(ROOT, 'native/build-asan/Debug/hilt_engine.node'), {
-        LD_PRELOAD: (await execa('g++', ['-print-file-name=libasan.so'])).stdout.trim(),
-        ASAN_OPTIONS: 'detect_leaks=0:handle_segv=0:handle_abort=0',
-      }],
+      // The ASan target's own environment (preloaded libasan, its ASAN_OPTIONS): one place for both.
+      ['ASan+UBSan build', join(ROOT, 'native/build-asan/Debug/hilt_engine.node'), loadTargetSpec(join(ROOT, 'fixtures/targets/addon-gc-asan.json'), { output: OBSERVED_SINK }).env],
     ] as const) {
       const cps: number[] = [];
       const teardowns: number[] = [];

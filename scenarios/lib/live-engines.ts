@@ -42,8 +42,6 @@ export interface EndingOutcome {
   crashed: boolean;
   hung: boolean;
   exit?: ExitClass;
-  endMs?: number;
-  lives: Map<number, LifecycleEvent[]>;
   afterEnding: Map<number, LifecycleEvent[]>; // events logged once the end began
   core?: CoreEvidence;
   orphans: number;
@@ -146,10 +144,10 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
   const afterEnding = parseLifecycle(lines.slice(Math.max(0, lines.findIndex((l) => l.startsWith('ending ')))).join('\n'));
   const finalized = !(where === 'main' && how !== 'normal'); // process.exit() and throw skip finalizers
   const violations = [...lives].flatMap(([id, ev]) => orderViolations(id, ev, { freed: finalized }));
+  const by = stopReasons(afterEnding);
   run.check(expectation(`${label}: every engine stopped, joined and its tap destroyed`, violations.length === 0 && lives.size >= engines, violations.length, 0, 'violations',
     violations.length ? violations.slice(0, 4).join('; ') + (violations.length > 4 ? `; and ${violations.length - 4} more` : '')
-      : `${lives.size} engines stopped by the ${stopReasons(afterEnding) || '?'}, threads joined, taps destroyed${finalized ? ', then freed' : ''}`));
-  const by = stopReasons(afterEnding);
+      : `${lives.size} engines stopped by the ${by || '?'}, threads joined, taps destroyed${finalized ? ', then freed' : ''}`));
   if (by) run.fact('stopped_by', `${label}: ${by}`);
   for (const ev of lives.values()) {
     const stop = ev.find((e) => e.event === 'stop-requested');
@@ -174,7 +172,7 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
   await session.sweepLeftovers(diff, `hilt-sweep-${where}-${how}`);
 
   const failed = run.checks.slice(checksBefore).some((c) => c.verdict !== 'pass');
-  return { label, crashed, hung, exit, endMs, lives, afterEnding, core, orphans: diff.orphans.length, failed };
+  return { label, crashed, hung, exit, afterEnding, core, orphans: diff.orphans.length, failed };
 }
 
 function stopReasons(lives: Map<number, LifecycleEvent[]>): string {
