@@ -10,8 +10,8 @@ import { defineScenario } from '../harness/scenario/define.ts';
 import { numberParam } from '../harness/scenario/options.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { orderViolations, parseLifecycle, teardownMs } from '../harness/target/lifecycle.ts';
-import { stopTarget } from '../harness/target/launch.ts';
-import { now, withDeadline } from '../harness/wait.ts';
+import { endOf, watch, watchBudget } from '../harness/target/watchdog.ts';
+import { now } from '../harness/wait.ts';
 import { EngineSession } from './lib/engine-session.ts';
 
 defineScenario(
@@ -28,11 +28,9 @@ defineScenario(
     await session.victim();
     const program = await session.launch('program ready', { args: ['--count', String(count), '--batch', String(batch)], tailLines: 50_000 });
     const deadline = 10_000 + count * 300;
-    const ended = await run.phase(`program creates and collects ${count} engines`, deadline + 1000, () =>
-      withDeadline(program.child.exited, deadline, 'gc-churn program', 'it hung: see program.log').catch(async (e) => {
-        await stopTarget(program);
-        throw e;
-      }));
+    const watched = await run.phase(`program creates and collects ${count} engines`, watchBudget(deadline), () =>
+      watch(program.child, program.child.exited, { what: 'gc-churn program', softMs: deadline }));
+    const ended = endOf(watched, program.child);
     const text = program.child.outputTail(100_000);
     await run.attach('program', 'log', text);
 

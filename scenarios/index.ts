@@ -65,6 +65,20 @@ export const SCENARIOS: ScenarioEntry[] = [
     bugs: ['no-cleanup-hook'],
     target: 'fixtures/targets/addon-live.json',
   },
+  {
+    name: 'kernel-stop',
+    file: 'scenarios/kernel-stop.scenario.ts',
+    summary: 'a kernel whose channel threads poll their sockets, idle clients connected: the stop call returns and the process exits within their deadlines; no thread, connection, port or connection file left (Max kernel, seed 001)',
+    bugs: ['blocking-poll', 'leak-on-stop'],
+    target: 'fixtures/targets/kernel.json',
+  },
+  {
+    name: 'kernel-cycles',
+    file: 'scenarios/kernel-cycles.scenario.ts',
+    summary: 'the kernel started and stopped again and again in one process (--set cycles=N): every stop on time, threads and descriptors back to baseline after each',
+    bugs: ['blocking-poll', 'leak-on-stop'],
+    target: 'fixtures/targets/kernel.json',
+  },
 ];
 
 export const findScenario = (name: string): ScenarioEntry | undefined => SCENARIOS.find((s) => s.name === name);

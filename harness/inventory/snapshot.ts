@@ -1,8 +1,7 @@
 // A snapshot of every object with a target's prefix, asked of the server and the OS, never of
 // the target (muesli #387: an object made just before a kill is invisible to the app's own list).
 import { readdir, readFile } from 'node:fs/promises';
-import { execa } from 'execa';
-import { HiltError } from '../errors.ts';
+import { runTool } from '../proc/tool.ts';
 import { now } from '../wait.ts';
 import { isOrphan, objectKey, type InventoryObject } from './objects.ts';
 import { parseProcStat, parsePulseModules, parsePulseSinks, parsePwDump } from './parse.ts';
@@ -21,15 +20,7 @@ export interface InventoryDiff {
 }
 
 async function tool(file: string, args: string[], env: Record<string, string>): Promise<string> {
-  const r = await execa(file, args, { env, reject: false, timeout: 5000 });
-  if (r.exitCode !== 0) {
-    throw new HiltError('TOOL_FAILED', `${file} ${args.join(' ')} failed while taking an inventory`, {
-      expected: 'exit 0 with JSON on stdout',
-      seen: `exit ${r.exitCode ?? r.signal}${r.timedOut ? ' (timed out after 5 s)' : ''}: ${String(r.stderr).slice(0, 300)}`,
-      hint: 'is the rig still up? the rig environment is printed in the report',
-    });
-  }
-  return String(r.stdout);
+  return (await runTool(file, args, { env, deadlineMs: 5000 })).stdout;
 }
 
 // Alive means running: a zombie has exited already and cannot clean up.

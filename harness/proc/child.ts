@@ -27,6 +27,7 @@ export class Child {
   readonly pid: number;
   readonly startedAt = now();
   readonly exited: Promise<ChildResult>;
+  readonly closed: Promise<void>; // exited and its pipes drained: all its output is in
   private readonly proc: ResultPromise;
   private readonly tail: string[] = [];
   private readonly maxTail: number;
@@ -61,7 +62,7 @@ export class Child {
         resolve(this.result);
       });
     });
-    this.proc.catch(() => {}); // failures are reported through `exited`
+    this.closed = this.proc.then(() => undefined, () => undefined); // failures are reported through `exited`
   }
 
   get stdin(): NodeJS.WritableStream | null {
@@ -85,6 +86,11 @@ export class Child {
   waitForLine(re: RegExp): Promise<string> {
     const seen = this.tail.find((l) => re.test(l));
     if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ re, resolve }));
+  }
+
+  // Resolves with the next line matching `re` from now on (an answer, not an earlier one).
+  nextLine(re: RegExp): Promise<string> {
     return new Promise((resolve) => this.waiters.push({ re, resolve }));
   }
 

@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError } from '../errors.ts';
 import { Child, stopChild } from '../proc/child.ts';
+import { runTool, type ToolResult } from '../proc/tool.ts';
 import { now, pollUntil } from '../wait.ts';
 import { Capture } from '../audio/capture.ts';
 import { ToneSource } from '../audio/tone-source.ts';
@@ -111,14 +111,17 @@ export class VirtualRig {
     }
   }
 
-  pactl(args: string[], opts: { reject?: boolean } = {}) {
-    return execa('pactl', args, { env: this.env, reject: opts.reject ?? true, timeout: 5000 });
+  pactl(args: string[], opts: { reject?: boolean } = {}): Promise<ToolResult> {
+    return runTool('pactl', args, { env: this.env, reject: opts.reject ?? true, deadlineMs: 5000 });
   }
 
   async stop(): Promise<void> {
     await this.capture?.stop();
     // Reverse order of start: clients of the server first, the server last.
-    for (const d of [...this.daemons].reverse()) await stopChild(d, 'SIGTERM', 2000);
+    for (const d of [...this.daemons].reverse()) {
+      d.signal('SIGCONT'); // a stopped daemon cannot act on SIGTERM
+      await stopChild(d, 'SIGTERM', 2000);
+    }
     this.daemons = [];
     await rm(this.dir, { recursive: true, force: true });
   }

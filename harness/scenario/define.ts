@@ -7,6 +7,7 @@ import * as allure from 'allure-js-commons';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError, isHiltError } from '../errors.ts';
 import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
+import { takeHangs } from '../target/hangs.ts';
 import { requireBuilt } from '../target/launch.ts';
 import { DEFAULT_TARGET, loadTargetSpec, type TargetSpec } from '../target/config.ts';
 import { now } from '../wait.ts';
@@ -59,6 +60,7 @@ export function defineScenario(name: string, description: string, body: (ctx: Sc
         } finally {
           for (const fn of teardown.reverse()) await Promise.resolve(fn()).catch(() => {});
         }
+        await run.recordHangs(takeHangs());
         if (run.checks.filter((c) => c.verdict !== 'pass').length > failedBefore) run.failures++;
       }
     } catch (e) {
@@ -71,6 +73,7 @@ export function defineScenario(name: string, description: string, body: (ctx: Sc
       await rig?.stop();
       reaper.close();
     }
+    await run?.recordHangs(takeHangs());
     const summary = run.finish();
     await allure.attachment('summary.json', Buffer.from(JSON.stringify(summary, null, 2)), 'application/json');
     if (summary.verdict === 'unavailable') vt.skip(`unavailable: ${summary.diagnosis}`);

@@ -8,6 +8,7 @@ import type { CheckResult } from '../check/check.ts';
 import { isHiltError } from '../errors.ts';
 import { overallVerdict, writeSummary, type EvidenceRef, type Summary } from '../report/summary.ts';
 import { now, withDeadline } from '../wait.ts';
+import type { Hang } from '../target/watchdog.ts';
 import type { ScenarioOptions } from './options.ts';
 
 const CONTENT_TYPES: Record<EvidenceRef['kind'], string> = {
@@ -81,6 +82,18 @@ export class ScenarioRun {
     writeFileSync(join(this.outDir, file), content);
     this.evidence.push({ name, kind, path: file });
     await allure.attachment(file, typeof content === 'string' ? Buffer.from(content) : content, CONTENT_TYPES[kind]);
+  }
+
+  // Hangs the watchdog caught (a target, a teardown, one of hilt's own tools): each is a failed
+  // check with its stacks attached; the diagnosis says "hang" unless the scenario said more.
+  async recordHangs(hangs: Hang[]): Promise<void> {
+    for (const h of hangs) {
+      const slug = h.what.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60);
+      await this.attach(`stacks-${slug}`, 'text', `${h.summary}\n\n${h.stacks.text}`);
+      this.metric('soft_deadline_to_stacks_ms', h.stacksMs);
+      this.check({ name: `no hang: ${h.what}`, verdict: 'fail', measured: 'hung', limit: h.softMs, unit: 'ms', message: h.summary });
+      if (!this.diagnosis) this.diagnosis = `hang: ${h.summary}`;
+    }
   }
 
   // A rig part is missing: the verdict is `unavailable`, with the message saying what and how.

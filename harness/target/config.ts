@@ -2,6 +2,7 @@
 // prefix of the OS objects it creates. Any program can be a target through such a file.
 // ${root} is the project root, ${output} the rig's observed sink, ${node} this Node binary,
 // ${asan_runtime} the ASan runtime a Node process must preload to load an ASan-built addon.
+// Other ${names} are left for the scenario to fill at launch (${connection_file}).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -23,6 +24,8 @@ export interface TargetSpec {
   stop: { method: 'signal' | 'stdin-close'; signal: NodeJS.Signals; deadlineMs: number };
   bugSwitchEnv?: string;
   bugSwitches: string[];
+  // Named control lines sent on stdin and the line that answers each ("stop" -> /kernel stopped/).
+  controls: Record<string, { send: string; answer: RegExp }>;
 }
 
 function bad(file: string, what: string): never {
@@ -46,6 +49,15 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
   } catch (e) {
     bad(file, `"ready.stdout" is not a valid regex (${(e as Error).message})`);
   }
+  const controls: TargetSpec['controls'] = {};
+  for (const [name, c] of Object.entries((j.controls ?? {}) as Record<string, any>)) {
+    if (typeof c?.send !== 'string' || typeof c?.answer !== 'string') bad(file, `"controls.${name}" needs "send" (a line) and "answer" (a regex)`);
+    try {
+      controls[name] = { send: c.send, answer: new RegExp(c.answer) };
+    } catch (e) {
+      bad(file, `"controls.${name}.answer" is not a valid regex (${(e as Error).message})`);
+    }
+  }
   const method = j.stop?.method ?? 'signal';
   if (method !== 'signal' && method !== 'stdin-close') bad(file, '"stop.method" must be "signal" or "stdin-close"');
   return {
@@ -60,6 +72,7 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
     stop: { method, signal: (j.stop?.signal ?? 'SIGTERM') as NodeJS.Signals, deadlineMs: Number(j.stop?.deadlineMs ?? 5000) },
     bugSwitchEnv: typeof j.bugSwitchEnv === 'string' ? j.bugSwitchEnv : undefined,
     bugSwitches: Array.isArray(j.bugSwitches) ? j.bugSwitches.map(String) : [],
+    controls,
   };
 }
 

@@ -5,6 +5,7 @@ import { HiltError } from '../errors.ts';
 import { Child, stopChild, type ChildResult } from '../proc/child.ts';
 import { now } from '../wait.ts';
 import type { TargetSpec } from './config.ts';
+import { endOf, watch, type Hang } from './watchdog.ts';
 
 export interface RunningTarget {
   spec: TargetSpec;
@@ -15,7 +16,8 @@ export interface RunningTarget {
 
 export interface StopResult extends ChildResult {
   stopMs: number; // stop request to process gone
-  escalated: boolean; // had to be SIGKILLed at the stop deadline
+  escalated: boolean; // missed its stop deadline: stacks taken, then SIGTERM, then SIGKILL
+  hang?: Hang;
 }
 
 export function requireBuilt(spec: TargetSpec): void {
@@ -38,12 +40,14 @@ export interface LaunchOptions {
   coreDir?: string; // run there with core dumps allowed, so a crash leaves a core to read
   readyLine?: RegExp; // wait for this line instead of the target's readiness line
   tailLines?: number; // how much of its output to keep (default 200 lines)
+  vars?: Record<string, string>; // fills the ${names} the config left for the scenario
 }
 
 export async function launchTarget(spec: TargetSpec, env: Record<string, string>, bugs: string[], opts: LaunchOptions = {}): Promise<RunningTarget> {
   requireBuilt(spec);
   const bugEnv: Record<string, string> = spec.bugSwitchEnv ? { [spec.bugSwitchEnv]: bugs.join(',') } : {};
-  const command = [...spec.command, ...(opts.args ?? [])];
+  const fill = (a: string) => a.replace(/\$\{(\w+)\}/g, (m, k: string) => opts.vars?.[k] ?? m);
+  const command = [...spec.command.map(fill), ...(opts.args ?? [])];
   // prlimit execs the target in place (same pid) with RLIMIT_CORE raised.
   if (opts.coreDir) command.unshift('prlimit', '--core=unlimited', '--');
   const child = new Child(command[0]!, command.slice(1), {
@@ -75,14 +79,14 @@ export async function launchTarget(spec: TargetSpec, env: Record<string, string>
   });
 }
 
-// The target's own stop method, escalated to SIGKILL at its stop deadline.
+// The target's own stop method under the watchdog: past its stop deadline hilt takes its
+// stacks, then SIGTERM, then SIGKILL.
 export async function stopTarget(t: RunningTarget): Promise<StopResult> {
   const t0 = now();
-  if (t.spec.stop.method === 'stdin-close') {
-    t.child.stdin?.end();
-    const r = await stopChild(t.child, null, t.spec.stop.deadlineMs);
-    return { ...r, stopMs: now() - t0 };
-  }
-  const r = await stopChild(t.child, t.spec.stop.signal, t.spec.stop.deadlineMs);
-  return { ...r, stopMs: now() - t0 };
+  if (t.child.done) return { ...t.child.done, stopMs: 0, escalated: false };
+  const how = t.spec.stop.method === 'stdin-close' ? 'stdin closed' : t.spec.stop.signal;
+  if (t.spec.stop.method === 'stdin-close') t.child.stdin?.end();
+  else t.child.signal(t.spec.stop.signal);
+  const w = await watch(t.child, t.child.exited, { what: `${t.spec.name} stop (${how})`, softMs: t.spec.stop.deadlineMs });
+  return { ...endOf(w, t.child), stopMs: now() - t0, escalated: w.outcome === 'hung', ...(w.outcome === 'hung' ? { hang: w.hang } : {}) };
 }

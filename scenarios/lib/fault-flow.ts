@@ -14,6 +14,7 @@ import { numberParam } from '../../harness/scenario/options.ts';
 import { cleanupLayer, parseEngineLog, type CleanupLayer, type EngineLog } from '../../harness/target/engine-log.ts';
 import { classifyExit, type ExitClass } from '../../harness/target/exit.ts';
 import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
+import { watchBudget } from '../../harness/target/watchdog.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
 import { EngineSession } from './engine-session.ts';
 
@@ -116,7 +117,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   if (log.guardian) run.metric('guardian_ms', log.guardian.ms);
 
   if (relaunched) {
-    const stopped = await run.phase('relaunched engine stops', target.stop.deadlineMs + 1000, () => stopTarget(relaunched!));
+    const stopped = await run.phase('relaunched engine stops', watchBudget(target.stop.deadlineMs), () => stopTarget(relaunched!));
     const stopExit = classifyExit(stopped);
     run.check(expectation('relaunched engine stops cleanly', stopExit.kind === 'clean' && !stopped.escalated, stopExit.name, 'exit 0', '', `relaunched engine: ${stopExit.name}`));
   }

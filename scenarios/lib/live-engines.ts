@@ -15,6 +15,7 @@ import { numberParam } from '../../harness/scenario/options.ts';
 import { classifyExit, type ExitClass } from '../../harness/target/exit.ts';
 import { orderViolations, parseLifecycle, type LifecycleEvent } from '../../harness/target/lifecycle.ts';
 import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
+import { endOf, watch, watchBudget } from '../../harness/target/watchdog.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
 import { EngineSession } from './engine-session.ts';
@@ -84,18 +85,16 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
   let endMs: number | undefined;
   let ended: ChildResult | undefined;
   let workerCode: number | undefined;
-  await run.phase(`${label}: end within ${endLimit} ms`, endLimit + 5000, async () => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = await Promise.race([
-      where === 'main' ? program.child.exited.then((e) => ({ ended: e } as { line?: string; ended?: ChildResult })) : lineOrExit(program, /^worker ended code=/),
-      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), endLimit + 3000))),
-    ]);
-    clearTimeout(timer);
-    if (!done) {
-      hung = true; // the watchdog's job: stop it so the rest of the checks can run
-      await stopTarget(program);
+  await run.phase(`${label}: end within ${endLimit} ms`, watchBudget(endLimit + 3000), async () => {
+    const ending = where === 'main' ? program.child.exited.then((e) => ({ ended: e } as { line?: string; ended?: ChildResult })) : lineOrExit(program, /^worker ended code=/);
+    // The watchdog: past the deadline, stacks, then SIGTERM, then SIGKILL; the checks still run.
+    const w = await watch(program.child, ending, { what: `${label}: end`, softMs: endLimit + 3000 });
+    if (w.outcome !== 'done') {
+      hung = w.outcome === 'hung';
+      ended = endOf(w, program.child);
       return;
     }
+    const done = w.value;
     ended = done.ended;
     endMs = (done.ended ? done.ended.endedAt : now()) - endAt;
     if (done.line) workerCode = Number(/code=(-?\d+)/.exec(done.line)![1]);
@@ -111,7 +110,7 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
       await pollUntil(async () => (snap = await session.snapshot()).objects.every((o) => o.ownerPid !== program.pid) || undefined, { deadlineMs: 2000, intervalMs: 50 });
       return snap!;
     });
-    ended = await run.phase(`${label}: program exits when asked`, 5000, () => stopTarget(program));
+    ended = await run.phase(`${label}: program exits when asked`, watchBudget(target.stop.deadlineMs), () => stopTarget(program));
   }
 
   const text = program.child.outputTail(20_000);

@@ -19,6 +19,8 @@ const Switch kSwitches[] = {
     {"gc-free-while-running", &BugSwitches::gcFreeWhileRunning},
     {"no-cleanup-hook", &BugSwitches::noCleanupHook},
     {"static-registry-after-exit", &BugSwitches::staticRegistryAfterExit},
+    {"blocking-poll", &BugSwitches::blockingPoll},
+    {"leak-on-stop", &BugSwitches::leakOnStop},
 };
 }  // namespace
 

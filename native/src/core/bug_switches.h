@@ -17,6 +17,8 @@ struct BugSwitches {
   bool gcFreeWhileRunning = false;   // addon: the finalizer frees an engine without stopping its threads
   bool noCleanupHook = false;        // addon: engines alive at exit or worker end are not stopped first
   bool staticRegistryAfterExit = false; // addon: the live-engine registry is destroyed by exit() while used
+  bool blockingPoll = false;         // kernel: channel threads poll(-1) with no wake-up; stop joins forever
+  bool leakOnStop = false;           // kernel: stop detaches the channel threads and frees what they use
 
   // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.
   static bool parse(const std::string& list, BugSwitches& out, std::string& error);

@@ -1,0 +1,109 @@
+// hilt-kernel: the reference kernel as an app that hosts it, the way Max hosts its Jupyter
+// kernel object (seed 001). The app outlives a kernel stop; quitting stops a running kernel.
+//
+//   hilt-kernel --connection-file <path> [--join-deadline-ms N]
+//
+// Control lines on stdin: start | stop | quit. stdin closed, SIGTERM or SIGINT mean quit.
+// Bug switches (HILT_ENGINE_BUG): blocking-poll, leak-on-stop.
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "bug_switches.h"
+#include "kernel_server.h"
+#include "log.h"
+
+namespace {
+
+int usage(const char* why) {
+  std::fprintf(stderr, "hilt-kernel: %s\nusage: hilt-kernel --connection-file <path> [--join-deadline-ms N]\n", why);
+  return 2;
+}
+
+// Runs control lines until quit; returns what asked us to quit.
+std::string serve(int sigfd, hilt::KernelServer& kernel) {
+  std::string pending;
+  for (;;) {
+    pollfd fds[2] = {{sigfd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) continue;
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info{};
+      if (read(sigfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        return std::string("signal SIG") + sigabbrev_np(static_cast<int>(info.ssi_signo));
+      }
+    }
+    if (!(fds[1].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    char buf[256];
+    const ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n <= 0) return "stdin closed";
+    pending.append(buf, static_cast<size_t>(n));
+    size_t nl;
+    while ((nl = pending.find('\n')) != std::string::npos) {
+      const std::string line = pending.substr(0, nl);
+      pending.erase(0, nl + 1);
+      std::string error;
+      if (line == "quit") return "quit command";
+      if (line == "stop") {
+        if (!kernel.running()) hilt::logLine("control: kernel not running");
+        kernel.stop("stop command");
+      } else if (line == "start") {
+        if (!kernel.start(error)) hilt::logLine("control: start failed: " + error);
+      } else if (!line.empty()) {
+        hilt::logLine("control: unknown command '" + line + "' (known: start, stop, quit)");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hilt::setLogName("hilt-kernel");
+  hilt::KernelOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--connection-file" && i + 1 < argc) {
+      options.connectionFile = argv[++i];
+    } else if (arg == "--join-deadline-ms" && i + 1 < argc) {
+      options.joinDeadlineMs = std::atoi(argv[++i]);
+    } else {
+      return usage(("unknown argument '" + arg + "'").c_str());
+    }
+  }
+  if (options.connectionFile.empty()) return usage("--connection-file is required");
+  hilt::BugSwitches bugs;
+  std::string error;
+  if (!hilt::BugSwitches::fromEnv(bugs, error)) return usage(error.c_str());
+  options.blockingPoll = bugs.blockingPoll;
+  options.leakOnStop = bugs.leakOnStop;
+  pthread_setname_np(pthread_self(), "hilt-kernel");
+  signal(SIGPIPE, SIG_IGN);
+
+  // Quit signals arrive through a descriptor the main loop polls: the work happens outside
+  // signal context. While the main thread is stuck (a hung join) they stay pending.
+  sigset_t quitSignals;
+  sigemptyset(&quitSignals);
+  sigaddset(&quitSignals, SIGTERM);
+  sigaddset(&quitSignals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &quitSignals, nullptr);
+  const int sigfd = signalfd(-1, &quitSignals, SFD_CLOEXEC);
+
+  hilt::logLine("starting (bugs=" + bugs.describe() + ")");
+  hilt::KernelServer kernel(options);
+  if (!kernel.start(error)) {
+    std::fprintf(stderr, "hilt-kernel: %s\n", error.c_str());
+    return 1;
+  }
+  const std::string why = serve(sigfd, kernel);
+  hilt::logLine("quit requested (" + why + ")");
+  kernel.stop("quit");
+  hilt::logLine("exit 0");
+  return 0;
+}

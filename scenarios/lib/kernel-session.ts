@@ -1,0 +1,127 @@
+// The steps both kernel scenarios share (seed 001, the Max kernel that hung on quit): launch the
+// kernel app with a connection file of its own, connect idle clients, make the stop call under
+// the watchdog, then look from outside (OS threads, descriptors, ports, the file) at what it left.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reaper } from '../../harness/cleanup/reaper.ts';
+import { HiltError } from '../../harness/errors.ts';
+import { processState } from '../../harness/inventory/snapshot.ts';
+import { otherThreads, type ThreadInfo } from '../../harness/inventory/threads.ts';
+import { acceptsConnections, IdleClients } from '../../harness/probe/idle-clients.ts';
+import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import type { RunningTarget } from '../../harness/target/launch.ts';
+import { watch, type Watched } from '../../harness/target/watchdog.ts';
+import { now, pollUntil } from '../../harness/wait.ts';
+import { EngineSession } from './engine-session.ts';
+
+export type Ports = Record<string, number>;
+
+export interface AfterStop {
+  threads?: ThreadInfo[]; // threads besides the main one, read from /proc once the stop returned (undefined: the process was gone)
+  openClients: number; // idle clients the kernel had not disconnected 500 ms after the stop
+  listening: string[]; // "shell:40123": ports still accepting connections
+  fileLeft: boolean; // the connection file still exists
+}
+
+export class KernelSession {
+  readonly engine: EngineSession;
+  kernel!: RunningTarget;
+  connectionFile = '';
+
+  constructor(private readonly ctx: ScenarioContext) {
+    this.engine = new EngineSession(ctx);
+  }
+
+  private control(name: 'start' | 'stop'): { send: string; answer: RegExp } {
+    const c = this.ctx.target.controls[name];
+    if (!c) {
+      throw new HiltError('TARGET_CONFIG', `target ${this.ctx.target.name} has no "${name}" control`, {
+        expected: `"controls": { "${name}": { "send": "<line>", "answer": "<regex>" } } in ${this.ctx.target.file}`,
+        seen: 'none', hint: 'see fixtures/targets/kernel.json' });
+    }
+    return c;
+  }
+
+  async launch(): Promise<RunningTarget> {
+    const dir = await mkdtemp(join(tmpdir(), 'hilt-kernel-'));
+    reaper.trackDir(dir);
+    this.ctx.defer(() => rm(dir, { recursive: true, force: true }));
+    this.connectionFile = join(dir, 'kernel.json');
+    this.kernel = await this.engine.launch('kernel started', { vars: { connection_file: this.connectionFile }, tailLines: 5000 });
+    return this.kernel;
+  }
+
+  // The ports named in the connection file ("shell_port": 40123 -> shell: 40123).
+  async ports(): Promise<{ ports: Ports; text: string }> {
+    const there = await pollUntil(() => existsSync(this.connectionFile) || undefined, { deadlineMs: 1000, intervalMs: 5 });
+    if (!there.ok) {
+      throw new HiltError('TARGET_NOT_READY', 'the kernel wrote no connection file', {
+        expected: `${this.connectionFile} once the kernel has started`, seen: 'no such file after 1000 ms', hint: 'see kernel.log' });
+    }
+    const text = await readFile(this.connectionFile, 'utf8');
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const ports = Object.fromEntries(Object.entries(json).filter(([k, v]) => k.endsWith('_port') && typeof v === 'number').map(([k, v]) => [k.slice(0, -5), v as number]));
+    return { ports, text };
+  }
+
+  async start(): Promise<void> {
+    const c = this.control('start');
+    await this.ctx.run.phase('kernel start', 3000, async () => {
+      const answer = this.kernel.child.nextLine(c.answer);
+      this.kernel.child.stdin?.write(c.send + '\n');
+      await answer;
+    });
+  }
+
+  // The stop call under the watchdog: past `limitMs`, stacks, SIGTERM, SIGKILL.
+  async stopCall(limitMs: number): Promise<Watched<string>> {
+    const c = this.control('stop');
+    const answer = this.kernel.child.nextLine(c.answer);
+    this.kernel.child.stdin?.write(c.send + '\n');
+    return watch(this.kernel.child, answer, { what: 'kernel stop call', softMs: limitMs });
+  }
+
+  connectClients(ports: Ports, perChannel: number): Promise<IdleClients> {
+    return this.ctx.run.phase(`${perChannel} idle client(s) per channel`, 3000, async () => {
+      const clients = await IdleClients.connect(ports, perChannel);
+      this.ctx.defer(() => clients.close());
+      return clients;
+    });
+  }
+
+  // What the stopped kernel left, seen from outside; the process is still running.
+  async afterStop(ports: Ports, clients: IdleClients): Promise<AfterStop> {
+    const read = await otherThreads(this.kernel.pid);
+    // A dying process shows only its main thread: the census counts only if it still runs.
+    const threads = (await processState(this.kernel.pid)) === 'alive' ? read : undefined;
+    const openClients = (await clients.stillOpen(500)).length;
+    const listening: string[] = [];
+    for (const [channel, port] of Object.entries(ports)) if (await acceptsConnections(port)) listening.push(`${channel}:${port}`);
+    return { threads, openClients, listening, fileLeft: existsSync(this.connectionFile) };
+  }
+}
+
+export const threadNames = (ts: ThreadInfo[] = []): string => ts.map((t) => t.name).join(', ');
+
+// The diagnosis of a hung stop: where the threads wait, and what that pattern means.
+export function hangDiagnosis(limitMs: number, waits: string, endedBy: string): string {
+  const pollJoin = /in join/.test(waits) && /in poll/.test(waits);
+  return `hang: the kernel stop call did not return within ${limitMs} ms. Stacks at the soft deadline: ${waits}; ${endedBy}.` +
+    (pollJoin ? ' The channel threads sleep in poll with nothing to wake them and read the stop flag only after a message, so the join in stop() waits forever (blocking-poll; the Max kernel, seed 001).' : '');
+}
+
+// The diagnosis of a stop that returned but left its threads running, or died right after it.
+export function leakDiagnosis(stopMs: number, a: AfterStop, death?: string): string {
+  const cause = ' The stop detached its threads instead of joining them (leak-on-stop; seed 001\'s leak-instead-of-join workaround).';
+  if (!a.threads) {
+    return `late write: the stop call returned in ${stopMs.toFixed(1)} ms, then the process died (${death ?? 'no exit status'}) before anything else was asked of it: ` +
+      `threads the stop left running wrote into the kernel state it had freed.${cause}`;
+  }
+  const held = [a.openClients ? `${a.openClients} idle client connection(s)` : '', a.listening.length ? `${a.listening.length} listening port(s)` : ''].filter(Boolean).join(' and ');
+  return `leak: the stop call returned in ${stopMs.toFixed(1)} ms but left ${a.threads.length} thread(s) running (${threadNames(a.threads)})${held ? `, still holding ${held}` : ''}` +
+    (death ? `; then the process died (${death}) when those threads woke: a late write into the kernel state the stop had freed` : '') + '.' + cause;
+}
+
+export const since = (t: number): number => now() - t;
