@@ -12,7 +12,7 @@ import { otherThreads, type ThreadInfo } from '../../harness/inventory/threads.t
 import { acceptsConnections, IdleClients } from '../../harness/probe/idle-clients.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
-import { watch, type Watched } from '../../harness/target/watchdog.ts';
+import { watch, watchBudget, type Watched } from '../../harness/target/watchdog.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
 import { EngineSession } from './engine-session.ts';
 
@@ -66,12 +66,13 @@ export class KernelSession {
     return { ports, text };
   }
 
-  async start(): Promise<void> {
+  // The start call under the watchdog (a kernel that died meanwhile ends it at once).
+  async start(limitMs = 3000): Promise<Watched<string>> {
     const c = this.control('start');
-    await this.ctx.run.phase('kernel start', 3000, async () => {
+    return this.ctx.run.phase('kernel start', watchBudget(limitMs), () => {
       const answer = this.kernel.child.nextLine(c.answer);
       this.kernel.child.stdin?.write(c.send + '\n');
-      await answer;
+      return watch(this.kernel.child, answer, { what: 'kernel start call', softMs: limitMs });
     });
   }
 
