@@ -23,10 +23,13 @@ const TOP = 10;
 // Frames that are the system's, not the program's: never the "site" of a wait.
 const SYSTEM = /^(__|_?pthread|std::|_Thrd|clone|start_thread|\?\?|poll$|ppoll$|epoll|select$|read$|recv|accept|nanosleep|clock_nanosleep|futex|Nt|Rtl|Wait|Sleep|WSAPoll|KERNELBASE|kernel32|BaseThreadInitThunk|_pthread_|thread_start|libc|raise$|abort$)/;
 
+// Libraries that are the system's (gdb, lldb and cdb name them so): their frames are not a site.
+const SYSTEM_LIB = /^(libc\.|libstdc\+\+|libpthread|ld-linux|libsystem_|libc\+\+|libdyld|ntdll|kernelbase|kernel32|ws2_32|mswsock|ucrtbase|msvcp|vcruntime)/i;
+
 export function waitOf(t: ThreadStack): { kind: WaitKind; site?: string } {
   const top = t.frames.slice(0, TOP).map((f) => f.fn);
   const kind = KINDS.find(([, re]) => top.some((fn) => re.test(fn)))?.[0] ?? 'running';
-  const site = t.frames.map((f) => f.fn).find((fn) => !SYSTEM.test(fn))?.replace(/\(.*\)$/, '');
+  const site = t.frames.find((f) => !SYSTEM.test(f.fn) && !(f.from && SYSTEM_LIB.test(f.from)))?.fn.replace(/\(.*\)$/, '');
   return { kind, ...(site ? { site } : {}) };
 }
 

@@ -115,6 +115,11 @@ export class VirtualRig {
     return runTool('pactl', args, { env: this.env, reject: opts.reject ?? true, deadlineMs: 5000 });
   }
 
+  // A daemon's pid ("pipewire-pulse"), for tests that wedge the rig on purpose.
+  daemonPid(name: string): number | undefined {
+    return this.daemons.find((d) => d.name === name && !d.done)?.pid;
+  }
+
   async stop(): Promise<void> {
     await this.capture?.stop();
     // Reverse order of start: clients of the server first, the server last.

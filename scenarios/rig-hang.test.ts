@@ -1,0 +1,31 @@
+// hilt's own steps under the watchdog, on the real rig: with the audio server frozen (SIGSTOP)
+// an inventory is a failed step with a message and stacks, and the rig still stops, leaving
+// nothing behind.
+import { describe, expect, test } from 'vitest';
+import { isHiltError } from '../harness/errors.ts';
+import { processState, takeSnapshot } from '../harness/inventory/snapshot.ts';
+import { VirtualRig } from '../harness/rig/virtual-rig.ts';
+import { takeHangs } from '../harness/target/hangs.ts';
+
+describe('a wedged rig', () => {
+  test('a frozen pipewire-pulse: the inventory fails with DEADLINE naming pactl and where it waits; the rig stops anyway', async () => {
+    const rig = await VirtualRig.start({ healthCheck: false });
+    const pids = ['pipewire', 'wireplumber', 'pipewire-pulse'].map((n) => rig.daemonPid(n)!);
+    let stopped = false;
+    try {
+      process.kill(rig.daemonPid('pipewire-pulse')!, 'SIGSTOP');
+      const err = await takeSnapshot('hilt-engine', rig.env).catch((e: unknown) => e);
+      expect(isHiltError(err, 'DEADLINE'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(/^pactl did not answer: `pactl -f json list (modules|sinks)` hung/);
+      expect((err as Error).message).toMatch(/nothing after 5000 ms; main thread in poll/);
+      const hangs = takeHangs();
+      expect(hangs.length).toBeGreaterThanOrEqual(1);
+      expect(hangs[0]!.endedBy).toMatch(/SIGTERM|SIGKILL/);
+    } finally {
+      await rig.stop();
+      stopped = true;
+    }
+    expect(stopped).toBe(true);
+    for (const pid of pids) expect(await processState(pid)).toBe('gone');
+  });
+});
