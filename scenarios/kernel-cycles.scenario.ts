@@ -59,6 +59,7 @@ defineScenario(
       run.metric('stop_ms', c.stopMs);
     }
 
+    await run.attach('cycles', 'json', JSON.stringify(done, null, 2)); // per cycle: stop_ms, threads, descriptors, file
     const stops = done.map((c) => c.stopMs).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
     run.metric('cycles', done.length);
     if (stops.length) {

@@ -1,6 +1,7 @@
 // `pnpm bench`: the figures the issues name, measured and printed, never asserted (these
 // machines are shared and noisy). Rig start, kill9 wall time by phase, silence after each fault
-// by defence layer, resume-time error, the addon's GC churn and teardown, ends with live engines.
+// by defence layer, resume-time error, the addon's GC churn and teardown, ends with live engines, kernel stop
+// latency and the watchdog's soft deadline to stacks.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -15,6 +16,7 @@ import { ROOT } from '../target/config.ts';
 import { now } from '../wait.ts';
 import { cliArgs, newOutDir } from '../../scenarios/run-cli.ts';
 import { endingFigures, gcTeardownFigures } from './addon.ts';
+import { kernelFigures } from './kernel.ts';
 import { ms, quantile, say, stats } from './figures.ts';
 
 const ENGINE = join(ROOT, 'native/build/Release/hilt-engine');
@@ -39,11 +41,14 @@ async function rigStart(n: number): Promise<void> {
 }
 
 // One scenario through the real CLI; its summary.json is the measurement.
+const outDirs = new WeakMap<Summary, string>();
 async function scenario(args: string[]): Promise<Summary> {
   const out = newOutDir('bench');
   await execa(process.execPath, cliArgs([...args, '--out', out]), { cwd: ROOT, reject: false });
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
-  if (s.verdict !== 'pass') say(`  (${args.join(' ')}: verdict ${s.verdict}: ${s.diagnosis.split('\n')[0]})`);
+  outDirs.set(s, out);
+  // A bug switch is expected to fail: only an unexpected verdict is worth a line.
+  if (s.verdict !== 'pass' && !args.includes('--bug')) say(`  (${args.join(' ')}: verdict ${s.verdict}: ${s.diagnosis.split('\n')[0]})`);
   return s;
 }
 
@@ -150,7 +155,7 @@ function resumeErrorSynthetic(trials: number): void {
 
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings) while tuning.
+  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel) while tuning.
   const only = process.env.HILT_BENCH_ONLY;
   const part = (name: string) => !only || only.split(',').includes(name);
   if (part('rig')) await rigStart(5);
@@ -160,6 +165,7 @@ async function main(): Promise<void> {
   if (part('synthetic')) resumeErrorSynthetic(200);
   if (part('gc')) await gcTeardownFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 40);
   if (part('endings')) await endingFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), scenario);
+  if (part('kernel')) await kernelFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 100, scenario, (s) => outDirs.get(s)!);
   reaper.close();
 }
 
