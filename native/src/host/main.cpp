@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "bug_switches.h"
+#include "control_lines.h"
 #include "crash.h"
 #include "crash_guard.h"
 #include "guardian_link.h"
@@ -126,34 +127,6 @@ bool runCommand(const std::string& line, hilt::TapEngine& engine, Worker& worker
   return false;
 }
 
-// Waits for a stop request: a signal (via signalfd, so the work happens outside signal context)
-// or stdin, running control lines meanwhile. Returns what asked us to stop.
-std::string serve(int sigfd, hilt::TapEngine& engine, Worker& worker) {
-  std::string pending;
-  for (;;) {
-    pollfd fds[2] = {{sigfd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) continue;
-    if (sigfd >= 0 && (fds[0].revents & POLLIN)) {
-      signalfd_siginfo info{};
-      if (read(sigfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-        return std::string("signal SIG") + sigabbrev_np(static_cast<int>(info.ssi_signo));
-      }
-    }
-    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-      char buf[256];
-      const ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-      if (n <= 0) return "stdin closed";
-      pending.append(buf, static_cast<size_t>(n));
-      size_t nl;
-      while ((nl = pending.find('\n')) != std::string::npos) {
-        const std::string line = pending.substr(0, nl);
-        pending.erase(0, nl + 1);
-        if (runCommand(line, engine, worker)) return "stop command";
-      }
-    }
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,7 +192,7 @@ int main(int argc, char** argv) {
   }
   hilt::logLine("ready taps=" + engine.tapNames() + " output=" + options.outputSink +
                 (guardian.running() ? " guardian=" + std::to_string(guardian.pid()) : ""));
-  const std::string why = serve(sigfd, engine, worker);
+  const std::string why = hilt::serveControlLines(sigfd, [&](const std::string& line) { return runCommand(line, engine, worker); });
   hilt::logLine("stop requested (" + why + ")");
   engine.stop();
   guardian.stop(1000);

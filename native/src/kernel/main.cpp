@@ -5,7 +5,6 @@
 //
 // Control lines on stdin: start | stop | quit. stdin closed, SIGTERM or SIGINT mean quit.
 // Bug switches (HILT_ENGINE_BUG): blocking-poll, leak-on-stop.
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -13,10 +12,10 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "bug_switches.h"
+#include "control_lines.h"
 #include "kernel_server.h"
 #include "log.h"
 
@@ -27,39 +26,19 @@ int usage(const char* why) {
   return 2;
 }
 
-// Runs control lines until quit; returns what asked us to quit.
-std::string serve(int sigfd, hilt::KernelServer& kernel) {
-  std::string pending;
-  for (;;) {
-    pollfd fds[2] = {{sigfd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) continue;
-    if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info{};
-      if (read(sigfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-        return std::string("signal SIG") + sigabbrev_np(static_cast<int>(info.ssi_signo));
-      }
-    }
-    if (!(fds[1].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-    char buf[256];
-    const ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-    if (n <= 0) return "stdin closed";
-    pending.append(buf, static_cast<size_t>(n));
-    size_t nl;
-    while ((nl = pending.find('\n')) != std::string::npos) {
-      const std::string line = pending.substr(0, nl);
-      pending.erase(0, nl + 1);
-      std::string error;
-      if (line == "quit") return "quit command";
-      if (line == "stop") {
-        if (!kernel.running()) hilt::logLine("control: kernel not running");
-        kernel.stop("stop command");
-      } else if (line == "start") {
-        if (!kernel.start(error)) hilt::logLine("control: start failed: " + error);
-      } else if (!line.empty()) {
-        hilt::logLine("control: unknown command '" + line + "' (known: start, stop, quit)");
-      }
-    }
+// Runs one control line; returns true when it asks the app to quit.
+bool runCommand(const std::string& line, hilt::KernelServer& kernel) {
+  std::string error;
+  if (line == "quit") return true;
+  if (line == "stop") {
+    if (!kernel.running()) hilt::logLine("control: kernel not running");
+    kernel.stop("stop command");
+  } else if (line == "start") {
+    if (!kernel.start(error)) hilt::logLine("control: start failed: " + error);
+  } else if (!line.empty()) {
+    hilt::logLine("control: unknown command '" + line + "' (known: start, stop, quit)");
   }
+  return false;
 }
 
 }  // namespace
@@ -101,7 +80,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hilt-kernel: %s\n", error.c_str());
     return 1;
   }
-  const std::string why = serve(sigfd, kernel);
+  const std::string why = hilt::serveControlLines(sigfd, [&](const std::string& line) { return runCommand(line, kernel); });
   hilt::logLine("quit requested (" + why + ")");
   kernel.stop("quit");
   hilt::logLine("exit 0");
