@@ -5,15 +5,16 @@ import { Child } from '../proc/child.ts';
 import { takeHangs } from './hangs.ts';
 import { watch } from './watchdog.ts';
 
-const python = (code: string) => new Child('python3', ['-c', code], { name: 'sleeper' });
-const IGNORES_TERM = "import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(600)";
-const ENDS_ON_TERM = "import time; print('up', flush=True); time.sleep(600)";
+// Small Node programs (Node is what every machine running hilt has).
+const program = (code: string) => new Child(process.execPath, ['-e', code], { name: 'sleeper' });
+const IGNORES_TERM = "process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1e6)";
+const ENDS_ON_TERM = "console.log('up'); setInterval(() => {}, 1e6)";
 
 afterEach(() => void takeHangs());
 
 describe('watch', () => {
   test('a process that never answers and ignores SIGTERM: stacks, SIGTERM, SIGKILL; the hang is reported', async () => {
-    const c = python(IGNORES_TERM);
+    const c = program(IGNORES_TERM);
     await c.waitForLine(/up/);
     const w = await watch(c, c.nextLine(/never/), { what: 'sleeper answer', softMs: 300, graceMs: 300 });
     expect(w.outcome).toBe('hung');
@@ -22,13 +23,13 @@ describe('watch', () => {
     expect(w.hang.exit?.signal).toBe('SIGKILL');
     expect(w.hang.stacks.tool).toBe('gdb');
     expect(w.hang.stacks.stacks?.threads.length).toBeGreaterThanOrEqual(1);
-    expect(w.hang.waits).toMatch(/^main thread in (sleep|poll)/); // time.sleep is select() or clock_nanosleep
+    expect(w.hang.waits).toMatch(/^main thread in poll/); // Node's event loop waits in epoll_wait
     expect(w.hang.summary).toMatch(/^sleeper answer hung: nothing after 300 ms; main thread in .*; SIGTERM was ignored for 300 ms, so it was SIGKILLed$/);
     expect(takeHangs().map((h) => h.what)).toEqual(['sleeper answer']);
   });
 
   test('a process that ends on SIGTERM is not SIGKILLed', async () => {
-    const c = python(ENDS_ON_TERM);
+    const c = program(ENDS_ON_TERM);
     await c.waitForLine(/up/);
     const w = await watch(c, c.nextLine(/never/), { what: 'sleeper', softMs: 200, stacks: false });
     expect(w.outcome === 'hung' && w.hang.endedBy).toBe('SIGTERM');
@@ -36,7 +37,7 @@ describe('watch', () => {
   });
 
   test('an answer before the soft deadline: done, nothing taken, nothing killed', async () => {
-    const c = python("print('up', flush=True); print('answer', flush=True); import time; time.sleep(600)");
+    const c = program("console.log('up'); console.log('answer'); setInterval(() => {}, 1e6)");
     const w = await watch(c, c.waitForLine(/answer/), { what: 'answer', softMs: 5000 });
     expect(w.outcome).toBe('done');
     expect(c.done).toBeUndefined();
@@ -46,7 +47,7 @@ describe('watch', () => {
   });
 
   test('a process that dies before answering is "exited", not a hang', async () => {
-    const c = python('import sys; sys.exit(3)');
+    const c = program('process.exit(3)');
     const w = await watch(c, c.nextLine(/never/), { what: 'dies', softMs: 5000 });
     expect(w.outcome).toBe('exited');
     expect(w.outcome === 'exited' && w.exit.exitCode).toBe(3);
