@@ -1,7 +1,7 @@
 // Native stacks of every thread of a live process, taken by the platform's debugger: gdb on
 // Linux, lldb on macOS, cdb on Windows. The watchdog takes them at a soft deadline, before it
 // kills a hung process, so the report shows where it hung. A missing debugger is said, not fatal.
-import { execa } from 'execa';
+import { Child } from '../proc/child.ts';
 import { now } from '../wait.ts';
 import { parseCdbStacks } from './cdb-stacks.ts';
 import { parseGdbStacks, type Stacks } from './gdb-stacks.ts';
@@ -55,13 +55,27 @@ export async function takeStacks(pid: number, opts: { deadlineMs?: number; platf
   const args = dbg.args(pid);
   const command = [dbg.tool, ...args].map(quote).join(' ');
   const deadlineMs = opts.deadlineMs ?? 20_000;
-  // The debugger has its own deadline: a debugger that hangs on a wedged target must not hang hilt.
-  const r = await execa(dbg.tool, args, { reject: false, timeout: deadlineMs, killSignal: 'SIGKILL', stdin: 'ignore' });
-  const tookMs = now() - t0;
-  if ((r as { code?: string }).code === 'ENOENT') {
-    return { tool: dbg.tool, command, text: `${dbg.tool} is not installed: ${dbg.install}`, tookMs, missing: dbg.install };
+  // The debugger has its own deadline (a debugger stuck on a wedged target must not hang hilt),
+  // and is a Child: registered with the reaper, so it goes with hilt even if hilt is killed.
+  let child: Child;
+  try {
+    child = new Child(dbg.tool, args, { name: dbg.tool, rawStdout: true, tailLines: 100 });
+  } catch {
+    return { tool: dbg.tool, command, text: `${dbg.tool} is not installed: ${dbg.install}`, tookMs: now() - t0, missing: dbg.install };
   }
-  const text = `${command}\n\n${r.stdout}\n${r.stderr}${r.timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : ''}`;
-  const stacks = dbg.parse(String(r.stdout));
+  let stdout = '';
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    child.collectStdout().then((t) => ((stdout = t), false)),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(true), deadlineMs))),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) {
+    child.signal('SIGKILL');
+    await child.exited;
+  }
+  const tookMs = now() - t0;
+  const text = `${command}\n\n${stdout}\n${child.outputTail(100)}${timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : ''}`;
+  const stacks = dbg.parse(stdout);
   return { tool: dbg.tool, command, text, tookMs, ...(stacks.threads.length ? { stacks } : {}) };
 }

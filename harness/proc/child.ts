@@ -27,7 +27,6 @@ export class Child {
   readonly pid: number;
   readonly startedAt = now();
   readonly exited: Promise<ChildResult>;
-  readonly closed: Promise<void>; // exited and its pipes drained: all its output is in
   private readonly proc: ResultPromise;
   private readonly tail: string[] = [];
   private readonly maxTail: number;
@@ -62,7 +61,7 @@ export class Child {
         resolve(this.result);
       });
     });
-    this.closed = this.proc.then(() => undefined, () => undefined); // failures are reported through `exited`
+    this.proc.catch(() => {}); // failures are reported through `exited`
   }
 
   get stdin(): NodeJS.WritableStream | null {
@@ -71,6 +70,21 @@ export class Child {
 
   get stdout(): NodeJS.ReadableStream | null {
     return this.proc.stdout;
+  }
+
+  // All of stdout, as text, once the process has exited and its stdout has ended (for a tool
+  // whose output is data, with rawStdout). Attach before the child can have written much.
+  collectStdout(): Promise<string> {
+    let text = '';
+    const out = this.proc.stdout;
+    if (!out) return this.exited.then(() => '');
+    out.setEncoding('utf8');
+    out.on('data', (d: string) => (text += d));
+    const ended = new Promise<void>((r) => {
+      out.once('end', r);
+      out.once('close', r);
+    });
+    return Promise.all([this.exited, ended]).then(() => text);
   }
 
   get done(): ChildResult | undefined {

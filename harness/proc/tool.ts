@@ -23,10 +23,8 @@ export async function runTool(file: string, args: string[], opts: ToolOptions): 
   const deadlineMs = opts.deadlineMs ?? 5000;
   const line = [file, ...args].join(' ');
   const child = new Child(file, args, { name: file, env: opts.env, rawStdout: true, tailLines: 50 });
-  let stdout = '';
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (d: string) => (stdout += d));
-  const w = await watch(child, child.closed.then(() => child.exited), { what: `hilt's own step \`${line}\``, softMs: deadlineMs });
+  const w = await watch(child, child.collectStdout(), { what: `hilt's own step \`${line}\``, softMs: deadlineMs });
+  const stdout = w.outcome === 'done' ? w.value : '';
   const end = endOf(w, child);
   if (w.outcome === 'hung') {
     throw new HiltError('DEADLINE', `${file} did not answer: \`${line}\` hung`, {

@@ -35,6 +35,7 @@ export type Watched<T> =
 // The time a watched wait can take past its soft deadline (stacks, grace, kill): phases that
 // wrap a watched wait allow this much more, so the watchdog acts before the phase gives up.
 export const STACKS_DEADLINE_MS = 10_000;
+const EVENT_AFTER_EXIT_MS = 500;
 export const watchBudget = (softMs: number, graceMs = 1000): number => softMs + STACKS_DEADLINE_MS + graceMs + 5000 + 1000;
 
 // How a watched process ended, whatever the outcome (a process still there after SIGKILL, in
@@ -70,8 +71,10 @@ export async function watch<T>(child: Child, event: Promise<T>, opts: WatchOptio
   if (first.kind === 'done') return { outcome: 'done', value: first.value, waitedMs: now() - t0 };
   if (first.kind === 'exited') {
     // The event may be the exit itself, or may have landed in the same tick.
-    // (setImmediate runs after every pending promise job, so an event already settled wins.)
-    const settled = await Promise.race([event.then((value) => ({ value })), new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+    // Output still in the pipes lands just after the exit: a short grace for the event.
+    const grace = timer(EVENT_AFTER_EXIT_MS);
+    const settled = await Promise.race([event.then((value) => ({ value })), grace.promise.then(() => undefined)]);
+    grace.cancel();
     if (settled) return { outcome: 'done', value: settled.value, waitedMs: now() - t0 };
     return { outcome: 'exited', exit: first.exit, waitedMs: now() - t0 };
   }
