@@ -3,7 +3,6 @@
 // the connection file where they were; a leak of one thread per stop shows up as a trend here.
 import { existsSync } from 'node:fs';
 import { expectation, withinLimit } from '../harness/check/check.ts';
-import { crashSignatures } from '../harness/check/crash-signature.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { quantile } from '../harness/bench/figures.ts';
 import { fdCount, otherThreads } from '../harness/inventory/threads.ts';
@@ -14,7 +13,7 @@ import { classifyExit } from '../harness/target/exit.ts';
 import { stopTarget } from '../harness/target/launch.ts';
 import { watchBudget } from '../harness/target/watchdog.ts';
 import { now } from '../harness/wait.ts';
-import { hangDiagnosis, KernelSession, leakDiagnosis } from './lib/kernel-session.ts';
+import { cleanExit, hangDiagnosis, KernelSession, leakDiagnosis } from './lib/kernel-session.ts';
 
 interface Cycle {
   n: number;
@@ -48,7 +47,7 @@ defineScenario(
       const { ports } = await session.ports();
       const clients = await session.connectClients(ports, 1);
       const stopped = await run.phase(`cycle ${n}: stop call`, watchBudget(stopLimit), () => session.stopCall(stopLimit));
-      if (stopped.outcome === 'hung') problem = hangDiagnosis(stopLimit, stopped.hang.waits, stopped.hang.endedBy === 'SIGKILL' ? 'SIGTERM was ignored, so it was SIGKILLed' : stopped.hang.endedBy) + ` (cycle ${n} of ${cycles})`;
+      if (stopped.outcome === 'hung') problem = hangDiagnosis(stopLimit, stopped.hang) + ` (cycle ${n} of ${cycles})`;
       if (stopped.outcome === 'exited') problem = `the kernel process died during cycle ${n} of ${cycles} (${classifyExit(stopped.exit).name})`;
       const read = await otherThreads(kernel.pid);
       // A dying process shows only its main thread: the count holds only if it still runs.
@@ -93,8 +92,7 @@ defineScenario(
     const log = kernel.child.outputTail(5000);
     await run.attach('kernel', 'log', log);
     const exit = classifyExit(ended);
-    const signatures = crashSignatures(log);
-    run.check(expectation('clean exit', exit.kind === 'clean' && signatures.length === 0, exit.name, 'exit 0', '', `${exit.name} (${exit.description})${signatures.length ? `; ${signatures.join('; ')}` : ''}`));
+    run.check(cleanExit(ended, log));
     const final = await session.engine.snapshotWhenGone('final inventory', kernel.pid);
     run.check(backToBaseline('no orphans', diffSnapshots(baseline, final)));
 

@@ -4,7 +4,6 @@
 // within its own, and the kernel leave no thread, connection, port, file or server object behind.
 import { existsSync } from 'node:fs';
 import { expectation, withinLimit } from '../harness/check/check.ts';
-import { crashSignatures } from '../harness/check/crash-signature.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
@@ -13,7 +12,7 @@ import { classifyExit } from '../harness/target/exit.ts';
 import { stopTarget } from '../harness/target/launch.ts';
 import { endOf, watchBudget } from '../harness/target/watchdog.ts';
 import { now } from '../harness/wait.ts';
-import { hangDiagnosis, KernelSession, leakDiagnosis, threadNames, type AfterStop } from './lib/kernel-session.ts';
+import { cleanExit, hangDiagnosis, KernelSession, leakDiagnosis, threadNames, type AfterStop } from './lib/kernel-session.ts';
 
 defineScenario(
   'kernel-stop',
@@ -77,15 +76,13 @@ defineScenario(
     const log = kernel.child.outputTail(5000);
     await run.attach('kernel', 'log', log);
     const exit = classifyExit(ended);
-    const signatures = crashSignatures(log);
-    run.check(expectation('clean exit', exit.kind === 'clean' && signatures.length === 0, exit.name, 'exit 0', '',
-      `${exit.name} (${exit.description})${signatures.length ? `; ${signatures.join('; ')}` : ''}`));
+    run.check(cleanExit(ended, log));
 
     const final = await session.engine.snapshotWhenGone('final inventory', kernel.pid);
     run.check(backToBaseline('no orphans', diffSnapshots(baseline, final)));
     run.check(expectation('no kernel process remains', !final.objects.some((o) => o.kind === 'process' && o.ownerPid === kernel.pid), kernel.pid, 'gone', '', `pid ${kernel.pid} is gone`));
 
-    if (stopped.outcome === 'hung') run.diagnosis = hangDiagnosis(stopLimit, stopped.hang.waits, stopped.hang.endedBy === 'SIGKILL' ? 'SIGTERM was ignored, so it was SIGKILLed' : stopped.hang.endedBy);
+    if (stopped.outcome === 'hung') run.diagnosis = hangDiagnosis(stopLimit, stopped.hang);
     else if (after && (!after.threads || after.threads.length || after.openClients || after.listening.length)) {
       run.diagnosis = leakDiagnosis(stopMs!, after, exit.kind === 'clean' ? undefined : `${exit.name}, ${exit.description}`);
     }

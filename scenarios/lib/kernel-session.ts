@@ -12,8 +12,12 @@ import { otherThreads, type ThreadInfo } from '../../harness/inventory/threads.t
 import { acceptsConnections, IdleClients } from '../../harness/probe/idle-clients.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
-import { watch, watchBudget, type Watched } from '../../harness/target/watchdog.ts';
-import { now, pollUntil } from '../../harness/wait.ts';
+import { expectation, type CheckResult } from '../../harness/check/check.ts';
+import { crashSignatures } from '../../harness/check/crash-signature.ts';
+import type { ChildResult } from '../../harness/proc/child.ts';
+import { classifyExit } from '../../harness/target/exit.ts';
+import { watch, watchBudget, type Hang, type Watched } from '../../harness/target/watchdog.ts';
+import { pollUntil } from '../../harness/wait.ts';
 import { EngineSession } from './engine-session.ts';
 
 export type Ports = Record<string, number>;
@@ -107,7 +111,9 @@ export class KernelSession {
 export const threadNames = (ts: ThreadInfo[] = []): string => ts.map((t) => t.name).join(', ');
 
 // The diagnosis of a hung stop: where the threads wait, and what that pattern means.
-export function hangDiagnosis(limitMs: number, waits: string, endedBy: string): string {
+export function hangDiagnosis(limitMs: number, hang: Hang): string {
+  const { waits } = hang;
+  const endedBy = hang.endedBy === 'SIGKILL' ? 'SIGTERM was ignored, so it was SIGKILLed' : hang.endedBy;
   const pollJoin = /in join/.test(waits) && /in poll/.test(waits);
   return `hang: the kernel stop call did not return within ${limitMs} ms. Stacks at the soft deadline: ${waits}; ${endedBy}.` +
     (pollJoin ? ' The channel threads sleep in poll with nothing to wake them and read the stop flag only after a message, so the join in stop() waits forever (blocking-poll; the Max kernel, seed 001).' : '');
@@ -125,4 +131,10 @@ export function leakDiagnosis(stopMs: number, a: AfterStop, death?: string): str
     (death ? `; then the process died (${death}) when those threads woke: a late write into the kernel state the stop had freed` : '') + '.' + cause;
 }
 
-export const since = (t: number): number => now() - t;
+// Exit 0 and nothing in the log that says it died: the kernel app's last check.
+export function cleanExit(ended: ChildResult, log: string): CheckResult {
+  const exit = classifyExit(ended);
+  const signatures = crashSignatures(log);
+  return expectation('clean exit', exit.kind === 'clean' && signatures.length === 0, exit.name, 'exit 0', '',
+    `${exit.name} (${exit.description})${signatures.length ? `; ${signatures.join('; ')}` : ''}`);
+}
