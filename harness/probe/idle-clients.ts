@@ -33,13 +33,15 @@ export class IdleClients {
         reject(new HiltError('DEADLINE', `cannot connect an idle client to the ${channel} channel`, {
           expected: `a connection to 127.0.0.1:${port} within ${deadlineMs} ms`, seen: 'no connection', hint: 'is the kernel listening? see its log' }));
       }, deadlineMs);
+      let connected = false;
       socket.once('connect', () => {
+        connected = true;
         clearTimeout(timer);
         resolve();
       });
       socket.once('error', (e) => {
+        if (connected) return; // an error after connecting is a close, noted below
         clearTimeout(timer);
-        if (!socket.connecting) return; // an error after connecting is a close, noted below
         reject(new HiltError('TOOL_FAILED', `cannot connect an idle client to the ${channel} channel`, {
           expected: `a connection to 127.0.0.1:${port}`, seen: e.message, hint: 'is the kernel listening? see its log' }));
       });
