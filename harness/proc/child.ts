@@ -31,6 +31,7 @@ export class Child {
   private readonly tail: string[] = [];
   private readonly maxTail: number;
   private waiters: LineWaiter[] = [];
+  private listeners = new Set<(line: string) => void>();
   private result: ChildResult | undefined;
 
   constructor(file: string, args: string[], opts: ChildOptions) {
@@ -108,6 +109,12 @@ export class Child {
     return new Promise((resolve) => this.waiters.push({ re, resolve }));
   }
 
+  // Every future line (a heartbeat, a stream of events); returns the unsubscribe.
+  onLine(fn: (line: string) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
   signal(sig: NodeJS.Signals): boolean {
     if (this.result) return false;
     return this.proc.kill(sig);
@@ -131,6 +138,7 @@ export class Child {
   private onLine(line: string): void {
     this.tail.push(line);
     if (this.tail.length > this.maxTail) this.tail.shift();
+    for (const fn of this.listeners) fn(line);
     this.waiters = this.waiters.filter((w) => {
       if (!w.re.test(line)) return true;
       w.resolve(line);

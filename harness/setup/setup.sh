@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+# MIDI on the virtual rig is JACK MIDI through pipewire-jack (no ALSA sequencer here); the Tk app
+# fixture is Debian's python3 with tkinter and rtmidi, on a private Xvfb display driven by xdotool.
 APT_PACKAGES=(pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils libpulse-dev
-              cmake g++ make pkg-config gdb)
+              cmake g++ make pkg-config gdb
+              pipewire-jack librtmidi-dev python3 python3-tk python3-rtmidi xvfb xdotool)
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -22,15 +22,20 @@ export interface StopResult extends ChildResult {
 
 export function requireBuilt(spec: TargetSpec): void {
   for (const [file, mode] of [[spec.command[0]!, constants.X_OK] as const, ...spec.requires.map((r) => [r, constants.R_OK] as const)]) {
-    try {
-      accessSync(file, mode);
-    } catch {
-      throw new HiltError('ENGINE_NOT_BUILT', `target ${spec.name} is not built: ${file} does not exist`, {
-        expected: mode === constants.X_OK ? `an executable at ${file}` : `a file at ${file}`,
-        seen: 'no such file',
-        hint: spec.build ? `build it with: ${spec.build}` : `build ${spec.name} or fix "command"/"requires" in ${spec.file}`,
-      });
-    }
+    requireFile(spec.name, file, mode, spec.build ? `build it with: ${spec.build}` : `build ${spec.name} or fix "command"/"requires" in ${spec.file}`);
+  }
+}
+
+// One built file hilt needs (a target's binary, hilt's own native probe).
+export function requireFile(name: string, file: string, mode: number, hint: string): void {
+  try {
+    accessSync(file, mode);
+  } catch {
+    throw new HiltError('ENGINE_NOT_BUILT', `${name} is not built: ${file} does not exist`, {
+      expected: mode === constants.X_OK ? `an executable at ${file}` : `a file at ${file}`,
+      seen: 'no such file',
+      hint,
+    });
   }
 }
 
