@@ -1,10 +1,16 @@
 // The scenario catalogue: what `pnpm scenario --list` prints and which file each name runs.
+import { resolve } from 'node:path';
+import { HiltError } from '../harness/errors.ts';
+import { DEFAULT_TARGET, ROOT } from '../harness/target/config.ts';
+
 export interface ScenarioEntry {
   name: string;
   file: string; // relative to the project root
   summary: string;
   bugs: string[]; // bug switches under which this scenario must fail
   target?: string; // its default target config, relative to the root (else the engine)
+  // A scenario that drives several kinds of app picks the config by a --set parameter.
+  targetBy?: { param: string; default: string; targets: Record<string, string> };
 }
 
 export const SCENARIOS: ScenarioEntry[] = [
@@ -79,6 +85,33 @@ export const SCENARIOS: ScenarioEntry[] = [
     bugs: ['blocking-poll', 'leak-on-stop'],
     target: 'fixtures/targets/kernel.json',
   },
+  {
+    name: 'threaded-init',
+    file: 'scenarios/threaded-init.scenario.ts',
+    summary: 'MIDI initialised from a GUI callback (--set app=tk|engine mode=direct|deferred midi=rig|absent|silent): no fatal GIL abort, the GUI/audio heartbeat never stalls, MIDI connected (or simulation mode within 5 s) and echoing, clean exit (rtmidi in Tkinter, seed 002)',
+    bugs: ['gil-null', 'init-on-callback-thread'],
+    targetBy: { param: 'app', default: 'tk', targets: { tk: 'fixtures/targets/tk-midi-app.json', engine: 'fixtures/targets/engine.json' } },
+  },
+  {
+    name: 'midi-orphans',
+    file: 'scenarios/midi-orphans.scenario.ts',
+    summary: 'SIGKILL a target with its MIDI ports open and a probe connected: its ports and JACK clients are gone from the server (--set app=tk|engine)',
+    bugs: [],
+    targetBy: { param: 'app', default: 'engine', targets: { tk: 'fixtures/targets/tk-midi-app.json', engine: 'fixtures/targets/engine.json' } },
+  },
 ];
+
+// The target config a run uses when --target is not given (an absolute path).
+export function defaultTarget(entry: ScenarioEntry, set: Record<string, string>): string {
+  if (entry.targetBy) {
+    const value = set[entry.targetBy.param] ?? entry.targetBy.default;
+    const file = entry.targetBy.targets[value];
+    if (!file) {
+      throw new HiltError('USAGE', `--set ${entry.targetBy.param}=${value} is not known to ${entry.name} (known: ${Object.keys(entry.targetBy.targets).join(', ')})`);
+    }
+    return resolve(ROOT, file);
+  }
+  return entry.target ? resolve(ROOT, entry.target) : DEFAULT_TARGET;
+}
 
 export const findScenario = (name: string): ScenarioEntry | undefined => SCENARIOS.find((s) => s.name === name);

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
-import { findScenario, SCENARIOS } from '../../scenarios/index.ts';
+import { defaultTarget, findScenario, SCENARIOS } from '../../scenarios/index.ts';
 import { isHiltError } from '../errors.ts';
 import { renderSummary } from '../report/console.ts';
 import { EXIT_CODES, type Summary } from '../report/summary.ts';
@@ -38,13 +38,14 @@ async function main(): Promise<number> {
   const entry = findScenario(args.scenario);
   if (!entry) usageError(`unknown scenario "${args.scenario}"`);
 
-  const targetFile = resolve(args.target ?? (entry.target ? resolve(ROOT, entry.target) : DEFAULT_TARGET));
+  let targetFile = '';
   try {
+    targetFile = resolve(args.target ?? defaultTarget(entry, args.set));
     const spec = loadTargetSpec(targetFile, { output: 'hilt-observed' });
     const unknown = args.bugs.filter((b) => !spec.bugSwitches.includes(b));
     if (unknown.length) usageError(`unknown bug switch ${unknown.join(', ')} for target ${spec.name} (known: ${spec.bugSwitches.join(', ') || 'none'})`);
   } catch (e) {
-    if (isHiltError(e, 'TARGET_CONFIG')) usageError(e.message);
+    if (isHiltError(e, 'TARGET_CONFIG') || isHiltError(e, 'USAGE')) usageError(e.message);
     throw e;
   }
 

@@ -128,14 +128,14 @@ export class Child {
       pending += chunk;
       let nl: number;
       while ((nl = pending.indexOf('\n')) >= 0) {
-        this.onLine(pending.slice(0, nl));
+        this.handleLine(pending.slice(0, nl));
         pending = pending.slice(nl + 1);
       }
     });
-    stream.on('end', () => pending && this.onLine(pending));
+    stream.on('end', () => pending && this.handleLine(pending));
   }
 
-  private onLine(line: string): void {
+  private handleLine(line: string): void {
     this.tail.push(line);
     if (this.tail.length > this.maxTail) this.tail.shift();
     for (const fn of this.listeners) fn(line);
