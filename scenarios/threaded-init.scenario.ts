@@ -10,10 +10,9 @@ import { expectation, withinLimit, type CheckResult } from '../harness/check/che
 import { crashSignatures } from '../harness/check/crash-signature.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
-import { XDisplay } from '../harness/gui/x-display.ts';
 import { jackEnv, MIDI_SERVERS, requirePipewireJack, SilentJackServer, type MidiServer } from '../harness/midi/jack-env.ts';
 import { openMidiProbe } from '../harness/midi/open-probe.ts';
-import { portsOf, ROUND_TRIP_MESSAGES, type MidiProbe } from '../harness/midi/probe.ts';
+import { ROUND_TRIP_MESSAGES, type MidiProbe } from '../harness/midi/probe.ts';
 import { defineScenario, type ScenarioContext } from '../harness/scenario/define.ts';
 import { numberParam } from '../harness/scenario/options.ts';
 import { HiltError } from '../harness/errors.ts';
@@ -22,7 +21,8 @@ import { stopTarget } from '../harness/target/launch.ts';
 import { watchBudget } from '../harness/target/watchdog.ts';
 import { pollUntil } from '../harness/wait.ts';
 import { EngineSession } from './lib/engine-session.ts';
-import { EngineApp, requirePythonTkRtmidi, TkApp, type InitOutcome, type MidiApp } from './lib/midi-app.ts';
+import { appPorts, type InitOutcome } from './lib/midi-app.ts';
+import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
 import { initDiagnosis } from './lib/init-diagnosis.ts';
 
 function choice<T extends string>(ctx: ScenarioContext, key: string, known: readonly T[], fallback: T): T {
@@ -49,7 +49,7 @@ defineScenario(
     run.fact('midi server', { rig: 'JACK MIDI through the rig\'s pipewire-jack', absent: 'none (no JACK server)', silent: 'a socket that accepts and never answers' }[midi]);
 
     requirePipewireJack();
-    if (app === 'tk') requirePythonTkRtmidi();
+    requireMidiApp(app);
     const session = new EngineSession(ctx);
     const probe: MidiProbe = await run.phase('MIDI probe', 8000, () => openMidiProbe(rig));
     ctx.defer(() => probe.destroy());
@@ -62,23 +62,9 @@ defineScenario(
     const env = jackEnv(rig.env, midi, silent);
     const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
 
-    // Launch the app and press Start (or send the control line).
-    let target;
-    let subject: MidiApp;
-    if (app === 'tk') {
-      const display = await run.phase('private X display', 8000, () => XDisplay.start());
-      ctx.defer(() => display.stop());
-      run.metric('x_display_ms', display.startMs);
-      target = await session.launch('Tk app up', {
-        env: { ...env, ...display.env },
-        vars: { mode, midi_timeout_s: String(timeoutMs / 1000), heartbeat_ms: String(heartbeatMs) },
-        tailLines: 5000,
-      });
-      subject = new TkApp(target, await target.child.waitForLine(target.spec.ready.stdout), display);
-    } else {
-      target = await session.launch('engine up', { env, args: ['--heartbeat-ms', String(heartbeatMs), '--midi-timeout-ms', String(timeoutMs)], tailLines: 5000 });
-      subject = new EngineApp(target, thread);
-    }
+    // Launch the app, then press Start (or send the control line).
+    const subject = await launchMidiApp(ctx, session, { app, env, mode, thread, heartbeatMs, timeoutMs });
+    const target = subject.target;
     const deadline = midi === 'rig' ? connectLimit : simulationLimit;
     const init: InitOutcome = await run.phase('MIDI start-up', watchBudget(deadline), () => subject.startMidi(deadline));
     run.metric('init_ms', init.initMs);
@@ -128,7 +114,7 @@ defineScenario(
         run.metric('midi_roundtrip_ms', latencies.length ? Math.max(...latencies) : undefined);
       });
     }
-    const portsBefore = portsOf(await probe.ports(), '').filter((p) => subject.clientPrefix.test(p));
+    const portsBefore = appPorts(await probe.ports(), subject.clientPrefix);
     run.fact('app midi ports', portsBefore.join(', ') || 'none');
 
     // Clean exit, then nothing of it left on the MIDI server or the audio server.
@@ -141,10 +127,10 @@ defineScenario(
     run.check(expectation('clean exit', exit.kind === 'clean' && !ended.escalated && fatalAtEnd.length === 0, exit.name, 'exit 0', '',
       fatalAtEnd.length ? fatalAtEnd[0]! : ended.escalated ? 'it missed its stop deadline and was killed' : exit.description));
     const gone = await run.phase('MIDI ports gone', 5000, () => pollUntil(async () => {
-      const left = portsOf(await probe.ports(), '').filter((p) => subject.clientPrefix.test(p));
+      const left = appPorts(await probe.ports(), subject.clientPrefix);
       return left.length === 0 ? true : undefined;
     }, { deadlineMs: 2000, intervalMs: 20 }));
-    const left = gone.ok ? [] : portsOf(await probe.ports(), '').filter((p) => subject.clientPrefix.test(p));
+    const left = gone.ok ? [] : appPorts(await probe.ports(), subject.clientPrefix);
     run.check(expectation('the app\'s MIDI ports are gone after it ends', left.length === 0, left.length, 0, 'ports', left.length ? `still on the server: ${left.join(', ')}` : `${portsBefore.length} port(s) gone within ${Math.round(gone.waitedMs)} ms`));
     const final = await session.snapshotWhenGone('final inventory', target.pid);
     run.check(backToBaseline('no orphans', diffSnapshots(baseline, final)));

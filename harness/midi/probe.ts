@@ -38,7 +38,3 @@ export function fromHex(hex: string): number[] {
   if (!/^([0-9a-f]{2})+$/i.test(hex)) throw new Error(`not hex bytes: '${hex}'`);
   return hex.match(/../g)!.map((h) => parseInt(h, 16));
 }
-
-// The ports of one client: JACK names ports "<client>:<port>".
-export const portsOf = (ports: MidiPorts, clientPrefix: string): string[] =>
-  [...ports.readable, ...ports.writable].filter((p) => p.startsWith(clientPrefix));

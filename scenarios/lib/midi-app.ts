@@ -9,6 +9,7 @@ import type { XDisplay } from '../../harness/gui/x-display.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
 import { watch, type Hang } from '../../harness/target/watchdog.ts';
+import type { MidiPorts } from '../../harness/midi/probe.ts';
 import { now } from '../../harness/wait.ts';
 
 export type InitResult = 'connected' | 'simulation' | 'failed' | 'exited' | 'hung';
@@ -151,4 +152,7 @@ export class EngineApp implements MidiApp {
   }
 }
 
-export const sinceMs = (t0: number): number => now() - t0;
+
+// The app's ports among everything the MIDI server lists.
+export const appPorts = (ports: MidiPorts, clientPrefix: RegExp): string[] =>
+  [...new Set([...ports.readable, ...ports.writable])].filter((p) => clientPrefix.test(p));

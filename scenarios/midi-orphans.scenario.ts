@@ -1,0 +1,68 @@
+// midi-orphans: an app is kill -9'd with its MIDI ports open and a peer connected to them. The
+// server must drop its clients and ports with it; anything that keeps them (a forked child that
+// inherited the connection, a helper that outlives its parent) leaves ports other apps still see
+// and connect to. Asked of the MIDI server itself, never of the app.
+import { expectation } from '../harness/check/check.ts';
+import { backToBaseline } from '../harness/check/orphans.ts';
+import { diffSnapshots } from '../harness/inventory/snapshot.ts';
+import { jackEnv, requirePipewireJack } from '../harness/midi/jack-env.ts';
+import { openMidiProbe } from '../harness/midi/open-probe.ts';
+import { ROUND_TRIP_MESSAGES } from '../harness/midi/probe.ts';
+import { defineScenario } from '../harness/scenario/define.ts';
+import { numberParam } from '../harness/scenario/options.ts';
+import { HiltError } from '../harness/errors.ts';
+import { watchBudget } from '../harness/target/watchdog.ts';
+import { pollUntil } from '../harness/wait.ts';
+import { EngineSession } from './lib/engine-session.ts';
+import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
+import { appPorts } from './lib/midi-app.ts';
+
+defineScenario(
+  'midi-orphans',
+  'SIGKILL an app with its MIDI ports open and a probe connected to them: its JACK clients and ports are gone from the server, and no process of it is left.',
+  async (ctx) => {
+    const { run, rig, options } = ctx;
+    const app = (options.set.app ?? 'engine') as 'tk' | 'engine';
+    if (app !== 'tk' && app !== 'engine') throw new HiltError('USAGE', `--set app=${app} is not known (known: tk, engine)`);
+    const goneLimit = numberParam(options, 'gone_ms', 2000);
+    requirePipewireJack();
+    requireMidiApp(app);
+    const session = new EngineSession(ctx);
+    const probe = await run.phase('MIDI probe', 8000, () => openMidiProbe(rig));
+    ctx.defer(() => probe.destroy());
+    run.fact('midi probe', probe.describe);
+    const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
+
+    const subject = await launchMidiApp(ctx, session, { app, env: jackEnv(rig.env, 'rig'), mode: 'deferred', thread: 'main', heartbeatMs: 50, timeoutMs: 5000 });
+    const target = subject.target;
+    const init = await run.phase('MIDI start-up', watchBudget(3000), () => subject.startMidi(3000));
+    if (init.result !== 'connected' || !init.ports) {
+      throw new HiltError('TARGET_NOT_READY', `${target.spec.name} did not connect its MIDI`, { expected: 'MIDI connected within 3000 ms', seen: `${init.result}${init.reason ? `: ${init.reason}` : ''}\n${target.child.outputTail(10)}` });
+    }
+    await run.phase('probe connected to the app', 5000, () => probe.connect(init.ports!.out, init.ports!.in));
+    const echo = await probe.roundTrip(ROUND_TRIP_MESSAGES[0]!.bytes, 2000);
+    run.check(expectation('the app echoes MIDI before the kill', echo.ok, echo.ok ? `${echo.latencyMs!.toFixed(2)} ms` : 'no echo', 'an echo', '', 'a note on through the app and back: its ports are live and connected'));
+    const before = appPorts(await probe.ports(), subject.clientPrefix);
+    run.fact('app midi ports', before.join(', '));
+
+    target.child.signal('SIGKILL');
+    const ended = await run.phase('SIGKILL', 5000, () => target.child.exited);
+    run.check(expectation('killed by SIGKILL', ended.signal === 'SIGKILL', ended.signal ?? `exit ${ended.exitCode}`, 'SIGKILL', '', 'the kill landed'));
+    const gone = await run.phase('MIDI ports gone', goneLimit + 3000, () => pollUntil(async () => appPorts(await probe.ports(), subject.clientPrefix).length === 0 || undefined, { deadlineMs: goneLimit, intervalMs: 10 }));
+    run.metric('ports_gone_ms', gone.ok ? gone.waitedMs : undefined);
+    const left = gone.ok ? [] : appPorts(await probe.ports(), subject.clientPrefix);
+    run.check(expectation('the killed app\'s MIDI ports are gone', left.length === 0, left.length, 0, 'ports',
+      left.length ? `still on the server ${goneLimit} ms after the kill: ${left.join(', ')}` : `${before.length} port(s) gone ${Math.round(gone.waitedMs)} ms after the kill`));
+
+    const final = await session.snapshotWhenGone('final inventory', target.pid);
+    const diff = diffSnapshots(baseline, final);
+    const survivors = final.objects.filter((o) => o.kind === 'process' && o.ownerAlive);
+    run.check(backToBaseline('no orphans', diff));
+    await run.attach(app === 'tk' ? 'tk-app' : 'engine', 'log', target.child.outputTail(5000));
+    if (left.length) {
+      const holders = survivors.length ? `; still running with the app's name: ${survivors.map((s) => s.name).join(', ')}` : '';
+      run.diagnosis = `orphan MIDI ports: ${left.length} port(s) of the SIGKILLed ${target.spec.name} (pid ${target.pid}, dead) are still on the MIDI server ${goneLimit} ms later (${left.join(', ')})${holders}. ` +
+        `Something outside the dead process still holds its connection to the server: a forked child that inherited it${options.bugs.length ? ` (${options.bugs.join(',')})` : ''}.`;
+    }
+  },
+);
