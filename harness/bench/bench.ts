@@ -1,7 +1,7 @@
 // `pnpm bench`: the figures the issues name, measured and printed, never asserted (these
 // machines are shared and noisy). Rig start, kill9 wall time by phase, silence after each fault
 // by defence layer, resume-time error, the addon's GC churn and teardown, ends with live engines, kernel stop
-// latency and the watchdog's soft deadline to stacks.
+// latency and the watchdog's soft deadline to stacks, MIDI start-up, GUI stall and round-trip.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,6 +17,7 @@ import { now } from '../wait.ts';
 import { cliArgs, newOutDir } from '../../scenarios/run-cli.ts';
 import { endingFigures, gcTeardownFigures } from './addon.ts';
 import { kernelFigures } from './kernel.ts';
+import { midiFigures } from './midi.ts';
 import { ms, quantile, say, stats } from './figures.ts';
 
 const ENGINE = join(ROOT, 'native/build/Release/hilt-engine');
@@ -155,7 +156,7 @@ function resumeErrorSynthetic(trials: number): void {
 
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel) while tuning.
+  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi) while tuning.
   const only = process.env.HILT_BENCH_ONLY;
   const part = (name: string) => !only || only.split(',').includes(name);
   if (part('rig')) await rigStart(5);
@@ -166,6 +167,7 @@ async function main(): Promise<void> {
   if (part('gc')) await gcTeardownFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 40);
   if (part('endings')) await endingFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), scenario);
   if (part('kernel')) await kernelFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 100, scenario, (s) => outDirs.get(s)!);
+  if (part('midi')) await midiFigures(Number(process.env.HILT_BENCH_RUNS ?? 5), 200, scenario);
   reaper.close();
 }
 

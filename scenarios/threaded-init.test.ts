@@ -1,0 +1,59 @@
+// threaded-init and midi-orphans through the real CLI: the real Tk app on a private Xvfb display
+// pressed with real X clicks, the real engine, real JACK MIDI through the rig's pipewire-jack.
+// The fixed paths pass; each bug mode fails with its signature in the diagnosis.
+import { describe, expect, test } from 'vitest';
+import { check, runCli } from './run-cli.ts';
+
+describe('threaded-init: the Tk app', () => {
+  test('deferred (the fix): MIDI connected, the GUI keeps beating, note on/off and sysex echo, clean exit, ports gone', async () => {
+    const r = await runCli(['threaded-init', '--set', 'app=tk', '--set', 'mode=deferred']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(s.target).toBe('tk-midi-app');
+    expect(s.metrics.init_ms).toBeGreaterThan(0);
+    expect(s.metrics.gui_max_gap_ms).toBeLessThanOrEqual(250);
+    expect(s.metrics.midi_roundtrip_ms).toBeGreaterThan(0);
+    expect(check(s, 'the user is told the MIDI status')?.measured).toMatch(/^hilt-tk-midi: MIDI connected \(hilt-tk-\d+:in, hilt-tk-\d+-out:out\)$/);
+    for (const m of ['note on', 'note off', 'sysex']) expect(check(s, `MIDI round-trip: ${m}`)?.verdict).toBe('pass');
+    expect(check(s, 'the app\'s MIDI ports are gone after it ends')?.message).toMatch(/^2 port\(s\) gone/);
+  });
+
+  test('deferred against a MIDI server that never answers: simulation mode after the 5 s timeout, shown to the user, the GUI never stalls', async () => {
+    const r = await runCli(['threaded-init', '--set', 'midi=silent']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(s.metrics.init_ms).toBeGreaterThanOrEqual(5000);
+    expect(s.metrics.init_ms).toBeLessThanOrEqual(6000);
+    expect(s.metrics.gui_max_gap_ms).toBeLessThanOrEqual(250);
+    expect(check(s, 'the user is told the MIDI status')?.measured).toMatch(/SIMULATION MODE \(MIDI init timed out after 5\.0 s\)/);
+  });
+
+  test('no MIDI server at all: simulation mode at once, with the reason', async () => {
+    const r = await runCli(['threaded-init', '--set', 'midi=absent']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(check(r.summary, 'simulation mode within 5000 ms plus a margin')?.message).toMatch(/JACK server not running/);
+  });
+
+  test('--bug gil-null: the fatal GIL abort of seed 002 is caught and named', async () => {
+    const r = await runCli(['threaded-init', '--bug', 'gil-null']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(s.diagnosis).toMatch(/^fatal: Fatal Python error: PyEval_RestoreThread: the function must be called with the GIL held, .*\(the current Python thread state is NULL\)/);
+    expect(s.diagnosis).toMatch(/died SIGABRT .*\(gil-null: a thread-state misuse re-entered from the Start button callback/);
+    expect(check(s, 'no fatal signature during MIDI start-up')?.verdict).toBe('fail');
+    expect(check(s, 'clean exit')?.measured).toBe('SIGABRT');
+    expect(check(s, 'no orphans')?.verdict).toBe('pass');
+  });
+
+  test('mode direct against a silent server: the frozen GUI is caught as a stall with stacks, and the app is killed', async () => {
+    const r = await runCli(['threaded-init', '--set', 'mode=direct', '--set', 'midi=silent']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(s.diagnosis).toMatch(/^stall: the Tk event loop was blocked in MIDI start-up for at least \d+ ms and never got back/);
+    expect(s.diagnosis).toMatch(/main thread in \w+ \(pw_thread_loop_wait\)/);
+    expect(s.diagnosis).toMatch(/mode direct: MIDI initialised inside the Start button callback/);
+    expect(s.metrics.gui_max_gap_ms).toBeGreaterThan(5000);
+    expect(check(s, 'no hang: MIDI start-up from the Start button')?.verdict).toBe('fail');
+    expect(s.evidence.map((e) => e.name)).toContain('stacks-midi-start-up-from-the-start-button');
+  });
+});
