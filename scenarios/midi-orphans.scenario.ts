@@ -15,7 +15,7 @@ import { watchBudget } from '../harness/target/watchdog.ts';
 import { pollUntil } from '../harness/wait.ts';
 import { EngineSession } from './lib/engine-session.ts';
 import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
-import { appPorts } from './lib/midi-app.ts';
+import { appPorts, echoReady, roundTripOnce } from './lib/midi-app.ts';
 
 defineScenario(
   'midi-orphans',
@@ -40,7 +40,8 @@ defineScenario(
       throw new HiltError('TARGET_NOT_READY', `${target.spec.name} did not connect its MIDI`, { expected: 'MIDI connected within 3000 ms', seen: `${init.result}${init.reason ? `: ${init.reason}` : ''}\n${target.child.outputTail(10)}` });
     }
     await run.phase('probe connected to the app', 5000, () => probe.connect(init.ports!.out, init.ports!.in));
-    const echo = await probe.roundTrip(ROUND_TRIP_MESSAGES[0]!.bytes, 2000);
+    await echoReady(probe);
+    const echo = await roundTripOnce(probe, ROUND_TRIP_MESSAGES[0]!.bytes, 1000);
     run.check(expectation('the app echoes MIDI before the kill', echo.ok, echo.ok ? `${echo.latencyMs!.toFixed(2)} ms` : 'no echo', 'an echo', '', 'a note on through the app and back: its ports are live and connected'));
     const before = appPorts(await probe.ports(), subject.clientPrefix);
     run.fact('app midi ports', before.join(', '));

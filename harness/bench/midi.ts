@@ -8,6 +8,7 @@ import { ROUND_TRIP_MESSAGES } from '../midi/probe.ts';
 import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
 import { DEFAULT_TARGET, loadTargetSpec } from '../target/config.ts';
 import { launchTarget, stopTarget } from '../target/launch.ts';
+import { echoReady } from '../../scenarios/lib/midi-app.ts';
 import { say, stats, stats99 } from './figures.ts';
 
 type RunScenario = (args: string[]) => Promise<Summary>;
@@ -45,6 +46,7 @@ export async function midiFigures(runs: number, roundTrips: number, scenario: Ru
       const line = await up;
       const [, inPort, outPort] = /in=(\S+) out=(\S+)/.exec(line)!;
       await probe.connect(outPort!, inPort!);
+      await echoReady(probe); // a fresh link carries nothing for a moment
       say(`MIDI round-trip through the engine's echo (JACK MIDI via pipewire-jack, default quantum; timed in the probe)`);
       for (const m of ROUND_TRIP_MESSAGES) {
         const lat: number[] = [];

@@ -9,7 +9,7 @@ import type { XDisplay } from '../../harness/gui/x-display.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
 import { watch, type Hang } from '../../harness/target/watchdog.ts';
-import type { MidiPorts } from '../../harness/midi/probe.ts';
+import type { MidiPorts, MidiProbe, RoundTrip } from '../../harness/midi/probe.ts';
 import { now } from '../../harness/wait.ts';
 
 export type InitResult = 'connected' | 'simulation' | 'failed' | 'exited' | 'hung';
@@ -31,7 +31,7 @@ export interface MidiApp {
   readonly kind: 'tk' | 'engine';
   readonly target: RunningTarget;
   readonly heartbeat: HeartbeatRecorder;
-  readonly where: string; // "the Tk event loop", "the audio thread"
+  readonly where: string; // whose heartbeat is watched: "the Tk event loop", "the engine's audio thread"
   readonly clientPrefix: RegExp; // the app's JACK clients: "hilt-tk-123", "hilt-engine-123-out"
   startMidi(deadlineMs: number): Promise<InitOutcome>;
   statusShown(): Promise<string | undefined>; // what the user sees (the Tk window's title)
@@ -78,7 +78,7 @@ export class TkApp implements MidiApp {
 
   constructor(readonly target: RunningTarget, readyLine: string, private readonly display: XDisplay) {
     this.heartbeat = new HeartbeatRecorder(target.child);
-    this.clientPrefix = new RegExp(`^hilt-tk-${target.pid}(-out)?:`);
+    this.clientPrefix = new RegExp(`^hilt-tk-${target.pid}(-out)?(-\\d+)?:`); // the server may add "-NN" to a taken name
     const m = /window=(\d+) button=(\d+),(\d+),(\d+),(\d+)/.exec(readyLine);
     if (!m) throw new HiltError('TARGET_NOT_READY', 'the Tk app\'s ready line has no window and button', { expected: 'ready window=<id> button=<x>,<y>,<w>,<h>', seen: readyLine });
     this.windowId = Number(m[1]);
@@ -121,8 +121,8 @@ export class EngineApp implements MidiApp {
 
   constructor(readonly target: RunningTarget, private readonly thread: string) {
     this.heartbeat = new HeartbeatRecorder(target.child, 'audio');
-    this.clientPrefix = new RegExp(`^hilt-engine-${target.pid}(-out)?:`);
-    this.where = `the engine's ${thread} thread`;
+    this.clientPrefix = new RegExp(`^hilt-engine-${target.pid}(-out)?(-\\d+)?:`); // "-NN": its tap sink took the plain name
+    this.where = 'the engine\'s audio thread'; // the heartbeat's thread; the request's own thread has its hand-off check
   }
 
   async startMidi(deadlineMs: number): Promise<InitOutcome> {
@@ -132,7 +132,9 @@ export class EngineApp implements MidiApp {
     const returned = child.nextLine(/\bmidi: request returned on the \w+ thread in ([\d.]+) ms/);
     void returned.then((l) => (requestMs = Number(/in ([\d.]+) ms/.exec(l)![1])));
     const askedAt = monotonicMs();
-    child.stdin?.write(`midi-start ${this.thread}\n`);
+    // The target's own "midi-start" control when its config has one (the engine's does).
+    const send = (this.target.spec.controls['midi-start']?.send ?? 'midi-start ${thread}').replace('${thread}', this.thread);
+    child.stdin?.write(send + '\n');
     const outcome = await outcomeOf(this.target, answer, `MIDI start-up asked from the ${this.thread} thread`, deadlineMs, askedAt, (line) => {
       if (/midi: connected in/.test(line)) {
         return { result: 'connected', initMs: Number(/connected in ([\d.]+) ms/.exec(line)?.[1]), ports: { in: field(line, 'in')!, out: field(line, 'out')! } };
@@ -156,3 +158,23 @@ export class EngineApp implements MidiApp {
 // The app's ports among everything the MIDI server lists.
 export const appPorts = (ports: MidiPorts, clientPrefix: RegExp): string[] =>
   [...new Set([...ports.readable, ...ports.writable])].filter((p) => clientPrefix.test(p));
+
+// A fresh connection carries nothing for a moment (PipeWire links the ports after the connect
+// returns): a note off to a note nobody plays, until one comes back. Returns the wait, or
+// undefined when nothing ever echoed.
+export async function echoReady(probe: MidiProbe, deadlineMs = 2000): Promise<number | undefined> {
+  const t0 = now();
+  while (now() - t0 < deadlineMs) {
+    const rt = await probe.roundTrip([0x80, 0, 0], 200);
+    if (rt.ok) return now() - t0;
+  }
+  return undefined;
+}
+
+// One message through the app and back; a single loss is retried (PipeWire's JACK MIDI drops
+// about 0.5 % of messages, with or without an app in the path) and said in the result.
+export async function roundTripOnce(probe: MidiProbe, bytes: number[], timeoutMs: number): Promise<RoundTrip & { retried: boolean }> {
+  const first = await probe.roundTrip(bytes, timeoutMs);
+  if (first.ok) return { ...first, retried: false };
+  return { ...(await probe.roundTrip(bytes, timeoutMs)), retried: true };
+}

@@ -21,6 +21,7 @@ const Switch kSwitches[] = {
     {"static-registry-after-exit", &BugSwitches::staticRegistryAfterExit},
     {"blocking-poll", &BugSwitches::blockingPoll},
     {"leak-on-stop", &BugSwitches::leakOnStop},
+    {"init-on-callback-thread", &BugSwitches::initOnCallbackThread},
 };
 }  // namespace
 

@@ -19,6 +19,9 @@ struct BugSwitches {
   bool staticRegistryAfterExit = false; // addon: the live-engine registry is destroyed by exit() while used
   bool blockingPoll = false;         // kernel: channel threads poll(-1) with no wake-up; stop joins forever
   bool leakOnStop = false;           // kernel: stop detaches the channel threads and frees what they use
+  // MIDI start-up runs inline on the thread that asked (the audio callback thread, a GUI callback),
+  // with no timeout and no fallback
+  bool initOnCallbackThread = false;
 
   // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.
   static bool parse(const std::string& list, BugSwitches& out, std::string& error);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,7 +110,17 @@ void GuardianLink::stop(int deadlineMs) {
   if (toGuardian_ >= 0) close(toGuardian_);
   toGuardian_ = -1;
   // The status pipe reaches EOF when the guardian exits.
-  readStatus(fromGuardian_, monotonicMicros() + static_cast<int64_t>(deadlineMs) * 1000);
+  const int64_t deadline = monotonicMicros() + static_cast<int64_t>(deadlineMs) * 1000;
+  readStatus(fromGuardian_, deadline);
+  // EOF comes a moment before the exit is reapable: wait for the exit itself, on a pidfd.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+  if (pidfd >= 0) {
+    pollfd p{pidfd, POLLIN, 0};
+    const int64_t left = deadline - monotonicMicros();
+    while (poll(&p, 1, left > 0 ? static_cast<int>(left / 1000) + 1 : 0) < 0 && errno == EINTR) {
+    }
+    close(pidfd);
+  }
   int wstatus = 0;
   if (waitpid(pid_, &wstatus, WNOHANG) == 0) {
     logLine("guardian: did not exit within " + std::to_string(deadlineMs) + " ms of goodbye; killing it");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <regex>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "guardian_link.h"
 #include "log.h"
 #include "pids.h"
+#include "signal_safe.h"
 #include "tracked_objects.h"
 
 namespace hilt {
@@ -430,6 +432,23 @@ void TapEngine::runOnAudioThread(std::function<void()> fn) {
       job);
 }
 
+void TapEngine::startHeartbeat(int periodMs) {
+  if (!loop_ || !context_ || periodMs <= 0 || heartbeat_) return;
+  LoopLock lock(loop_);
+  heartbeatPeriod_ = static_cast<pa_usec_t>(periodMs) * 1000;
+  heartbeat_ = pa_context_rttime_new(context_, pa_rtclock_now() + heartbeatPeriod_, &TapEngine::onHeartbeat, this);
+}
+
+// Re-armed from now, not from the missed deadline: after a stall the next line comes one period
+// later, not as a burst, so the gap hilt measures is the stall itself.
+void TapEngine::onHeartbeat(pa_mainloop_api*, pa_time_event* e, const struct timeval*, void* userdata) {
+  auto* self = static_cast<TapEngine*>(userdata);
+  char line[64];
+  std::snprintf(line, sizeof line, "heartbeat audio t=%.1f", static_cast<double>(monotonicMicros()) / 1000.0);
+  logLine(line);
+  pa_context_rttime_restart(self->context_, e, pa_rtclock_now() + self->heartbeatPeriod_);
+}
+
 std::string TapEngine::tapNames() const {
   std::string out;
   for (const auto& t : taps_) out += (out.empty() ? "" : ",") + t->name;
@@ -442,6 +461,10 @@ void TapEngine::stop() {
   running_.store(false);
   {
     LoopLock lock(loop_);
+    if (heartbeat_) {
+      pa_threaded_mainloop_get_api(loop_)->time_free(heartbeat_);
+      heartbeat_ = nullptr;
+    }
     if (context_) pa_context_set_subscribe_callback(context_, nullptr, nullptr);
     const bool connected = context_ && pa_context_get_state(context_) == PA_CONTEXT_READY;
     // Secondaries first, as FineTune tears down a crossfade before its primary.

@@ -58,6 +58,9 @@ class TapEngine {
   void removeSecondaryTaps(const std::string& crashDuring);
   // Runs fn on the audio client thread (libpulse's mainloop thread).
   void runOnAudioThread(std::function<void()> fn);
+  // Logs "heartbeat audio t=<monotonic ms>" on the audio client thread every periodMs, from a
+  // mainloop timer: the lines stop while anything blocks that thread. Once; after start().
+  void startHeartbeat(int periodMs);
 
   bool running() const { return running_.load(); }
   std::string tapNames() const;  // "a,b,c"
@@ -94,6 +97,7 @@ class TapEngine {
   static void onTapRead(pa_stream* s, size_t bytes, void* tap);
   static void onSubscribe(pa_context* c, pa_subscription_event_type_t t, uint32_t idx, void* self);
   static void onSinkInputInfo(pa_context* c, const pa_sink_input_info* i, int eol, void* self);
+  static void onHeartbeat(pa_mainloop_api* api, pa_time_event* e, const struct timeval* tv, void* self);
 
   struct ModuleEntry {
     uint32_t index;
@@ -108,6 +112,8 @@ class TapEngine {
   uint32_t outputSinkIndex_ = PA_INVALID_INDEX;
   uint32_t ownClient_ = PA_INVALID_INDEX;
   std::set<uint32_t> movedInputs_;
+  pa_time_event* heartbeat_ = nullptr;
+  pa_usec_t heartbeatPeriod_ = 0;
   std::atomic<bool> running_{false};
   std::atomic<int> tapped_{0};
   bool stopped_ = false;

@@ -1,6 +1,6 @@
 // hilt-engine: the reference engine as a standalone process, for process-level faults.
 //
-//   hilt-engine --output <sink> [--tap-app <application.name>]...
+//   hilt-engine --output <sink> [--tap-app <application.name>]... [--midi-timeout-ms N] [--heartbeat-ms N]
 //
 // Prints "ready" when its taps are live. Defence in depth against orphaned taps, FineTune's
 // four layers plus a fifth:
@@ -10,7 +10,12 @@
 //   4. sweep at start: taps of dead engines are destroyed before new ones are made;
 //   5. guardian: a helper process destroys the taps the moment the engine dies, even by SIGKILL.
 // Control lines on stdin: stop | secondary | remove-secondary [crash-during=<kind>] |
-// crash <segv|abrt|bus|trap|ill|fpe> [main|audio|worker]. Bug switches come from HILT_ENGINE_BUG.
+// crash <segv|abrt|bus|trap|ill|fpe> [main|audio|worker] | midi-start [main|audio|worker] | midi-stop.
+// Bug switches come from HILT_ENGINE_BUG.
+// MIDI (JACK, through RtMidi): midi-start asks for the ports from the thread named; a helper thread
+// does the JACK work and gets --midi-timeout-ms (default 5000), after which the engine goes on in
+// simulation mode. --heartbeat-ms N (default 0, off) logs "heartbeat audio t=<ms>" from the audio
+// thread every N ms, so a blocked audio thread shows as a gap.
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,6 +39,7 @@
 #include "crash_guard.h"
 #include "guardian_link.h"
 #include "log.h"
+#include "midi_startup.h"
 #include "pulse_wire.h"
 #include "tap_engine.h"
 
@@ -41,7 +47,9 @@ namespace {
 
 int usage(const char* why) {
   std::fprintf(stderr,
-               "hilt-engine: %s\nusage: hilt-engine --output <sink> [--tap-app <application.name>]...\n", why);
+               "hilt-engine: %s\nusage: hilt-engine --output <sink> [--tap-app <application.name>]... "
+               "[--midi-timeout-ms N] [--heartbeat-ms N]\n",
+               why);
   return 2;
 }
 
@@ -88,7 +96,7 @@ class Worker {
 };
 
 // Runs one control line; returns true when it asks the engine to stop.
-bool runCommand(const std::string& line, hilt::TapEngine& engine, Worker& worker) {
+bool runCommand(const std::string& line, hilt::TapEngine& engine, Worker& worker, hilt::MidiStartup& midi) {
   std::istringstream in(line);
   std::string verb, a, b;
   in >> verb >> a >> b;
@@ -120,9 +128,24 @@ bool runCommand(const std::string& line, hilt::TapEngine& engine, Worker& worker
     hilt::logLine("control: secondary taps removed taps=" + engine.tapNames());
     return false;
   }
+  if (verb == "midi-start") {
+    const std::string thread = a.empty() ? "main" : a;
+    if (thread == "main") midi.request("main");
+    if (thread == "audio") engine.runOnAudioThread([&midi] { midi.request("audio"); });
+    if (thread == "worker") worker.post([&midi] { midi.request("worker"); });
+    if (thread != "main" && thread != "audio" && thread != "worker") {
+      hilt::logLine("control: unknown thread '" + thread + "' (known: main, audio, worker)");
+    }
+    return false;
+  }
+  if (verb == "midi-stop") {
+    midi.stop();
+    return false;
+  }
   if (!verb.empty()) {
     hilt::logLine("control: unknown command '" + line +
-                  "' (known: stop, secondary, remove-secondary [crash-during=<kind>], crash <kind> [main|audio|worker])");
+                  "' (known: stop, secondary, remove-secondary [crash-during=<kind>], crash <kind> [main|audio|worker], "
+                  "midi-start [main|audio|worker], midi-stop)");
   }
   return false;
 }
@@ -131,17 +154,25 @@ bool runCommand(const std::string& line, hilt::TapEngine& engine, Worker& worker
 
 int main(int argc, char** argv) {
   hilt::TapEngineOptions options;
+  int midiTimeoutMs = 5000;
+  int heartbeatMs = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--output" && i + 1 < argc) {
       options.outputSink = argv[++i];
     } else if (arg == "--tap-app" && i + 1 < argc) {
       options.tapApps.emplace_back(argv[++i]);
+    } else if (arg == "--midi-timeout-ms" && i + 1 < argc) {
+      midiTimeoutMs = std::atoi(argv[++i]);
+    } else if (arg == "--heartbeat-ms" && i + 1 < argc) {
+      heartbeatMs = std::atoi(argv[++i]);
     } else {
       return usage(("unknown argument '" + arg + "'").c_str());
     }
   }
   if (options.outputSink.empty()) return usage("--output is required");
+  if (midiTimeoutMs <= 0) return usage("--midi-timeout-ms must be a positive number of milliseconds");
+  if (heartbeatMs < 0) return usage("--heartbeat-ms must be 0 (off) or a number of milliseconds");
   std::string error;
   if (!hilt::BugSwitches::fromEnv(options.bugs, error)) return usage(error.c_str());
   if (const char* p = std::getenv("HILT_ENGINE_PAUSE_AT")) options.pauseAt = p;
@@ -159,7 +190,10 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
     sigfd = signalfd(-1, &stopSignals, SFD_CLOEXEC);
   }
-  Worker worker;  // after the mask, so it inherits it
+  // After the mask, so their threads (and JACK's, started from them) inherit it. MIDI before the
+  // worker: a midi-start job still queued when the worker drains must find it alive.
+  hilt::MidiStartup midi({"hilt-engine-" + std::to_string(getpid()), midiTimeoutMs, options.bugs.initOnCallbackThread});
+  Worker worker;
 
   hilt::logLine("starting (output=" + options.outputSink + ", bugs=" + options.bugs.describe() + ")");
   hilt::PulseWire wire;
@@ -192,8 +226,11 @@ int main(int argc, char** argv) {
   }
   hilt::logLine("ready taps=" + engine.tapNames() + " output=" + options.outputSink +
                 (guardian.running() ? " guardian=" + std::to_string(guardian.pid()) : ""));
-  const std::string why = hilt::serveControlLines(sigfd, [&](const std::string& line) { return runCommand(line, engine, worker); });
+  if (heartbeatMs > 0) engine.startHeartbeat(heartbeatMs);
+  const std::string why =
+      hilt::serveControlLines(sigfd, [&](const std::string& line) { return runCommand(line, engine, worker, midi); });
   hilt::logLine("stop requested (" + why + ")");
+  midi.shutdown();  // ports closed before the audio side goes; never waits on a stuck init thread
   engine.stop();
   guardian.stop(1000);
   hilt::logLine("exit 0");
