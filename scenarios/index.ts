@@ -96,7 +96,7 @@ export const SCENARIOS: ScenarioEntry[] = [
     name: 'midi-orphans',
     file: 'scenarios/midi-orphans.scenario.ts',
     summary: 'SIGKILL a target with its MIDI ports open and a probe connected: its ports and JACK clients are gone from the server (--set app=tk|engine)',
-    bugs: [],
+    bugs: ['fork-keeps-midi'],
     targetBy: { param: 'app', default: 'engine', targets: { tk: 'fixtures/targets/tk-midi-app.json', engine: 'fixtures/targets/engine.json' } },
   },
 ];

@@ -57,11 +57,26 @@ defineScenario(
 
     const final = await session.snapshotWhenGone('final inventory', target.pid);
     const diff = diffSnapshots(baseline, final);
-    const survivors = final.objects.filter((o) => o.kind === 'process' && o.ownerAlive);
     run.check(backToBaseline('no orphans', diff));
+    // hilt's own clean-up after the checks: a survivor holding the dead app's connection is
+    // SIGKILLed (it ignores SIGTERM), and the server then drops the ports; both are evidence.
+    const leftovers = diff.added.filter((o) => o.kind === 'process' && o.ownerAlive);
+    if (leftovers.length) {
+      for (const o of leftovers) {
+        try {
+          if (o.ownerPid) process.kill(o.ownerPid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      const dropped = await pollUntil(async () => appPorts(await probe.ports(), subject.clientPrefix).length === 0 || undefined, { deadlineMs: 2000, intervalMs: 10 });
+      await run.attach('hilt-cleanup', 'text', `after the checks hilt SIGKILLed ${leftovers.map((o) => o.name).join(', ')}; the app's MIDI ports were ${dropped.ok ? `gone ${Math.round(dropped.waitedMs)} ms later` : 'still there 2000 ms later'}\n`);
+      const sweep = await session.snapshotWhenGone('inventory after hilt\'s clean-up', target.pid);
+      await session.sweepLeftovers(diffSnapshots(baseline, sweep));
+    }
     await run.attach(app === 'tk' ? 'tk-app' : 'engine', 'log', target.child.outputTail(5000));
     if (left.length) {
-      const holders = survivors.length ? `; still running with the app's name: ${survivors.map((s) => s.name).join(', ')}` : '';
+      const holders = leftovers.length ? `; still running with the app's name: ${leftovers.map((s) => s.name).join(', ')}` : '';
       run.diagnosis = `orphan MIDI ports: ${left.length} port(s) of the SIGKILLed ${target.spec.name} (pid ${target.pid}, dead) are still on the MIDI server ${goneLimit} ms later (${left.join(', ')})${holders}. ` +
         `Something outside the dead process still holds its connection to the server: a forked child that inherited it${options.bugs.length ? ` (${options.bugs.join(',')})` : ''}.`;
     }

@@ -57,3 +57,68 @@ describe('threaded-init: the Tk app', () => {
     expect(s.evidence.map((e) => e.name)).toContain('stacks-midi-start-up-from-the-start-button');
   });
 });
+
+describe('threaded-init: the engine', () => {
+  test('MIDI asked from the audio thread: handed off at once, connected, echoing, the audio thread keeps beating', async () => {
+    const r = await runCli(['threaded-init', '--set', 'app=engine', '--set', 'thread=audio']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(s.target).toBe('hilt-engine');
+    expect(s.metrics.request_ms).toBeLessThan(s.metrics.init_ms!);
+    expect(s.metrics.gui_max_gap_ms).toBeLessThanOrEqual(250);
+    expect(check(s, 'MIDI start-up handed off the audio thread')?.verdict).toBe('pass');
+    for (const m of ['note on', 'note off', 'sysex']) expect(check(s, `MIDI round-trip: ${m}`)?.verdict).toBe('pass');
+  });
+
+  test('a silent MIDI server, asked from the main thread: simulation mode at the 5 s timeout, clean exit with the init thread still stuck', async () => {
+    const r = await runCli(['threaded-init', '--set', 'app=engine', '--set', 'thread=main', '--set', 'midi=silent']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(s.metrics.init_ms).toBeGreaterThanOrEqual(5000);
+    expect(check(s, 'simulation mode within 5000 ms plus a margin')?.message).toMatch(/^reason: MIDI init timed out after 5000 ms/);
+    expect(check(s, 'clean exit')?.verdict).toBe('pass');
+  });
+
+  test('--bug init-on-callback-thread: the audio thread held until MIDI is up is caught, even when the server answers', async () => {
+    const r = await runCli(['threaded-init', '--set', 'app=engine', '--bug', 'init-on-callback-thread']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(s.diagnosis).toMatch(/^blocked: the request held the engine's audio thread [\d.]+ ms, until MIDI was up: .*\(init-on-callback-thread: MIDI start-up ran inline on the audio thread/);
+    expect(check(s, 'MIDI start-up handed off the audio thread')?.verdict).toBe('fail');
+  });
+
+  test('--bug init-on-callback-thread on a silent server: a stall, with the audio thread\'s stack in jack_client_open', async () => {
+    const r = await runCli(['threaded-init', '--set', 'app=engine', '--set', 'midi=silent', '--bug', 'init-on-callback-thread']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(s.diagnosis).toMatch(/^stall: the engine's audio thread was blocked in MIDI start-up for at least \d+ ms and never got back/);
+    expect(s.diagnosis).toMatch(/stacks: hilt-audio in jack_client_open \(<- MidiOutJack::connect <- hilt::openJackOut <- hilt::MidiLink::open\)/);
+    expect(s.diagnosis).toMatch(/init-on-callback-thread/);
+    expect(check(s, 'the engine\'s audio thread keeps running during MIDI start-up')?.verdict).toBe('fail');
+  });
+});
+
+describe('midi-orphans', () => {
+  test('the engine, SIGKILLed with its ports open and connected: its ports are gone at once', async () => {
+    const r = await runCli(['midi-orphans', '--set', 'app=engine']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(r.summary!.metrics.ports_gone_ms).toBeLessThan(2000);
+  });
+
+  test('the Tk app, SIGKILLed with its ports open: its ports are gone', async () => {
+    const r = await runCli(['midi-orphans', '--set', 'app=tk']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+  });
+
+  test('--bug fork-keeps-midi: ports held by a forked child are caught and named, and hilt kills the child afterwards', async () => {
+    const r = await runCli(['midi-orphans', '--bug', 'fork-keeps-midi']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(s.diagnosis).toMatch(/^orphan MIDI ports: 2 port\(s\) of the SIGKILLed hilt-engine \(pid (\d+), dead\) are still on the MIDI server 2000 ms later/);
+    expect(s.diagnosis).toMatch(/still running with the app's name: hilt-engine-for\[\d+\].*\(fork-keeps-midi\)/);
+    expect(check(s, 'the killed app\'s MIDI ports are gone')?.verdict).toBe('fail');
+    expect(s.evidence.map((e) => e.name)).toContain('hilt-cleanup');
+    const pid = Number(/pid (\d+), dead/.exec(s.diagnosis)![1]);
+    expect(pid).toBeGreaterThan(0);
+  });
+});

@@ -39,7 +39,7 @@ describe('parseTargetSpec on the real engine.json', () => {
     expect(spec.ready.deadlineMs).toBe(3000);
     expect(spec.stop).toEqual({ method: 'signal', signal: 'SIGTERM', deadlineMs: 2000 });
     expect(spec.bugSwitchEnv).toBe('HILT_ENGINE_BUG');
-    expect(spec.bugSwitches).toEqual(['no-sweep', 'no-crashguard', 'no-signal-handlers', 'no-guardian', 'destroy-before-untrack', 'init-on-callback-thread']);
+    expect(spec.bugSwitches).toEqual(['no-sweep', 'no-crashguard', 'no-signal-handlers', 'no-guardian', 'destroy-before-untrack', 'init-on-callback-thread', 'fork-keeps-midi']);
   });
 
   it('has a ready regex that matches the engine readiness line and not others', () => {

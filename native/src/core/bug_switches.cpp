@@ -22,6 +22,7 @@ const Switch kSwitches[] = {
     {"blocking-poll", &BugSwitches::blockingPoll},
     {"leak-on-stop", &BugSwitches::leakOnStop},
     {"init-on-callback-thread", &BugSwitches::initOnCallbackThread},
+    {"fork-keeps-midi", &BugSwitches::forkKeepsMidi},
 };
 }  // namespace
 

@@ -22,6 +22,7 @@ struct BugSwitches {
   // MIDI start-up runs inline on the thread that asked (the audio callback thread, a GUI callback),
   // with no timeout and no fallback
   bool initOnCallbackThread = false;
+  bool forkKeepsMidi = false;        // a child forked without exec after MIDI is up inherits the server connection and outlives the engine
 
   // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.
   static bool parse(const std::string& list, BugSwitches& out, std::string& error);

@@ -127,6 +127,7 @@ void MidiStartup::runAttempt(const std::shared_ptr<Attempt>& attempt) {
     return;
   }
   logLine(connectedLine(attempt->requestedMicros, *link));
+  if (options_.onConnected) options_.onConnected();
   link_ = std::move(link);
 }
 
@@ -181,6 +182,7 @@ void MidiStartup::runInline(const std::string& thread, int64_t requestedMicros) 
     return;
   }
   logLine(connectedLine(requestedMicros, *link));
+  if (options_.onConnected) options_.onConnected();
   link_ = std::move(link);
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +25,7 @@ struct MidiStartupOptions {
   std::string clientName;           // "hilt-engine-<pid>"
   int timeoutMs = 5000;             // how long the init thread gets before simulation mode
   bool initOnCallbackThread = false;  // bug switch: inline on the asking thread, no timeout, no fallback
+  std::function<void()> onConnected;  // runs on the thread that connected, after the log line
 };
 
 class MidiStartup {

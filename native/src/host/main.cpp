@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -94,6 +95,18 @@ class Worker {
   bool done_ = false;
   std::thread thread_;
 };
+
+// Bug switch fork-keeps-midi: a helper forked without exec (as Python's multiprocessing 'fork'
+// start method does) inherits every descriptor, the MIDI server's connection and the guardian's
+// pipe included, and outlives the engine: the server never sees the engine's clients go.
+void forkIdleChild() {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_NAME, "hilt-engine-fork");
+    for (;;) pause();  // SIGTERM/SIGINT stay blocked (inherited mask): only SIGKILL ends it
+  }
+  hilt::logLine("midi: forked a helper process pid=" + std::to_string(pid) + " (bug switch fork-keeps-midi)");
+}
 
 // Runs one control line; returns true when it asks the engine to stop.
 bool runCommand(const std::string& line, hilt::TapEngine& engine, Worker& worker, hilt::MidiStartup& midi) {
@@ -192,7 +205,8 @@ int main(int argc, char** argv) {
   }
   // After the mask, so their threads (and JACK's, started from them) inherit it. MIDI before the
   // worker: a midi-start job still queued when the worker drains must find it alive.
-  hilt::MidiStartup midi({"hilt-engine-" + std::to_string(getpid()), midiTimeoutMs, options.bugs.initOnCallbackThread});
+  hilt::MidiStartup midi({"hilt-engine-" + std::to_string(getpid()), midiTimeoutMs, options.bugs.initOnCallbackThread,
+                          options.bugs.forkKeepsMidi ? forkIdleChild : std::function<void()>()});
   Worker worker;
 
   hilt::logLine("starting (output=" + options.outputSink + ", bugs=" + options.bugs.describe() + ")");
