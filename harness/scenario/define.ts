@@ -55,8 +55,11 @@ export function defineScenario(name: string, description: string, body: (ctx: Sc
         try {
           await body({ run, rig, target, options, repetition: rep, defer: (fn) => teardown.push(fn) });
         } catch (e) {
-          // A broken step is a failed check with its message, never a hung or silent run.
-          run.check({ name: 'scenario completed', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
+          // A rig part the body found missing (pipewire-jack, python3-tk, the probe's build) is
+          // `unavailable`, said as such; any other broken step is a failed check with its message.
+          if (!run.markUnavailable(e)) {
+            run.check({ name: 'scenario completed', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
+          }
         } finally {
           for (const fn of teardown.reverse()) await Promise.resolve(fn()).catch(() => {});
         }

@@ -1,12 +1,23 @@
 #include "control_lines.h"
 
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cstring>
 
 namespace hilt {
+
+int quitSignalFd() {
+  sigset_t quitSignals;
+  sigemptyset(&quitSignals);
+  sigaddset(&quitSignals, SIGTERM);
+  sigaddset(&quitSignals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &quitSignals, nullptr);
+  return signalfd(-1, &quitSignals, SFD_CLOEXEC);
+}
 
 std::string serveControlLines(int sigfd, const std::function<bool(const std::string& line)>& onLine) {
   std::string pending;

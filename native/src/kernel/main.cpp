@@ -67,12 +67,7 @@ int main(int argc, char** argv) {
 
   // Quit signals arrive through a descriptor the main loop polls: the work happens outside
   // signal context. While the main thread is stuck (a hung join) they stay pending.
-  sigset_t quitSignals;
-  sigemptyset(&quitSignals);
-  sigaddset(&quitSignals, SIGTERM);
-  sigaddset(&quitSignals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &quitSignals, nullptr);
-  const int sigfd = signalfd(-1, &quitSignals, SFD_CLOEXEC);
+  const int sigfd = hilt::quitSignalFd();
 
   hilt::logLine("starting (bugs=" + bugs.describe() + ")");
   hilt::KernelServer kernel(options);

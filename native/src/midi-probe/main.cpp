@@ -239,12 +239,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   // Quit signals through a descriptor, blocked before JACK starts its threads so they inherit it.
-  sigset_t quitSignals;
-  sigemptyset(&quitSignals);
-  sigaddset(&quitSignals, SIGTERM);
-  sigaddset(&quitSignals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &quitSignals, nullptr);
-  const int sigfd = signalfd(-1, &quitSignals, SFD_CLOEXEC);
+  const int sigfd = hilt::quitSignalFd();
 
   Inbox inbox;  // outlives the clients, whose JACK thread fills it
   std::string error;
