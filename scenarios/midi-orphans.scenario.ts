@@ -9,7 +9,7 @@ import { jackEnv, requirePipewireJack } from '../harness/midi/jack-env.ts';
 import { openMidiProbe } from '../harness/midi/open-probe.ts';
 import { ROUND_TRIP_MESSAGES } from '../harness/midi/probe.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
-import { numberParam } from '../harness/scenario/options.ts';
+import { choiceParam, numberParam } from '../harness/scenario/options.ts';
 import { HiltError } from '../harness/errors.ts';
 import { watchBudget } from '../harness/target/watchdog.ts';
 import { pollUntil } from '../harness/wait.ts';
@@ -22,8 +22,7 @@ defineScenario(
   'SIGKILL an app with its MIDI ports open and a probe connected to them: its JACK clients and ports are gone from the server, and no process of it is left.',
   async (ctx) => {
     const { run, rig, options } = ctx;
-    const app = (options.set.app ?? 'engine') as 'tk' | 'engine';
-    if (app !== 'tk' && app !== 'engine') throw new HiltError('USAGE', `--set app=${app} is not known (known: tk, engine)`);
+    const app = choiceParam(options, 'app', ['tk', 'engine'] as const, 'engine');
     const goneLimit = numberParam(options, 'gone_ms', 2000);
     requirePipewireJack();
     requireMidiApp(app);

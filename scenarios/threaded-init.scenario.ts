@@ -13,9 +13,8 @@ import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { jackEnv, MIDI_SERVERS, requirePipewireJack, SilentJackServer, type MidiServer } from '../harness/midi/jack-env.ts';
 import { openMidiProbe } from '../harness/midi/open-probe.ts';
 import { ROUND_TRIP_MESSAGES, type MidiProbe } from '../harness/midi/probe.ts';
-import { defineScenario, type ScenarioContext } from '../harness/scenario/define.ts';
-import { numberParam } from '../harness/scenario/options.ts';
-import { HiltError } from '../harness/errors.ts';
+import { defineScenario } from '../harness/scenario/define.ts';
+import { choiceParam, numberParam } from '../harness/scenario/options.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { stopTarget } from '../harness/target/launch.ts';
 import { watchBudget } from '../harness/target/watchdog.ts';
@@ -25,21 +24,15 @@ import { appPorts, echoReady, roundTripOnce, type InitOutcome } from './lib/midi
 import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
 import { initDiagnosis } from './lib/init-diagnosis.ts';
 
-function choice<T extends string>(ctx: ScenarioContext, key: string, known: readonly T[], fallback: T): T {
-  const v = (ctx.options.set[key] ?? fallback) as T;
-  if (!known.includes(v)) throw new HiltError('USAGE', `--set ${key}=${v} is not known (known: ${known.join(', ')})`);
-  return v;
-}
-
 defineScenario(
   'threaded-init',
   'MIDI started from a GUI button callback (Tk) or the audio thread (engine): no fatal GIL abort, the loop that asked keeps beating (gap <= 250 ms), MIDI connected or simulation mode within 5 s plus a margin, note on/off and sysex round-trip, clean exit, no MIDI port left.',
   async (ctx) => {
     const { run, rig, options } = ctx;
-    const app = choice(ctx, 'app', ['tk', 'engine'] as const, 'tk');
-    const midi: MidiServer = choice(ctx, 'midi', MIDI_SERVERS, 'rig');
-    const mode = options.bugs.includes('gil-null') ? 'gil-null' : choice(ctx, 'mode', ['direct', 'deferred'] as const, 'deferred');
-    const thread = choice(ctx, 'thread', ['main', 'audio', 'worker'] as const, 'audio');
+    const app = choiceParam(options, 'app', ['tk', 'engine'] as const, 'tk');
+    const midi: MidiServer = choiceParam(options, 'midi', MIDI_SERVERS, 'rig');
+    const mode = options.bugs.includes('gil-null') ? 'gil-null' : choiceParam(options, 'mode', ['direct', 'deferred'] as const, 'deferred');
+    const thread = choiceParam(options, 'thread', ['main', 'audio', 'worker'] as const, 'audio');
     const heartbeatMs = numberParam(options, 'heartbeat_ms', 50);
     const gapLimit = numberParam(options, 'gap_ms', 250);
     const connectLimit = numberParam(options, 'connect_ms', 2000);

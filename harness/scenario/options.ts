@@ -39,3 +39,10 @@ export function numberParam(o: ScenarioOptions, key: string, fallback: number): 
   if (!Number.isFinite(n)) throw new Error(`--set ${key}=${v}: expected a number`);
   return n;
 }
+
+// One of a fixed set of words from --set key=value (app=tk|engine), with its default.
+export function choiceParam<T extends string>(o: ScenarioOptions, key: string, known: readonly T[], fallback: T): T {
+  const v = (o.set[key] ?? fallback) as T;
+  if (!known.includes(v)) throw new Error(`--set ${key}=${v}: expected one of ${known.join(', ')}`);
+  return v;
+}
