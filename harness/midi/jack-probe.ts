@@ -8,7 +8,7 @@ import { Child, stopChild } from '../proc/child.ts';
 import { ROOT } from '../target/config.ts';
 import { requireFile } from '../target/launch.ts';
 import { watch } from '../target/watchdog.ts';
-import { now } from '../wait.ts';
+import { now, pollUntil } from '../wait.ts';
 import { jackEnv, requirePipewireJack } from './jack-env.ts';
 import { fromHex, toHex, type MidiPorts, type MidiProbe, type RoundTrip } from './probe.ts';
 
@@ -66,8 +66,14 @@ export class JackMidiProbe implements MidiProbe {
     return JSON.parse(line.slice('ports '.length)) as MidiPorts;
   }
 
-  async connect(targetOut: string, targetIn: string): Promise<void> {
-    const line = await this.request(`connect ${targetOut} ${targetIn}`, /^(connected|error)\b/, `connect to ${targetOut} and ${targetIn}`);
+  // A client's new ports reach other clients' port lists a moment later (seen: "no readable
+  // port" right after the target said it was connected), so a miss is retried for up to 1 s.
+  async connect(targetOut: string, targetIn: string, deadlineMs = 1000): Promise<void> {
+    let line = '';
+    await pollUntil(async () => {
+      line = await this.request(`connect ${targetOut} ${targetIn}`, /^(connected|error)\b/, `connect to ${targetOut} and ${targetIn}`);
+      return line === 'connected' || undefined;
+    }, { deadlineMs, intervalMs: 20 });
     if (line !== 'connected') {
       throw new HiltError('TARGET_NOT_READY', `the MIDI probe could not connect to the target's ports`, {
         expected: `its output to ${targetIn} and ${targetOut} to its input`,
