@@ -40,10 +40,10 @@ export function largestGap(beats: number[], fromMs: number, untilMs: number): Ga
 // Collects one child's beats from now on.
 export class HeartbeatRecorder {
   readonly beats: number[] = [];
-  private readonly off: () => void;
 
+  // Listens for the child's whole life: its lines end when it does.
   constructor(child: Child, thread?: string) {
-    this.off = child.onLine((line) => {
+    child.onLine((line) => {
       const t = parseHeartbeat(line, thread);
       if (t !== undefined) this.beats.push(t);
     });
@@ -51,9 +51,5 @@ export class HeartbeatRecorder {
 
   gap(fromMs: number, untilMs = monotonicMs()): Gap {
     return largestGap(this.beats, fromMs, untilMs);
-  }
-
-  stop(): void {
-    this.off();
   }
 }

@@ -61,10 +61,6 @@ export class SilentJackServer {
     return s;
   }
 
-  get connections(): number {
-    return this.sockets.size;
-  }
-
   async stop(): Promise<void> {
     for (const c of this.sockets) c.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
