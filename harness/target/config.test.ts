@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,30 +74,77 @@ describe('parseTargetSpec on the real engine.json', () => {
 
 describe('parseTargetSpec: invalid configs', () => {
   it('names the missing field: name, command, prefix, ready', () => {
-    expect(configError(() => parseTargetSpec(without('name'), 'f.json', VARS)).message).toMatch(/f\.json is invalid: "name"/);
-    expect(configError(() => parseTargetSpec(without('command'), 'f.json', VARS)).message).toMatch(/"command"/);
-    expect(configError(() => parseTargetSpec(without('prefix'), 'f.json', VARS)).message).toMatch(/"prefix"/);
-    expect(configError(() => parseTargetSpec(without('ready'), 'f.json', VARS)).message).toMatch(/"ready\.stdout"/);
+    expect(configError(() => parseTargetSpec(without('name'), 'f.json', VARS)).message).toMatch(/f\.json is invalid \(1 problem\):\n {2}- name: expected a non-empty string, seen nothing/);
+    expect(configError(() => parseTargetSpec(without('command'), 'f.json', VARS)).message).toMatch(/- command: /);
+    expect(configError(() => parseTargetSpec(without('prefix'), 'f.json', VARS)).message).toMatch(/- prefix: /);
+    expect(configError(() => parseTargetSpec(without('ready'), 'f.json', VARS)).message).toMatch(/- ready: expected an object/);
   });
 
   it('rejects empty or mistyped required fields', () => {
-    expect(configError(() => parseTargetSpec({ ...engineJson(), name: '' }, 'f', VARS)).message).toMatch(/"name"/);
-    expect(configError(() => parseTargetSpec({ ...engineJson(), command: [] }, 'f', VARS)).message).toMatch(/"command"/);
-    expect(configError(() => parseTargetSpec({ ...engineJson(), command: ['a', 1] }, 'f', VARS)).message).toMatch(/"command"/);
-    expect(configError(() => parseTargetSpec({ ...engineJson(), command: 'a b' }, 'f', VARS)).message).toMatch(/"command"/);
-    expect(configError(() => parseTargetSpec({ ...engineJson(), prefix: '' }, 'f', VARS)).message).toMatch(/"prefix"/);
-    expect(configError(() => parseTargetSpec({ ...engineJson(), ready: { stdout: 5 } }, 'f', VARS)).message).toMatch(/"ready\.stdout"/);
+    expect(configError(() => parseTargetSpec({ ...engineJson(), name: '' }, 'f', VARS)).message).toMatch(/- name: expected a non-empty string, seen ""/);
+    expect(configError(() => parseTargetSpec({ ...engineJson(), command: [] }, 'f', VARS)).message).toMatch(/- command: expected a non-empty array of strings, seen \[\]/);
+    expect(configError(() => parseTargetSpec({ ...engineJson(), command: ['a', 1] }, 'f', VARS)).message).toMatch(/- command\[1\]: expected a string, seen 1/);
+    expect(configError(() => parseTargetSpec({ ...engineJson(), command: 'a b' }, 'f', VARS)).message).toMatch(/- command: .*seen "a b"/);
+    expect(configError(() => parseTargetSpec({ ...engineJson(), prefix: '' }, 'f', VARS)).message).toMatch(/- prefix: /);
+    expect(configError(() => parseTargetSpec({ ...engineJson(), ready: { stdout: 5 } }, 'f', VARS)).message).toMatch(/- ready\.stdout: expected a regular expression \(a string\), seen 5/);
   });
 
-  it('rejects a ready.stdout that is not a valid regex', () => {
+  it('rejects a ready.stdout that is not a valid regex, with the RegExp error', () => {
     expect(configError(() => parseTargetSpec({ ...engineJson(), ready: { stdout: 'ready(' } }, 'f', VARS)).message).toMatch(
-      /"ready\.stdout" is not a valid regex/,
+      /- ready\.stdout: expected a valid regular expression \(Invalid regular expression: .*Unterminated group\), seen "ready\("/,
     );
+  });
+
+  it('rejects a bad controls answer regex, naming the control', () => {
+    const j = { ...engineJson(), controls: { 'midi-start': { send: 'x', answer: '[a-' } } };
+    expect(configError(() => parseTargetSpec(j, 'f', VARS)).message).toMatch(/- controls\.midi-start\.answer: expected a valid regular expression \(Invalid regular expression/);
   });
 
   it('rejects a bad stop.method', () => {
     const e = configError(() => parseTargetSpec({ ...engineJson(), stop: { method: 'kill' } }, 'f', VARS));
-    expect(e.message).toMatch(/"stop\.method" must be "signal" or "stdin-close"/);
+    expect(e.message).toMatch(/- stop\.method: expected "signal" or "stdin-close", seen "kill"/);
+  });
+
+  it('rejects an unknown key, listing the known ones', () => {
+    const { ready, ...rest } = engineJson();
+    const e = configError(() => parseTargetSpec({ ...rest, ready, raedy: ready }, 'f', VARS));
+    expect(e.message).toContain('  - raedy: unknown key (known keys: $schema, $comment, name, command, build, requires, env, ready, prefix, stop, bugSwitchEnv, bugSwitches, traits, controls)');
+    const nested = configError(() => parseTargetSpec({ ...engineJson(), stop: { method: 'signal', sginal: 'SIGINT' } }, 'f', VARS));
+    expect(nested.message).toContain('  - stop.sginal: unknown key (known keys: method, signal, deadlineMs)');
+  });
+
+  it('rejects a wrong type, showing the value seen', () => {
+    const e = configError(() => parseTargetSpec({ ...engineJson(), bugSwitches: 'no-sweep' }, 'f', VARS));
+    expect(e.message).toContain('  - bugSwitches: expected an array of strings, seen "no-sweep"');
+    expect(configError(() => parseTargetSpec({ ...engineJson(), env: { A: null } }, 'f', VARS)).message).toContain('  - env.A: expected a string');
+  });
+
+  it('rejects non-positive and non-integer deadlines', () => {
+    const stop = (deadlineMs: unknown) => configError(() => parseTargetSpec({ ...engineJson(), stop: { deadlineMs } }, 'f', VARS)).message;
+    expect(stop(-5)).toContain('  - stop.deadlineMs: expected a positive number of milliseconds, seen -5');
+    expect(stop(0)).toContain('stop.deadlineMs: expected a positive number of milliseconds, seen 0');
+    expect(stop(1.5)).toContain('stop.deadlineMs: expected a positive number of milliseconds, seen 1.5');
+    expect(stop('3000')).toContain('stop.deadlineMs: expected a positive number of milliseconds, seen "3000"');
+    const ready = configError(() => parseTargetSpec({ ...engineJson(), ready: { stdout: 'x', deadlineMs: 0 } }, 'f', VARS));
+    expect(ready.message).toContain('  - ready.deadlineMs: expected a positive number of milliseconds, seen 0');
+  });
+
+  it('rejects a stop.signal that is not a signal name', () => {
+    const e = configError(() => parseTargetSpec({ ...engineJson(), stop: { signal: 'SIGTERMINATE' } }, 'f', VARS));
+    expect(e.message).toContain('  - stop.signal: expected a signal name such as "SIGTERM", seen "SIGTERMINATE"');
+    expect(parseTargetSpec({ ...engineJson(), stop: { signal: 'SIGINT' } }, 'f', VARS).stop.signal).toBe('SIGINT');
+  });
+
+  it('lists every problem at once, one per line, and cuts long values', () => {
+    const j = { ...engineJson(), name: 7, raedy: 1, command: 'x'.repeat(200), stop: { method: 'kill', deadlineMs: -5 }, controls: { q: { send: 'q' } } };
+    const e = configError(() => parseTargetSpec(j, 'f.json', VARS));
+    const lines = e.message.split('\n').filter((l) => l.startsWith('  - '));
+    expect(e.message).toMatch(/^target config f\.json is invalid \(6 problems\):/);
+    expect(lines).toHaveLength(6);
+    expect(lines.map((l) => l.slice(4, l.indexOf(':'))).sort()).toEqual(['command', 'controls.q.answer', 'name', 'raedy', 'stop.deadlineMs', 'stop.method']);
+    const command = lines.find((l) => l.startsWith('  - command:'))!;
+    expect(command).toMatch(/seen "x{56}\.\.\.$/);
+    expect(command.length).toBeLessThan(120);
   });
 
   it('rejects a non-object', () => {
@@ -105,8 +152,10 @@ describe('parseTargetSpec: invalid configs', () => {
     expect(configError(() => parseTargetSpec('x', 'f', VARS)).message).toMatch(/not a JSON object/);
   });
 
-  it('points at the example config', () => {
-    expect(configError(() => parseTargetSpec(without('name'), 'f', VARS)).hint).toMatch(/engine\.json/);
+  it('points at the schema file and the example config', () => {
+    const { hint } = configError(() => parseTargetSpec(without('name'), 'f', VARS));
+    expect(hint).toMatch(/schema\/target\.schema\.json/);
+    expect(hint).toMatch(/fixtures\/targets\/engine\.json/);
   });
 });
 
@@ -132,5 +181,44 @@ describe('loadTargetSpec', () => {
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{ "name": ');
     expect(configError(() => loadTargetSpec(file, {})).message).toMatch(/broken\.json is invalid: not JSON/);
+  });
+
+  it('gives every schema problem of a file in one TARGET_CONFIG error naming it', () => {
+    const file = join(dir, 'typo.json');
+    writeFileSync(file, JSON.stringify({ ...engineJson(), raedy: {}, stop: { deadlineMs: -5 } }));
+    const e = configError(() => loadTargetSpec(file, {}));
+    expect(e.message).toContain(`target config ${file} is invalid (2 problems):`);
+    expect(e.message).toContain('  - stop.deadlineMs: expected a positive number of milliseconds, seen -5');
+    expect(e.message).toMatch(/ {2}- raedy: unknown key \(known keys: \$schema, \$comment, name, command, /);
+  });
+});
+
+describe('every config in fixtures/targets/ and the README example', () => {
+  const dir = resolve(ROOT, 'fixtures/targets');
+  const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it.each(fixtures)('%s parses and names the schema as its first key', (f) => {
+    const file = join(dir, f);
+    const spec = loadTargetSpec(file, { output: 'hilt-observed' });
+    expect(spec.file).toBe(file);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object)[0]).toBe('$schema');
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { $schema: string }).$schema).toBe('../../schema/target.schema.json');
+  });
+
+  it('finds the fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(10));
+
+  // The README's Targets section: its control example, and any whole target config it shows.
+  const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+  it('parses the controls example of the README', () => {
+    const snippet = /`("stop": \{"send": [^`]*\})`/.exec(readme)?.[1];
+    expect(snippet, 'README no longer shows the kernel "stop" control').toBeDefined();
+    const spec = parseTargetSpec({ ...engineJson(), controls: JSON.parse(`{${snippet}}`) }, 'README.md', VARS);
+    expect(spec.controls.stop!.answer.test('hilt-kernel[3] kernel stopped')).toBe(true);
+  });
+
+  const blocks = [...readme.matchAll(/```jsonc?\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => b.includes('"prefix"') && b.includes('"command"'));
+  it.skipIf(blocks.length === 0).each(blocks)('parses the target config shown in the README (%#)', (block) => {
+    const json = JSON.parse(block.replace(/\s\/\/.*$/gm, '')) as unknown;
+    expect(parseTargetSpec(json, 'README.md', VARS).name).toBeTruthy();
   });
 });

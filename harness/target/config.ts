@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
 import { HiltError } from '../errors.ts';
+import { SCHEMA_FILE, targetConfigSchema } from './schema.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_TARGET = resolve(ROOT, 'fixtures/targets/engine.json');
@@ -24,56 +26,70 @@ export interface TargetSpec {
   stop: { method: 'signal' | 'stdin-close'; signal: NodeJS.Signals; deadlineMs: number };
   bugSwitchEnv?: string;
   bugSwitches: string[];
+  traits: readonly string[]; // what it can do for scenarios beyond a black box (schema.ts TRAITS)
   // Named control lines sent on stdin and the line that answers each ("stop" -> /kernel stopped/).
   controls: Record<string, { send: string; answer: RegExp }>;
 }
 
+const HINT = `see ${SCHEMA_FILE} (editors check a config whose "$schema" names it) and fixtures/targets/engine.json for a complete example`;
+
 function bad(file: string, what: string): never {
-  throw new HiltError('TARGET_CONFIG', `target config ${file} is invalid: ${what}`, {
-    hint: 'see fixtures/targets/engine.json for a complete example',
-  });
+  throw new HiltError('TARGET_CONFIG', `target config ${file} is invalid: ${what}`, { hint: HINT });
 }
 
 export function parseTargetSpec(json: unknown, file: string, vars: Record<string, string>): TargetSpec {
-  if (typeof json !== 'object' || json === null) bad(file, 'not a JSON object');
-  const j = json as Record<string, any>;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) bad(file, 'not a JSON object');
+  const parsed = targetConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = configProblems(parsed.error.issues, json);
+    const n = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    throw new HiltError('TARGET_CONFIG', `target config ${file} is invalid (${n}):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { hint: HINT });
+  }
+  const j = parsed.data;
   const sub = (s: string) => s.replace(/\$\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
-  if (typeof j.name !== 'string' || !j.name) bad(file, '"name" must be a non-empty string');
-  if (!Array.isArray(j.command) || j.command.length === 0 || !j.command.every((c: unknown) => typeof c === 'string'))
-    bad(file, '"command" must be a non-empty array of strings');
-  if (typeof j.prefix !== 'string' || !j.prefix) bad(file, '"prefix" (name prefix of the objects it creates) is required');
-  if (typeof j.ready?.stdout !== 'string') bad(file, '"ready.stdout" (a regex matched against its output) is required');
-  let readyStdout: RegExp;
-  try {
-    readyStdout = new RegExp(j.ready.stdout);
-  } catch (e) {
-    bad(file, `"ready.stdout" is not a valid regex (${(e as Error).message})`);
-  }
-  const controls: TargetSpec['controls'] = {};
-  for (const [name, c] of Object.entries((j.controls ?? {}) as Record<string, any>)) {
-    if (typeof c?.send !== 'string' || typeof c?.answer !== 'string') bad(file, `"controls.${name}" needs "send" (a line) and "answer" (a regex)`);
-    try {
-      controls[name] = { send: c.send, answer: new RegExp(c.answer) };
-    } catch (e) {
-      bad(file, `"controls.${name}.answer" is not a valid regex (${(e as Error).message})`);
-    }
-  }
-  const method = j.stop?.method ?? 'signal';
-  if (method !== 'signal' && method !== 'stdin-close') bad(file, '"stop.method" must be "signal" or "stdin-close"');
   return {
     name: j.name,
     file,
-    command: (j.command as string[]).map(sub),
-    build: typeof j.build === 'string' ? j.build : undefined,
-    requires: Array.isArray(j.requires) ? j.requires.map((r: unknown) => sub(String(r))) : [],
-    env: Object.fromEntries(Object.entries((j.env ?? {}) as Record<string, string>).map(([k, v]) => [k, sub(String(v))])),
-    ready: { stdout: readyStdout, deadlineMs: Number(j.ready.deadlineMs ?? 5000) },
+    command: j.command.map(sub),
+    build: j.build,
+    requires: j.requires.map(sub),
+    env: Object.fromEntries(Object.entries(j.env).map(([k, v]) => [k, sub(String(v))])),
+    ready: { stdout: new RegExp(j.ready.stdout), deadlineMs: j.ready.deadlineMs },
     prefix: j.prefix,
-    stop: { method, signal: (j.stop?.signal ?? 'SIGTERM') as NodeJS.Signals, deadlineMs: Number(j.stop?.deadlineMs ?? 5000) },
-    bugSwitchEnv: typeof j.bugSwitchEnv === 'string' ? j.bugSwitchEnv : undefined,
-    bugSwitches: Array.isArray(j.bugSwitches) ? j.bugSwitches.map(String) : [],
-    controls,
+    stop: { ...j.stop },
+    bugSwitchEnv: j.bugSwitchEnv,
+    bugSwitches: j.bugSwitches,
+    traits: j.traits,
+    controls: Object.fromEntries(Object.entries(j.controls).map(([k, c]) => [k, { send: c.send, answer: new RegExp(c.answer) }])),
   };
+}
+
+// One line per problem: where (a JSON path), what was expected, and what was seen there.
+function configProblems(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  return issues.flatMap((iss) =>
+    iss.code === 'unrecognized_keys'
+      ? iss.keys.map((k) => `${jsonPath([...iss.path, k])}: ${iss.message}`)
+      : [`${jsonPath(iss.path)}: ${iss.message}, seen ${seen(valueAt(input, iss.path))}`],
+  );
+}
+
+// stop.deadlineMs, command[1], controls["a b"].answer
+const jsonPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, k) => {
+    if (typeof k === 'number') return `${acc}[${k}]`;
+    const key = String(k);
+    if (/^[\w$-]+$/.test(key)) return acc ? `${acc}.${key}` : key;
+    return `${acc}[${JSON.stringify(key)}]`;
+  }, '') || '(top level)';
+
+const valueAt = (v: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<PropertyKey, unknown>)[k] : undefined), v);
+
+// The offending value as JSON, cut so one bad value cannot flood the message.
+function seen(v: unknown): string {
+  if (v === undefined) return 'nothing (the field is missing)';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 export function loadTargetSpec(file: string, vars: Record<string, string>): TargetSpec {
