@@ -11,6 +11,7 @@ export type HiltErrorCode =
   | 'TARGET_CONFIG' // a target config file is invalid
   | 'DEADLINE' // a harness step missed its deadline
   | 'TOOL_FAILED' // an external tool (pactl, pw-dump) failed
+  | 'PLATFORM_UNSUPPORTED' // an OS fact hilt has no implementation for on this OS yet: says what would implement it
   | 'INTERNAL';
 
 export interface HiltErrorDetails {

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { isHiltError } from '../harness/errors.ts';
 import { processState, takeSnapshot } from '../harness/inventory/snapshot.ts';
 import { VirtualRig } from '../harness/rig/virtual-rig.ts';
-import { takeHangs } from '../harness/target/hangs.ts';
+import { takeHangs } from '../harness/watchdog/hangs.ts';
 
 describe('a wedged rig', () => {
   test('a frozen pipewire-pulse: the inventory fails with DEADLINE naming pactl and where it waits; the rig stops anyway', async () => {

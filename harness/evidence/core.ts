@@ -1,14 +1,17 @@
 // Core dumps as evidence. A target run with a core folder (LaunchOptions.coreDir) leaves its
-// core there when it dies of a signal; gdb turns it into every thread's stack, which is kept as
-// text (what people read) while the core itself is deleted (it is large).
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+// core there when it dies of a signal; the platform's debugger (gdb on Linux) turns it into every
+// thread's stack, kept as text (what people read) while the core itself is deleted (it is large).
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import { join } from 'node:path';
-import { parseGdbStacks, type Stacks } from './gdb-stacks.ts';
+import { platform as current, type Platform } from '../platform/index.ts';
+import type { Stacks } from './gdb-stacks.ts';
+import { parseStacks } from './stack-parsers.ts';
+import { commandLine } from './command-line.ts';
 
 export interface CoreEvidence {
   file?: string; // the core's name, when one was written
-  text: string; // gdb's output, or why there is none
+  text: string; // the debugger's output, or why there is none
   stacks?: Stacks;
 }
 
@@ -18,16 +21,15 @@ export async function makeCoreDir(dir: string): Promise<string> {
 }
 
 // Reads the core in `dir` (if any) against `exe`, then removes the folder.
-export async function readCore(dir: string, exe: string): Promise<CoreEvidence> {
+export async function readCore(dir: string, exe: string, platform: Platform = current): Promise<CoreEvidence> {
   try {
-    const cores = (await readdir(dir)).filter((f) => f.startsWith('core'));
-    if (!cores.length) {
-      const pattern = await readFile('/proc/sys/kernel/core_pattern', 'utf8').catch(() => '?');
-      return { text: `no core written (core_pattern: ${pattern.trim()})` };
-    }
-    const gdb = await execa('gdb', ['-batch', '-nx', '-ex', 'info threads', '-ex', 'thread apply all bt', exe, join(dir, cores[0]!)], { reject: false, timeout: 60_000 });
-    const text = `gdb -batch -ex "info threads" -ex "thread apply all bt" ${exe} ${cores[0]}\n\n${gdb.stdout}\n${gdb.stderr}`;
-    return { file: cores[0], text, stacks: parseGdbStacks(gdb.stdout) };
+    const cores = (await readdir(dir)).filter((f) => platform.isCoreFile(f));
+    if (!cores.length) return { text: `no core written (core_pattern: ${await platform.corePattern()})` };
+    const dbg = platform.coreDebugger();
+    const args = dbg.args(exe, join(dir, cores[0]!));
+    const run = await execa(dbg.tool, args, { reject: false, timeout: 60_000 });
+    const text = `${commandLine(dbg.tool, dbg.args(exe, cores[0]!))}\n\n${run.stdout}\n${run.stderr}`;
+    return { file: cores[0], text, stacks: parseStacks(dbg.parser, run.stdout) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,11 +1,13 @@
-// Native stacks of every thread of a live process, taken by the platform's debugger: gdb on
-// Linux, lldb on macOS, cdb on Windows. The watchdog takes them at a soft deadline, before it
-// kills a hung process, so the report shows where it hung. A missing debugger is said, not fatal.
+// Native stacks of every thread of a live process, taken by the platform's debugger (gdb on Linux,
+// lldb on macOS, cdb on Windows: harness/platform says which). The watchdog takes them at a soft
+// deadline, before it kills a hung process, so the report shows where it hung. A missing debugger
+// is said, not fatal.
+import { isUnsupported, platformFor, type Debugger } from '../platform/index.ts';
 import { Child } from '../proc/child.ts';
 import { now } from '../wait.ts';
-import { parseCdbStacks } from './cdb-stacks.ts';
-import { parseGdbStacks, type Stacks } from './gdb-stacks.ts';
-import { parseLldbStacks } from './lldb-stacks.ts';
+import { commandLine } from './command-line.ts';
+import type { Stacks } from './gdb-stacks.ts';
+import { parseStacks } from './stack-parsers.ts';
 
 export interface StackCapture {
   tool: string; // "gdb"
@@ -16,51 +18,27 @@ export interface StackCapture {
   missing?: string; // the debugger is not installed: what to install
 }
 
-interface Debugger {
-  tool: string;
-  args: (pid: number) => string[];
-  parse: (text: string) => Stacks;
-  install: string;
-}
-
-const DEBUGGERS: Partial<Record<NodeJS.Platform, Debugger>> = {
-  linux: {
-    tool: 'gdb',
-    args: (pid) => ['-p', String(pid), '-batch', '-nx', '-ex', 'info threads', '-ex', 'thread apply all bt'],
-    parse: parseGdbStacks,
-    install: 'apt-get install gdb (npm run setup installs it)',
-  },
-  darwin: {
-    tool: 'lldb',
-    args: (pid) => ['-p', String(pid), '--batch', '-o', 'thread backtrace all', '-o', 'process detach'],
-    parse: parseLldbStacks,
-    install: 'xcode-select --install (lldb comes with the Command Line Tools)',
-  },
-  win32: {
-    tool: 'cdb',
-    // -pv: noninvasive, the target is suspended while read and resumed on "qd" (quit and detach).
-    args: (pid) => ['-p', String(pid), '-pv', '-c', '~*k;qd'],
-    parse: parseCdbStacks,
-    install: 'install the Debugging Tools for Windows (Windows SDK) and put cdb.exe on PATH',
-  },
-};
-
-const quote = (a: string) => (/[\s;*~]/.test(a) ? `"${a}"` : a);
-
 export async function takeStacks(pid: number, opts: { deadlineMs?: number; platform?: NodeJS.Platform } = {}): Promise<StackCapture> {
   const t0 = now();
-  const platform = opts.platform ?? process.platform;
-  const dbg = DEBUGGERS[platform];
-  if (!dbg) return { tool: 'none', command: '', text: `no stack tool known for ${platform}`, tookMs: 0, missing: `a debugger for ${platform}` };
+  const os = opts.platform ?? process.platform;
+  let dbg: Debugger<[pid: number]>;
+  try {
+    dbg = platformFor(os).stackDebugger();
+  } catch (e) {
+    if (!isUnsupported(e)) throw e;
+    return { tool: 'none', command: '', text: e.message, tookMs: 0, missing: `a debugger for ${os}` };
+  }
   const args = dbg.args(pid);
-  const command = [dbg.tool, ...args].map(quote).join(' ');
+  const command = commandLine(dbg.tool, args);
   const deadlineMs = opts.deadlineMs ?? 20_000;
   // The debugger has its own deadline (a debugger stuck on a wedged target must not hang hilt),
   // and is a Child: registered with the reaper, so it goes with hilt even if hilt is killed.
   let child: Child;
   try {
     child = new Child(dbg.tool, args, { name: dbg.tool, rawStdout: true, tailLines: 100 });
-  } catch {
+  } catch (e) {
+    // A Child needs the platform's reaper: where there is none yet, say so rather than "not installed".
+    if (isUnsupported(e)) return { tool: dbg.tool, command, text: e.message, tookMs: now() - t0, missing: e.message };
     return { tool: dbg.tool, command, text: `${dbg.tool} is not installed: ${dbg.install}`, tookMs: now() - t0, missing: dbg.install };
   }
   let stdout = '';
@@ -76,6 +54,6 @@ export async function takeStacks(pid: number, opts: { deadlineMs?: number; platf
   }
   const tookMs = now() - t0;
   const text = `${command}\n\n${stdout}\n${child.outputTail(100)}${timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : ''}`;
-  const stacks = dbg.parse(stdout);
+  const stacks = parseStacks(dbg.parser, stdout);
   return { tool: dbg.tool, command, text, tookMs, ...(stacks.threads.length ? { stacks } : {}) };
 }

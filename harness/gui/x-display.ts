@@ -3,8 +3,8 @@
 import { HiltError } from '../errors.ts';
 import { Child, stopChild } from '../proc/child.ts';
 import { which } from '../rig/requirements.ts';
-import { runTool } from '../proc/tool.ts';
-import { watch } from '../target/watchdog.ts';
+import { runTool } from '../watchdog/tool.ts';
+import { watch } from '../watchdog/watchdog.ts';
 import { now } from '../wait.ts';
 
 export const GUI_TOOLS: Record<string, string> = { Xvfb: 'xvfb', xdotool: 'xdotool' };

@@ -77,11 +77,5 @@ export function parsePwDump(text: string, prefix: string): InventoryObject[] {
   return out;
 }
 
-// /proc/<pid>/stat: "pid (comm) S ppid ...": comm may hold spaces and parentheses.
-export function parseProcStat(text: string): { pid: number; comm: string; state: string; ppid: number } | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const rest = text.slice(close + 2).split(' ');
-  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]) };
-}
+// /proc/<pid>/stat is a Linux platform fact: parsed there, re-exported for this file's tests.
+export { parseProcStat } from '../platform/proc-stat.ts';

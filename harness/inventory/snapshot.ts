@@ -1,10 +1,10 @@
 // A snapshot of every object with a target's prefix, asked of the server and the OS, never of
 // the target (muesli #387: an object made just before a kill is invisible to the app's own list).
-import { readdir, readFile } from 'node:fs/promises';
-import { runTool } from '../proc/tool.ts';
+import { platform, type ProcessState } from '../platform/index.ts';
+import { runTool } from '../watchdog/tool.ts';
 import { now } from '../wait.ts';
 import { isOrphan, objectKey, type InventoryObject } from './objects.ts';
-import { parseProcStat, parsePulseModules, parsePulseSinks, parsePwDump } from './parse.ts';
+import { parsePulseModules, parsePulseSinks, parsePwDump } from './parse.ts';
 
 export interface Snapshot {
   prefix: string;
@@ -24,30 +24,13 @@ async function tool(file: string, args: string[], env: Record<string, string>): 
 }
 
 // Alive means running: a zombie has exited already and cannot clean up.
-export async function processState(pid: number): Promise<'alive' | 'zombie' | 'gone'> {
-  try {
-    const st = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
-    return st && (st.state === 'Z' || st.state === 'X') ? 'zombie' : 'alive';
-  } catch {
-    return 'gone';
-  }
-}
+export const processState = (pid: number): Promise<ProcessState> => platform.processState(pid);
 
 async function processesByPrefix(prefix: string): Promise<InventoryObject[]> {
-  const out: InventoryObject[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const st = parseProcStat(await readFile(`/proc/${entry}/stat`, 'utf8'));
-      // comm is cut at 15 characters by the kernel.
-      if (st && st.comm.startsWith(prefix.slice(0, 15)) && st.state !== 'Z') {
-        out.push({ kind: 'process', id: entry, name: `${st.comm}[${entry}]`, ownerPid: st.pid, ownerAlive: true });
-      }
-    } catch {
-      /* exited while we looked */
-    }
-  }
-  return out;
+  // comm is cut at 15 characters by the kernel.
+  return (await platform.processes())
+    .filter((p) => p.name.startsWith(prefix.slice(0, 15)) && p.state !== 'Z')
+    .map((p): InventoryObject => ({ kind: 'process', id: String(p.pid), name: `${p.name}[${p.pid}]`, ownerPid: p.pid, ownerAlive: true }));
 }
 
 export async function takeSnapshot(prefix: string, env: Record<string, string>): Promise<Snapshot> {

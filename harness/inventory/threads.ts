@@ -1,30 +1,11 @@
-// A process's threads and open descriptors, read from /proc (the OS's answer, not the target's).
-import { readdir, readFile } from 'node:fs/promises';
+// A process's threads and open descriptors, asked of the OS (the platform), not of the target.
+import { platform, type ThreadInfo } from '../platform/index.ts';
 
-export interface ThreadInfo {
-  tid: number;
-  name: string; // comm, cut at 15 characters by the kernel
-}
+export type { ThreadInfo };
 
 // Threads other than the main one; undefined when the process is gone.
 export async function otherThreads(pid: number): Promise<ThreadInfo[] | undefined> {
-  try {
-    const tids = (await readdir(`/proc/${pid}/task`)).map(Number).filter((t) => t !== pid);
-    const out: ThreadInfo[] = [];
-    for (const tid of tids) {
-      const name = await readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').then((s) => s.trim(), () => undefined);
-      if (name !== undefined) out.push({ tid, name });
-    }
-    return out;
-  } catch {
-    return undefined;
-  }
+  return (await platform.threads(pid))?.filter((t) => t.tid !== pid);
 }
 
-export async function fdCount(pid: number): Promise<number | undefined> {
-  try {
-    return (await readdir(`/proc/${pid}/fd`)).length;
-  } catch {
-    return undefined;
-  }
-}
+export const fdCount = (pid: number): Promise<number | undefined> => platform.fdCount(pid);

@@ -7,7 +7,7 @@ import { HiltError } from '../errors.ts';
 import { Child, stopChild } from '../proc/child.ts';
 import { ROOT } from '../target/config.ts';
 import { requireFile } from '../target/launch.ts';
-import { watch } from '../target/watchdog.ts';
+import { watch } from '../watchdog/watchdog.ts';
 import { now, pollUntil } from '../wait.ts';
 import { jackEnv, requirePipewireJack } from './jack-env.ts';
 import { fromHex, toHex, type MidiPorts, type MidiProbe, type RoundTrip } from './probe.ts';

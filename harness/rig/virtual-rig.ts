@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError } from '../errors.ts';
 import { Child, stopChild } from '../proc/child.ts';
-import { runTool, type ToolResult } from '../proc/tool.ts';
+import { runTool, type ToolResult } from '../watchdog/tool.ts';
 import { now, pollUntil } from '../wait.ts';
 import { Capture } from '../audio/capture.ts';
 import { ToneSource } from '../audio/tone-source.ts';

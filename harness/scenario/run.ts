@@ -8,7 +8,7 @@ import type { CheckResult } from '../check/check.ts';
 import { isHiltError } from '../errors.ts';
 import { overallVerdict, writeSummary, type EvidenceRef, type Summary } from '../report/summary.ts';
 import { now, withDeadline } from '../wait.ts';
-import type { Hang } from '../target/watchdog.ts';
+import type { Hang } from '../watchdog/watchdog.ts';
 import type { ScenarioOptions } from './options.ts';
 
 const CONTENT_TYPES: Record<EvidenceRef['kind'], string> = {

@@ -2,10 +2,11 @@
 // failure that carries its output tail and leaves nothing running.
 import { accessSync, constants } from 'node:fs';
 import { HiltError } from '../errors.ts';
+import { platform } from '../platform/index.ts';
 import { Child, stopChild, type ChildResult } from '../proc/child.ts';
 import { now } from '../wait.ts';
 import type { TargetSpec } from './config.ts';
-import { endOf, watch, type Hang } from './watchdog.ts';
+import { endOf, watch, type Hang } from '../watchdog/watchdog.ts';
 
 export interface RunningTarget {
   spec: TargetSpec;
@@ -53,8 +54,8 @@ export async function launchTarget(spec: TargetSpec, env: Record<string, string>
   const bugEnv: Record<string, string> = spec.bugSwitchEnv ? { [spec.bugSwitchEnv]: bugs.join(',') } : {};
   const fill = (a: string) => a.replace(/\$\{(\w+)\}/g, (m, k: string) => opts.vars?.[k] ?? m);
   const command = [...spec.command.map(fill), ...(opts.args ?? [])];
-  // prlimit execs the target in place (same pid) with RLIMIT_CORE raised.
-  if (opts.coreDir) command.unshift('prlimit', '--core=unlimited', '--');
+  // The platform's way to let the target dump core (Linux: prlimit, same pid, RLIMIT_CORE raised).
+  if (opts.coreDir) command.unshift(...platform.coreLaunchPrefix());
   const child = new Child(command[0]!, command.slice(1), {
     name: spec.name,
     env: { ...env, ...spec.env, ...bugEnv, ...opts.env },

@@ -2,8 +2,8 @@
 // wedged audio server has its stacks taken and is killed, and the step fails with a message,
 // never a hung run.
 import { HiltError } from '../errors.ts';
-import { endOf, watch } from '../target/watchdog.ts';
-import { Child } from './child.ts';
+import { Child } from '../proc/child.ts';
+import { endOf, watch } from './watchdog.ts';
 
 export interface ToolResult {
   stdout: string;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isHiltError } from '../errors.ts';
-import { takeHangs } from '../target/hangs.ts';
+import { takeHangs } from './hangs.ts';
 import { runTool } from './tool.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hilt-tool-test-'));

@@ -3,7 +3,8 @@
 # stdin; when stdin closes (hilt finished, crashed or was SIGKILLed) it kills every process still
 # tracked and removes every tracked directory. Event-driven: it sleeps in read(), never polls.
 trap '' INT TERM HUP QUIT
-declare -A pids=()
+# Indexed by pid (a sparse array), not associative: macOS ships bash 3.2, which has no declare -A.
+pids=()
 dirs=()
 while IFS=' ' read -r verb arg; do
   case "$verb" in

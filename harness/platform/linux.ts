@@ -1,0 +1,130 @@
+// Linux: process facts from /proc, cores via prlimit and core_pattern read by gdb, live stacks by
+// gdb attach, the bash reaper. Every fact is implemented here; the other OSes follow this shape.
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Debugger, Platform, ProcessInfo, ProcessState, ResourceLimits, ThreadInfo } from './platform.ts';
+import { parseProcLimit, parseProcStat } from './proc-stat.ts';
+
+const REAPER = fileURLToPath(new URL('./reaper.sh', import.meta.url));
+const GDB_INSTALL = 'apt-get install gdb (npm run setup installs it)';
+const GDB_ALL_THREADS = ['-batch', '-nx', '-ex', 'info threads', '-ex', 'thread apply all bt'];
+
+// undefined when the process is gone (or its stat is unreadable).
+async function processInfo(pid: number): Promise<ProcessInfo | undefined> {
+  try {
+    const st = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    return st && { pid: st.pid, ppid: st.ppid, name: st.comm, state: st.state };
+  } catch {
+    return undefined;
+  }
+}
+
+async function processState(pid: number): Promise<ProcessState> {
+  try {
+    const st = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    return st && (st.state === 'Z' || st.state === 'X') ? 'zombie' : 'alive';
+  } catch {
+    return 'gone';
+  }
+}
+
+async function processes(): Promise<ProcessInfo[]> {
+  const out: ProcessInfo[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const info = await processInfo(Number(entry)); // undefined: exited while we looked
+    if (info) out.push(info);
+  }
+  return out;
+}
+
+async function threads(pid: number): Promise<ThreadInfo[] | undefined> {
+  try {
+    const tids = (await readdir(`/proc/${pid}/task`)).map(Number);
+    const out: ThreadInfo[] = [];
+    for (const tid of tids) {
+      const name = await readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').then((s) => s.trim(), () => undefined);
+      if (name !== undefined) out.push({ tid, name });
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fdCount(pid: number): Promise<number | undefined> {
+  try {
+    return (await readdir(`/proc/${pid}/fd`)).length;
+  } catch {
+    return undefined;
+  }
+}
+
+// One scan of /proc, then the tree below pid (breadth first, so parents come before children).
+async function descendants(pid: number): Promise<number[]> {
+  const all = await processes();
+  const out: number[] = [];
+  for (let frontier = [pid]; frontier.length; ) {
+    const next = all.filter((p) => frontier.includes(p.ppid) && p.pid !== pid).map((p) => p.pid);
+    out.push(...next);
+    frontier = next;
+  }
+  return out;
+}
+
+async function resourceLimits(pid: number): Promise<ResourceLimits | undefined> {
+  const text = await readFile(`/proc/${pid}/limits`, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const coreBytes = parseProcLimit(text, 'Max core file size');
+  const openFiles = parseProcLimit(text, 'Max open files');
+  return coreBytes === undefined || openFiles === undefined ? undefined : { coreBytes, openFiles };
+}
+
+// Children first, so none is re-parented and missed while its parent dies.
+async function killTree(pid: number): Promise<number[]> {
+  const tree = [...(await descendants(pid)).reverse(), pid];
+  return tree.filter((p) => {
+    try {
+      return process.kill(p, 'SIGKILL');
+    } catch {
+      return false; // already gone
+    }
+  });
+}
+
+const coreDebugger: Debugger<[exe: string, core: string]> = {
+  tool: 'gdb',
+  args: (exe, core) => [...GDB_ALL_THREADS, exe, core],
+  parser: 'gdb',
+  install: GDB_INSTALL,
+};
+
+const stackDebugger: Debugger<[pid: number]> = {
+  tool: 'gdb',
+  args: (pid) => ['-p', String(pid), ...GDB_ALL_THREADS],
+  parser: 'gdb',
+  install: GDB_INSTALL,
+};
+
+export const linux: Platform = {
+  os: 'linux',
+  process: processInfo,
+  processState,
+  processes,
+  parentPid: async (pid) => (await processInfo(pid))?.ppid,
+  processName: async (pid) => (await processInfo(pid))?.name,
+  threads,
+  fdCount,
+  children: async (pid) => (await processes()).filter((p) => p.ppid === pid && p.pid !== pid).map((p) => p.pid),
+  descendants,
+  // prlimit execs the target in place (same pid) with RLIMIT_CORE raised.
+  coreLaunchPrefix: () => ['prlimit', '--core=unlimited', '--'],
+  corePattern: async () => (await readFile('/proc/sys/kernel/core_pattern', 'utf8').catch(() => '?')).trim(),
+  isCoreFile: (name) => name.startsWith('core'),
+  coreDebugger: () => coreDebugger,
+  stackDebugger: () => stackDebugger,
+  resourceLimits,
+  reaperArgv: () => ['bash', REAPER],
+  killTree,
+  exitStatus: () => undefined, // a Linux exit code is the program's own; death by signal comes separately
+};

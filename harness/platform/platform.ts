@@ -1,0 +1,76 @@
+// Everything hilt asks of the operating system, behind one object per OS (linux.ts, darwin.ts,
+// win32.ts). A fact not implemented on an OS throws PLATFORM_UNSUPPORTED naming what would
+// implement it: it never answers empty, because an empty answer reads as "nothing left behind".
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  name: string; // as the OS names it (Linux: comm, cut at 15 characters by the kernel)
+  state: string; // ps(1)'s letter: R running, S sleeping, D disk wait, T stopped, Z zombie
+}
+
+// Alive means running: a zombie has exited already and cannot clean up.
+export type ProcessState = 'alive' | 'zombie' | 'gone';
+
+export interface ThreadInfo {
+  tid: number;
+  name: string; // Linux: comm, cut at 15 characters by the kernel
+}
+
+export interface ResourceLimits {
+  coreBytes: number | 'unlimited'; // soft RLIMIT_CORE: 0 means a crash leaves no core
+  openFiles: number | 'unlimited'; // soft RLIMIT_NOFILE: a descriptor leak hits it
+}
+
+// Which parser in harness/evidence reads a debugger's output: named, not imported, so platform
+// depends on no harness folder (evidence runs the debuggers and depends on platform).
+export type StackParser = 'gdb' | 'lldb' | 'cdb';
+
+// A debugger run as one command whose stdout is every thread's stack.
+export interface Debugger<A extends unknown[]> {
+  tool: string; // "gdb"
+  args: (...a: A) => string[];
+  parser: StackParser;
+  install: string; // what to install when it is missing
+}
+
+// A named exit code (Windows: NTSTATUS); POSIX codes are the program's own and have none.
+export interface NamedExit {
+  name: string; // 'STATUS_ACCESS_VIOLATION'
+  kind: 'crash' | 'signal' | 'error';
+  description: string;
+}
+
+export interface Platform {
+  readonly os: NodeJS.Platform;
+
+  // Process facts, asked of the OS and never of the target (a hung or dying target cannot answer).
+  process(pid: number): Promise<ProcessInfo | undefined>; // undefined: no such process
+  processState(pid: number): Promise<ProcessState>; // a zombie is not alive: it cannot clean up
+  processes(): Promise<ProcessInfo[]>; // every process: leftovers are found by name, not by our records
+  parentPid(pid: number): Promise<number | undefined>; // who reaps it
+  processName(pid: number): Promise<string | undefined>;
+  threads(pid: number): Promise<ThreadInfo[] | undefined>; // main thread included; undefined: gone
+  fdCount(pid: number): Promise<number | undefined>; // open descriptors (a leak shows as growth)
+  children(pid: number): Promise<number[]>; // direct children, zombies included
+  descendants(pid: number): Promise<number[]>; // the whole tree below pid: helpers a target started
+
+  // Core dumps: a crash's stacks, read after the process is gone.
+  coreLaunchPrefix(): string[]; // argv put before a target's command so it may dump core in its cwd
+  corePattern(): Promise<string>; // where the OS writes cores (said when none was written)
+  isCoreFile(name: string): boolean; // a file in the core folder that is a core
+  coreDebugger(): Debugger<[exe: string, core: string]>; // every thread's stack from a core
+
+  // Live stacks: where a hung process is stuck, taken before it is killed.
+  stackDebugger(): Debugger<[pid: number]>;
+
+  // Resource limits of a running process (a core limit of 0 explains a missing core).
+  resourceLimits(pid: number): Promise<ResourceLimits | undefined>;
+
+  // The reaper: a helper that outlives hilt and kills what hilt leaves behind.
+  reaperArgv(): string[]; // spawned detached; reads "pid N", "unpid N", "dir PATH" lines on stdin
+  killTree(pid: number): Promise<number[]>; // SIGKILL pid and its descendants; the pids signalled
+
+  // Exit statuses the OS gives names to (NTSTATUS), for exit.ts's verdicts.
+  exitStatus(code: number): NamedExit | undefined;
+}

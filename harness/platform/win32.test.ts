@@ -1,0 +1,38 @@
+// Windows: cdb live stacks and NTSTATUS names are there; every other fact throws
+// PLATFORM_UNSUPPORTED saying what is missing and what would implement it.
+import { describe, expect, test } from 'vitest';
+import { isHiltError } from '../errors.ts';
+import { thrownBy } from './unsupported-facts.ts';
+import { win32 } from './win32.ts';
+
+const UNSUPPORTED = [
+  'process', 'processState', 'processes', 'parentPid', 'processName', 'threads', 'fdCount', 'children', 'descendants',
+  'coreLaunchPrefix', 'corePattern', 'isCoreFile', 'coreDebugger', 'resourceLimits', 'reaperArgv', 'killTree',
+] as const;
+
+describe('win32 platform', () => {
+  test.each(UNSUPPORTED)('%s throws PLATFORM_UNSUPPORTED naming Windows and what would implement it', async (fact) => {
+    const e = await thrownBy(win32, fact);
+    expect(isHiltError(e, 'PLATFORM_UNSUPPORTED')).toBe(true);
+    expect((e as Error).message).toMatch(/^.+ on Windows: not implemented yet \(would use .+\)/);
+  });
+
+  test('the reaper: says a Job object would implement it', async () => {
+    expect(((await thrownBy(win32, 'reaperArgv')) as Error).message).toMatch(/^the reaper on Windows: not implemented yet \(would use a Job object/);
+  });
+
+  // The cdb parser on the sample: harness/evidence/stack-parsers.test.ts.
+  test('live stacks: cdb noninvasive attach, read by the cdb parser', () => {
+    const cdb = win32.stackDebugger();
+    expect([cdb.tool, ...cdb.args(42)]).toEqual(['cdb', '-p', '42', '-pv', '-c', '~*k;qd']);
+    expect(cdb.parser).toBe('cdb');
+  });
+
+  test('NTSTATUS: named whether the code arrives signed or unsigned; unknown codes are not named', () => {
+    const av = { name: 'STATUS_ACCESS_VIOLATION', kind: 'crash', description: 'access violation (invalid memory access)' };
+    expect(win32.exitStatus(0xc0000005)).toEqual(av);
+    expect(win32.exitStatus(-1073741819)).toEqual(av);
+    expect(win32.exitStatus(0xc000013a)?.kind).toBe('signal');
+    expect(win32.exitStatus(1)).toBeUndefined();
+  });
+});
