@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['harness/**/*.test.ts', 'native/**/*.test.ts'],
+          include: ['harness/**/*.test.ts', 'native/**/*.test.ts', 'scenarios/manifest.test.ts'],
           testTimeout: 20_000,
         },
       },
@@ -18,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'suite',
           include: ['scenarios/**/*.test.ts'],
+          exclude: ['scenarios/manifest.test.ts'],
           // Each test drives whole CLI runs against a real audio server.
           testTimeout: 180_000,
           hookTimeout: 180_000,

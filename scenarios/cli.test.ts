@@ -44,6 +44,41 @@ describe('usage errors exit 2 with the scenario listing', () => {
     const r = await runCli(['--list']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^scenarios:\n {2}kill9 /);
+    expect(r.stdout).toMatch(/\n {2}crash {2,}a real crash.*\n {4,}--set signal=segv thread=main point=steady core=on/);
+  });
+
+  // Everything a user can get wrong is said before a rig starts: within a second or two, no summary.
+  test.each([
+    [['kill9', '--set', 'cuont=5'], /--set cuont: kill9 has no parameter "cuont" \(its parameters: resume_ms, tap_ms\)/],
+    [['crash', '--set', 'signal=kill'], /--set signal=kill: expected one of segv, abrt, bus, trap, ill, fpe/],
+    [['crash', '--set', 'core=maybe', '--set', 'tap_ms=-1'], /core=maybe: expected on or off\n.*tap_ms=-1: expected a whole number from 1/],
+    [['kill9', '--seed', '-3'], /--seed needs a whole number from 0 to 4294967295, not "-3": a seed picks/],
+    [['kill9', '--out', '/proc/x'], /--out \/proc\/x: hilt cannot write its results there \(ENOENT\)/],
+    [['gc-teardown', '--target', 'fixtures/targets/kernel.json'], /gc-teardown cannot run target hilt-kernel .*lacks trait "gc-churn-program"/],
+    [['kill9', '--target', 'fixtures/targets/tk-midi-app.json'], /kill9 cannot run target .*lacks trait "reference-engine", trait "taps-victim"/],
+  ])('%j exits 2 before anything starts', async (args, message) => {
+    const t0 = Date.now();
+    const r = await runCli(args);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.summary).toBeUndefined();
+    expect(r.stderr).not.toMatch(/hilt: running/);
+    console.log(`${args.join(' ')}: exit 2 after ${Date.now() - t0} ms`);
+  });
+
+  test('--help for one scenario prints its parameters, needs and bug switches', async () => {
+    const r = await runCli(['threaded-init', '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^threaded-init: /);
+    expect(r.stdout).toMatch(/guards: +rtmidi initialised from a Tkinter callback/);
+    expect(r.stdout).toMatch(/must fail: +--bug gil-null; --bug init-on-callback-thread/);
+    expect(r.stdout).toMatch(/\n {2}midi +rig +the MIDI server.*; one of rig, absent, silent/);
+  });
+
+  test('--version prints the version from package.json', async () => {
+    const r = await runCli(['--version']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe(`hilt ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}`);
   });
 });
 

@@ -4,29 +4,16 @@
 // again with no relaunch. --set point=teardown crashes inside the destroy of the crossfade tap,
 // where "untrack before destroy" decides whether the guard destroys an object twice.
 import { defineScenario } from '../harness/scenario/define.ts';
-import { HiltError } from '../harness/errors.ts';
+import { SCENARIOS } from './manifest.ts';
 import { runFault } from './lib/fault-flow.ts';
 
-const SIGNALS = ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'];
-const THREADS = ['main', 'audio', 'worker'];
-const POINTS = ['steady', 'teardown'];
-
-function param(set: Record<string, string>, key: string, allowed: string[], fallback: string): string {
-  const v = (set[key] ?? fallback).toLowerCase().replace(/^sig/, '');
-  if (!allowed.includes(v)) {
-    throw new HiltError('USAGE', `--set ${key}=${set[key]} is not known`, { expected: `one of ${allowed.join(', ')}`, hint: `e.g. --set ${key}=${allowed[0]}` });
-  }
-  return v;
-}
-
 defineScenario(
-  'crash',
-  'Crash the engine for real on a chosen thread while it taps a victim; the crash guard must destroy its taps before it dies, so audio resumes with no relaunch.',
+  SCENARIOS.crash,
   async (ctx) => {
-    const { run, options } = ctx;
-    const signal = param(options.set, 'signal', SIGNALS, 'segv');
-    const thread = param(options.set, 'thread', THREADS, 'main');
-    const point = param(options.set, 'point', POINTS, 'steady');
+    const { run, params } = ctx;
+    const signal = params.word('signal');
+    const thread = params.word('thread');
+    const point = params.word('point');
     const sig = `SIG${signal.toUpperCase()}`;
     run.fact('fault', point === 'teardown' ? `${sig} inside the destroy of the secondary tap` : `${sig} on the ${thread} thread`);
 
@@ -34,7 +21,7 @@ defineScenario(
       label: point === 'teardown' ? `${sig} in teardown` : `${sig} on ${thread}`,
       secondary: true,
       // --set core=off: no core dump (writing one loads a 2-core machine and jitters the audio).
-      cores: options.set.core !== 'off',
+      cores: params.flag('core'),
       inject: (e) => {
         e.child.stdin?.write(point === 'teardown' ? `remove-secondary crash-during=${signal}\n` : `crash ${signal} ${thread}\n`);
       },

@@ -4,9 +4,9 @@
 // on the first; the other two go straight to exit(). Either way every engine must be stopped,
 // joined and its tap destroyed before the runtime and the process's static objects go.
 import { defineEndingsScenario } from './lib/live-engines.ts';
+import { SCENARIOS } from './manifest.ts';
 
 defineEndingsScenario(
-  'exit-with-live-engines',
-  'A Node program ends with engines still running (normal exit, process.exit(), an uncaught exception): no crash, no hang, every engine stopped and its tap destroyed, nothing left on the server.',
+  SCENARIOS['exit-with-live-engines'],
   'main',
 );

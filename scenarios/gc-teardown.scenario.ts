@@ -7,21 +7,20 @@ import { crashSignatures, sanitizerWhere } from '../harness/check/crash-signatur
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
-import { numberParam } from '../harness/scenario/options.ts';
+import { SCENARIOS } from './manifest.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { orderViolations, parseLifecycle, teardownMs } from '../harness/target/lifecycle.ts';
-import { endOf, watch, watchBudget } from '../harness/target/watchdog.ts';
+import { endOf, watch, watchBudget } from '../harness/watchdog/watchdog.ts';
 import { now } from '../harness/wait.ts';
 import { EngineSession } from './lib/engine-session.ts';
 
 defineScenario(
-  'gc-teardown',
-  'A Node process creates, starts, drops and garbage-collects many engines with audio flowing; every engine must be stopped and joined before it is freed, and the process must exit cleanly.',
+  SCENARIOS['gc-teardown'],
   async (ctx) => {
     const { run, rig, options } = ctx;
-    const count = numberParam(options, 'count', 20);
-    const batch = numberParam(options, 'batch', 5);
-    const teardownLimit = numberParam(options, 'teardown_ms', 500);
+    const count = ctx.params.number('count');
+    const batch = ctx.params.number('batch');
+    const teardownLimit = ctx.params.number('teardown_ms');
     const session = new EngineSession(ctx);
 
     const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());

@@ -8,10 +8,10 @@ import { quantile } from '../harness/bench/figures.ts';
 import { fdCount, otherThreads } from '../harness/inventory/threads.ts';
 import { diffSnapshots, processState } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
-import { numberParam } from '../harness/scenario/options.ts';
+import { SCENARIOS } from './manifest.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { stopTarget } from '../harness/target/launch.ts';
-import { watchBudget } from '../harness/target/watchdog.ts';
+import { watchBudget } from '../harness/watchdog/watchdog.ts';
 import { now } from '../harness/wait.ts';
 import { cleanExit, hangDiagnosis, KernelSession, leakDiagnosis } from './lib/kernel-session.ts';
 
@@ -24,13 +24,12 @@ interface Cycle {
 }
 
 defineScenario(
-  'kernel-cycles',
-  'The kernel started and stopped again and again in one process, an idle client on every channel: every stop on time; threads, descriptors and the connection file back to where they were after each.',
+  SCENARIOS['kernel-cycles'],
   async (ctx) => {
     const { run, target, options } = ctx;
-    const cycles = numberParam(options, 'cycles', 10);
-    const stopLimit = numberParam(options, 'stop_ms', 3000);
-    const exitLimit = numberParam(options, 'exit_ms', 5000);
+    const cycles = ctx.params.number('cycles');
+    const stopLimit = ctx.params.number('stop_ms');
+    const exitLimit = ctx.params.number('exit_ms');
     const session = new KernelSession(ctx);
 
     const baseline = await run.phase('baseline inventory', 5000, () => session.engine.snapshot());

@@ -7,21 +7,20 @@ import { expectation, withinLimit } from '../harness/check/check.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
-import { numberParam } from '../harness/scenario/options.ts';
+import { SCENARIOS } from './manifest.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { stopTarget } from '../harness/target/launch.ts';
-import { endOf, watchBudget } from '../harness/target/watchdog.ts';
+import { endOf, watchBudget } from '../harness/watchdog/watchdog.ts';
 import { now } from '../harness/wait.ts';
 import { cleanExit, hangDiagnosis, KernelSession, leakDiagnosis, threadNames, type AfterStop } from './lib/kernel-session.ts';
 
 defineScenario(
-  'kernel-stop',
-  'A kernel with channel threads polling their sockets, idle clients connected: the stop call returns within its deadline, the process exits within its deadline, and no thread, connection, port, connection file or orphan remains.',
+  SCENARIOS['kernel-stop'],
   async (ctx) => {
     const { run, target, options } = ctx;
-    const stopLimit = numberParam(options, 'stop_ms', 3000);
-    const exitLimit = numberParam(options, 'exit_ms', 5000);
-    const perChannel = numberParam(options, 'clients', 2);
+    const stopLimit = ctx.params.number('stop_ms');
+    const exitLimit = ctx.params.number('exit_ms');
+    const perChannel = ctx.params.number('clients');
     const session = new KernelSession(ctx);
 
     const baseline = await run.phase('baseline inventory', 5000, () => session.engine.snapshot());

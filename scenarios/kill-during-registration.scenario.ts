@@ -6,11 +6,10 @@
 import { expectation, withinLimit } from '../harness/check/check.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { describeObject } from '../harness/inventory/objects.ts';
-import { readFile } from 'node:fs/promises';
-import { parseProcStat } from '../harness/inventory/parse.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
+import { platform } from '../harness/platform/index.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
-import { numberParam } from '../harness/scenario/options.ts';
+import { SCENARIOS } from './manifest.ts';
 import { coveringSequence } from '../harness/scenario/random.ts';
 import { parseEngineLog } from '../harness/target/engine-log.ts';
 import { classifyExit } from '../harness/target/exit.ts';
@@ -36,11 +35,10 @@ interface Round {
 }
 
 defineScenario(
-  'kill-during-registration',
-  'SIGKILL the engine at seeded points of its start-up (before create, after create, after track); after each, a relaunch must leave the inventory at baseline.',
+  SCENARIOS['kill-during-registration'],
   async (ctx) => {
     const { run, rig, options } = ctx;
-    const n = numberParam(options, 'iterations', 9);
+    const n = ctx.params.number('iterations');
     if (n < POINTS.length) throw new Error(`--set iterations=${n}: at least ${POINTS.length}, one per point`);
     const order = coveringSequence(POINTS, n, options.seed);
     run.fact('order', `seed ${options.seed}: ${order.join(', ')}`);
@@ -109,8 +107,7 @@ defineScenario(
   },
 );
 
-// 'T' in /proc/<pid>/stat: stopped by a signal (our SIGSTOP), not merely slow.
+// State 'T': stopped by a signal (our SIGSTOP), not merely slow.
 async function stoppedState(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  return parseProcStat(stat)?.state === 'T';
+  return (await platform.process(pid))?.state === 'T';
 }

@@ -5,11 +5,11 @@
 // sweep must do it (the report shows the longer silence); with no sweep either, the victim stays
 // muted and the scenario fails.
 import { defineScenario } from '../harness/scenario/define.ts';
+import { SCENARIOS } from './manifest.ts';
 import { runFault } from './lib/fault-flow.ts';
 
 defineScenario(
-  'kill9',
-  'SIGKILL the engine while it taps a victim: its guardian (or, failing that, the next launch\'s sweep) must destroy the orphan taps and the victim must be heard again.',
+  SCENARIOS.kill9,
   async (ctx) => {
     const { run } = ctx;
     const out = await runFault(ctx, {

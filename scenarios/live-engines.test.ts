@@ -42,11 +42,11 @@ describe('exit-with-live-engines', () => {
     expect(s.diagnosis).toMatch(/destroyed by exit\(\) before the exit handler that stops them ran \(static-registry-after-exit\)\. The same in: uncaught exception$/);
   });
 
-  test('an unknown end is a failed run that lists the known ones', async () => {
+  test('an unknown end is a usage error (exit 2, nothing started) that lists the known ones', async () => {
     const r = await runCli(['exit-with-live-engines', '--set', 'how=sigkill']);
-    expect(r.exitCode).toBe(1);
-    expect(r.summary?.diagnosis).toMatch(/--set how=sigkill is not known for engines in the main thread/);
-    expect(r.summary?.diagnosis).toMatch(/normal, exit, throw/);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--set how=sigkill: expected a comma list of normal, exit, throw/);
+    expect(r.summary).toBeUndefined();
   });
 });
 

@@ -9,21 +9,20 @@ import { jackEnv, requirePipewireJack } from '../harness/midi/jack-env.ts';
 import { openMidiProbe } from '../harness/midi/open-probe.ts';
 import { ROUND_TRIP_MESSAGES } from '../harness/midi/probe.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
-import { choiceParam, numberParam } from '../harness/scenario/options.ts';
+import { SCENARIOS } from './manifest.ts';
 import { HiltError } from '../harness/errors.ts';
-import { watchBudget } from '../harness/target/watchdog.ts';
+import { watchBudget } from '../harness/watchdog/watchdog.ts';
 import { pollUntil } from '../harness/wait.ts';
 import { EngineSession } from './lib/engine-session.ts';
 import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
 import { appPorts, echoReady, roundTripOnce } from './lib/midi-app.ts';
 
 defineScenario(
-  'midi-orphans',
-  'SIGKILL an app with its MIDI ports open and a probe connected to them: its JACK clients and ports are gone from the server, and no process of it is left.',
+  SCENARIOS['midi-orphans'],
   async (ctx) => {
     const { run, rig, options } = ctx;
-    const app = choiceParam(options, 'app', ['tk', 'engine'] as const, 'engine');
-    const goneLimit = numberParam(options, 'gone_ms', 2000);
+    const app = ctx.params.word<'tk' | 'engine'>('app');
+    const goneLimit = ctx.params.number('gone_ms');
     requirePipewireJack();
     requireMidiApp(app);
     const session = new EngineSession(ctx);

@@ -6,7 +6,7 @@ import { backToBaseline, noObjectsOf } from '../harness/check/orphans.ts';
 import { timelinePlot, wavAround } from '../harness/evidence/audio.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
-import { numberParam } from '../harness/scenario/options.ts';
+import { SCENARIOS } from './manifest.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { cleanupLayer, parseEngineLog } from '../harness/target/engine-log.ts';
 import { now } from '../harness/wait.ts';
@@ -21,11 +21,10 @@ const VICTIMS = [
 ];
 
 defineScenario(
-  'multi-app',
-  'Three victims tapped at once, each with a primary and a secondary tap; SIGKILL the engine; all six taps must be gone and all three tones back, with no relaunch.',
+  SCENARIOS['multi-app'],
   async (ctx) => {
     const { run, rig, options } = ctx;
-    const resumeLimit = numberParam(options, 'resume_ms', 1000);
+    const resumeLimit = ctx.params.number('resume_ms');
     const cap = rig.capture;
     const session = new EngineSession(ctx);
     for (const v of VICTIMS) cap.addTone(v.hz);

@@ -14,7 +14,7 @@ export interface CliRun {
   summary: Summary | undefined;
 }
 
-export const cliArgs = (args: string[]) => ['--import', 'tsx', join(ROOT, 'harness/cli/scenario.ts'), ...args];
+export const cliArgs = (args: string[]) => ['--import', 'tsx', join(ROOT, 'scenarios/cli.ts'), ...args];
 
 // Results of test runs are generated output: under reports/out (ignored), never in /tmp.
 export function newOutDir(label: string): string {

@@ -1,6 +1,9 @@
 // sigint: Ctrl-C (FineTune's second layer): a clean stop, audio back, no orphans, on time.
 import { defineScenario } from '../harness/scenario/define.ts';
+import { SCENARIOS } from './manifest.ts';
 import { stopBySignal } from './lib/stop-signal.ts';
 
-defineScenario('sigint', 'SIGINT the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.', (ctx) =>
+defineScenario(
+  SCENARIOS.sigint,
+  (ctx) =>
   stopBySignal(ctx, 'SIGINT'));

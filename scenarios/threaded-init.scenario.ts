@@ -14,10 +14,10 @@ import { jackEnv, MIDI_SERVERS, requirePipewireJack, SilentJackServer, type Midi
 import { openMidiProbe } from '../harness/midi/open-probe.ts';
 import { ROUND_TRIP_MESSAGES, type MidiProbe } from '../harness/midi/probe.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
-import { choiceParam, numberParam } from '../harness/scenario/options.ts';
+import { SCENARIOS } from './manifest.ts';
 import { classifyExit } from '../harness/target/exit.ts';
 import { stopTarget } from '../harness/target/launch.ts';
-import { watchBudget } from '../harness/target/watchdog.ts';
+import { watchBudget } from '../harness/watchdog/watchdog.ts';
 import { pollUntil } from '../harness/wait.ts';
 import { EngineSession } from './lib/engine-session.ts';
 import { appPorts, echoReady, roundTripOnce, type InitOutcome } from './lib/midi-app.ts';
@@ -25,19 +25,18 @@ import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
 import { initDiagnosis } from './lib/init-diagnosis.ts';
 
 defineScenario(
-  'threaded-init',
-  'MIDI started from a GUI button callback (Tk) or the audio thread (engine): no fatal GIL abort, the loop that asked keeps beating (gap <= 250 ms), MIDI connected or simulation mode within 5 s plus a margin, note on/off and sysex round-trip, clean exit, no MIDI port left.',
+  SCENARIOS['threaded-init'],
   async (ctx) => {
     const { run, rig, options } = ctx;
-    const app = choiceParam(options, 'app', ['tk', 'engine'] as const, 'tk');
-    const midi: MidiServer = choiceParam(options, 'midi', MIDI_SERVERS, 'rig');
-    const mode = options.bugs.includes('gil-null') ? 'gil-null' : choiceParam(options, 'mode', ['direct', 'deferred'] as const, 'deferred');
-    const thread = choiceParam(options, 'thread', ['main', 'audio', 'worker'] as const, 'audio');
-    const heartbeatMs = numberParam(options, 'heartbeat_ms', 50);
-    const gapLimit = numberParam(options, 'gap_ms', 250);
-    const connectLimit = numberParam(options, 'connect_ms', 2000);
-    const timeoutMs = numberParam(options, 'midi_timeout_ms', 5000);
-    const simulationLimit = timeoutMs + numberParam(options, 'margin_ms', 1000);
+    const app = ctx.params.word<'tk' | 'engine'>('app');
+    const midi = ctx.params.word<MidiServer>('midi');
+    const mode = options.bugs.includes('gil-null') ? 'gil-null' : ctx.params.word<'direct' | 'deferred'>('mode');
+    const thread = ctx.params.word<'main' | 'audio' | 'worker'>('thread');
+    const heartbeatMs = ctx.params.number('heartbeat_ms');
+    const gapLimit = ctx.params.number('gap_ms');
+    const connectLimit = ctx.params.number('connect_ms');
+    const timeoutMs = ctx.params.number('midi_timeout_ms');
+    const simulationLimit = timeoutMs + ctx.params.number('margin_ms');
     run.fact('app', app === 'tk' ? `Tk app, mode ${mode}` : `engine, MIDI asked from the ${thread} thread`);
     run.fact('midi server', { rig: 'JACK MIDI through the rig\'s pipewire-jack', absent: 'none (no JACK server)', silent: 'a socket that accepts and never answers' }[midi]);
 

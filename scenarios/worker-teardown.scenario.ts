@@ -3,9 +3,9 @@
 // goes without the process: its engines must be stopped, their threads joined and their taps
 // destroyed then, not at the process's exit, and the process must be left whole.
 import { defineEndingsScenario } from './lib/live-engines.ts';
+import { SCENARIOS } from './manifest.ts';
 
 defineEndingsScenario(
-  'worker-teardown',
-  'Engines run inside a worker thread that is terminated (or returns, exits, throws) while the process lives on: no crash, every engine stopped and its tap destroyed with the worker, threads back to baseline.',
+  SCENARIOS['worker-teardown'],
   'worker',
 );

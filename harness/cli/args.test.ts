@@ -16,7 +16,7 @@ const usageError = (argv: string[]): HiltError => {
 
 describe('parseScenarioArgs: accepted forms', () => {
   it('has defaults for an empty command line', () => {
-    expect(parseScenarioArgs([])).toEqual({ list: false, help: false, rig: 'virtual', repeat: 1, bugs: [], set: {} });
+    expect(parseScenarioArgs([])).toEqual({ list: false, help: false, version: false, rig: 'virtual', repeat: 1, bugs: [], set: {} });
   });
 
   it('reads --list', () => {
@@ -38,16 +38,17 @@ describe('parseScenarioArgs: accepted forms', () => {
 
   it('reads every option around the scenario name', () => {
     const a = parseScenarioArgs([
-      '--target', 't.json', 'kill-orphan', '--rig', 'system', '--repeat', '3', '--seed', '-42', '--out', 'reports/x',
+      '--target', 't.json', 'kill-orphan', '--rig', 'system', '--repeat', '3', '--seed', '42', '--out', 'reports/x',
     ]);
     expect(a).toEqual({
       list: false,
       help: false,
+      version: false,
       scenario: 'kill-orphan',
       target: 't.json',
       rig: 'system',
       repeat: 3,
-      seed: -42,
+      seed: 42,
       bugs: [],
       set: {},
       out: 'reports/x',
@@ -83,9 +84,16 @@ describe('parseScenarioArgs: usage errors', () => {
     expect(usageError(['s', '--repeat=-1']).message).toMatch(/--repeat/);
   });
 
-  it('rejects a non-integer --seed', () => {
-    expect(usageError(['s', '--seed', 'abc']).message).toMatch(/--seed needs a whole number/);
+  it('rejects a --seed that is not a whole number from 0 to 2^32-1, saying what a seed is', () => {
+    expect(usageError(['s', '--seed', 'abc']).message).toMatch(/--seed needs a whole number from 0 to 4294967295/);
     expect(usageError(['s', '--seed=']).message).toMatch(/--seed needs a whole number/);
+    expect(usageError(['s', '--seed=-42']).message).toMatch(/not "-42": a seed picks a run's random choices/);
+    expect(usageError(['s', '--seed', '4294967296']).message).toMatch(/--seed needs/);
+    expect(parseScenarioArgs(['s', '--seed', '4294967295']).seed).toBe(4294967295);
+  });
+
+  it('reads --version', () => {
+    expect(parseScenarioArgs(['--version']).version).toBe(true);
   });
 
   it('rejects an unknown flag, long or short, plain or inline', () => {

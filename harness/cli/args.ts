@@ -1,9 +1,12 @@
-// The command-line contract of `pnpm scenario` (shared/DESIGN.md). Pure parsing: unit-tested.
+// The command-line contract of `pnpm scenario` (docs/design.md). Parsed by node:util's parseArgs
+// (no dependency, strict about unknown flags); the checks on values are ours. Pure: unit-tested.
+import { parseArgs } from 'node:util';
 import { HiltError } from '../errors.ts';
 
 export interface ScenarioArgs {
   list: boolean;
   help: boolean;
+  version: boolean;
   scenario?: string;
   target?: string;
   rig: 'virtual' | 'system';
@@ -15,73 +18,100 @@ export interface ScenarioArgs {
 }
 
 export const USAGE = `usage:
-  pnpm scenario --list
+  pnpm scenario --list | --version
+  pnpm scenario <name> --help
   pnpm scenario <name> [--target <config>] [--rig virtual|system] [--repeat N] [--seed S]
                        [--bug <switch>[,<switch>]] [--set key=value]... [--out <dir>]
 exit codes: 0 pass, 1 fail, 77 unavailable, 2 usage error`;
+
+// A seed picks a run's random choices (an order of kill points, say); the same seed replays them.
+export const SEED_MAX = 0xffff_ffff;
+
+const VALUED = ['target', 'rig', 'repeat', 'seed', 'bug', 'set', 'out'] as const;
 
 const usage = (what: string): never => {
   throw new HiltError('USAGE', what, { hint: 'run `pnpm scenario --list` for the scenarios' });
 };
 
+// parseArgs' own errors name the flag in quotes; ours say what to do.
+function translate(e: Error & { code?: string }, argv: string[]): never {
+  const named = /'(-[^' ,]+)/.exec(e.message)?.[1]?.replace(/^(--?[^ =]+).*/, '$1');
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') usage(`unknown flag ${named ?? e.message}`);
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = VALUED.map((v) => `--${v}`).find((f) => e.message.includes(`'${f}`)) ?? named;
+    usage(`${flag} needs a value`);
+  }
+  return usage(`${e.message} (in: ${argv.join(' ')})`);
+}
+
 export function parseScenarioArgs(argv: string[]): ScenarioArgs {
-  const a: ScenarioArgs = { list: false, help: false, rig: 'virtual', repeat: 1, bugs: [], set: {} };
+  // A valued flag followed by another flag is a missing value; "--seed -3" is a value parseArgs
+  // calls ambiguous, so it is joined as "--seed=-3" and judged by our own check.
+  const joined: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) usage(`${flag} needs a value`);
-      return v!;
-    };
-    switch (flag) {
-      case '--list':
-        a.list = true;
-        break;
-      case '--help':
-      case '-h':
-        a.help = true;
-        break;
-      case '--target':
-        a.target = value();
-        break;
-      case '--rig': {
-        const v = value();
-        if (v !== 'virtual' && v !== 'system') usage(`--rig must be virtual or system, not "${v}"`);
-        a.rig = v as 'virtual' | 'system';
-        break;
-      }
-      case '--repeat': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1) usage('--repeat needs a whole number >= 1');
-        a.repeat = n;
-        break;
-      }
-      case '--seed': {
-        const v = value();
-        const n = Number(v);
-        if (v.trim() === '' || !Number.isInteger(n)) usage('--seed needs a whole number');
-        a.seed = n;
-        break;
-      }
-      case '--bug':
-        a.bugs.push(...value().split(',').filter(Boolean));
-        break;
-      case '--set': {
-        const kv = value();
-        const eq = kv.indexOf('=');
-        if (eq <= 0) usage(`--set needs key=value, not "${kv}"`);
-        a.set[kv.slice(0, eq)] = kv.slice(eq + 1);
-        break;
-      }
-      case '--out':
-        a.out = value();
-        break;
-      default:
-        if (flag.startsWith('-')) usage(`unknown flag ${flag}`);
-        if (a.scenario) usage(`one scenario at a time: got "${a.scenario}" and "${flag}"`);
-        a.scenario = flag;
+    const a = argv[i]!;
+    if (!VALUED.some((v) => a === `--${v}`)) {
+      joined.push(a);
+      continue;
     }
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) usage(`${a} needs a value`);
+    joined.push(`${a}=${next}`);
+    i++;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: joined,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        list: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        target: { type: 'string' },
+        rig: { type: 'string' },
+        repeat: { type: 'string' },
+        seed: { type: 'string' },
+        bug: { type: 'string', multiple: true },
+        set: { type: 'string', multiple: true },
+        out: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    translate(e as Error, argv);
+  }
+  const v = parsed!.values;
+  const a: ScenarioArgs = { list: !!v.list, help: !!v.help, version: !!v.version, rig: 'virtual', repeat: 1, bugs: [], set: {} };
+  const [scenario, extra] = parsed!.positionals;
+  if (extra !== undefined) usage(`one scenario at a time: got "${scenario}" and "${extra}"`);
+  if (scenario !== undefined) a.scenario = scenario;
+  if (v.target !== undefined) a.target = v.target;
+  if (v.out !== undefined) a.out = v.out;
+  if (v.rig !== undefined) {
+    if (v.rig !== 'virtual' && v.rig !== 'system') usage(`--rig must be virtual or system, not "${v.rig}"`);
+    a.rig = v.rig as ScenarioArgs['rig'];
+  }
+  if (v.repeat !== undefined) {
+    const n = Number(v.repeat);
+    if (v.repeat.trim() === '' || !Number.isInteger(n) || n < 1) usage(`--repeat needs a whole number >= 1, not "${v.repeat}"`);
+    a.repeat = n;
+  }
+  if (v.seed !== undefined) {
+    const n = Number(v.seed);
+    if (v.seed.trim() === '' || !Number.isInteger(n) || n < 0 || n > SEED_MAX) {
+      usage(
+        `--seed needs a whole number from 0 to ${SEED_MAX}, not "${v.seed}": a seed picks a run's random choices ` +
+          '(the order of kill points, say), and the same seed replays them',
+      );
+    }
+    a.seed = n;
+  }
+  for (const b of v.bug ?? []) a.bugs.push(...b.split(',').filter(Boolean));
+  for (const kv of v.set ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) usage(`--set needs key=value, not "${kv}"`);
+    a.set[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
   return a;
 }

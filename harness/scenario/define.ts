@@ -7,10 +7,11 @@ import * as allure from 'allure-js-commons';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError, isHiltError } from '../errors.ts';
 import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
-import { takeHangs } from '../target/hangs.ts';
+import { takeHangs } from '../watchdog/hangs.ts';
 import { requireBuilt } from '../target/launch.ts';
 import { DEFAULT_TARGET, loadTargetSpec, type TargetSpec } from '../target/config.ts';
 import { now } from '../wait.ts';
+import { Params, resolveParams, type ScenarioManifest } from './manifest.ts';
 import { scenarioOptions, type ScenarioOptions } from './options.ts';
 import { ScenarioRun } from './run.ts';
 
@@ -19,17 +20,20 @@ export interface ScenarioContext {
   rig: VirtualRig;
   target: TargetSpec;
   options: ScenarioOptions;
+  params: Params; // the --set values, checked against the manifest, defaults filled in
   repetition: number;
   // Teardown registered by the body; runs in reverse order even when the body throws.
   defer(fn: () => Promise<unknown> | unknown): void;
 }
 
-export function defineScenario(name: string, description: string, body: (ctx: ScenarioContext) => Promise<void>): void {
+export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioContext) => Promise<void>): void {
+  const { name, description } = entry;
   // A vitest fork whose parent (the hilt CLI) died must not linger: the reaper then cleans up.
   process.once('disconnect', () => process.exit(70));
 
   test(name, async (vt) => {
     const options = scenarioOptions({ scenario: name, target: DEFAULT_TARGET });
+    const params = new Params(name, resolveParams(entry, options.set));
     await allure.description(description);
     await allure.parameter('bugs', options.bugs.join(',') || 'none');
     await allure.parameter('seed', String(options.seed));
@@ -53,7 +57,7 @@ export function defineScenario(name: string, description: string, body: (ctx: Sc
         const failedBefore = run.checks.filter((c) => c.verdict !== 'pass').length;
         const teardown: (() => Promise<unknown> | unknown)[] = [];
         try {
-          await body({ run, rig, target, options, repetition: rep, defer: (fn) => teardown.push(fn) });
+          await body({ run, rig, target, options, params, repetition: rep, defer: (fn) => teardown.push(fn) });
         } catch (e) {
           // A rig part the body found missing (pipewire-jack, python3-tk, the probe's build) is
           // `unavailable`, said as such; any other broken step is a failed check with its message.

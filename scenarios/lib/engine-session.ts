@@ -5,7 +5,6 @@ import { ToneSource } from '../../harness/audio/tone-source.ts';
 import { takeSnapshot, type InventoryDiff, type Snapshot } from '../../harness/inventory/snapshot.ts';
 import { sinkOfStream, sweepOrphanModules } from '../../harness/rig/streams.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
-import { numberParam } from '../../harness/scenario/options.ts';
 import { launchTarget, stopTarget, type LaunchOptions, type RunningTarget } from '../../harness/target/launch.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
 
@@ -71,7 +70,7 @@ export class EngineSession {
   // is heard through the engine's playback.
   async tapped(e: RunningTarget, victims: { name: string; hz: number }[] = [{ name: VICTIM, hz: this.ctx.rig.capture.frequencyHz }]): Promise<void> {
     const { run, rig, target, options } = this.ctx;
-    const deadline = numberParam(options, 'tap_ms', 2000);
+    const deadline = this.ctx.params.number('tap_ms');
     await run.phase('engine tapping', deadline + 3500 * victims.length, async () => {
       const mine = `${target.prefix}-${e.pid}`;
       for (const v of victims) {

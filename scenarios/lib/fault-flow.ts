@@ -10,11 +10,10 @@ import { makeCoreDir, readCore } from '../../harness/evidence/core.ts';
 import type { Capture, ToneWait } from '../../harness/audio/capture.ts';
 import { diffSnapshots } from '../../harness/inventory/snapshot.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
-import { numberParam } from '../../harness/scenario/options.ts';
 import { cleanupLayer, parseEngineLog, type CleanupLayer, type EngineLog } from '../../harness/target/engine-log.ts';
 import { classifyExit, type ExitClass } from '../../harness/target/exit.ts';
 import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
-import { watchBudget } from '../../harness/target/watchdog.ts';
+import { watchBudget } from '../../harness/watchdog/watchdog.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
 import { EngineSession } from './engine-session.ts';
 
@@ -42,7 +41,7 @@ export interface FaultOutcome {
 
 export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<FaultOutcome> {
   const { run, rig, target, options } = ctx;
-  const resumeLimit = numberParam(options, 'resume_ms', 1000);
+  const resumeLimit = ctx.params.number('resume_ms');
   const cap = rig.capture;
   const session = new EngineSession(ctx);
   const markers: Marker[] = [];

@@ -16,7 +16,7 @@ import { expectation, type CheckResult } from '../../harness/check/check.ts';
 import { crashSignatures } from '../../harness/check/crash-signature.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import { classifyExit } from '../../harness/target/exit.ts';
-import { watch, watchBudget, type Hang, type Watched } from '../../harness/target/watchdog.ts';
+import { watch, watchBudget, type Hang, type Watched } from '../../harness/watchdog/watchdog.ts';
 import { pollUntil } from '../../harness/wait.ts';
 import { EngineSession } from './engine-session.ts';
 

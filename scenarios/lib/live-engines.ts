@@ -10,12 +10,12 @@ import { makeCoreDir, readCore, type CoreEvidence } from '../../harness/evidence
 import { ownFrames } from '../../harness/evidence/gdb-stacks.ts';
 import { HiltError } from '../../harness/errors.ts';
 import { diffSnapshots, type Snapshot } from '../../harness/inventory/snapshot.ts';
+import type { ScenarioManifest } from '../../harness/scenario/manifest.ts';
 import { defineScenario, type ScenarioContext } from '../../harness/scenario/define.ts';
-import { numberParam } from '../../harness/scenario/options.ts';
 import { classifyExit, type ExitClass } from '../../harness/target/exit.ts';
 import { orderViolations, parseLifecycle, type LifecycleEvent } from '../../harness/target/lifecycle.ts';
 import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
-import { endOf, watch, watchBudget } from '../../harness/target/watchdog.ts';
+import { endOf, watch, watchBudget } from '../../harness/watchdog/watchdog.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
 import { EngineSession } from './engine-session.ts';
@@ -49,18 +49,9 @@ export interface EndingOutcome {
   failed: boolean;
 }
 
-// --set how=a,b (default: every end for `where`).
-export function endingsParam(ctx: ScenarioContext, where: Where): string[] {
-  const known = Object.keys(ENDINGS[where]);
-  const asked = ctx.options.set.how?.split(',').map((s) => s.trim()).filter(Boolean) ?? known;
-  const bad = asked.filter((h) => !known.includes(h));
-  if (bad.length) {
-    throw new HiltError('USAGE', `--set how=${ctx.options.set.how} is not known for engines in the ${where} thread`, {
-      expected: `a comma list of ${known.join(', ')}`,
-      hint: `e.g. --set how=${known[0]}`,
-    });
-  }
-  return asked;
+// --set how=a,b (default: every end for `where`), checked against the manifest before the run.
+export function endingsParam(ctx: ScenarioContext): readonly string[] {
+  return ctx.params.words('how');
 }
 
 // The first line that matches, or the process's end, whichever comes first.
@@ -71,10 +62,10 @@ function lineOrExit(t: RunningTarget, re: RegExp): Promise<{ line?: string; ende
 export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSession, baseline: Snapshot, where: Where, how: string): Promise<EndingOutcome> {
   const { run, options, target } = ctx;
   const { code: expectedCode, label } = ENDINGS[where][how]!;
-  const engines = numberParam(options, 'engines', 3);
-  const endLimit = numberParam(options, 'end_ms', 2000);
+  const engines = ctx.params.number('engines');
+  const endLimit = ctx.params.number('end_ms');
   const checksBefore = run.checks.length;
-  const coreDir = options.set.core === 'off' ? undefined : await makeCoreDir(join(run.outDir, `core-${where}-${how}-run${run.repetition}`));
+  const coreDir = !ctx.params.flag('core') ? undefined : await makeCoreDir(join(run.outDir, `core-${where}-${how}-run${run.repetition}`));
 
   const program = await session.launch(`${label}: ${engines} engines running`, { args: ['--in', where, '--how', how, '--engines', String(engines)], coreDir, tailLines: 20_000 });
   await run.phase(`${label}: program begins its end`, 5000, () => program.child.waitForLine(/^ending /));
@@ -234,9 +225,9 @@ export async function finishEndings(ctx: ScenarioContext, outcomes: EndingOutcom
 }
 
 // The whole scenario for engines in `where`: a victim, then each end asked for, one after another.
-export function defineEndingsScenario(name: string, summary: string, where: Where): void {
-  defineScenario(name, summary, async (ctx) => {
-    const hows = endingsParam(ctx, where);
+export function defineEndingsScenario(entry: ScenarioManifest, where: Where): void {
+  defineScenario(entry, async (ctx) => {
+    const hows = endingsParam(ctx);
     const session = new EngineSession(ctx);
     const baseline = await ctx.run.phase('baseline inventory', 5000, () => session.snapshot());
     await session.victim();

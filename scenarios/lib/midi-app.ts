@@ -8,7 +8,7 @@ import { HeartbeatRecorder, monotonicMs } from '../../harness/check/heartbeat.ts
 import type { XDisplay } from '../../harness/gui/x-display.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
-import { watch, type Hang } from '../../harness/target/watchdog.ts';
+import { watch, type Hang } from '../../harness/watchdog/watchdog.ts';
 import type { MidiPorts, MidiProbe, RoundTrip } from '../../harness/midi/probe.ts';
 import { now } from '../../harness/wait.ts';
 

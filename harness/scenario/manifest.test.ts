@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { HiltError } from '../errors.ts';
+import { count, flag, missingNeeds, ms, Params, resolveParams, word, words, type ScenarioManifest } from './manifest.ts';
+
+const toy: ScenarioManifest = {
+  name: 'toy',
+  file: 'scenarios/toy.scenario.ts',
+  summary: 's',
+  description: 'd',
+  postmortem: 'none',
+  params: {
+    n: count(3, 'how many', 1, 10),
+    wait_ms: ms(100, 'how long'),
+    mode: word(['a', 'b'], 'a', 'which'),
+    how: words(['x', 'y', 'z'], ['x', 'y'], 'which ends'),
+    core: flag(true, 'cores'),
+  },
+  needs: { traits: ['reference-engine'], controls: ['stop'] },
+  bugs: [],
+};
+
+const usage = (set: Record<string, string>): string => {
+  try {
+    resolveParams(toy, set);
+  } catch (e) {
+    expect((e as HiltError).code).toBe('USAGE');
+    return (e as Error).message;
+  }
+  throw new Error('expected a usage error');
+};
+
+describe('resolveParams', () => {
+  it('fills defaults and parses what was given', () => {
+    expect(resolveParams(toy, {})).toEqual({ n: 3, wait_ms: 100, mode: 'a', how: ['x', 'y'], core: true });
+    expect(resolveParams(toy, { n: '10', mode: 'b', how: 'z, x', core: 'off' })).toMatchObject({ n: 10, mode: 'b', how: ['z', 'x'], core: false });
+  });
+
+  it('names an unknown key and the known ones', () => {
+    expect(usage({ cuont: '5' })).toMatch(/--set cuont: toy has no parameter "cuont" \(its parameters: n, wait_ms, mode, how, core\)/);
+  });
+
+  it('rejects values outside their kind, saying what is allowed, every problem at once', () => {
+    const m = usage({ n: '11', wait_ms: '1.5', mode: 'c', how: 'x,w', core: 'maybe' });
+    expect(m).toMatch(/--set n=11: expected a whole number from 1 to 10/);
+    expect(m).toMatch(/--set wait_ms=1.5: expected a whole number from 1 to 600000 \(ms\)/);
+    expect(m).toMatch(/--set mode=c: expected one of a, b/);
+    expect(m).toMatch(/--set how=x,w: expected a comma list of x, y, z/);
+    expect(m).toMatch(/--set core=maybe: expected on or off/);
+    expect(usage({ n: '' })).toMatch(/--set n=: expected/);
+  });
+});
+
+describe('Params', () => {
+  it('reads typed values and refuses a key the manifest does not declare', () => {
+    const p = new Params('toy', resolveParams(toy, { mode: 'b' }));
+    expect(p.number('n')).toBe(3);
+    expect(p.word('mode')).toBe('b');
+    expect(p.words('how')).toEqual(['x', 'y']);
+    expect(p.flag('core')).toBe(true);
+    expect(() => p.number('nope')).toThrow(/toy reads parameter "nope" \(number\), which its manifest entry does not declare/);
+    expect(p.describe()).toBe('n=3 wait_ms=100 mode=b how=x,y core=on');
+  });
+});
+
+describe('missingNeeds', () => {
+  it('lists the traits and controls a target lacks', () => {
+    expect(missingNeeds(toy.needs, { traits: ['reference-engine'], controls: { stop: {} } })).toEqual([]);
+    expect(missingNeeds(toy.needs, { traits: [], controls: {} })).toEqual(['trait "reference-engine"', 'control "stop"']);
+  });
+});

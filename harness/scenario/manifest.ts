@@ -1,0 +1,142 @@
+// The scenario manifest: each scenario declared once (name, summary, the postmortem it guards,
+// its --set parameters, what it needs of a target, the bug switches that must fail it). The CLI
+// checks a run against it before anything starts; the scenario frame reads parameters through it.
+import { HiltError } from '../errors.ts';
+
+export type Postmortem = 'numchuck-gc-teardown' | 'max-kernel-stop' | 'rtmidi-threaded-init' | 'finetune-orphans' | 'none';
+
+export type ParamSpec =
+  | { kind: 'word'; values: readonly string[]; default: string; meaning: string }
+  | { kind: 'words'; values: readonly string[]; default: readonly string[]; meaning: string } // a comma list: how=normal,exit
+  | { kind: 'number'; min: number; max: number; integer: boolean; default: number; unit: string; meaning: string }
+  | { kind: 'flag'; default: boolean; meaning: string };
+
+// What a scenario needs of its target: traits the target config declares, and named controls.
+export interface TargetNeeds {
+  traits?: readonly string[];
+  controls?: readonly string[];
+}
+
+export interface ScenarioManifest {
+  name: string;
+  file: string; // the body, relative to the project root
+  summary: string; // one line, for --list
+  description: string; // a paragraph, for --help and the report
+  postmortem: Postmortem;
+  params: Record<string, ParamSpec>;
+  needs: TargetNeeds;
+  bugs: readonly string[]; // bug switches (comma = together) under which it must fail
+  target?: string; // its default target config, relative to the root (else the reference engine)
+  targetBy?: { param: string; targets: Record<string, string> }; // the target picked by a word parameter
+}
+
+export type ParamValue = string | number | boolean | readonly string[];
+
+// Parameter constructors, so a manifest entry reads as a table.
+export const word = (values: readonly string[], dflt: string, meaning: string): ParamSpec => ({ kind: 'word', values, default: dflt, meaning });
+export const words = (values: readonly string[], dflt: readonly string[], meaning: string): ParamSpec => ({ kind: 'words', values, default: dflt, meaning });
+export const flag = (dflt: boolean, meaning: string): ParamSpec => ({ kind: 'flag', default: dflt, meaning });
+export const ms = (dflt: number, meaning: string, min = 1, max = 600_000): ParamSpec =>
+  ({ kind: 'number', min, max, integer: true, default: dflt, unit: 'ms', meaning });
+export const count = (dflt: number, meaning: string, min = 1, max = 10_000): ParamSpec =>
+  ({ kind: 'number', min, max, integer: true, default: dflt, unit: '', meaning });
+
+export function allowed(p: ParamSpec): string {
+  switch (p.kind) {
+    case 'word':
+      return `one of ${p.values.join(', ')}`;
+    case 'words':
+      return `a comma list of ${p.values.join(', ')}`;
+    case 'number':
+      return `a ${p.integer ? 'whole number' : 'number'} from ${p.min} to ${p.max}${p.unit ? ` (${p.unit})` : ''}`;
+    case 'flag':
+      return 'on or off';
+  }
+}
+
+export const shownDefault = (p: ParamSpec): string =>
+  p.kind === 'words' ? p.default.join(',') : p.kind === 'flag' ? (p.default ? 'on' : 'off') : String(p.default);
+
+const FLAG_WORDS: Record<string, boolean> = { on: true, true: true, yes: true, '1': true, off: false, false: false, no: false, '0': false };
+
+// One --set value, parsed against its spec; undefined when it does not fit.
+function parseValue(p: ParamSpec, raw: string): ParamValue | undefined {
+  switch (p.kind) {
+    case 'word':
+      return p.values.includes(raw) ? raw : undefined;
+    case 'words': {
+      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return list.length > 0 && list.every((v) => p.values.includes(v)) ? list : undefined;
+    }
+    case 'number': {
+      const n = raw.trim() === '' ? NaN : Number(raw);
+      return Number.isFinite(n) && n >= p.min && n <= p.max && (!p.integer || Number.isInteger(n)) ? n : undefined;
+    }
+    case 'flag':
+      return FLAG_WORDS[raw.toLowerCase()];
+  }
+}
+
+// Every --set checked against the manifest: an unknown key or a bad value is a usage error that
+// names what is allowed. Returns every parameter's value, defaults filled in.
+export function resolveParams(m: ScenarioManifest, set: Record<string, string>): Record<string, ParamValue> {
+  const problems: string[] = [];
+  const keys = Object.keys(m.params);
+  for (const [k, raw] of Object.entries(set)) {
+    const p = m.params[k];
+    if (!p) {
+      problems.push(`--set ${k}: ${m.name} has no parameter "${k}" (${keys.length ? `its parameters: ${keys.join(', ')}` : 'it takes none'})`);
+    } else if (parseValue(p, raw) === undefined) {
+      problems.push(`--set ${k}=${raw}: expected ${allowed(p)}`);
+    }
+  }
+  if (problems.length) {
+    throw new HiltError('USAGE', problems.join('\n'), { hint: `pnpm scenario ${m.name} --help lists its parameters with their defaults` });
+  }
+  return Object.fromEntries(keys.map((k) => [k, k in set ? parseValue(m.params[k]!, set[k]!)! : m.params[k]!.default]));
+}
+
+// Typed reads of resolved parameters; asking for one the manifest does not declare is a bug in hilt.
+export class Params {
+  constructor(
+    private readonly scenario: string,
+    private readonly values: Record<string, ParamValue>,
+  ) {}
+
+  private get(key: string, kind: string): ParamValue {
+    const v = this.values[key];
+    if (v === undefined) throw new HiltError('INTERNAL', `${this.scenario} reads parameter "${key}" (${kind}), which its manifest entry does not declare`);
+    return v;
+  }
+
+  number(key: string): number {
+    return this.get(key, 'number') as number;
+  }
+
+  word<T extends string = string>(key: string): T {
+    return this.get(key, 'word') as T;
+  }
+
+  words(key: string): readonly string[] {
+    return this.get(key, 'words') as readonly string[];
+  }
+
+  flag(key: string): boolean {
+    return this.get(key, 'flag') as boolean;
+  }
+
+  // What was asked, for reports: "count=20 batch=5".
+  describe(): string {
+    return Object.entries(this.values)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? (v ? 'on' : 'off') : v}`)
+      .join(' ');
+  }
+}
+
+// What a target lacks of a scenario's needs, in words; empty when it has everything.
+export function missingNeeds(needs: TargetNeeds, target: { traits: readonly string[]; controls: Record<string, unknown> }): string[] {
+  const missing: string[] = [];
+  for (const t of needs.traits ?? []) if (!target.traits.includes(t)) missing.push(`trait "${t}"`);
+  for (const c of needs.controls ?? []) if (!(c in target.controls)) missing.push(`control "${c}"`);
+  return missing;
+}

@@ -1,0 +1,200 @@
+// The scenario catalogue: every scenario declared once. `pnpm scenario --list` prints it, the CLI
+// checks --set, --bug and the target against it before anything starts, and each body file finds
+// its own entry here (defineScenario(SCENARIOS.kill9, ...)). Adding a scenario: one entry, one file.
+import { count, flag, ms, word, words, type ParamSpec, type ScenarioManifest } from '../harness/scenario/manifest.ts';
+
+// Parameters every scenario built on the tapping fault flow reads (scenarios/lib/fault-flow.ts).
+const TAPPING: Record<string, ParamSpec> = {
+  resume_ms: ms(1000, 'the victim must be heard again within this long after the fault'),
+  tap_ms: ms(2000, "the victim's stream must be moved into one of the engine's taps within this long"),
+};
+const TAPPING_ENGINE = { traits: ['reference-engine', 'taps-victim'] } as const;
+const ENGINE_OR_TK = { tk: 'fixtures/targets/tk-midi-app.json', engine: 'fixtures/targets/engine.json' };
+const ENDINGS_PARAMS = (hows: string[]): Record<string, ParamSpec> => ({
+  how: words(hows, hows, 'which ends to run, one after another'),
+  engines: count(3, 'engines running when the end comes', 1, 64),
+  end_ms: ms(2000, 'the end must be over (process or worker gone) within this long'),
+  core: flag(true, 'let a crash leave a core and read it with gdb'),
+});
+const KERNEL_DEADLINES: Record<string, ParamSpec> = {
+  stop_ms: ms(3000, 'the stop call must answer within this long'),
+  exit_ms: ms(5000, 'the process must be gone within this long of the stop call'),
+};
+
+const list = [
+  {
+    name: 'kill9',
+    file: 'scenarios/kill9.scenario.ts',
+    summary: "SIGKILL an engine that taps a victim; its guardian (or the next launch's sweep) removes the orphan taps; audio resumes",
+    description:
+      "SIGKILL the engine while it taps a victim: its guardian (or, failing that, the next launch's sweep) must destroy the orphan taps and the victim must be heard again.",
+    postmortem: 'finetune-orphans',
+    params: TAPPING,
+    needs: TAPPING_ENGINE,
+    bugs: ['no-guardian,no-sweep'],
+  },
+  {
+    name: 'crash',
+    file: 'scenarios/crash.scenario.ts',
+    summary: 'a real crash on a chosen thread; the crash guard destroys the taps; audio resumes with no relaunch',
+    description:
+      'Crash the engine for real on a chosen thread while it taps a victim; the crash guard must destroy its taps before it dies, so audio resumes with no relaunch.',
+    postmortem: 'finetune-orphans',
+    params: {
+      signal: word(['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'], 'segv', 'the fault: null write, abort(), a SIGBUS page, int3, ud2, divide by zero'),
+      thread: word(['main', 'audio', 'worker'], 'main', 'the thread that faults'),
+      point: word(['steady', 'teardown'], 'steady', 'steady: while tapping; teardown: inside the destroy of the crossfade tap'),
+      core: flag(true, 'let the crash leave a core and read it with gdb (off: less load on a small machine)'),
+      ...TAPPING,
+    },
+    needs: TAPPING_ENGINE,
+    bugs: ['no-crashguard', 'destroy-before-untrack'],
+  },
+  {
+    name: 'sigterm',
+    file: 'scenarios/sigterm.scenario.ts',
+    summary: 'SIGTERM: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes',
+    description: 'SIGTERM the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.',
+    postmortem: 'finetune-orphans',
+    params: TAPPING,
+    needs: TAPPING_ENGINE,
+    bugs: ['no-signal-handlers'],
+  },
+  {
+    name: 'sigint',
+    file: 'scenarios/sigint.scenario.ts',
+    summary: 'SIGINT (Ctrl-C): clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes',
+    description: 'SIGINT the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.',
+    postmortem: 'finetune-orphans',
+    params: TAPPING,
+    needs: TAPPING_ENGINE,
+    bugs: ['no-signal-handlers'],
+  },
+  {
+    name: 'multi-app',
+    file: 'scenarios/multi-app.scenario.ts',
+    summary: 'three victims tapped at once, primary and secondary taps; SIGKILL; all six taps gone, all three tones back, no relaunch',
+    description:
+      'Three victims tapped at once, each with a primary and a secondary tap; SIGKILL the engine; all six taps must be gone and all three tones back, with no relaunch.',
+    postmortem: 'finetune-orphans',
+    params: TAPPING,
+    needs: TAPPING_ENGINE,
+    bugs: ['no-guardian'],
+  },
+  {
+    name: 'kill-during-registration',
+    file: 'scenarios/kill-during-registration.scenario.ts',
+    summary: 'SIGKILL at seeded points of start-up; after each, a relaunch brings the inventory back to baseline',
+    description:
+      'SIGKILL the engine at seeded points of its start-up (before create, after create, after track); after each, a relaunch must leave the inventory at baseline.',
+    postmortem: 'finetune-orphans',
+    params: { iterations: count(9, 'kills, at points drawn from --seed (every point at least once from 3 up)', 1, 300) },
+    needs: TAPPING_ENGINE,
+    bugs: ['no-sweep'],
+  },
+  {
+    name: 'gc-teardown',
+    file: 'scenarios/gc-teardown.scenario.ts',
+    summary: 'engines created, started, dropped and garbage-collected with audio flowing; each stopped and joined before it is freed',
+    description:
+      'A Node process creates, starts, drops and garbage-collects many engines with audio flowing; every engine must be stopped and joined before it is freed, and the process must exit cleanly.',
+    postmortem: 'numchuck-gc-teardown',
+    params: {
+      count: count(20, 'engines created over the run', 1, 5000),
+      batch: count(5, 'engines alive at once before they are dropped and collected', 1, 500),
+      teardown_ms: ms(500, "p99 of an engine's teardown (stop requested to freed) must stay within this"),
+    },
+    needs: { traits: ['gc-churn-program'] },
+    bugs: ['gc-free-while-running'],
+    target: 'fixtures/targets/addon-gc.json',
+  },
+  {
+    name: 'exit-with-live-engines',
+    file: 'scenarios/exit-with-live-engines.scenario.ts',
+    summary: "a Node program ends with engines running: no crash, no hang, every tap destroyed (exit 139 after all tests passed)",
+    description:
+      'A Node program ends with engines still running (normal exit, process.exit(), an uncaught exception): no crash, no hang, every engine stopped and its tap destroyed, nothing left on the server.',
+    postmortem: 'numchuck-gc-teardown',
+    params: ENDINGS_PARAMS(['normal', 'exit', 'throw']),
+    needs: { traits: ['live-engines-program'] },
+    bugs: ['no-cleanup-hook', 'static-registry-after-exit'],
+    target: 'fixtures/targets/addon-live.json',
+  },
+  {
+    name: 'worker-teardown',
+    file: 'scenarios/worker-teardown.scenario.ts',
+    summary: 'engines in a worker thread that ends while the process lives on: every engine stopped with the worker, threads back',
+    description:
+      'Engines run inside a worker thread that is terminated (or returns, exits, throws) while the process lives on: no crash, every engine stopped and its tap destroyed with the worker, threads back to baseline.',
+    postmortem: 'numchuck-gc-teardown',
+    params: ENDINGS_PARAMS(['terminate', 'normal', 'exit', 'throw']),
+    needs: { traits: ['live-engines-program'] },
+    bugs: ['no-cleanup-hook'],
+    target: 'fixtures/targets/addon-live.json',
+  },
+  {
+    name: 'kernel-stop',
+    file: 'scenarios/kernel-stop.scenario.ts',
+    summary: 'a kernel whose threads poll their sockets: stop and exit within deadlines; no thread, connection, port or file left',
+    description:
+      'A kernel with channel threads polling their sockets, idle clients connected: the stop call returns within its deadline, the process exits within its deadline, and no thread, connection, port, connection file or orphan remains.',
+    postmortem: 'max-kernel-stop',
+    params: { ...KERNEL_DEADLINES, clients: count(2, 'idle clients connected to each channel', 0, 64) },
+    needs: { traits: ['jupyter-kernel'], controls: ['start', 'stop'] },
+    bugs: ['blocking-poll', 'leak-on-stop'],
+    target: 'fixtures/targets/kernel.json',
+  },
+  {
+    name: 'kernel-cycles',
+    file: 'scenarios/kernel-cycles.scenario.ts',
+    summary: 'the kernel started and stopped again and again in one process: every stop on time, threads and descriptors back',
+    description:
+      'The kernel started and stopped again and again in one process, an idle client on every channel: every stop on time; threads, descriptors and the connection file back to where they were after each.',
+    postmortem: 'max-kernel-stop',
+    params: { cycles: count(10, 'start/stop cycles in one process', 1, 1000), ...KERNEL_DEADLINES },
+    needs: { traits: ['jupyter-kernel'], controls: ['start', 'stop'] },
+    bugs: ['blocking-poll', 'leak-on-stop'],
+    target: 'fixtures/targets/kernel.json',
+  },
+  {
+    name: 'threaded-init',
+    file: 'scenarios/threaded-init.scenario.ts',
+    summary: 'MIDI initialised from a GUI callback: no fatal GIL abort, no stall, connected or simulation mode, echoing, clean exit',
+    description:
+      'MIDI started from a GUI button callback (Tk) or the audio thread (engine): no fatal GIL abort, the loop that asked keeps beating (gap <= 250 ms), MIDI connected or simulation mode within 5 s plus a margin, note on/off and sysex round-trip, clean exit, no MIDI port left.',
+    postmortem: 'rtmidi-threaded-init',
+    params: {
+      app: word(['tk', 'engine'], 'tk', 'which app asks for MIDI: the Tk app (python-rtmidi) or the reference engine'),
+      midi: word(['rig', 'absent', 'silent'], 'rig', "the MIDI server: the rig's, none, or one that accepts and never answers"),
+      mode: word(['direct', 'deferred'], 'deferred', 'Tk app: init inside the callback (direct) or deferred to a worker (the fix)'),
+      thread: word(['main', 'audio', 'worker'], 'audio', 'engine: the thread that asks for MIDI'),
+      heartbeat_ms: ms(50, 'the beat of the loop that asked'),
+      gap_ms: ms(250, 'the largest gap allowed between two beats'),
+      connect_ms: ms(2000, 'MIDI connected within this long'),
+      midi_timeout_ms: ms(5000, "the app's own init timeout before simulation mode"),
+      margin_ms: ms(1000, 'simulation mode within the timeout plus this'),
+    },
+    needs: { traits: ['midi-init'] },
+    bugs: ['gil-null', 'init-on-callback-thread'],
+    targetBy: { param: 'app', targets: ENGINE_OR_TK },
+  },
+  {
+    name: 'midi-orphans',
+    file: 'scenarios/midi-orphans.scenario.ts',
+    summary: 'SIGKILL a target with MIDI ports open and a probe connected: its ports and JACK clients are gone from the server',
+    description:
+      'SIGKILL an app with its MIDI ports open and a probe connected to them: its JACK clients and ports are gone from the server, and no process of it is left.',
+    postmortem: 'finetune-orphans',
+    params: {
+      app: word(['tk', 'engine'], 'engine', 'which app opens MIDI ports: the Tk app or the reference engine'),
+      gone_ms: ms(2000, 'its ports must be gone from the server within this long of the kill'),
+    },
+    needs: { traits: ['midi-init'] },
+    bugs: ['fork-keeps-midi'],
+    targetBy: { param: 'app', targets: ENGINE_OR_TK },
+  },
+] as const satisfies readonly ScenarioManifest[];
+
+export type ScenarioName = (typeof list)[number]['name'];
+export const SCENARIO_LIST: readonly ScenarioManifest[] = list;
+export const SCENARIOS = Object.fromEntries(list.map((s) => [s.name, s as ScenarioManifest])) as Record<ScenarioName, ScenarioManifest>;
