@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { expectation, withinLimit } from '../harness/check/check.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
-import { quantile } from '../harness/bench/figures.ts';
+import { quantile } from '../harness/report/figures.ts';
 import { fdCount, otherThreads } from '../harness/inventory/threads.ts';
 import { diffSnapshots, processState } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';

@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT } from '../../harness/target/config.ts';
-import { isHiltError } from '../../harness/errors.ts';
-import { loadEngineAddon } from './engine.ts';
+import { fileURLToPath } from 'node:url';
+import { EngineNotBuilt, loadEngineAddon } from './engine.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)); // native/lib takes nothing from harness/
 
 describe('engine addon', () => {
   const addon = loadEngineAddon();
@@ -47,7 +48,8 @@ describe('engine addon', () => {
       loadEngineAddon('/nonexistent/hilt_engine.node');
       expect.unreachable();
     } catch (e) {
-      expect(isHiltError(e, 'ENGINE_NOT_BUILT')).toBe(true);
+      expect(e).toBeInstanceOf(EngineNotBuilt);
+      expect((e as EngineNotBuilt).code).toBe('ENGINE_NOT_BUILT');
       expect((e as Error).message).toMatch(/pnpm build:native/);
     }
   });

@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { HiltError } from '../../harness/errors.ts';
 
 export interface EngineOptions {
   output: string; // sink the engine taps and plays back into
@@ -26,13 +25,21 @@ interface Addon {
   liveEngines(): number; // Engine objects not yet finalized in this thread
 }
 
+// The addon's own error, shaped like Node's (a stable `code`): native/lib is a thin layer under
+// any program, so it carries no harness code; hilt's HiltError uses the same code for the same case.
+export class EngineNotBuilt extends Error {
+  readonly code = 'ENGINE_NOT_BUILT';
+  constructor(readonly path: string) {
+    super(`the engine addon is not built: ${path} does not exist\n  to fix:   build it with: pnpm build:native`);
+    this.name = 'EngineNotBuilt';
+  }
+}
+
 export const ADDON_PATH = fileURLToPath(new URL('../build/Release/hilt_engine.node', import.meta.url));
 
 export function loadEngineAddon(path = ADDON_PATH): Addon {
   if (!existsSync(path)) {
-    throw new HiltError('ENGINE_NOT_BUILT', `the engine addon is not built: ${path} does not exist`, {
-      hint: 'build it with: pnpm build:native',
-    });
+    throw new EngineNotBuilt(path);
   }
   return createRequire(import.meta.url)(path) as Addon;
 }

@@ -2,8 +2,8 @@
 // idle clients, and how long the watchdog takes from a missed soft deadline to stacks in hand.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Summary } from '../report/summary.ts';
-import { ms, quantile, say, stats } from './figures.ts';
+import type { Summary } from '../../harness/report/summary.ts';
+import { ms, quantile, say, stats } from '../../harness/report/figures.ts';
 
 type RunScenario = (args: string[]) => Promise<Summary & { out?: string }>;
 

@@ -1,15 +1,15 @@
 // Figures for threaded init and MIDI (issue 6): MIDI start-up time and the largest GUI (or
 // audio-thread) heartbeat gap during it, from the threaded-init scenario; and the round-trip
 // latency of note on, note off and sysex through the engine's echo, many times over one rig.
-import type { Summary } from '../report/summary.ts';
-import { JackMidiProbe } from '../midi/jack-probe.ts';
-import { jackEnv } from '../midi/jack-env.ts';
-import { ROUND_TRIP_MESSAGES } from '../midi/probe.ts';
-import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
-import { DEFAULT_TARGET, loadTargetSpec } from '../target/config.ts';
-import { launchTarget, stopTarget } from '../target/launch.ts';
-import { echoReady } from '../../scenarios/lib/midi-app.ts';
-import { say, stats, stats99 } from './figures.ts';
+import type { Summary } from '../../harness/report/summary.ts';
+import { JackMidiProbe } from '../../harness/midi/jack-probe.ts';
+import { jackEnv } from '../../harness/midi/jack-env.ts';
+import { ROUND_TRIP_MESSAGES } from '../../harness/midi/probe.ts';
+import { OBSERVED_SINK, VirtualRig } from '../../harness/rig/virtual-rig.ts';
+import { DEFAULT_TARGET, loadTargetSpec } from '../../harness/target/config.ts';
+import { launchTarget, stopTarget } from '../../harness/target/launch.ts';
+import { echoReady } from '../lib/midi-app.ts';
+import { say, stats, stats99 } from '../../harness/report/figures.ts';
 
 type RunScenario = (args: string[]) => Promise<Summary>;
 

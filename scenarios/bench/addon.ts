@@ -3,11 +3,11 @@
 // then how long each end of a runtime with live engines takes, from the scenarios' summaries.
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
-import { loadTargetSpec, ROOT } from '../target/config.ts';
-import { parseLifecycle, teardownMs } from '../target/lifecycle.ts';
-import type { Summary } from '../report/summary.ts';
-import { say, stats, stats99 } from './figures.ts';
+import { OBSERVED_SINK, VirtualRig } from '../../harness/rig/virtual-rig.ts';
+import { loadTargetSpec, ROOT } from '../../harness/target/config.ts';
+import { parseLifecycle, teardownMs } from '../../harness/target/lifecycle.ts';
+import type { Summary } from '../../harness/report/summary.ts';
+import { say, stats, stats99 } from '../../harness/report/figures.ts';
 
 async function churn(rig: VirtualRig, count: number, addon: string, env: Record<string, string> = {}): Promise<{ cps?: number; teardowns: number[] }> {
   const r = await execa(process.execPath, ['--expose-gc', join(ROOT, 'fixtures/programs/gc-churn.cjs'), '--count', String(count), '--batch', '5', '--output', OBSERVED_SINK, '--addon', addon],
