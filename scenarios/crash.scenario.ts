@@ -19,18 +19,17 @@ defineScenario(
 
     const out = await runFault(ctx, {
       label: point === 'teardown' ? `${sig} in teardown` : `${sig} on ${thread}`,
-      secondary: true,
       // --set core=off: no core dump (writing one loads a 2-core machine and jitters the audio).
       cores: params.flag('core'),
       inject: (e) => {
         e.child.stdin?.write(point === 'teardown' ? `remove-secondary crash-during=${signal}\n` : `crash ${signal} ${thread}\n`);
       },
       expectExit: (x) => ({ ok: x.signal === sig && x.crash, expected: sig }),
-      expectLayer: 'crash-guard',
+      engine: { secondary: true, expectLayer: 'crash-guard' },
     });
 
     // Other failures keep the run's default diagnosis: the failed checks.
-    const cg = out.log.crashGuard;
+    const cg = out.log?.crashGuard;
     if (out.failed.length) {
       if (cg && cg.failures.length) {
         run.diagnosis =

@@ -7,10 +7,10 @@ import { timelinePlot, wavAround } from '../harness/evidence/audio.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
-import { classifyExit } from '../harness/target/exit.ts';
-import { cleanupLayer, parseEngineLog } from '../harness/target/engine-log.ts';
+import { cleanupLayer, parseEngineLog } from '../harness/target/reference/engine-log.ts';
+import { tapped } from './lib/reference-engine.ts';
 import { now } from '../harness/wait.ts';
-import { EngineSession } from './lib/engine-session.ts';
+import { TargetSession } from './lib/target-session.ts';
 import { faultDropout } from './lib/fault-flow.ts';
 
 // Whole multiples of 100 Hz: with 10 ms analysis windows they do not leak into each other.
@@ -26,24 +26,24 @@ defineScenario(
     const { run, rig, options } = ctx;
     const resumeLimit = ctx.params.number('resume_ms');
     const cap = rig.capture;
-    const session = new EngineSession(ctx);
+    const session = new TargetSession(ctx);
     for (const v of VICTIMS) cap.addTone(v.hz);
 
     const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
     for (const v of VICTIMS) await session.victim(v.name, v.hz, 0.2);
     const engine = await session.launch('engine ready', { args: VICTIMS.flatMap((v) => ['--tap-app', v.name]) });
-    await session.tapped(engine, VICTIMS);
+    await tapped(session, engine, VICTIMS);
     await session.command(engine, 'secondary', /secondary taps (ready|failed)/);
 
     const before = await run.phase('inventory before the kill', 5000, () => session.snapshot());
     const taps = [...new Set(before.objects.filter((o) => o.ownerPid === engine.pid && o.kind === 'pulse-module').map((o) => o.name))];
-    run.check(expectation('six taps on the server', taps.length === 6, taps.length, 6, 'taps', `taps of pid ${engine.pid}: ${taps.join(', ')}`));
+    run.check(expectation('six-taps', 'six taps on the server', taps.length === 6, taps.length, 6, 'taps', `taps of pid ${engine.pid}: ${taps.join(', ')}`));
 
     const killAt = now();
     engine.child.signal('SIGKILL');
     const ended = await run.phase('engine dies', 3000, () => engine.child.exited);
-    const exit = classifyExit(ended);
-    run.check(expectation('exit is SIGKILL', exit.signal === 'SIGKILL', exit.name, 'SIGKILL', '', `engine exit: ${exit.name}`));
+    const exit = ended.exit;
+    run.check(expectation('exit', 'exit is SIGKILL', exit.signal === 'SIGKILL', exit.name, 'SIGKILL', '', `engine exit: ${exit.name}`));
 
     // Every tone must come back; the slowest one is the app that waited longest.
     const resumes = await run.phase('all tones resume', resumeLimit + 2000, () =>
@@ -52,23 +52,24 @@ defineScenario(
         const back = await cap.waitFor('present', { after: drop.ok ? drop.atMs! : killAt, minRunMs: 50, deadlineMs: resumeLimit, hz: v.hz });
         return back.ok ? Math.max(0, back.atMs! - killAt) : undefined;
       })));
-    VICTIMS.forEach((v, i) => run.check(withinLimit(`${v.name} (${v.hz} Hz) resumed without a relaunch`, resumes[i], resumeLimit, 'ms', 'SIGKILL to tone present')));
+    VICTIMS.forEach((v, i) =>
+      run.check({ ...withinLimit('resumed', `${v.name} (${v.hz} Hz) resumed without a relaunch`, resumes[i], resumeLimit, 'ms', 'SIGKILL to tone present'), subject: v.name }));
     const worst = resumes.every((r) => r !== undefined) ? Math.max(...(resumes as number[])) : undefined;
     run.metric('audio_resume_ms', worst);
 
     const after = await session.snapshotWhenGone('inventory after the kill', engine.pid);
-    const orphanCheck = run.check(noObjectsOf('all six taps gone', after.objects, engine.pid, 'after SIGKILL, with no relaunch'));
+    const orphanCheck = run.check(noObjectsOf('no-orphans', 'all six taps gone', after.objects, engine.pid, 'after SIGKILL, with no relaunch'));
     const log = parseEngineLog(engine.child.outputTail(400));
     run.fact('cleaned_by', cleanupLayer(log));
     if (log.guardian) run.metric('guardian_ms', log.guardian.ms);
 
-    const final = await run.phase('final inventory', 5000, () => session.snapshot());
+    const final = await session.finalSnapshot('final inventory');
     const finalDiff = diffSnapshots(baseline, final);
-    run.check(backToBaseline('inventory back to baseline', finalDiff));
+    run.check(backToBaseline('back-to-baseline', 'inventory back to baseline', finalDiff));
 
     await run.attach('timeline', 'svg', timelinePlot(cap, `multi-app: victims at ${VICTIMS.map((v) => v.hz).join(', ')} Hz (plot: ${cap.frequencyHz} Hz detector)`, [{ at: killAt, label: 'SIGKILL' }], killAt - 500, now()));
     await run.attach('around-kill', 'wav', wavAround(cap, killAt, 300, 700));
-    await run.attach('engine', 'log', engine.child.outputTail(400));
+    await run.attach('target', 'log', engine.child.outputTail(400));
     await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
 
     // Other failures keep the run's default diagnosis: the failed checks.

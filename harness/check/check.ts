@@ -1,9 +1,13 @@
-// A check is an oracle over observations. Like a Jepsen checker it answers valid (pass),
-// invalid (fail) or unknown (it could not look), and it says what it measured against what limit.
-export type CheckVerdict = 'pass' | 'fail' | 'unknown';
+// A check is an oracle over observations: pass or fail, with what it measured against what limit.
+// A check that could not look has not proven anything, so it fails and says why it could not.
+// `id` is stable (diagnoses, tests and the gate find checks by it); `name` is the sentence people
+// read, and `subject` tells apart the same check made of several things (victims, ends, points).
+export type CheckVerdict = 'pass' | 'fail';
 
 export interface CheckResult {
+  id: string;
   name: string;
+  subject?: string;
   verdict: CheckVerdict;
   measured: number | string | null;
   limit: number | string | null;
@@ -12,9 +16,10 @@ export interface CheckResult {
 }
 
 // "x <= limit" checks on a measured number (undefined = never happened = fail).
-export function withinLimit(name: string, measured: number | undefined, limit: number, unit: string, what: string): CheckResult {
+export function withinLimit(id: string, name: string, measured: number | undefined, limit: number, unit: string, what: string): CheckResult {
   const ok = measured !== undefined && measured <= limit;
   return {
+    id,
     name,
     verdict: ok ? 'pass' : 'fail',
     measured: measured === undefined ? null : Math.round(measured * 10) / 10,
@@ -27,6 +32,18 @@ export function withinLimit(name: string, measured: number | undefined, limit: n
   };
 }
 
-export function expectation(name: string, ok: boolean, measured: number | string | null, limit: number | string | null, unit: string, message: string): CheckResult {
-  return { name, verdict: ok ? 'pass' : 'fail', measured, limit, unit, message };
+export function expectation(
+  id: string,
+  name: string,
+  ok: boolean,
+  measured: number | string | null,
+  limit: number | string | null,
+  unit: string,
+  message: string,
+): CheckResult {
+  return { id, name, verdict: ok ? 'pass' : 'fail', measured, limit, unit, message };
 }
+
+// The checks of a summary with this id (and subject, when given).
+export const checksById = <T extends Pick<CheckResult, 'id' | 'subject'>>(checks: T[], id: string, subject?: string): T[] =>
+  checks.filter((c) => c.id === id && (subject === undefined || c.subject === subject));

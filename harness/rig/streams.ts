@@ -1,11 +1,16 @@
 // Where a playing stream is routed, asked of the server: proves the victim is really tapped
 // (its stream sits in the engine's tap sink), not merely audible.
 import type { InventoryObject } from '../inventory/objects.ts';
-import type { VirtualRig } from './virtual-rig.ts';
+import type { ToolResult } from '../watchdog/tool.ts';
+
+// What these need of a rig: a Pulse client pointed at its server.
+interface PulseRig {
+  pactl(args: string[], opts?: { reject?: boolean }): Promise<ToolResult>;
+}
 
 type Json = Record<string, any>;
 
-export async function sinkOfStream(rig: VirtualRig, appName: string): Promise<string | undefined> {
+export async function sinkOfStream(rig: PulseRig, appName: string): Promise<string | undefined> {
   const [inputs, sinks] = await Promise.all([
     rig.pactl(['-f', 'json', 'list', 'sink-inputs']),
     rig.pactl(['-f', 'json', 'list', 'sinks']),
@@ -17,7 +22,7 @@ export async function sinkOfStream(rig: VirtualRig, appName: string): Promise<st
 
 // Removes objects with the prefix whose creator is dead: hilt's own sweep between repetitions,
 // so one failed run cannot poison the next. Returns what it removed.
-export async function sweepOrphanModules(rig: VirtualRig, orphans: InventoryObject[]): Promise<string[]> {
+export async function sweepOrphanModules(rig: PulseRig, orphans: InventoryObject[]): Promise<string[]> {
   const removed: string[] = [];
   const modules = new Map(orphans.filter((o) => o.pulseModule !== undefined).map((o) => [o.pulseModule!, o.name]));
   for (const [index, name] of modules) {

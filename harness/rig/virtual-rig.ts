@@ -12,7 +12,11 @@ import { runTool, type ToolResult } from '../watchdog/tool.ts';
 import { now, pollUntil } from '../wait.ts';
 import { Capture } from '../audio/capture.ts';
 import { ToneSource } from '../audio/tone-source.ts';
+import type { InventoryObject } from '../inventory/objects.ts';
+import { takeSnapshot, type Snapshot } from '../inventory/snapshot.ts';
 import { requireVirtualRigTools } from './requirements.ts';
+import type { Rig } from './rig.ts';
+import { sinkOfStream, sweepOrphanModules } from './streams.ts';
 
 export const OBSERVED_SINK = 'hilt-observed';
 
@@ -32,7 +36,7 @@ export interface RigTimings {
   healthMs: number; // tone out and back
 }
 
-export class VirtualRig {
+export class VirtualRig implements Rig {
   readonly kind = 'virtual';
   readonly outputSink = OBSERVED_SINK;
   capture!: Capture;
@@ -109,6 +113,22 @@ export class VirtualRig {
         hint: `inspect the rig: XDG_RUNTIME_DIR=${this.env.XDG_RUNTIME_DIR} pactl list short sink-inputs`,
       });
     }
+  }
+
+  playTone(appName: string, hz: number, amplitude = 0.3): ToneSource {
+    return new ToneSource(appName, OBSERVED_SINK, this.env, hz, amplitude);
+  }
+
+  routeOf(appName: string): Promise<string | undefined> {
+    return sinkOfStream(this, appName);
+  }
+
+  inventory(prefix: string): Promise<Snapshot> {
+    return takeSnapshot(prefix, this.env);
+  }
+
+  sweep(orphans: InventoryObject[]): Promise<string[]> {
+    return sweepOrphanModules(this, orphans);
   }
 
   pactl(args: string[], opts: { reject?: boolean } = {}): Promise<ToolResult> {

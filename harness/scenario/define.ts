@@ -6,7 +6,8 @@ import { test } from 'vitest';
 import * as allure from 'allure-js-commons';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError, isHiltError } from '../errors.ts';
-import { OBSERVED_SINK, VirtualRig } from '../rig/virtual-rig.ts';
+import type { Rig } from '../rig/rig.ts';
+import { outputName, startRig } from '../rig/start.ts';
 import { takeHangs } from '../watchdog/hangs.ts';
 import { requireBuilt } from '../target/launch.ts';
 import { DEFAULT_TARGET, loadTargetSpec, type TargetSpec } from '../target/config.ts';
@@ -17,7 +18,7 @@ import { ScenarioRun } from './run.ts';
 
 export interface ScenarioContext {
   run: ScenarioRun;
-  rig: VirtualRig;
+  rig: Rig;
   target: TargetSpec;
   options: ScenarioOptions;
   params: Params; // the --set values, checked against the manifest, defaults filled in
@@ -39,16 +40,11 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     await allure.parameter('seed', String(options.seed));
     const t0 = now();
     let run: ScenarioRun | undefined;
-    let rig: VirtualRig | undefined;
+    let rig: Rig | undefined;
     try {
-      if (options.rig !== 'virtual') {
-        throw new HiltError('RIG_MISSING', `rig "${options.rig}" is not supported by ${name} on this platform yet`, {
-          hint: 'use --rig virtual (the default)',
-        });
-      }
-      const target = loadTargetSpec(options.target, { output: OBSERVED_SINK });
+      const target = loadTargetSpec(options.target, { output: outputName(options.rig) });
       requireBuilt(target); // before the rig: a missing build is `unavailable`, said at once
-      rig = await VirtualRig.start();
+      rig = await startRig(options.rig);
       run = new ScenarioRun(options, target.name, t0);
       run.metric('rig_ready_ms', rig.timings.readyMs);
       run.metric('rig_health_ms', rig.timings.healthMs);
@@ -62,10 +58,10 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
           // A rig part the body found missing (pipewire-jack, python3-tk, the probe's build) is
           // `unavailable`, said as such; any other broken step is a failed check with its message.
           if (!run.markUnavailable(e)) {
-            run.check({ name: 'scenario completed', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
+            run.check({ id: 'scenario-completed', name: 'scenario completed', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
           }
         } finally {
-          for (const fn of teardown.reverse()) await Promise.resolve(fn()).catch(() => {});
+          await tearDown(run, teardown);
         }
         await run.recordHangs(takeHangs());
         if (run.checks.filter((c) => c.verdict !== 'pass').length > failedBefore) run.failures++;
@@ -73,11 +69,13 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     } catch (e) {
       run ??= new ScenarioRun(options, options.target, t0);
       if (!run.markUnavailable(e)) {
-        run.check({ name: 'rig and target set up', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
+        run.check({ id: 'setup', name: 'rig and target set up', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
         run.diagnosis = isHiltError(e) ? `${e.code}: ${e.message}` : String(e);
       }
     } finally {
-      await rig?.stop();
+      const stopRig = rig ? [() => rig!.stop()] : [];
+      if (run) await tearDown(run, stopRig);
+      else await rig?.stop();
       reaper.close();
     }
     await run?.recordHangs(takeHangs());
@@ -85,5 +83,29 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     await allure.attachment('summary.json', Buffer.from(JSON.stringify(summary, null, 2)), 'application/json');
     if (summary.verdict === 'unavailable') vt.skip(`unavailable: ${summary.diagnosis}`);
     if (summary.verdict === 'fail') throw new Error(`${name} failed: ${summary.diagnosis}`);
+  });
+}
+
+// Teardown in reverse order of set-up, every step run whatever failed before it (Playwright's
+// fixtures); the first error is kept as a failed check, the rest are counted in its message.
+async function tearDown(run: ScenarioRun, steps: (() => Promise<unknown> | unknown)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const fn of [...steps].reverse()) {
+    try {
+      await fn();
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  if (!errors.length) return;
+  const first = errors[0] instanceof Error ? errors[0].message : String(errors[0]);
+  run.check({
+    id: 'teardown',
+    name: 'teardown completed',
+    verdict: 'fail',
+    measured: errors.length,
+    limit: 0,
+    unit: 'errors',
+    message: `${errors.length} teardown step(s) failed; the first: ${first}`,
   });
 }

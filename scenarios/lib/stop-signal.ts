@@ -9,12 +9,11 @@ export async function stopBySignal(ctx: ScenarioContext, sig: 'SIGTERM' | 'SIGIN
   const deadline = target.stop.deadlineMs;
   const out = await runFault(ctx, {
     label: sig,
-    secondary: true,
     inject: (e) => void e.child.signal(sig),
     expectExit: (x) => ({ ok: x.kind === 'clean', expected: 'exit 0' }),
-    expectLayer: 'clean-stop',
+    engine: { secondary: true, expectLayer: 'clean-stop' },
   });
-  run.check(withinLimit('shutdown within its deadline', out.exitMs, deadline, 'ms', `${sig} to process gone`));
+  run.check(withinLimit('shutdown-deadline', 'shutdown within its deadline', out.exitMs, deadline, 'ms', `${sig} to process gone`));
   // Other failures keep the run's default diagnosis: the failed checks.
   if (out.failed.length && out.exit.signal === sig) {
     run.diagnosis =

@@ -1,0 +1,29 @@
+// The Rig: the devices a run uses and the server that hosts them, as scenarios and checks see
+// them. The virtual PipeWire rig is the first implementation; the host's own server
+// (`--rig system`), a CoreAudio rig on macOS or a WASAPI one on Windows is another file like it.
+import type { Capture } from '../audio/capture.ts';
+import type { ToneSource } from '../audio/tone-source.ts';
+import type { InventoryObject } from '../inventory/objects.ts';
+import type { Snapshot } from '../inventory/snapshot.ts';
+
+export type RigKind = 'virtual' | 'system';
+
+export interface Rig {
+  readonly kind: RigKind;
+  // The environment a target, a victim or a probe gets so that it plays into this rig.
+  readonly env: Record<string, string>;
+  // The observed output: the device victims play into and targets are pointed at (${output}).
+  readonly outputSink: string;
+  // A continuous capture of the observed output, where tones are heard present or absent.
+  readonly capture: Capture;
+  readonly timings: { readyMs: number; healthMs: number };
+  // A victim: an app playing a steady tone on the observed output under its own name.
+  playTone(appName: string, hz: number, amplitude?: number): ToneSource;
+  // The device a named app's stream is routed to now (a tap moves it away from the output).
+  routeOf(appName: string): Promise<string | undefined>;
+  // Every object with `prefix`, asked of the server and the OS, never of the target.
+  inventory(prefix: string): Promise<Snapshot>;
+  // Removes leftovers whose creator is dead; returns the names of what it removed.
+  sweep(orphans: InventoryObject[]): Promise<string[]>;
+  stop(): Promise<void>;
+}

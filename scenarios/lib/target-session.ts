@@ -1,0 +1,91 @@
+// The steps every scenario shares, whatever the target: a victim playing a tone, the target
+// launched and stopped, the inventory asked of the rig (never of the target), and hilt's own sweep.
+import { withinLimit } from '../../harness/check/check.ts';
+import type { ToneSource } from '../../harness/audio/tone-source.ts';
+import type { InventoryDiff, Snapshot } from '../../harness/inventory/snapshot.ts';
+import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import { launchTarget, stopTarget, type LaunchOptions, type RunningTarget } from '../../harness/target/launch.ts';
+import { now, pollUntil } from '../../harness/wait.ts';
+
+export const VICTIM = 'hilt-victim';
+
+export class TargetSession {
+  readonly targets: RunningTarget[] = [];
+
+  constructor(readonly ctx: ScenarioContext) {
+    ctx.defer(async () => {
+      for (const t of this.targets) if (!t.child.done) await stopTarget(t);
+    });
+  }
+
+  snapshot(): Promise<Snapshot> {
+    return this.ctx.rig.inventory(this.ctx.target.prefix);
+  }
+
+  // The inventory once no object of `pid` is left, or after 2 s: the cleanup of a death
+  // (a guardian, a crash guard, the server dropping a client) lands a moment after the death.
+  async snapshotWhenGone(phase: string, pid: number): Promise<Snapshot> {
+    return this.ctx.run.phase(phase, 8000, async () => {
+      let snap: Snapshot | undefined;
+      await pollUntil(
+        async () => {
+          snap = await this.snapshot();
+          return !snap.objects.some((o) => o.ownerPid === pid) || undefined;
+        },
+        { deadlineMs: 2000, intervalMs: 50 },
+      );
+      return snap!;
+    });
+  }
+
+  // The inventory that judges the end of a repetition, taken once every target this session
+  // launched has ended: an inventory read while a stop is still under way sees its process.
+  async finalSnapshot(phase: string): Promise<Snapshot> {
+    return this.ctx.run.phase(phase, 8000, async () => {
+      await Promise.all(this.targets.map((t) => t.child.exited));
+      return this.snapshot();
+    });
+  }
+
+  // hilt's own sweep after the checks, so a failed repetition cannot poison the next one; what
+  // it removed is evidence.
+  async sweepLeftovers(diff: InventoryDiff, evidence = 'hilt-sweep'): Promise<void> {
+    if (!diff.orphans.length) return;
+    const removed = await this.ctx.rig.sweep(diff.orphans);
+    await this.ctx.run.attach(evidence, 'text', `after the checks hilt removed ${removed.length} orphan object(s) so the next repetition starts clean: ${removed.join(', ')}\n`);
+  }
+
+  // A victim app playing `hz` on the observed output, heard before the target starts.
+  async victim(name = VICTIM, hz = this.ctx.rig.capture.frequencyHz, amplitude = 0.3): Promise<ToneSource> {
+    const { run, rig } = this.ctx;
+    return run.phase(`victim ${name} playing`, 3000, async () => {
+      const v = rig.playTone(name, hz, amplitude);
+      this.ctx.defer(() => v.stop());
+      const heard = await rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 2000, hz });
+      run.check({
+        ...withinLimit('victim-heard', `${name} heard before the target starts`, heard.ok ? heard.waitedMs : undefined, 2000, 'ms', `${hz} Hz tone on the observed output`),
+        subject: name,
+      });
+      return v;
+    });
+  }
+
+  async launch(label: string, opts: LaunchOptions = {}): Promise<RunningTarget> {
+    const { run, rig, target, options } = this.ctx;
+    return run.phase(label, target.ready.deadlineMs + 1000, async () => {
+      const t = await launchTarget(target, rig.env, options.bugs, opts);
+      this.targets.push(t);
+      run.metric('target_ready_ms', t.readyMs);
+      run.metric('engine_ready_ms', t.readyMs); // the name before targets were generic: kept for summary.json readers
+      return t;
+    });
+  }
+
+  // Sends a control line to the target and waits for the line that answers it.
+  async command(t: RunningTarget, line: string, answer: RegExp, deadlineMs = 3000): Promise<string> {
+    return this.ctx.run.phase(`${this.ctx.target.name}: ${line}`, deadlineMs, async () => {
+      t.child.stdin?.write(line + '\n');
+      return t.child.waitForLine(answer);
+    });
+  }
+}
