@@ -37,7 +37,7 @@ export class Capture {
   }
 
   static start(device: string, env: Record<string, string>, frequencyHz = 440): Capture {
-    // --latency-msec: small fragments, and without it the tail is lost on stop (DESIGN.md).
+    // --latency-msec: small fragments, and without it the tail is lost on stop.
     const rec = new Child(
       'parecord',
       ['--raw', '--format=s16le', `--rate=${SAMPLE_RATE}`, '--channels=1', '--latency-msec=20', `--device=${device}`,

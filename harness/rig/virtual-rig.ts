@@ -1,6 +1,6 @@
 // The virtual rig: a private PipeWire + WirePlumber + pipewire-pulse in a runtime dir of its own
 // (the user's audio session is never touched), a named null sink as the observed output, and a
-// continuous capture of its monitor. Recipe and measured facts: shared/DESIGN.md.
+// continuous capture of its monitor. Recipe and measured facts: docs/design.md.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -156,7 +156,7 @@ export class VirtualRig implements Rig {
     throw new HiltError('RIG_START', `the virtual rig did not come up: ${part} is not ready`, {
       expected: `${part} ready within the rig's start deadline`,
       seen: `${seen}${child?.done ? ` (it exited: ${child.done.exitCode ?? child.done.signal})` : ''}\n${child?.outputTail(10) ?? ''}`,
-      hint: 'run `pnpm run setup`; if WirePlumber exits 70, check the 90-ci.lua recipe in DESIGN.md',
+      hint: 'run `pnpm run setup`; if WirePlumber exits 70, check the 90-ci.lua recipe in docs/design.md',
     });
   }
 }

@@ -1,5 +1,5 @@
 // Node addon over the core engine: new Engine({ output, tapApp, onTick }), start(), close().
-// numchuck's lesson (shared/seeds/000_*): an engine freed by the garbage collector while its
+// numchuck's lesson (docs/postmortems.md#1): an engine freed by the garbage collector while its
 // threads run dies with an access violation. So every way an engine can end (close(), the GC's
 // finalizer, the environment's cleanup hook at exit or worker termination) runs one ordered
 // shutdown: request stop, join the threads, release the JS callback, destroy the tap, then free.
