@@ -116,13 +116,14 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   // Evidence.
   await run.attach('timeline', 'svg', timelinePlot(cap, `${options.scenario}: victim ${cap.frequencyHz} Hz through ${spec.label}`, markers, faultAt - 500, now()));
   await run.attach('around-fault', 'wav', wavAround(cap, faultAt, 300, 700));
-  await run.attach('target', 'log', subject.child.outputTail(400));
-  if (relaunched) await run.attach('target-relaunched', 'log', relaunched.child.outputTail(200));
+  const log = spec.engine ? 'engine' : 'target'; // engine.log, as reports named it before targets were generic
+  await run.attach(log, 'log', subject.child.outputTail(400));
+  if (relaunched) await run.attach(`${log}-relaunched`, 'log', relaunched.child.outputTail(200));
   await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
   if (coreDir) {
     const core = await readCore(coreDir, target.command[0]!);
     if (core.file) await run.attach('core-backtrace', 'text', core.text);
-    run.fact('core', core.file ? `${core.file} read with gdb (core-backtrace.txt), then deleted` : `${core.text}; the target's own output is in target.log`);
+    run.fact('core', core.file ? `${core.file} read with gdb (core-backtrace.txt), then deleted` : `${core.text}; the target's own output is in ${log}.log`);
   }
 
   await session.sweepLeftovers(finalDiff);
