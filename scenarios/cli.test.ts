@@ -107,7 +107,7 @@ describe('faults in the target and in hilt', () => {
   test('target never ready: fails at its deadline with its output tail, nothing left running', async () => {
     const r = await runCli(['kill9', '--target', 'fixtures/targets/never-ready.json']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
-    const failed = check(r.summary, 'scenario completed');
+    const failed = check(r.summary, 'scenario-completed');
     expect(failed?.verdict).toBe('fail');
     expect(failed?.message).toMatch(/target never-ready did not become ready/);
     expect(failed?.message).toMatch(/within 700 ms/);

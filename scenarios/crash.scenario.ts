@@ -1,4 +1,4 @@
-// crash: FineTune's crash guard (shared/seeds/003_*). The engine crashes for real (a null write,
+// crash: FineTune's crash guard (docs/postmortems.md#4). The engine crashes for real (a null write,
 // abort(), a SIGBUS page, int3, ud2, a divide by zero) on a chosen thread while it taps a victim.
 // Its crash guard must destroy every tracked tap before the process dies, so the victim is heard
 // again with no relaunch. --set point=teardown crashes inside the destroy of the crossfade tap,

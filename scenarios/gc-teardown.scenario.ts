@@ -1,4 +1,4 @@
-// gc-teardown: numchuck's crash (shared/seeds/000_*). A Node process creates and starts many
+// gc-teardown: numchuck's crash (docs/postmortems.md#1). A Node process creates and starts many
 // engines with audio flowing, drops them and lets the garbage collector end them. Each must be
 // stopped, its threads joined and its tap destroyed before it is freed; the process must exit
 // cleanly with its thread count back where it started and nothing left on the audio server.
@@ -8,11 +8,10 @@ import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
-import { classifyExit } from '../harness/target/exit.ts';
-import { orderViolations, parseLifecycle, teardownMs } from '../harness/target/lifecycle.ts';
+import { orderViolations, parseLifecycle, teardownMs } from '../harness/target/reference/lifecycle.ts';
 import { endOf, watch, watchBudget } from '../harness/watchdog/watchdog.ts';
 import { now } from '../harness/wait.ts';
-import { EngineSession } from './lib/engine-session.ts';
+import { TargetSession } from './lib/target-session.ts';
 
 defineScenario(
   SCENARIOS['gc-teardown'],
@@ -21,7 +20,7 @@ defineScenario(
     const count = ctx.params.number('count');
     const batch = ctx.params.number('batch');
     const teardownLimit = ctx.params.number('teardown_ms');
-    const session = new EngineSession(ctx);
+    const session = new TargetSession(ctx);
 
     const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
     await session.victim();
@@ -33,38 +32,38 @@ defineScenario(
     const text = program.child.outputTail(100_000);
     await run.attach('program', 'log', text);
 
-    const exit = classifyExit(ended);
+    const { exit } = ended;
     const signatures = crashSignatures(text);
     const crashed = exit.crash || exit.kind === 'signal' || signatures.length > 0;
     const crashedRuns = run.tally('crashed_runs', crashed ? 1 : 0);
     if (crashed) run.fact('crashes', exit.crash ? exit.name : signatures[0]!);
     run.fact('exit', `${exit.name} (${exit.description})`);
-    run.check(expectation('clean exit', exit.kind === 'clean', exit.name, 'exit 0', '', `program exit: ${exit.name} (${exit.description})`));
+    run.check(expectation('clean-exit', 'clean exit', exit.kind === 'clean', exit.name, 'exit 0', '', `program exit: ${exit.name} (${exit.description})`));
     const seen = [exit.crash ? exit.name : '', ...signatures].filter(Boolean);
-    run.check(expectation('no crash signature', seen.length === 0, seen.length, 0, 'signatures',
+    run.check(expectation('no-crash-signature', 'no crash signature', seen.length === 0, seen.length, 0, 'signatures',
       seen.length ? `seen: ${seen.join('; ')}` : 'no signal, sanitizer report or fatal runtime error'));
 
     const lives = parseLifecycle(text);
     const violations = [...lives].flatMap(([id, ev]) => orderViolations(id, ev));
-    run.check(expectation('every engine stopped and joined before it was freed', violations.length === 0 && lives.size >= count, violations.length, 0, 'violations',
+    run.check(expectation('stopped-before-freed', 'every engine stopped and joined before it was freed', violations.length === 0 && lives.size >= count, violations.length, 0, 'violations',
       violations.length ? violations.slice(0, 5).join('; ') + (violations.length > 5 ? `; and ${violations.length - 5} more` : '') : `${lives.size} engines: stop requested, threads joined, tap destroyed, then freed`));
     const teardowns = [...lives.values()].map(teardownMs).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
     const p99 = teardowns.length ? teardowns[Math.min(teardowns.length - 1, Math.floor(teardowns.length * 0.99))] : undefined;
     run.metric('teardown_p99_ms', p99);
-    run.check(withinLimit('teardown per engine within its deadline (p99)', p99, teardownLimit, 'ms', 'stop requested to freed'));
+    run.check(withinLimit('teardown-deadline', 'teardown per engine within its deadline (p99)', p99, teardownLimit, 'ms', 'stop requested to freed'));
 
     const done = /done cycles=(\d+) ms=([\d.]+)/.exec(text);
     if (done) run.metric('cycles_per_s', Math.round((Number(done[1]) / Number(done[2])) * 1000 * 10) / 10);
     const base = /threads baseline=(\d+)/.exec(text);
     const end = /threads end=(\d+)/.exec(text);
-    run.check(expectation('thread count back to baseline', !!base && !!end && end[1] === base[1], end?.[1] ?? 'not reported', base?.[1] ?? '?', 'threads',
+    run.check(expectation('threads-at-baseline', 'thread count back to baseline', !!base && !!end && end[1] === base[1], end?.[1] ?? 'not reported', base?.[1] ?? '?', 'threads',
       end ? `threads ${base?.[1]} before the first engine, ${end[1]} after the last was collected` : 'the program never reported its final thread count (it did not get that far)'));
 
     const resumed = await rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 1000 });
-    run.check(expectation('victim heard after the program', resumed.ok, resumed.ok ? 'present' : 'absent', 'present', '', resumed.ok ? 'the victim plays on the output again' : 'the victim is still silent: a tap is left'));
+    run.check(expectation('victim-resumed', 'victim heard after the program', resumed.ok, resumed.ok ? 'present' : 'absent', 'present', '', resumed.ok ? 'the victim plays on the output again' : 'the victim is still silent: a tap is left'));
     const final = await session.snapshotWhenGone('final inventory', program.pid);
     const diff = diffSnapshots(baseline, final);
-    run.check(backToBaseline('no orphans', diff));
+    run.check(backToBaseline('no-orphans', 'no orphans', diff));
 
     // Other failures keep the run's default diagnosis (the failed checks), after the crash tally.
     if (run.checks.some((c) => c.verdict !== 'pass')) {

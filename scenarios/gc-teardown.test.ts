@@ -9,8 +9,8 @@ describe('gc-teardown', () => {
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
     const s = r.summary!;
     expect(s.target).toBe('hilt-engine-addon');
-    expect(check(s, 'every engine stopped and joined before it was freed')?.message).toMatch(/^10 engines: stop requested, threads joined, tap destroyed, then freed/);
-    expect(check(s, 'thread count back to baseline')?.verdict).toBe('pass');
+    expect(check(s, 'stopped-before-freed')?.message).toMatch(/^10 engines: stop requested, threads joined, tap destroyed, then freed/);
+    expect(check(s, 'threads-at-baseline')?.verdict).toBe('pass');
     expect(s.metrics.crashed_runs).toBe(0);
     expect(s.metrics.cycles_per_s).toBeGreaterThan(0);
     expect(s.metrics.teardown_p99_ms).toBeGreaterThan(0);
@@ -42,14 +42,14 @@ describe('gc-teardown against the ASan addon', () => {
     const r = await runCli(['gc-teardown', ...asan, '--set', 'count=6']);
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
     expect(r.summary!.target).toBe('hilt-engine-addon-asan');
-    expect(check(r.summary!, 'no crash signature')?.message).toBe('no signal, sanitizer report or fatal runtime error');
+    expect(check(r.summary!, 'no-crash-signature')?.message).toBe('no signal, sanitizer report or fatal runtime error');
   });
 
   test('--bug gc-free-while-running: ASan reports the heap-use-after-free in the VM thread, and the diagnosis names it', async () => {
     const r = await runCli(['gc-teardown', ...asan, '--set', 'count=6', '--bug', 'gc-free-while-running']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
-    expect(check(s, 'no crash signature')?.message).toMatch(/AddressSanitizer: heap-use-after-free/);
+    expect(check(s, 'no-crash-signature')?.message).toMatch(/AddressSanitizer: heap-use-after-free/);
     expect(s.diagnosis).toMatch(/AddressSanitizer: heap-use-after-free; in vmLoop at addon\.cpp:\d+ on thread T\d+/);
     expect(s.diagnosis).toMatch(/\(gc-free-while-running\)$/);
   });

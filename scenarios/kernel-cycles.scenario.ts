@@ -9,7 +9,6 @@ import { fdCount, otherThreads } from '../harness/inventory/threads.ts';
 import { diffSnapshots, processState } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
-import { classifyExit } from '../harness/target/exit.ts';
 import { stopTarget } from '../harness/target/launch.ts';
 import { watchBudget } from '../harness/watchdog/watchdog.ts';
 import { now } from '../harness/wait.ts';
@@ -39,7 +38,7 @@ defineScenario(
     for (let n = 1; n <= cycles && !problem; n++) {
       if (n > 1) {
         const started = await session.start();
-        if (started.outcome === 'exited') problem = `the kernel process died before cycle ${n} of ${cycles} could start (${classifyExit(started.exit).name})`;
+        if (started.outcome === 'exited') problem = `the kernel process died before cycle ${n} of ${cycles} could start (${started.exit.exit.name})`;
         if (started.outcome === 'hung') problem = `hang: the kernel start call did not answer in cycle ${n}: ${started.hang.waits}`;
         if (problem) break;
       }
@@ -47,7 +46,7 @@ defineScenario(
       const clients = await session.connectClients(ports, 1);
       const stopped = await run.phase(`cycle ${n}: stop call`, watchBudget(stopLimit), () => session.stopCall(stopLimit));
       if (stopped.outcome === 'hung') problem = hangDiagnosis(stopLimit, stopped.hang) + ` (cycle ${n} of ${cycles})`;
-      if (stopped.outcome === 'exited') problem = `the kernel process died during cycle ${n} of ${cycles} (${classifyExit(stopped.exit).name})`;
+      if (stopped.outcome === 'exited') problem = `the kernel process died during cycle ${n} of ${cycles} (${stopped.exit.exit.name})`;
       const read = await otherThreads(kernel.pid);
       // A dying process shows only its main thread: the count holds only if it still runs.
       const threads = (await processState(kernel.pid)) === 'alive' ? read?.length : undefined;
@@ -65,20 +64,20 @@ defineScenario(
       run.metric('stop_p99_ms', quantile(stops, 0.99));
     }
     const late = done.filter((c) => c.stopMs === undefined || c.stopMs > stopLimit);
-    run.check(expectation('every stop call within its deadline', late.length === 0 && done.length === cycles, stops.length ? Math.round(stops[stops.length - 1]! * 10) / 10 : 'none', stopLimit, 'ms',
+    run.check(expectation('stop-deadline', 'every stop call within its deadline', late.length === 0 && done.length === cycles, stops.length ? Math.round(stops[stops.length - 1]! * 10) / 10 : 'none', stopLimit, 'ms',
       late.length || done.length < cycles ? `${done.length - late.length} of ${cycles} stops on time; the first late one: cycle ${late[0]?.n ?? done.length + 1}` : `${cycles} stops: p50 ${quantile(stops, 0.5).toFixed(1)} ms, max ${stops[stops.length - 1]!.toFixed(1)} ms`));
     const withThreads = done.filter((c) => c.threads !== undefined && c.threads > 0);
     const lastThreads = done.at(-1)?.threads;
-    run.check(expectation('no threads remain after any stop', withThreads.length === 0 && done.every((c) => c.threads !== undefined), lastThreads ?? 'process gone', 0, 'threads',
-      withThreads.length ? `threads left after the stops: ${done.map((c) => c.threads ?? '-').join(', ')} (cycle 1 to ${done.length})` : done.every((c) => c.threads !== undefined) ? `only the main thread after each of ${done.length} stops` : 'the process was gone before hilt could look'));
+    run.check(expectation('no-threads', 'no threads remain after any stop', withThreads.length === 0 && done.every((c) => c.threads !== undefined), lastThreads ?? 'process gone', 0, 'threads',
+      withThreads.length ? `threads left after the stops: ${done.map((c) => c.threads ?? '-').join(', ')} (cycle 1 to ${done.length})` : done.every((c) => c.threads !== undefined) ? `only the main thread after each of ${done.length} stops` : `hilt could not look: the process died after the stop of cycle ${done.find((c) => c.threads === undefined)?.n ?? '?'}, before hilt could count its threads`));
     const fds = done.map((c) => c.fds).filter((x): x is number => x !== undefined);
     const grew = fds.length >= 2 ? fds[fds.length - 1]! - fds[0]! : 0;
-    run.check(fds.length === 0
-      ? { name: 'descriptors back to baseline after each stop', verdict: 'unknown', measured: null, limit: 0, unit: 'descriptors', message: 'the process was gone before hilt could count them' }
-      : expectation('descriptors back to baseline after each stop', grew === 0, grew, 0, 'descriptors',
-        grew ? `open descriptors after each stop: ${fds.join(', ')} (+${(grew / Math.max(1, fds.length - 1)).toFixed(1)} per cycle)` : `${fds[0]} open after every stop`));
+    // No count at all has proven nothing: a failure that says why hilt could not look.
+    run.check(expectation('descriptors-at-baseline', 'descriptors back to baseline after each stop', fds.length > 0 && grew === 0, fds.length ? grew : null, 0, 'descriptors',
+      fds.length === 0 ? 'hilt could not look: the process died right after the stop, before hilt could count its descriptors'
+        : grew ? `open descriptors after each stop: ${fds.join(', ')} (+${(grew / Math.max(1, fds.length - 1)).toFixed(1)} per cycle)` : `${fds[0]} open after every stop`));
     const fileLeft = done.filter((c) => c.fileLeft).map((c) => c.n);
-    run.check(expectation('connection file removed at every stop', fileLeft.length === 0, fileLeft.length, 0, 'stops', fileLeft.length ? `still there after cycle(s) ${fileLeft.join(', ')}` : 'removed each time'));
+    run.check(expectation('connection-file-removed', 'connection file removed at every stop', fileLeft.length === 0, fileLeft.length, 0, 'stops', fileLeft.length ? `still there after cycle(s) ${fileLeft.join(', ')}` : 'removed each time'));
 
     const lastStop = done.at(-1)?.stopMs ?? 0;
     const quitAt = now();
@@ -86,14 +85,14 @@ defineScenario(
     const ended = diedEarly ?? await run.phase('quit', watchBudget(target.stop.deadlineMs), () => stopTarget(kernel));
     const exitMs = diedEarly || ('escalated' in ended && ended.escalated) ? undefined : lastStop + (ended.endedAt - quitAt);
     run.metric('exit_ms', exitMs);
-    run.check(withinLimit('process exits within its deadline', exitMs, exitLimit, 'ms',
+    run.check(withinLimit('exit-deadline', 'process exits within its deadline', exitMs, exitLimit, 'ms',
       diedEarly ? 'the process died before it was asked to quit' : 'the last stop call to process gone (less the time hilt spent looking)'));
     const log = kernel.child.outputTail(5000);
     await run.attach('kernel', 'log', log);
-    const exit = classifyExit(ended);
+    const exit = ended.exit;
     run.check(cleanExit(ended, log));
     const final = await session.engine.snapshotWhenGone('final inventory', kernel.pid);
-    run.check(backToBaseline('no orphans', diffSnapshots(baseline, final)));
+    run.check(backToBaseline('no-orphans', 'no orphans', diffSnapshots(baseline, final)));
 
     if (problem.startsWith('hang')) run.diagnosis = problem;
     else if (withThreads.length) {

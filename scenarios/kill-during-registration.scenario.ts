@@ -11,11 +11,10 @@ import { platform } from '../harness/platform/index.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
 import { coveringSequence } from '../harness/scenario/random.ts';
-import { parseEngineLog } from '../harness/target/engine-log.ts';
-import { classifyExit } from '../harness/target/exit.ts';
+import { parseEngineLog } from '../harness/target/reference/engine-log.ts';
 import { stopTarget } from '../harness/target/launch.ts';
 import { now, pollUntil } from '../harness/wait.ts';
-import { EngineSession } from './lib/engine-session.ts';
+import { TargetSession } from './lib/target-session.ts';
 
 const POINTS = ['before-create', 'after-create', 'after-track'] as const;
 type Point = (typeof POINTS)[number];
@@ -42,7 +41,7 @@ defineScenario(
     if (n < POINTS.length) throw new Error(`--set iterations=${n}: at least ${POINTS.length}, one per point`);
     const order = coveringSequence(POINTS, n, options.seed);
     run.fact('order', `seed ${options.seed}: ${order.join(', ')}`);
-    const session = new EngineSession(ctx);
+    const session = new TargetSession(ctx);
     const cap = rig.capture;
 
     const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
@@ -56,7 +55,7 @@ defineScenario(
         await pollUntil(async () => (await stoppedState(e.pid)) || undefined, { deadlineMs: 1000, intervalMs: 2 });
         const killAt = now();
         e.child.signal('SIGKILL');
-        const ended = classifyExit(await e.child.exited);
+        const ended = (await e.child.exited).exit;
         if (ended.signal !== 'SIGKILL') throw new Error(`engine paused at ${point} ended with ${ended.name}, not SIGKILL`);
         const back = await cap.waitFor('present', { after: killAt, minRunMs: 50, deadlineMs: 1000 });
         // The guardian (when there is one) reports within milliseconds of the death; then ask
@@ -69,7 +68,7 @@ defineScenario(
         const left = afterRelaunch.objects.filter((o) => o.ownerPid === e.pid);
         const swept = parseEngineLog(next.child.outputTail(200)).swept.filter((s) => s.creatorPid === e.pid).map((s) => s.name);
         const stopped = await stopTarget(next);
-        if (classifyExit(stopped).kind !== 'clean') throw new Error(`relaunched engine did not stop cleanly: ${classifyExit(stopped).name}`);
+        if (stopped.exit.kind !== 'clean') throw new Error(`relaunched engine did not stop cleanly: ${stopped.exit.name}`);
         return { point, pid: e.pid, leftAfterKill, leftAfterRelaunch: left.map(describeObject), sweptByRelaunch: swept, resumeMs: back.ok ? Math.max(0, back.atMs! - killAt) : undefined } satisfies Round;
       });
       rounds.push(round);
@@ -79,19 +78,19 @@ defineScenario(
     for (const point of POINTS) {
       const mine = rounds.filter((r) => r.point === point);
       const bad = mine.filter((r) => r.leftAfterRelaunch.length > 0);
-      run.check(expectation(`back to baseline after a kill at ${point}`, bad.length === 0, `${bad.length} of ${mine.length}`, `0 of ${mine.length}`, 'rounds left objects',
-        bad.length === 0 ? `${mine.length} round(s); ${MEANING[point]}` : bad.map((r) => `pid ${r.pid}: ${r.leftAfterRelaunch.join('; ')}`).join('\n')));
+      run.check({ ...expectation('baseline-after-kill', `back to baseline after a kill at ${point}`, bad.length === 0, `${bad.length} of ${mine.length}`, `0 of ${mine.length}`, 'rounds left objects',
+        bad.length === 0 ? `${mine.length} round(s); ${MEANING[point]}` : bad.map((r) => `pid ${r.pid}: ${r.leftAfterRelaunch.join('; ')}`).join('\n')), subject: point });
     }
     const hole = rounds.filter((r) => r.point === 'after-create' && r.leftAfterKill.length > 0);
     run.fact('registration_window', hole.length
       ? `${hole.length} kill(s) after create left a tap the guardian could not see (${hole.map((r) => r.leftAfterKill.join(',')).join('; ')}); removed by: ${hole.every((r) => r.sweptByRelaunch.length) ? 'the relaunch sweep' : 'nobody'}`
       : 'no object left in the registration window');
     const worst = Math.max(...rounds.map((r) => r.resumeMs ?? Number.POSITIVE_INFINITY));
-    run.check(withinLimit('victim heard after every kill', Number.isFinite(worst) ? worst : undefined, 1000, 'ms', 'SIGKILL to tone present (worst round)'));
+    run.check(withinLimit('victim-resumed', 'victim heard after every kill', Number.isFinite(worst) ? worst : undefined, 1000, 'ms', 'SIGKILL to tone present (worst round)'));
 
     const final = await run.phase('final inventory', 5000, () => session.snapshot());
     const finalDiff = diffSnapshots(baseline, final);
-    run.check(backToBaseline('inventory back to baseline', finalDiff));
+    run.check(backToBaseline('back-to-baseline', 'inventory back to baseline', finalDiff));
     await run.attach('rounds', 'json', JSON.stringify(rounds, null, 2));
 
     // Other failures keep the run's default diagnosis: the failed checks.

@@ -1,4 +1,4 @@
-// kill9: FineTune's postmortem (shared/seeds/003_*). The engine is kill -9'd while it taps and
+// kill9: FineTune's postmortem (docs/postmortems.md#4). The engine is kill -9'd while it taps and
 // mutes a victim. SIGKILL cannot be caught, so the postmortem left it to the next launch's
 // sweep; the engine's guardian process makes the immediate path exist: it sees the death and
 // destroys the taps at once. With --bug no-guardian the scenario relaunches the engine and the

@@ -10,10 +10,10 @@ describe('exit-with-live-engines', () => {
     const s = r.summary!;
     expect(s.target).toBe('hilt-engine-addon-live');
     for (const [label, code] of [['normal exit', 'exit 0'], ['process.exit(3)', 'exit 3'], ['uncaught exception', 'exit 1']] as const) {
-      expect(check(s, `${label}: exit code`)?.measured).toBe(code);
-      expect(check(s, `${label}: every engine stopped, joined and its tap destroyed`)?.message).toMatch(/^3 engines stopped by the (cleanup hook|process exit), threads joined, taps destroyed/);
-      expect(check(s, `${label}: no orphans`)?.verdict).toBe('pass');
-      expect(check(s, `${label}: victim heard again`)?.verdict).toBe('pass');
+      expect(check(s, 'exit-code', label)?.measured).toBe(code);
+      expect(check(s, 'engines-stopped', label)?.message).toMatch(/^3 engines stopped by the (cleanup hook|process exit), threads joined, taps destroyed/);
+      expect(check(s, 'no-orphans', label)?.verdict).toBe('pass');
+      expect(check(s, 'victim-resumed', label)?.verdict).toBe('pass');
     }
     // Node runs cleanup hooks only on a normal exit; the other two ends are caught at exit().
     expect(s.facts.stopped_by).toBe('normal exit: cleanup hook | process.exit(3): process exit | uncaught exception: process exit');
@@ -25,8 +25,8 @@ describe('exit-with-live-engines', () => {
     const r = await runCli(['exit-with-live-engines', '--bug', 'no-cleanup-hook', '--set', 'how=normal']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
-    expect(check(s, 'normal exit: exit code')?.measured).toBe('SIGABRT');
-    expect(check(s, 'normal exit: no orphans')?.verdict).toBe('fail');
+    expect(check(s, 'exit-code', 'normal exit')?.measured).toBe('SIGABRT');
+    expect(check(s, 'no-orphans', 'normal exit')?.verdict).toBe('fail');
     expect(s.metrics.crashed_runs).toBe(1);
     expect(s.diagnosis).toMatch(/^normal exit: the runtime finalized engine#\d+ at teardown without a cleanup hook having stopped it first; it died of SIGABRT/);
     expect(s.diagnosis).toMatch(/the addon registers no environment cleanup hook \(no-cleanup-hook\)$/);
@@ -36,8 +36,8 @@ describe('exit-with-live-engines', () => {
     const r = await runCli(['exit-with-live-engines', '--bug', 'static-registry-after-exit', '--set', 'how=exit,throw']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
-    expect(check(s, 'process.exit(3): exit code')?.measured).toBe('SIGSEGV');
-    expect(check(s, 'uncaught exception: exit code')?.measured).toBe('SIGSEGV');
+    expect(check(s, 'exit-code', 'process.exit(3)')?.measured).toBe('SIGSEGV');
+    expect(check(s, 'exit-code', 'uncaught exception')?.measured).toBe('SIGSEGV');
     expect(s.diagnosis).toMatch(/^process\.exit\(3\): died of SIGSEGV \(exit 139 in a shell\) after the program had finished, before any engine was stopped/);
     expect(s.diagnosis).toMatch(/destroyed by exit\(\) before the exit handler that stops them ran \(static-registry-after-exit\)\. The same in: uncaught exception$/);
   });
@@ -56,12 +56,12 @@ describe('worker-teardown', () => {
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
     const s = r.summary!;
     for (const label of ['worker.terminate()', 'worker returns', 'process.exit() in the worker', 'uncaught exception in the worker']) {
-      expect(check(s, `${label}: worker ended, process lives on`)?.verdict).toBe('pass');
-      expect(check(s, `${label}: thread count back to baseline`)?.verdict).toBe('pass');
-      expect(check(s, `${label}: no orphans while the process lives on`)?.verdict).toBe('pass');
-      expect(check(s, `${label}: victim heard again`)?.verdict).toBe('pass');
+      expect(check(s, 'worker-ended', label)?.verdict).toBe('pass');
+      expect(check(s, 'threads-at-baseline', label)?.verdict).toBe('pass');
+      expect(check(s, 'no-orphans', label)?.verdict).toBe('pass');
+      expect(check(s, 'victim-resumed', label)?.verdict).toBe('pass');
     }
-    expect(check(s, 'worker.terminate(): worker ended, process lives on')?.measured).toBe(1);
+    expect(check(s, 'worker-ended', 'worker.terminate()')?.measured).toBe(1);
     expect(s.metrics.crashed_runs).toBe(0);
   });
 
@@ -69,8 +69,8 @@ describe('worker-teardown', () => {
     const r = await runCli(['worker-teardown', '--bug', 'no-cleanup-hook', '--set', 'how=terminate']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
-    expect(check(s, 'worker.terminate(): worker ended, process lives on')?.message).toBe('the whole process ended (SIGABRT) instead of just the worker');
-    expect(check(s, 'worker.terminate(): victim heard again')?.verdict).toBe('fail');
+    expect(check(s, 'worker-ended', 'worker.terminate()')?.message).toBe('the whole process ended (SIGABRT) instead of just the worker');
+    expect(check(s, 'victim-resumed', 'worker.terminate()')?.verdict).toBe('fail');
     expect(s.diagnosis).toMatch(/^worker\.terminate\(\): the runtime finalized engine#\d+ at teardown .*\(no-cleanup-hook\)$/);
   });
 });

@@ -13,7 +13,7 @@ import { SCENARIOS } from './manifest.ts';
 import { HiltError } from '../harness/errors.ts';
 import { watchBudget } from '../harness/watchdog/watchdog.ts';
 import { pollUntil } from '../harness/wait.ts';
-import { EngineSession } from './lib/engine-session.ts';
+import { TargetSession } from './lib/target-session.ts';
 import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
 import { appPorts, echoReady, roundTripOnce } from './lib/midi-app.ts';
 
@@ -25,7 +25,7 @@ defineScenario(
     const goneLimit = ctx.params.number('gone_ms');
     requirePipewireJack();
     requireMidiApp(app);
-    const session = new EngineSession(ctx);
+    const session = new TargetSession(ctx);
     const probe = await run.phase('MIDI probe', 8000, () => openMidiProbe(rig));
     ctx.defer(() => probe.destroy());
     run.fact('midi probe', probe.describe);
@@ -40,22 +40,22 @@ defineScenario(
     await run.phase('probe connected to the app', 5000, () => probe.connect(init.ports!.out, init.ports!.in));
     await echoReady(probe);
     const echo = await roundTripOnce(probe, ROUND_TRIP_MESSAGES[0]!.bytes, 1000);
-    run.check(expectation('the app echoes MIDI before the kill', echo.ok, echo.ok ? `${echo.latencyMs!.toFixed(2)} ms` : 'no echo', 'an echo', '', 'a note on through the app and back: its ports are live and connected'));
+    run.check(expectation('echo-before-kill', 'the app echoes MIDI before the kill', echo.ok, echo.ok ? `${echo.latencyMs!.toFixed(2)} ms` : 'no echo', 'an echo', '', 'a note on through the app and back: its ports are live and connected'));
     const before = appPorts(await probe.ports(), subject.clientPrefix);
     run.fact('app midi ports', before.join(', '));
 
     target.child.signal('SIGKILL');
     const ended = await run.phase('SIGKILL', 5000, () => target.child.exited);
-    run.check(expectation('killed by SIGKILL', ended.signal === 'SIGKILL', ended.signal ?? `exit ${ended.exitCode}`, 'SIGKILL', '', 'the kill landed'));
+    run.check(expectation('exit', 'killed by SIGKILL', ended.exit.signal === 'SIGKILL', ended.exit.name, 'SIGKILL', '', 'the kill landed'));
     const gone = await run.phase('MIDI ports gone', goneLimit + 3000, () => pollUntil(async () => appPorts(await probe.ports(), subject.clientPrefix).length === 0 || undefined, { deadlineMs: goneLimit, intervalMs: 10 }));
     run.metric('ports_gone_ms', gone.ok ? gone.waitedMs : undefined);
     const left = gone.ok ? [] : appPorts(await probe.ports(), subject.clientPrefix);
-    run.check(expectation('the killed app\'s MIDI ports are gone', left.length === 0, left.length, 0, 'ports',
+    run.check(expectation('midi-ports-gone', 'the killed app\'s MIDI ports are gone', left.length === 0, left.length, 0, 'ports',
       left.length ? `still on the server ${goneLimit} ms after the kill: ${left.join(', ')}` : `${before.length} port(s) gone ${Math.round(gone.waitedMs)} ms after the kill`));
 
     const final = await session.snapshotWhenGone('final inventory', target.pid);
     const diff = diffSnapshots(baseline, final);
-    run.check(backToBaseline('no orphans', diff));
+    run.check(backToBaseline('no-orphans', 'no orphans', diff));
     // hilt's own clean-up after the checks: a survivor holding the dead app's connection is
     // SIGKILLed (it ignores SIGTERM), and the server then drops the ports; both are evidence.
     const leftovers = diff.added.filter((o) => o.kind === 'process' && o.ownerAlive);

@@ -1,4 +1,4 @@
-// multi-app: FineTune's "multiple tapped apps" test (shared/seeds/003_*). Three victims, each
+// multi-app: FineTune's "multiple tapped apps" test (docs/postmortems.md#4). Three victims, each
 // tapped by its own primary tap and given a secondary (crossfade) tap: six server objects. After
 // a SIGKILL, all six must be gone and all three tones back, with no relaunch: the guardian's job.
 import { expectation, withinLimit } from '../harness/check/check.ts';
@@ -69,7 +69,7 @@ defineScenario(
 
     await run.attach('timeline', 'svg', timelinePlot(cap, `multi-app: victims at ${VICTIMS.map((v) => v.hz).join(', ')} Hz (plot: ${cap.frequencyHz} Hz detector)`, [{ at: killAt, label: 'SIGKILL' }], killAt - 500, now()));
     await run.attach('around-kill', 'wav', wavAround(cap, killAt, 300, 700));
-    await run.attach('target', 'log', engine.child.outputTail(400));
+    await run.attach('engine', 'log', engine.child.outputTail(400));
     await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
 
     // Other failures keep the run's default diagnosis: the failed checks.

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
+import { checksById } from '../harness/check/check.ts';
 import type { Summary } from '../harness/report/summary.ts';
 import { ROOT } from '../harness/target/config.ts';
 
@@ -37,4 +38,6 @@ export async function runCli(args: string[], opts: Options = {}): Promise<CliRun
   };
 }
 
-export const check = (s: Summary | undefined, name: string) => s?.checks.find((c) => c.name === name);
+// Checks are found by their stable id (and subject), never by the sentence people read.
+export const checks = (s: Summary | undefined, id: string, subject?: string) => (s ? checksById(s.checks, id, subject) : []);
+export const check = (s: Summary | undefined, id: string, subject?: string) => checks(s, id, subject)[0];

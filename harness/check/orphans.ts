@@ -5,9 +5,10 @@ import { expectation, type CheckResult } from './check.ts';
 
 const list = (objs: InventoryObject[]) => objs.map(describeObject).join('; ');
 
-export function orphansPresent(name: string, diff: InventoryDiff, ownerPid: number): CheckResult {
+export function orphansPresent(id: string, name: string, diff: InventoryDiff, ownerPid: number): CheckResult {
   const mine = diff.orphans.filter((o) => o.ownerPid === ownerPid);
   return expectation(
+    id,
     name,
     mine.length > 0,
     mine.length,
@@ -19,9 +20,10 @@ export function orphansPresent(name: string, diff: InventoryDiff, ownerPid: numb
   );
 }
 
-export function noObjectsOf(name: string, objects: InventoryObject[], ownerPid: number, when: string): CheckResult {
+export function noObjectsOf(id: string, name: string, objects: InventoryObject[], ownerPid: number, when: string): CheckResult {
   const left = objects.filter((o) => o.ownerPid === ownerPid);
   return expectation(
+    id,
     name,
     left.length === 0,
     left.length,
@@ -31,9 +33,10 @@ export function noObjectsOf(name: string, objects: InventoryObject[], ownerPid: 
   );
 }
 
-export function backToBaseline(name: string, diff: InventoryDiff): CheckResult {
+export function backToBaseline(id: string, name: string, diff: InventoryDiff): CheckResult {
   const n = diff.added.length;
   return expectation(
+    id,
     name,
     n === 0,
     n,

@@ -3,12 +3,20 @@
 import { execa, type ResultPromise } from 'execa';
 import { reaper } from '../cleanup/reaper.ts';
 import { now } from '../wait.ts';
+import { classifyExit, type ExitClass } from './exit.ts';
 
 export interface ChildResult {
   exitCode: number | null;
   signal: string | null;
+  exit: ExitClass; // how it ended, classified once (as execa's result carries signalDescription)
   durationMs: number; // from spawn to exit
   endedAt: number; // performance.now() at exit
+}
+
+// A child's result from how it ended (null and null: it has not, or nobody could tell).
+export function childResult(exitCode: number | null, signal: string | null, startedAt: number): ChildResult {
+  const endedAt = now();
+  return { exitCode, signal, exit: classifyExit({ exitCode, signal }), durationMs: endedAt - startedAt, endedAt };
 }
 
 export interface ChildOptions {
@@ -58,7 +66,7 @@ export class Child {
     this.exited = new Promise<ChildResult>((resolve) => {
       this.proc.once('exit', (code, signal) => {
         reaper.untrackPid(this.pid);
-        this.result = { exitCode: code, signal, durationMs: now() - this.startedAt, endedAt: now() };
+        this.result = childResult(code, signal, this.startedAt);
         resolve(this.result);
       });
     });

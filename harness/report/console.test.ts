@@ -24,6 +24,7 @@ const summary = (over: Partial<Summary>): Summary => ({
 });
 
 const check = (over: Partial<CheckResult>): CheckResult => ({
+  id: 'check',
   name: 'check',
   verdict: 'pass',
   measured: null,
@@ -41,8 +42,10 @@ describe('renderSummary: a failing run', () => {
     runs: 2,
     diagnosis: 'the tap of the killed engine stayed on the server\nrun the reaper',
     checks: [
-      check({ name: 'ready', verdict: 'pass', measured: 12.3, limit: 3000, unit: 'ms', message: 'ready: 12 ms (limit 3000 ms)' }),
+      check({ id: 'ready', name: 'ready', verdict: 'pass', measured: 12.3, limit: 3000, unit: 'ms', message: 'ready: 12 ms (limit 3000 ms)' }),
       check({
+        id: 'orphans-gone',
+        subject: 'pid-6381',
         name: 'no-orphans',
         verdict: 'fail',
         measured: 2,
@@ -50,7 +53,7 @@ describe('renderSummary: a failing run', () => {
         unit: 'objects',
         message: '2 orphan(s) of pid 6381 remain after the sweep: pulse-sink hilt-engine-6381\nsecond line',
       }),
-      check({ name: 'audio', verdict: 'unknown', message: 'could not capture' }),
+      check({ id: 'victim-heard', subject: 'tone-440', name: 'audio', verdict: 'fail', message: 'hilt could not look: the capture never started' }),
     ],
     evidence: [{ name: 'capture', kind: 'wav', path: 'capture.wav' }],
   });
@@ -76,10 +79,14 @@ describe('renderSummary: a failing run', () => {
     expect(text).not.toContain('ready: 12 ms (limit 3000 ms)');
   });
 
-  it('shows unknown checks with ?? and their message, without a measurement', () => {
-    const i = lines.findIndex((l) => l.trimEnd() === '  ??   audio');
+  it('shows a check that could not look as FAIL with its message, without a measurement', () => {
+    const i = lines.findIndex((l) => l.trimEnd() === '  FAIL audio');
     expect(i).toBeGreaterThan(0);
-    expect(lines[i + 1]).toBe('       could not capture');
+    expect(lines[i + 1]).toBe('       hilt could not look: the capture never started');
+  });
+
+  it('prints names, never ids or subjects', () => {
+    for (const hidden of ['victim-heard', 'tone-440', 'orphans-gone', 'pid-6381']) expect(text).not.toContain(hidden);
   });
 
   it('ends with the verdict, the indented diagnosis and the evidence', () => {

@@ -1,7 +1,8 @@
 // The human report printed at the end of a run: what an engineer reads first at 3 a.m.
+import type { CheckVerdict } from '../check/check.ts';
 import type { Summary } from './summary.ts';
 
-const MARK = { pass: 'ok  ', fail: 'FAIL', unknown: '??  ' } as const;
+const MARK: Record<CheckVerdict, string> = { pass: 'ok  ', fail: 'FAIL' };
 
 const fmt = (v: number | string | null, unit: string) => (v === null ? '-' : `${v}${unit && typeof v === 'number' ? ' ' + unit : ''}`);
 
@@ -15,7 +16,7 @@ export function renderSummary(s: Summary, dir: string): string {
     for (const c of s.checks) {
       const ml = c.limit === null ? '' : `  [${fmt(c.measured, c.unit)} vs ${fmt(c.limit, c.unit)}]`;
       lines.push(`  ${MARK[c.verdict]} ${c.name.padEnd(w)}${ml}`);
-      if (c.verdict !== 'pass') lines.push(`       ${c.message.replace(/\n/g, '\n       ')}`);
+      if (c.verdict === 'fail') lines.push(`       ${c.message.replace(/\n/g, '\n       ')}`);
     }
   }
   if (Object.keys(s.facts ?? {}).length) {

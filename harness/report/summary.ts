@@ -42,5 +42,5 @@ export function writeSummary(dir: string, s: Summary): string {
 // The run's verdict: any failed check fails it; unavailable only when nothing could be judged.
 export function overallVerdict(checks: CheckResult[], unavailable: boolean): Verdict {
   if (unavailable) return 'unavailable';
-  return checks.some((c) => c.verdict !== 'pass') || checks.length === 0 ? 'fail' : 'pass';
+  return checks.some((c) => c.verdict === 'fail') || checks.length === 0 ? 'fail' : 'pass';
 }

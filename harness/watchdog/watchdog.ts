@@ -4,7 +4,7 @@
 // the scenario (hangs.ts) whatever the caller does with it.
 import { describeWaits, threadWaits } from '../evidence/blocking.ts';
 import { takeStacks, type StackCapture } from '../evidence/live-stacks.ts';
-import type { Child, ChildResult } from '../proc/child.ts';
+import { childResult, type Child, type ChildResult } from '../proc/child.ts';
 import { now } from '../wait.ts';
 import { reportHang } from './hangs.ts';
 
@@ -43,7 +43,7 @@ export const watchBudget = (softMs: number, graceMs = 1000): number => softMs + 
 export function endOf(w: Watched<unknown>, child: Child): ChildResult {
   if (w.outcome === 'exited') return w.exit;
   if (w.outcome === 'hung' && w.hang.exit) return w.hang.exit;
-  return child.done ?? { exitCode: null, signal: null, durationMs: now() - child.startedAt, endedAt: now() };
+  return child.done ?? childResult(null, null, child.startedAt);
 }
 
 function timer(ms: number): { promise: Promise<'timeout'>; cancel: () => void } {

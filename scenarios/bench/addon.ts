@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { OBSERVED_SINK, VirtualRig } from '../../harness/rig/virtual-rig.ts';
 import { loadTargetSpec, ROOT } from '../../harness/target/config.ts';
-import { parseLifecycle, teardownMs } from '../../harness/target/lifecycle.ts';
+import { parseLifecycle, teardownMs } from '../../harness/target/reference/lifecycle.ts';
 import type { Summary } from '../../harness/report/summary.ts';
 import { say, stats, stats99 } from '../../harness/report/figures.ts';
 

@@ -2,7 +2,7 @@
 // (the fatal GIL abort, a frozen GUI or callback thread, a start-up that never ends), in the
 // words of the bug switch that puts it back, and the fix.
 import type { Gap } from '../../harness/check/heartbeat.ts';
-import type { ExitClass } from '../../harness/target/exit.ts';
+import type { ExitClass } from '../../harness/proc/exit.ts';
 import { stuckIn } from '../../harness/evidence/stuck-in.ts';
 import type { InitOutcome } from './midi-app.ts';
 

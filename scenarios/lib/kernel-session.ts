@@ -15,10 +15,9 @@ import type { RunningTarget } from '../../harness/target/launch.ts';
 import { expectation, type CheckResult } from '../../harness/check/check.ts';
 import { crashSignatures } from '../../harness/check/crash-signature.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
-import { classifyExit } from '../../harness/target/exit.ts';
 import { watch, watchBudget, type Hang, type Watched } from '../../harness/watchdog/watchdog.ts';
 import { pollUntil } from '../../harness/wait.ts';
-import { EngineSession } from './engine-session.ts';
+import { TargetSession } from './target-session.ts';
 
 export type Ports = Record<string, number>;
 
@@ -30,12 +29,12 @@ export interface AfterStop {
 }
 
 export class KernelSession {
-  readonly engine: EngineSession;
+  readonly engine: TargetSession;
   kernel!: RunningTarget;
   connectionFile = '';
 
   constructor(private readonly ctx: ScenarioContext) {
-    this.engine = new EngineSession(ctx);
+    this.engine = new TargetSession(ctx);
   }
 
   private control(name: 'start' | 'stop'): { send: string; answer: RegExp } {
@@ -133,8 +132,8 @@ export function leakDiagnosis(stopMs: number, a: AfterStop, death?: string): str
 
 // Exit 0 and nothing in the log that says it died: the kernel app's last check.
 export function cleanExit(ended: ChildResult, log: string): CheckResult {
-  const exit = classifyExit(ended);
+  const { exit } = ended;
   const signatures = crashSignatures(log);
-  return expectation('clean exit', exit.kind === 'clean' && signatures.length === 0, exit.name, 'exit 0', '',
+  return expectation('clean-exit', 'clean exit', exit.kind === 'clean' && signatures.length === 0, exit.name, 'exit 0', '',
     `${exit.name} (${exit.description})${signatures.length ? `; ${signatures.join('; ')}` : ''}`);
 }

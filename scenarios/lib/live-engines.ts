@@ -3,7 +3,7 @@
 // and JS callbacks queued from the engines' VM threads. Each end must stop, join and destroy
 // every engine before the runtime goes: no crash, no hang, nothing left on the server.
 import { join } from 'node:path';
-import { expectation, withinLimit } from '../../harness/check/check.ts';
+import { expectation, withinLimit, type CheckResult } from '../../harness/check/check.ts';
 import { crashSignatures } from '../../harness/check/crash-signature.ts';
 import { backToBaseline } from '../../harness/check/orphans.ts';
 import { makeCoreDir, readCore, type CoreEvidence } from '../../harness/evidence/core.ts';
@@ -12,13 +12,13 @@ import { HiltError } from '../../harness/errors.ts';
 import { diffSnapshots, type Snapshot } from '../../harness/inventory/snapshot.ts';
 import type { ScenarioManifest } from '../../harness/scenario/manifest.ts';
 import { defineScenario, type ScenarioContext } from '../../harness/scenario/define.ts';
-import { classifyExit, type ExitClass } from '../../harness/target/exit.ts';
-import { orderViolations, parseLifecycle, type LifecycleEvent } from '../../harness/target/lifecycle.ts';
+import type { ExitClass } from '../../harness/proc/exit.ts';
+import { orderViolations, parseLifecycle, type LifecycleEvent } from '../../harness/target/reference/lifecycle.ts';
 import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
 import { endOf, watch, watchBudget } from '../../harness/watchdog/watchdog.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
-import { EngineSession } from './engine-session.ts';
+import { TargetSession } from './target-session.ts';
 
 export type Where = 'main' | 'worker';
 
@@ -59,12 +59,14 @@ function lineOrExit(t: RunningTarget, re: RegExp): Promise<{ line?: string; ende
   return Promise.race([t.child.waitForLine(re).then((line) => ({ line })), t.child.exited.then((ended) => ({ ended }))]);
 }
 
-export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSession, baseline: Snapshot, where: Where, how: string): Promise<EndingOutcome> {
+export async function endWithLiveEngines(ctx: ScenarioContext, session: TargetSession, baseline: Snapshot, where: Where, how: string): Promise<EndingOutcome> {
   const { run, options, target } = ctx;
   const { code: expectedCode, label } = ENDINGS[where][how]!;
   const engines = ctx.params.number('engines');
   const endLimit = ctx.params.number('end_ms');
   const checksBefore = run.checks.length;
+  // Every check of this end is made once per end: the end's label tells them apart.
+  const about = (c: CheckResult): CheckResult => ({ ...c, subject: label });
   const coreDir = !ctx.params.flag('core') ? undefined : await makeCoreDir(join(run.outDir, `core-${where}-${how}-run${run.repetition}`));
 
   const program = await session.launch(`${label}: ${engines} engines running`, { args: ['--in', where, '--how', how, '--engines', String(engines)], coreDir, tailLines: 20_000 });
@@ -106,7 +108,7 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
 
   const text = program.child.outputTail(20_000);
   await run.attach(`program-${where}-${how}`, 'log', text);
-  const exit = ended ? classifyExit(ended) : undefined;
+  const exit = ended?.exit;
   const signatures = crashSignatures(text);
   const crashed = !!exit && (exit.crash || exit.kind === 'signal') || signatures.length > 0;
   const core = coreDir ? await readCore(coreDir, target.command[0]!) : undefined;
@@ -114,18 +116,18 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
 
   // 1. How it ended.
   if (where === 'main') {
-    run.check(expectation(`${label}: exit code`, !hung && exit?.kind !== 'signal' && ended?.exitCode === expectedCode, exit?.name ?? 'still running', `exit ${expectedCode}`, '',
-      hung ? `the program did not end within ${endLimit + 3000} ms after "${how}" and was stopped` : `the program ended with ${exit!.name} (${exit!.description}); ${label} must end it with exit ${expectedCode}`));
+    run.check(about(expectation('exit-code', `${label}: exit code`, !hung && exit?.kind !== 'signal' && ended?.exitCode === expectedCode, exit?.name ?? 'still running', `exit ${expectedCode}`, '',
+      hung ? `the program did not end within ${endLimit + 3000} ms after "${how}" and was stopped` : `the program ended with ${exit!.name} (${exit!.description}); ${label} must end it with exit ${expectedCode}`)));
   } else {
-    run.check(expectation(`${label}: worker ended, process lives on`, workerCode === expectedCode && exit?.kind === 'clean', workerCode ?? (exit?.name ?? 'still running'), `worker code ${expectedCode}, then exit 0`, '',
+    run.check(about(expectation('worker-ended', `${label}: worker ended, process lives on`, workerCode === expectedCode && exit?.kind === 'clean', workerCode ?? (exit?.name ?? 'still running'), `worker code ${expectedCode}, then exit 0`, '',
       workerCode === undefined
         ? hung ? `the worker did not end within ${endLimit + 3000} ms` : `the whole process ended (${exit?.name}) instead of just the worker`
-        : `the worker ended with code ${workerCode}; the process then exited ${exit?.name ?? 'not at all'} when asked`));
+        : `the worker ended with code ${workerCode}; the process then exited ${exit?.name ?? 'not at all'} when asked`)));
   }
   const seen = [exit?.crash || exit?.kind === 'signal' ? exit.name : '', ...signatures].filter(Boolean);
-  run.check(expectation(`${label}: no crash signature`, seen.length === 0, seen.length, 0, 'signatures',
-    seen.length ? `seen: ${seen.join('; ')}` : 'no signal, sanitizer report or fatal runtime error'));
-  run.check(withinLimit(`${label}: ended within its deadline`, endMs, endLimit, 'ms', where === 'main' ? `"ending" to process gone` : `"ending" to worker gone`));
+  run.check(about(expectation('no-crash-signature', `${label}: no crash signature`, seen.length === 0, seen.length, 0, 'signatures',
+    seen.length ? `seen: ${seen.join('; ')}` : 'no signal, sanitizer report or fatal runtime error')));
+  run.check(about(withinLimit('end-deadline', `${label}: ended within its deadline`, endMs, endLimit, 'ms', where === 'main' ? `"ending" to process gone` : `"ending" to worker gone`)));
   run.metric('exit_ms', endMs);
 
   // 2. Every engine's own account of its end.
@@ -135,9 +137,9 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
   const finalized = !(where === 'main' && how !== 'normal'); // process.exit() and throw skip finalizers
   const violations = [...lives].flatMap(([id, ev]) => orderViolations(id, ev, { freed: finalized }));
   const by = stopReasons(afterEnding);
-  run.check(expectation(`${label}: every engine stopped, joined and its tap destroyed`, violations.length === 0 && lives.size >= engines, violations.length, 0, 'violations',
+  run.check(about(expectation('engines-stopped', `${label}: every engine stopped, joined and its tap destroyed`, violations.length === 0 && lives.size >= engines, violations.length, 0, 'violations',
     violations.length ? violations.slice(0, 4).join('; ') + (violations.length > 4 ? `; and ${violations.length - 4} more` : '')
-      : `${lives.size} engines stopped by the ${by || '?'}, threads joined, taps destroyed${finalized ? ', then freed' : ''}`));
+      : `${lives.size} engines stopped by the ${by || '?'}, threads joined, taps destroyed${finalized ? ', then freed' : ''}`)));
   if (by) run.fact('stopped_by', `${label}: ${by}`);
   for (const ev of lives.values()) {
     const stop = ev.find((e) => e.event === 'stop-requested');
@@ -149,16 +151,16 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: EngineSe
   if (where === 'worker') {
     const base = /threads baseline=(\d+)/.exec(text)?.[1];
     const end = threadsLine ? /threads end=(\d+)/.exec(threadsLine)?.[1] : undefined;
-    run.check(expectation(`${label}: thread count back to baseline`, !!base && end === base, end ?? 'not reported', base ?? '?', 'threads',
-      end ? `threads ${base} before the worker, ${end} once it was gone` : 'the program never reported its thread count after the worker (it did not get that far)'));
+    run.check(about(expectation('threads-at-baseline', `${label}: thread count back to baseline`, !!base && end === base, end ?? 'not reported', base ?? '?', 'threads',
+      end ? `threads ${base} before the worker, ${end} once it was gone` : 'the program never reported its thread count after the worker (it did not get that far)')));
   }
   const after = live ?? (await session.snapshotWhenGone(`${label}: inventory after`, program.pid));
   const diff = diffSnapshots(baseline, after);
-  run.check(backToBaseline(`${label}: no orphans${where === 'worker' ? ' while the process lives on' : ''}`, diff));
+  run.check(about(backToBaseline('no-orphans', `${label}: no orphans${where === 'worker' ? ' while the process lives on' : ''}`, diff)));
   // The engines tapped every stream, the victim's too: a tap left behind keeps it silent.
   const resumed = await ctx.rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 1000 });
-  run.check(expectation(`${label}: victim heard again`, resumed.ok, resumed.ok ? 'present' : 'absent', 'present', '',
-    resumed.ok ? 'the victim plays on the output' : 'the victim is silent: its stream is still held by a tap left on the server'));
+  run.check(about(expectation('victim-resumed', `${label}: victim heard again`, resumed.ok, resumed.ok ? 'present' : 'absent', 'present', '',
+    resumed.ok ? 'the victim plays on the output' : 'the victim is silent: its stream is still held by a tap left on the server')));
   await session.sweepLeftovers(diff, `hilt-sweep-${where}-${how}`);
 
   const failed = run.checks.slice(checksBefore).some((c) => c.verdict !== 'pass');
@@ -228,7 +230,7 @@ export async function finishEndings(ctx: ScenarioContext, outcomes: EndingOutcom
 export function defineEndingsScenario(entry: ScenarioManifest, where: Where): void {
   defineScenario(entry, async (ctx) => {
     const hows = endingsParam(ctx);
-    const session = new EngineSession(ctx);
+    const session = new TargetSession(ctx);
     const baseline = await ctx.run.phase('baseline inventory', 5000, () => session.snapshot());
     await session.victim();
     const outcomes = [];

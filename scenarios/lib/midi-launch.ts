@@ -2,7 +2,7 @@
 // audio-thread heartbeat, both pointed at the MIDI server the scenario chose.
 import { XDisplay } from '../../harness/gui/x-display.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
-import type { EngineSession } from './engine-session.ts';
+import type { TargetSession } from './target-session.ts';
 import { EngineApp, requirePythonTkRtmidi, TkApp, type MidiApp } from './midi-app.ts';
 
 export interface MidiAppOptions {
@@ -18,7 +18,7 @@ export function requireMidiApp(app: 'tk' | 'engine'): void {
   if (app === 'tk') requirePythonTkRtmidi();
 }
 
-export async function launchMidiApp(ctx: ScenarioContext, session: EngineSession, o: MidiAppOptions): Promise<MidiApp> {
+export async function launchMidiApp(ctx: ScenarioContext, session: TargetSession, o: MidiAppOptions): Promise<MidiApp> {
   const { run } = ctx;
   if (o.app === 'engine') {
     const target = await session.launch('engine up', { env: o.env, args: ['--heartbeat-ms', String(o.heartbeatMs), '--midi-timeout-ms', String(o.timeoutMs)], tailLines: 5000 });
