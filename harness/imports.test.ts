@@ -63,7 +63,8 @@ export function folderGraph(edges: [string, string][]): Map<string, Set<string>>
 
 describe('imports one way', () => {
   const edges = importEdges([...sources('harness'), ...sources('scenarios'), ...sources('native/lib'), ...sources('fixtures')]);
-  const broken = (from: string, to: string) => edges.filter(([a, b]) => a.startsWith(from) && b.startsWith(to)).map(([a, b]) => `${a} -> ${b}`);
+  const broken = (from: string, to: string) =>
+    edges.filter(([a, b]) => a.startsWith(from) && b.startsWith(to)).map(([a, b]) => `${a} -> ${b}`);
 
   it('harness/ never imports scenarios/ (the CLI entry scenarios/cli.ts hands it the catalogue)', () => {
     expect(broken('harness/', 'scenarios/')).toEqual([]);
@@ -83,7 +84,9 @@ describe('imports one way', () => {
   });
 
   it('the base (harness/errors.ts, harness/wait.ts) imports no other harness folder', () => {
-    expect(edges.filter(([a, b]) => folder(a) === 'harness (base)' && b.startsWith('harness/') && folder(b) !== 'harness (base)')).toEqual([]);
+    expect(edges.filter(([a, b]) => folder(a) === 'harness (base)' && b.startsWith('harness/') && folder(b) !== 'harness (base)')).toEqual(
+      [],
+    );
   });
 });
 
@@ -91,13 +94,28 @@ describe('the checker itself', () => {
   it('sees static, dynamic, type-only and re-export imports', () => {
     const text = `import a from '../x/a.ts';\nimport type { B } from "./b.ts";\nexport * from '../y/c.ts';\nconst d = await import('../z/d.ts');\nimport '../w/e.ts';`;
     expect(importEdges(['harness/q/f.ts'], () => text).map(([, b]) => b)).toEqual([
-      'harness/x/a.ts', 'harness/q/b.ts', 'harness/y/c.ts', 'harness/z/d.ts', 'harness/w/e.ts',
+      'harness/x/a.ts',
+      'harness/q/b.ts',
+      'harness/y/c.ts',
+      'harness/z/d.ts',
+      'harness/w/e.ts',
     ]);
   });
 
   it('finds a cycle between folders and none in a chain', () => {
-    const g = folderGraph([['harness/a/1.ts', 'harness/b/1.ts'], ['harness/b/2.ts', 'harness/c/1.ts'], ['harness/c/3.ts', 'harness/a/4.ts']]);
+    const g = folderGraph([
+      ['harness/a/1.ts', 'harness/b/1.ts'],
+      ['harness/b/2.ts', 'harness/c/1.ts'],
+      ['harness/c/3.ts', 'harness/a/4.ts'],
+    ]);
     expect(findCycle(g)).toEqual(['harness/a', 'harness/b', 'harness/c', 'harness/a']);
-    expect(findCycle(folderGraph([['harness/a/1.ts', 'harness/b/1.ts'], ['harness/b/2.ts', 'harness/c/1.ts']]))).toBeUndefined();
+    expect(
+      findCycle(
+        folderGraph([
+          ['harness/a/1.ts', 'harness/b/1.ts'],
+          ['harness/b/2.ts', 'harness/c/1.ts'],
+        ]),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -54,8 +54,14 @@ describe('usage errors exit 2 with the scenario listing', () => {
     [['crash', '--set', 'core=maybe', '--set', 'tap_ms=-1'], /core=maybe: expected on or off\n.*tap_ms=-1: expected a whole number from 1/],
     [['kill9', '--seed', '-3'], /--seed needs a whole number from 0 to 4294967295, not "-3": a seed picks/],
     [['kill9', '--out', '/proc/x'], /--out \/proc\/x: hilt cannot write its results there \(ENOENT\)/],
-    [['gc-teardown', '--target', 'fixtures/targets/kernel.json'], /gc-teardown cannot run target hilt-kernel .*lacks trait "gc-churn-program"/],
-    [['kill9', '--target', 'fixtures/targets/tk-midi-app.json'], /kill9 cannot run target .*lacks trait "reference-engine", trait "taps-victim"/],
+    [
+      ['gc-teardown', '--target', 'fixtures/targets/kernel.json'],
+      /gc-teardown cannot run target hilt-kernel .*lacks trait "gc-churn-program"/,
+    ],
+    [
+      ['kill9', '--target', 'fixtures/targets/tk-midi-app.json'],
+      /kill9 cannot run target .*lacks trait "reference-engine", trait "taps-victim"/,
+    ],
   ])('%j exits 2 before anything starts', async (args, message) => {
     const t0 = Date.now();
     const r = await runCli(args);
@@ -120,7 +126,10 @@ describe('faults in the target and in hilt', () => {
     const out = newOutDir('killed');
     const cli = execa(process.execPath, cliArgs(['kill9', '--out', out]), { cwd: ROOT, reject: false });
     // Mid-scenario: the engine of this run is up (its environment carries our out dir).
-    const engineUp = await pollUntil(() => processesWith(out).find((p) => p.cmd.includes('hilt-engine --output')), { deadlineMs: 60_000, intervalMs: 20 });
+    const engineUp = await pollUntil(() => processesWith(out).find((p) => p.cmd.includes('hilt-engine --output')), {
+      deadlineMs: 60_000,
+      intervalMs: 20,
+    });
     expect(engineUp.ok).toBe(true);
     const rigDir = /XDG_RUNTIME_DIR=([^\0]+)/.exec(readFileSync(`/proc/${engineUp.value!.pid}/environ`, 'latin1'))?.[1];
     expect(rigDir).toMatch(/hilt-rig-/);

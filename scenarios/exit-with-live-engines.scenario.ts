@@ -6,7 +6,4 @@
 import { defineEndingsScenario } from './lib/live-engines.ts';
 import { SCENARIOS } from './manifest.ts';
 
-defineEndingsScenario(
-  SCENARIOS['exit-with-live-engines'],
-  'main',
-);
+defineEndingsScenario(SCENARIOS['exit-with-live-engines'], 'main');

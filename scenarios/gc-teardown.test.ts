@@ -30,7 +30,9 @@ describe('gc-teardown', () => {
   test('its target offers only the addon bug switches', async () => {
     const r = await runCli(['gc-teardown', '--bug', 'no-sweep']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr + r.stdout).toMatch(/unknown bug switch no-sweep for target hilt-engine-addon \(known: gc-free-while-running, no-cleanup-hook, static-registry-after-exit\)/);
+    expect(r.stderr + r.stdout).toMatch(
+      /unknown bug switch no-sweep for target hilt-engine-addon \(known: gc-free-while-running, no-cleanup-hook, static-registry-after-exit\)/,
+    );
   });
 });
 

@@ -25,7 +25,9 @@ describe('kernel-stop', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
     expect(s.diagnosis).toMatch(/^hang: the kernel stop call did not return within 3000 ms/);
-    expect(s.diagnosis).toMatch(/main thread in join \(hilt::KernelServer::stop\), 4 threads in poll \(kernel-shell, kernel-control, kernel-hb, kernel-iopub: hilt::KernelServer::serve\)/);
+    expect(s.diagnosis).toMatch(
+      /main thread in join \(hilt::KernelServer::stop\), 4 threads in poll \(kernel-shell, kernel-control, kernel-hb, kernel-iopub: hilt::KernelServer::serve\)/,
+    );
     expect(s.diagnosis).toMatch(/SIGTERM was ignored, so it was SIGKILLed.*\(blocking-poll/);
     expect(check(s, 'stop-deadline')?.verdict).toBe('fail');
     expect(check(s, 'connection-file-removed')?.verdict).toBe('fail');
@@ -48,7 +50,9 @@ describe('kernel-stop', () => {
     const s = r.summary!;
     // The stop itself is quick: the bug is what it leaves behind.
     expect(check(s, 'stop-deadline')?.verdict).toBe('pass');
-    expect(s.diagnosis).toMatch(/^(leak: the stop call returned in [\d.]+ ms but left 4 thread\(s\) running \(kernel-shell, kernel-control, kernel-hb, kernel-iopub\)|late write: the stop call returned)/);
+    expect(s.diagnosis).toMatch(
+      /^(leak: the stop call returned in [\d.]+ ms but left 4 thread\(s\) running \(kernel-shell, kernel-control, kernel-hb, kernel-iopub\)|late write: the stop call returned)/,
+    );
     expect(s.diagnosis).toMatch(/\(leak-on-stop; seed 001's leak-instead-of-join workaround\)\.$/);
     expect(s.checks.filter((c) => c.verdict === 'fail').length).toBeGreaterThan(0);
   });
@@ -70,7 +74,9 @@ describe('kernel-cycles', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     // Mostly the census sees 4 threads left; when a leaked thread wakes first, the process dies
     // right after the stop and the late write is what is named.
-    expect(r.summary!.diagnosis).toMatch(/^(leak: each stop returned .* but left its channel threads running: 4|late write: the stop call returned)/);
+    expect(r.summary!.diagnosis).toMatch(
+      /^(leak: each stop returned .* but left its channel threads running: 4|late write: the stop call returned)/,
+    );
     expect(r.summary!.diagnosis).toMatch(/\(leak-on-stop; seed 001's leak-instead-of-join workaround\)\.$/);
     expect(check(r.summary, 'no-threads')?.verdict).toBe('fail');
   });

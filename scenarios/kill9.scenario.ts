@@ -8,26 +8,23 @@ import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
 import { runFault } from './lib/fault-flow.ts';
 
-defineScenario(
-  SCENARIOS.kill9,
-  async (ctx) => {
-    const { run } = ctx;
-    const out = await runFault(ctx, {
-      label: 'SIGKILL',
-      inject: (e) => void e.child.signal('SIGKILL'),
-      expectExit: (x) => ({ ok: x.signal === 'SIGKILL', expected: 'SIGKILL' }),
-      relaunchIfSilent: true,
-      engine: {},
-    });
-    const silence = out.resumeMs === undefined ? 'never resumed' : `${Math.round(out.resumeMs)} ms of silence`;
-    run.fact('path', out.relaunched ? `no guardian cleanup; relaunch sweep: ${silence}` : `guardian: ${silence}, no relaunch`);
-    // Other failures keep the run's default diagnosis: the failed checks.
-    const left = out.failed.find((c) => c.id === 'no-orphans');
-    if (left) {
-      run.diagnosis =
-        `orphan taps of the SIGKILLed engine (pid ${out.target.pid}, dead) survived${out.relaunched ? ' the relaunch' : ''} and kept the victim muted (${silence}): ` +
-          `${out.log?.guardian ? 'the guardian ran but did not destroy them' : 'no guardian destroyed them at the death (no-guardian)'}` +
-          `${out.relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`;
-    }
-  },
-);
+defineScenario(SCENARIOS.kill9, async (ctx) => {
+  const { run } = ctx;
+  const out = await runFault(ctx, {
+    label: 'SIGKILL',
+    inject: (e) => void e.child.signal('SIGKILL'),
+    expectExit: (x) => ({ ok: x.signal === 'SIGKILL', expected: 'SIGKILL' }),
+    relaunchIfSilent: true,
+    engine: {},
+  });
+  const silence = out.resumeMs === undefined ? 'never resumed' : `${Math.round(out.resumeMs)} ms of silence`;
+  run.fact('path', out.relaunched ? `no guardian cleanup; relaunch sweep: ${silence}` : `guardian: ${silence}, no relaunch`);
+  // Other failures keep the run's default diagnosis: the failed checks.
+  const left = out.failed.find((c) => c.id === 'no-orphans');
+  if (left) {
+    run.diagnosis =
+      `orphan taps of the SIGKILLed engine (pid ${out.target.pid}, dead) survived${out.relaunched ? ' the relaunch' : ''} and kept the victim muted (${silence}): ` +
+      `${out.log?.guardian ? 'the guardian ran but did not destroy them' : 'no guardian destroyed them at the death (no-guardian)'}` +
+      `${out.relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`;
+  }
+});

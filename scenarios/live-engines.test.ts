@@ -9,9 +9,15 @@ describe('exit-with-live-engines', () => {
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
     const s = r.summary!;
     expect(s.target).toBe('hilt-engine-addon-live');
-    for (const [label, code] of [['normal exit', 'exit 0'], ['process.exit(3)', 'exit 3'], ['uncaught exception', 'exit 1']] as const) {
+    for (const [label, code] of [
+      ['normal exit', 'exit 0'],
+      ['process.exit(3)', 'exit 3'],
+      ['uncaught exception', 'exit 1'],
+    ] as const) {
       expect(check(s, 'exit-code', label)?.measured).toBe(code);
-      expect(check(s, 'engines-stopped', label)?.message).toMatch(/^3 engines stopped by the (cleanup hook|process exit), threads joined, taps destroyed/);
+      expect(check(s, 'engines-stopped', label)?.message).toMatch(
+        /^3 engines stopped by the (cleanup hook|process exit), threads joined, taps destroyed/,
+      );
       expect(check(s, 'no-orphans', label)?.verdict).toBe('pass');
       expect(check(s, 'victim-resumed', label)?.verdict).toBe('pass');
     }
@@ -28,7 +34,9 @@ describe('exit-with-live-engines', () => {
     expect(check(s, 'exit-code', 'normal exit')?.measured).toBe('SIGABRT');
     expect(check(s, 'no-orphans', 'normal exit')?.verdict).toBe('fail');
     expect(s.metrics.crashed_runs).toBe(1);
-    expect(s.diagnosis).toMatch(/^normal exit: the runtime finalized engine#\d+ at teardown without a cleanup hook having stopped it first; it died of SIGABRT/);
+    expect(s.diagnosis).toMatch(
+      /^normal exit: the runtime finalized engine#\d+ at teardown without a cleanup hook having stopped it first; it died of SIGABRT/,
+    );
     expect(s.diagnosis).toMatch(/the addon registers no environment cleanup hook \(no-cleanup-hook\)$/);
   });
 
@@ -38,8 +46,12 @@ describe('exit-with-live-engines', () => {
     const s = r.summary!;
     expect(check(s, 'exit-code', 'process.exit(3)')?.measured).toBe('SIGSEGV');
     expect(check(s, 'exit-code', 'uncaught exception')?.measured).toBe('SIGSEGV');
-    expect(s.diagnosis).toMatch(/^process\.exit\(3\): died of SIGSEGV \(exit 139 in a shell\) after the program had finished, before any engine was stopped/);
-    expect(s.diagnosis).toMatch(/destroyed by exit\(\) before the exit handler that stops them ran \(static-registry-after-exit\)\. The same in: uncaught exception$/);
+    expect(s.diagnosis).toMatch(
+      /^process\.exit\(3\): died of SIGSEGV \(exit 139 in a shell\) after the program had finished, before any engine was stopped/,
+    );
+    expect(s.diagnosis).toMatch(
+      /destroyed by exit\(\) before the exit handler that stops them ran \(static-registry-after-exit\)\. The same in: uncaught exception$/,
+    );
   });
 
   test('an unknown end is a usage error (exit 2, nothing started) that lists the known ones', async () => {

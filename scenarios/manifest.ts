@@ -41,7 +41,11 @@ const list = [
       'Crash the engine for real on a chosen thread while it taps a victim; the crash guard must destroy its taps before it dies, so audio resumes with no relaunch.',
     postmortem: 'finetune-orphans',
     params: {
-      signal: word(['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'], 'segv', 'the fault: null write, abort(), a SIGBUS page, int3, ud2, divide by zero'),
+      signal: word(
+        ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'],
+        'segv',
+        'the fault: null write, abort(), a SIGBUS page, int3, ud2, divide by zero',
+      ),
       thread: word(['main', 'audio', 'worker'], 'main', 'the thread that faults'),
       point: word(['steady', 'teardown'], 'steady', 'steady: while tapping; teardown: inside the destroy of the crossfade tap'),
       core: flag(true, 'let the crash leave a core and read it with gdb (off: less load on a small machine)'),
@@ -54,7 +58,8 @@ const list = [
     name: 'sigterm',
     file: 'scenarios/sigterm.scenario.ts',
     summary: 'SIGTERM: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes',
-    description: 'SIGTERM the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.',
+    description:
+      'SIGTERM the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.',
     postmortem: 'finetune-orphans',
     params: TAPPING,
     needs: TAPPING_ENGINE,
@@ -64,7 +69,8 @@ const list = [
     name: 'sigint',
     file: 'scenarios/sigint.scenario.ts',
     summary: 'SIGINT (Ctrl-C): clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes',
-    description: 'SIGINT the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.',
+    description:
+      'SIGINT the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.',
     postmortem: 'finetune-orphans',
     params: TAPPING,
     needs: TAPPING_ENGINE,
@@ -111,7 +117,7 @@ const list = [
   {
     name: 'exit-with-live-engines',
     file: 'scenarios/exit-with-live-engines.scenario.ts',
-    summary: "a Node program ends with engines running: no crash, no hang, every tap destroyed (exit 139 after all tests passed)",
+    summary: 'a Node program ends with engines running: no crash, no hang, every tap destroyed (exit 139 after all tests passed)',
     description:
       'A Node program ends with engines still running (normal exit, process.exit(), an uncaught exception): no crash, no hang, every engine stopped and its tap destroyed, nothing left on the server.',
     postmortem: 'numchuck-gc-teardown',

@@ -37,7 +37,10 @@ describe('kill-during-registration', () => {
   });
 
   test('the same seed replays the same order of kill points', async () => {
-    const [a, b] = [await runCli(['kill-during-registration', '--seed', '5', '--set', 'iterations=4']), await runCli(['kill-during-registration', '--seed', '5', '--set', 'iterations=4'])];
+    const [a, b] = [
+      await runCli(['kill-during-registration', '--seed', '5', '--set', 'iterations=4']),
+      await runCli(['kill-during-registration', '--seed', '5', '--set', 'iterations=4']),
+    ];
     expect(a.summary?.facts.order).toMatch(/^seed 5: /);
     expect(b.summary?.facts.order).toBe(a.summary?.facts.order);
   });

@@ -17,66 +17,107 @@ import { TargetSession } from './lib/target-session.ts';
 import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
 import { appPorts, echoReady, roundTripOnce } from './lib/midi-app.ts';
 
-defineScenario(
-  SCENARIOS['midi-orphans'],
-  async (ctx) => {
-    const { run, rig, options } = ctx;
-    const app = ctx.params.word<'tk' | 'engine'>('app');
-    const goneLimit = ctx.params.number('gone_ms');
-    requirePipewireJack();
-    requireMidiApp(app);
-    const session = new TargetSession(ctx);
-    const probe = await run.phase('MIDI probe', 8000, () => openMidiProbe(rig));
-    ctx.defer(() => probe.destroy());
-    run.fact('midi probe', probe.describe);
-    const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
+defineScenario(SCENARIOS['midi-orphans'], async (ctx) => {
+  const { run, rig, options } = ctx;
+  const app = ctx.params.word<'tk' | 'engine'>('app');
+  const goneLimit = ctx.params.number('gone_ms');
+  requirePipewireJack();
+  requireMidiApp(app);
+  const session = new TargetSession(ctx);
+  const probe = await run.phase('MIDI probe', 8000, () => openMidiProbe(rig));
+  ctx.defer(() => probe.destroy());
+  run.fact('midi probe', probe.describe);
+  const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
 
-    const subject = await launchMidiApp(ctx, session, { app, env: jackEnv(rig.env, 'rig'), mode: 'deferred', thread: 'main', heartbeatMs: 50, timeoutMs: 5000 });
-    const target = subject.target;
-    const init = await run.phase('MIDI start-up', watchBudget(3000), () => subject.startMidi(3000));
-    if (init.result !== 'connected' || !init.ports) {
-      throw new HiltError('TARGET_NOT_READY', `${target.spec.name} did not connect its MIDI`, { expected: 'MIDI connected within 3000 ms', seen: `${init.result}${init.reason ? `: ${init.reason}` : ''}\n${target.child.outputTail(10)}` });
-    }
-    await run.phase('probe connected to the app', 5000, () => probe.connect(init.ports!.out, init.ports!.in));
-    await echoReady(probe);
-    const echo = await roundTripOnce(probe, ROUND_TRIP_MESSAGES[0]!.bytes, 1000);
-    run.check(expectation('echo-before-kill', 'the app echoes MIDI before the kill', echo.ok, echo.ok ? `${echo.latencyMs!.toFixed(2)} ms` : 'no echo', 'an echo', '', 'a note on through the app and back: its ports are live and connected'));
-    const before = appPorts(await probe.ports(), subject.clientPrefix);
-    run.fact('app midi ports', before.join(', '));
+  const subject = await launchMidiApp(ctx, session, {
+    app,
+    env: jackEnv(rig.env, 'rig'),
+    mode: 'deferred',
+    thread: 'main',
+    heartbeatMs: 50,
+    timeoutMs: 5000,
+  });
+  const target = subject.target;
+  const init = await run.phase('MIDI start-up', watchBudget(3000), () => subject.startMidi(3000));
+  if (init.result !== 'connected' || !init.ports) {
+    throw new HiltError('TARGET_NOT_READY', `${target.spec.name} did not connect its MIDI`, {
+      expected: 'MIDI connected within 3000 ms',
+      seen: `${init.result}${init.reason ? `: ${init.reason}` : ''}\n${target.child.outputTail(10)}`,
+    });
+  }
+  await run.phase('probe connected to the app', 5000, () => probe.connect(init.ports!.out, init.ports!.in));
+  await echoReady(probe);
+  const echo = await roundTripOnce(probe, ROUND_TRIP_MESSAGES[0]!.bytes, 1000);
+  run.check(
+    expectation(
+      'echo-before-kill',
+      'the app echoes MIDI before the kill',
+      echo.ok,
+      echo.ok ? `${echo.latencyMs!.toFixed(2)} ms` : 'no echo',
+      'an echo',
+      '',
+      'a note on through the app and back: its ports are live and connected',
+    ),
+  );
+  const before = appPorts(await probe.ports(), subject.clientPrefix);
+  run.fact('app midi ports', before.join(', '));
 
-    target.child.signal('SIGKILL');
-    const ended = await run.phase('SIGKILL', 5000, () => target.child.exited);
-    run.check(expectation('exit', 'killed by SIGKILL', ended.exit.signal === 'SIGKILL', ended.exit.name, 'SIGKILL', '', 'the kill landed'));
-    const gone = await run.phase('MIDI ports gone', goneLimit + 3000, () => pollUntil(async () => appPorts(await probe.ports(), subject.clientPrefix).length === 0 || undefined, { deadlineMs: goneLimit, intervalMs: 10 }));
-    run.metric('ports_gone_ms', gone.ok ? gone.waitedMs : undefined);
-    const left = gone.ok ? [] : appPorts(await probe.ports(), subject.clientPrefix);
-    run.check(expectation('midi-ports-gone', 'the killed app\'s MIDI ports are gone', left.length === 0, left.length, 0, 'ports',
-      left.length ? `still on the server ${goneLimit} ms after the kill: ${left.join(', ')}` : `${before.length} port(s) gone ${Math.round(gone.waitedMs)} ms after the kill`));
+  target.child.signal('SIGKILL');
+  const ended = await run.phase('SIGKILL', 5000, () => target.child.exited);
+  run.check(expectation('exit', 'killed by SIGKILL', ended.exit.signal === 'SIGKILL', ended.exit.name, 'SIGKILL', '', 'the kill landed'));
+  const gone = await run.phase('MIDI ports gone', goneLimit + 3000, () =>
+    pollUntil(async () => appPorts(await probe.ports(), subject.clientPrefix).length === 0 || undefined, {
+      deadlineMs: goneLimit,
+      intervalMs: 10,
+    }),
+  );
+  run.metric('ports_gone_ms', gone.ok ? gone.waitedMs : undefined);
+  const left = gone.ok ? [] : appPorts(await probe.ports(), subject.clientPrefix);
+  run.check(
+    expectation(
+      'midi-ports-gone',
+      "the killed app's MIDI ports are gone",
+      left.length === 0,
+      left.length,
+      0,
+      'ports',
+      left.length
+        ? `still on the server ${goneLimit} ms after the kill: ${left.join(', ')}`
+        : `${before.length} port(s) gone ${Math.round(gone.waitedMs)} ms after the kill`,
+    ),
+  );
 
-    const final = await session.snapshotWhenGone('final inventory', target.pid);
-    const diff = diffSnapshots(baseline, final);
-    run.check(backToBaseline('no-orphans', 'no orphans', diff));
-    // hilt's own clean-up after the checks: a survivor holding the dead app's connection is
-    // SIGKILLed (it ignores SIGTERM), and the server then drops the ports; both are evidence.
-    const leftovers = diff.added.filter((o) => o.kind === 'process' && o.ownerAlive);
-    if (leftovers.length) {
-      for (const o of leftovers) {
-        try {
-          if (o.ownerPid) process.kill(o.ownerPid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
+  const final = await session.snapshotWhenGone('final inventory', target.pid);
+  const diff = diffSnapshots(baseline, final);
+  run.check(backToBaseline('no-orphans', 'no orphans', diff));
+  // hilt's own clean-up after the checks: a survivor holding the dead app's connection is
+  // SIGKILLed (it ignores SIGTERM), and the server then drops the ports; both are evidence.
+  const leftovers = diff.added.filter((o) => o.kind === 'process' && o.ownerAlive);
+  if (leftovers.length) {
+    for (const o of leftovers) {
+      try {
+        if (o.ownerPid) process.kill(o.ownerPid, 'SIGKILL');
+      } catch {
+        /* already gone */
       }
-      const dropped = await pollUntil(async () => appPorts(await probe.ports(), subject.clientPrefix).length === 0 || undefined, { deadlineMs: 2000, intervalMs: 10 });
-      await run.attach('hilt-cleanup', 'text', `after the checks hilt SIGKILLed ${leftovers.map((o) => o.name).join(', ')}; the app's MIDI ports were ${dropped.ok ? `gone ${Math.round(dropped.waitedMs)} ms later` : 'still there 2000 ms later'}\n`);
-      const sweep = await session.snapshotWhenGone('inventory after hilt\'s clean-up', target.pid);
-      await session.sweepLeftovers(diffSnapshots(baseline, sweep));
     }
-    await run.attach(app === 'tk' ? 'tk-app' : 'engine', 'log', target.child.outputTail(5000));
-    if (left.length) {
-      const holders = leftovers.length ? `; still running with the app's name: ${leftovers.map((s) => s.name).join(', ')}` : '';
-      run.diagnosis = `orphan MIDI ports: ${left.length} port(s) of the SIGKILLed ${target.spec.name} (pid ${target.pid}, dead) are still on the MIDI server ${goneLimit} ms later (${left.join(', ')})${holders}. ` +
-        `Something outside the dead process still holds its connection to the server: a forked child that inherited it${options.bugs.length ? ` (${options.bugs.join(',')})` : ''}.`;
-    }
-  },
-);
+    const dropped = await pollUntil(async () => appPorts(await probe.ports(), subject.clientPrefix).length === 0 || undefined, {
+      deadlineMs: 2000,
+      intervalMs: 10,
+    });
+    await run.attach(
+      'hilt-cleanup',
+      'text',
+      `after the checks hilt SIGKILLed ${leftovers.map((o) => o.name).join(', ')}; the app's MIDI ports were ${dropped.ok ? `gone ${Math.round(dropped.waitedMs)} ms later` : 'still there 2000 ms later'}\n`,
+    );
+    const sweep = await session.snapshotWhenGone("inventory after hilt's clean-up", target.pid);
+    await session.sweepLeftovers(diffSnapshots(baseline, sweep));
+  }
+  await run.attach(app === 'tk' ? 'tk-app' : 'engine', 'log', target.child.outputTail(5000));
+  if (left.length) {
+    const holders = leftovers.length ? `; still running with the app's name: ${leftovers.map((s) => s.name).join(', ')}` : '';
+    run.diagnosis =
+      `orphan MIDI ports: ${left.length} port(s) of the SIGKILLed ${target.spec.name} (pid ${target.pid}, dead) are still on the MIDI server ${goneLimit} ms later (${left.join(', ')})${holders}. ` +
+      `Something outside the dead process still holds its connection to the server: a forked child that inherited it${options.bugs.length ? ` (${options.bugs.join(',')})` : ''}.`;
+  }
+});

@@ -3,7 +3,4 @@ import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
 import { stopBySignal } from './lib/stop-signal.ts';
 
-defineScenario(
-  SCENARIOS.sigterm,
-  (ctx) =>
-  stopBySignal(ctx, 'SIGTERM'));
+defineScenario(SCENARIOS.sigterm, (ctx) => stopBySignal(ctx, 'SIGTERM'));

@@ -38,7 +38,9 @@ describe('threaded-init: the Tk app', () => {
     const r = await runCli(['threaded-init', '--bug', 'gil-null']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
-    expect(s.diagnosis).toMatch(/^fatal: Fatal Python error: PyEval_RestoreThread: the function must be called with the GIL held, .*\(the current Python thread state is NULL\)/);
+    expect(s.diagnosis).toMatch(
+      /^fatal: Fatal Python error: PyEval_RestoreThread: the function must be called with the GIL held, .*\(the current Python thread state is NULL\)/,
+    );
     expect(s.diagnosis).toMatch(/died SIGABRT .*\(gil-null: a thread-state misuse re-entered from the Start button callback/);
     expect(check(s, 'no-fatal-signature')?.verdict).toBe('fail');
     expect(check(s, 'clean-exit')?.measured).toBe('SIGABRT');
@@ -83,16 +85,20 @@ describe('threaded-init: the engine', () => {
     const r = await runCli(['threaded-init', '--set', 'app=engine', '--bug', 'init-on-callback-thread']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
-    expect(s.diagnosis).toMatch(/^blocked: the request held the engine's audio thread [\d.]+ ms, until MIDI was up: .*\(init-on-callback-thread: MIDI start-up ran inline on the audio thread/);
+    expect(s.diagnosis).toMatch(
+      /^blocked: the request held the engine's audio thread [\d.]+ ms, until MIDI was up: .*\(init-on-callback-thread: MIDI start-up ran inline on the audio thread/,
+    );
     expect(check(s, 'handed-off')?.verdict).toBe('fail');
   });
 
-  test('--bug init-on-callback-thread on a silent server: a stall, with the audio thread\'s stack in jack_client_open', async () => {
+  test("--bug init-on-callback-thread on a silent server: a stall, with the audio thread's stack in jack_client_open", async () => {
     const r = await runCli(['threaded-init', '--set', 'app=engine', '--set', 'midi=silent', '--bug', 'init-on-callback-thread']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
     expect(s.diagnosis).toMatch(/^stall: the engine's audio thread was blocked in MIDI start-up for at least \d+ ms and never got back/);
-    expect(s.diagnosis).toMatch(/stacks: hilt-audio in jack_client_open \(<- MidiOutJack::connect <- hilt::openJackOut <- hilt::MidiLink::open\)/);
+    expect(s.diagnosis).toMatch(
+      /stacks: hilt-audio in jack_client_open \(<- MidiOutJack::connect <- hilt::openJackOut <- hilt::MidiLink::open\)/,
+    );
     expect(s.diagnosis).toMatch(/init-on-callback-thread/);
     expect(check(s, 'keeps-running')?.verdict).toBe('fail');
   });
@@ -114,7 +120,9 @@ describe('midi-orphans', () => {
     const r = await runCli(['midi-orphans', '--bug', 'fork-keeps-midi']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
-    expect(s.diagnosis).toMatch(/^orphan MIDI ports: 2 port\(s\) of the SIGKILLed hilt-engine \(pid (\d+), dead\) are still on the MIDI server 2000 ms later/);
+    expect(s.diagnosis).toMatch(
+      /^orphan MIDI ports: 2 port\(s\) of the SIGKILLed hilt-engine \(pid (\d+), dead\) are still on the MIDI server 2000 ms later/,
+    );
     expect(s.diagnosis).toMatch(/still running with the app's name: hilt-engine-for\[\d+\].*\(fork-keeps-midi\)/);
     expect(check(s, 'midi-ports-gone')?.verdict).toBe('fail');
     expect(s.evidence.map((e) => e.name)).toContain('hilt-cleanup');

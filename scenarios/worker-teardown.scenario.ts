@@ -5,7 +5,4 @@
 import { defineEndingsScenario } from './lib/live-engines.ts';
 import { SCENARIOS } from './manifest.ts';
 
-defineEndingsScenario(
-  SCENARIOS['worker-teardown'],
-  'worker',
-);
+defineEndingsScenario(SCENARIOS['worker-teardown'], 'worker');

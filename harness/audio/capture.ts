@@ -40,8 +40,16 @@ export class Capture {
     // --latency-msec: small fragments, and without it the tail is lost on stop.
     const rec = new Child(
       'parecord',
-      ['--raw', '--format=s16le', `--rate=${SAMPLE_RATE}`, '--channels=1', '--latency-msec=20', `--device=${device}`,
-        '--client-name=hilt-recorder', '--property=application.name=hilt-recorder'],
+      [
+        '--raw',
+        '--format=s16le',
+        `--rate=${SAMPLE_RATE}`,
+        '--channels=1',
+        '--latency-msec=20',
+        `--device=${device}`,
+        '--client-name=hilt-recorder',
+        '--property=application.name=hilt-recorder',
+      ],
       { name: 'recorder', env, rawStdout: true },
     );
     return new Capture(rec, frequencyHz);

@@ -9,8 +9,7 @@ export interface TimelineSvgOptions {
   widthPx?: number;
 }
 
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const f = (n: number) => String(Math.round(n * 10) / 10);
 
 // 1, 2 or 5 times a power of ten, giving roughly `target` ticks over the span.
@@ -23,7 +22,13 @@ function tickStep(span: number, target: number): number {
 export function timelineSvg(t: Timeline, opts: TimelineSvgOptions): string {
   const W = Math.max(200, Math.round(opts.widthPx ?? 800));
   const H = 260;
-  const L = 50, R = 20, TOP = 64, AMP_BOTTOM = 190, BAND_TOP = 196, BAND_BOTTOM = 208, AXIS = 214;
+  const L = 50,
+    R = 20,
+    TOP = 64,
+    AMP_BOTTOM = 190,
+    BAND_TOP = 196,
+    BAND_BOTTOM = 208,
+    AXIS = 214;
   const plotW = W - L - R;
   const fromMs = Math.max(0, opts.fromMs ?? 0);
   let toMs = opts.toMs ?? t.present.length * t.windowMs;
@@ -64,13 +69,15 @@ export function timelineSvg(t: Timeline, opts: TimelineSvgOptions): string {
   ];
 
   // Presence band: consecutive buckets of one colour merge into a single rect.
-  for (let b = 0; b < buckets.length; ) {
+  for (let b = 0; b < buckets.length;) {
     const present = buckets[b]!.present;
     let e = b + 1;
     while (e < buckets.length && buckets[e]!.present === present) e++;
     const x = xOf(buckets[b]!.startMs);
     const w = Math.max(0.5, xOf(buckets[e - 1]!.endMs) - x);
-    out.push(`<rect x="${f(x)}" y="${BAND_TOP}" width="${f(w)}" height="${BAND_BOTTOM - BAND_TOP}" fill="${present ? '#2e7d32' : '#c62828'}"/>`);
+    out.push(
+      `<rect x="${f(x)}" y="${BAND_TOP}" width="${f(w)}" height="${BAND_BOTTOM - BAND_TOP}" fill="${present ? '#2e7d32' : '#c62828'}"/>`,
+    );
     b = e;
   }
 

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { noise as makeNoise, sine as makeSine } from './signals.ts';
 import { detectTone, type Timeline } from './tone.ts';
-import {
-  firstSteadyAbsence,
-  firstSteadyPresence,
-  longestAbsence,
-  presentFraction,
-  runs,
-  windowAt,
-  windowStartMs,
-} from './timeline.ts';
+import { firstSteadyAbsence, firstSteadyPresence, longestAbsence, presentFraction, runs, windowAt, windowStartMs } from './timeline.ts';
 
 const SR = 48_000;
 const opts = { sampleRate: SR, frequencyHz: 440, windowMs: 10 };

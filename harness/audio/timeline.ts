@@ -12,8 +12,7 @@ export interface Run {
 export const windowAt = (t: Timeline, sample: number): number => Math.floor(sample / t.windowSamples);
 
 // Milliseconds from sample position `fromSample` to the start of window `w` (negative if before).
-export const windowStartMs = (t: Timeline, w: number, fromSample = 0): number =>
-  ((w * t.windowSamples - fromSample) * 1000) / t.sampleRate;
+export const windowStartMs = (t: Timeline, w: number, fromSample = 0): number => ((w * t.windowSamples - fromSample) * 1000) / t.sampleRate;
 
 function firstRun(t: Timeline, fromWindow: number, minRun: number, want: boolean): number | undefined {
   const need = Math.max(1, minRun);
@@ -46,7 +45,7 @@ export function presentFraction(t: Timeline, fromWindow: number, toWindow: numbe
 
 function runsIn(t: Timeline, from: number, to: number): Run[] {
   const out: Run[] = [];
-  for (let i = from; i < to; ) {
+  for (let i = from; i < to;) {
     const present = t.present[i]!;
     let j = i + 1;
     while (j < to && t.present[j] === present) j++;

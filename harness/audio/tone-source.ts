@@ -21,8 +21,17 @@ export class ToneSource {
   ) {
     this.child = new Child(
       'pacat',
-      ['--playback', '--raw', '--format=s16le', `--rate=${SAMPLE_RATE}`, '--channels=1', '--latency-msec=20',
-        `--device=${sink}`, `--client-name=${appName}`, `--property=application.name=${appName}`],
+      [
+        '--playback',
+        '--raw',
+        '--format=s16le',
+        `--rate=${SAMPLE_RATE}`,
+        '--channels=1',
+        '--latency-msec=20',
+        `--device=${sink}`,
+        `--client-name=${appName}`,
+        `--property=application.name=${appName}`,
+      ],
       { name: appName, env, stdin: 'pipe' },
     );
     // Small high-water mark: pacat's own buffer sets the pace, we never run far ahead.

@@ -81,8 +81,7 @@ describe('ToneTracker', () => {
     for (let at = 0, k = 1; at < x.length; at += 37 * k, k = (k % 50) + 1) tr.push(x.subarray(at, at + 37 * k));
     expect(tr.samplesSeen).toBe(x.length);
     expect(tr.timeline.present).toEqual(whole.present);
-    for (let i = 0; i < whole.amplitude.length; i++)
-      expect(tr.timeline.amplitude[i]).toBeCloseTo(whole.amplitude[i]!, 9);
+    for (let i = 0; i < whole.amplitude.length; i++) expect(tr.timeline.amplitude[i]).toBeCloseTo(whole.amplitude[i]!, 9);
   });
 
   it('holds back a partial window until it completes', () => {

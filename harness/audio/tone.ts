@@ -24,11 +24,9 @@ const DEFAULT_MIN_AMPLITUDE = 0.02;
 const DEFAULT_MIN_PURITY = 0.5;
 
 function checkOptions(o: ToneDetectorOptions): number {
-  const bad = (what: string, seen: unknown) =>
-    new HiltError('INTERNAL', `invalid tone detector option: ${what}`, { seen: String(seen) });
+  const bad = (what: string, seen: unknown) => new HiltError('INTERNAL', `invalid tone detector option: ${what}`, { seen: String(seen) });
   if (!(o.sampleRate > 0) || !Number.isFinite(o.sampleRate)) throw bad('sampleRate must be > 0', o.sampleRate);
-  if (!(o.frequencyHz > 0 && o.frequencyHz < o.sampleRate / 2))
-    throw bad('frequencyHz must be between 0 and sampleRate/2', o.frequencyHz);
+  if (!(o.frequencyHz > 0 && o.frequencyHz < o.sampleRate / 2)) throw bad('frequencyHz must be between 0 and sampleRate/2', o.frequencyHz);
   if (!(o.windowMs > 0 && o.windowMs <= 10)) throw bad('windowMs must be in (0, 10]', o.windowMs);
   const n = Math.round((o.sampleRate * o.windowMs) / 1000);
   if (n < 2) throw bad('window must hold at least 2 samples', n);

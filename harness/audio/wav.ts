@@ -40,7 +40,7 @@ export function decodeWav(buf: Buffer): { sampleRate: number; samples: Float32Ar
   let fmt: { format: number; channels: number; sampleRate: number; bits: number } | undefined;
   let data: Buffer | undefined;
   // Walk chunks: real files carry LIST/fact/etc. before or after the data.
-  for (let at = 12; at + 8 <= buf.length && !data; ) {
+  for (let at = 12; at + 8 <= buf.length && !data;) {
     const id = buf.toString('ascii', at, at + 4);
     const size = buf.readUInt32LE(at + 4);
     const body = buf.subarray(at + 8, Math.min(buf.length, at + 8 + size)); // streamed files lie about size
@@ -57,10 +57,7 @@ export function decodeWav(buf: Buffer): { sampleRate: number; samples: Float32Ar
   if (!fmt) throw fail('no fmt chunk before the data', 'missing fmt chunk');
   if (!data) throw fail('no data chunk', 'missing data chunk');
   if (fmt.format !== WAVE_FORMAT_PCM || fmt.bits !== 16 || (fmt.channels !== 1 && fmt.channels !== 2))
-    throw fail(
-      'unsupported sample format',
-      `format ${fmt.format}, ${fmt.bits}-bit, ${fmt.channels} channel(s)`,
-    );
+    throw fail('unsupported sample format', `format ${fmt.format}, ${fmt.bits}-bit, ${fmt.channels} channel(s)`);
   const frame = fmt.channels * 2;
   const samples = new Float32Array(Math.floor(data.length / frame));
   for (let i = 0; i < samples.length; i++) {

@@ -4,7 +4,13 @@ import type { InventoryDiff } from '../inventory/snapshot.ts';
 import { checksById, expectation, withinLimit } from './check.ts';
 import { backToBaseline, noObjectsOf, orphansPresent } from './orphans.ts';
 
-const obj = (kind: InventoryObject['kind'], id: string, name: string, ownerPid: number | undefined, ownerAlive: boolean | undefined): InventoryObject => ({
+const obj = (
+  kind: InventoryObject['kind'],
+  id: string,
+  name: string,
+  ownerPid: number | undefined,
+  ownerAlive: boolean | undefined,
+): InventoryObject => ({
   kind,
   id,
   name,
@@ -26,7 +32,15 @@ const diff = (added: InventoryObject[], orphans: InventoryObject[] = [], removed
 describe('withinLimit', () => {
   it('passes at or under the limit, rounding the measurement to 0.1', () => {
     const r = withinLimit('id', 'ready-time', 12.34, 3000, 'ms', 'time to ready');
-    expect(r).toEqual({ id: 'id', name: 'ready-time', verdict: 'pass', measured: 12.3, limit: 3000, unit: 'ms', message: 'time to ready: 12 ms (limit 3000 ms)' });
+    expect(r).toEqual({
+      id: 'id',
+      name: 'ready-time',
+      verdict: 'pass',
+      measured: 12.3,
+      limit: 3000,
+      unit: 'ms',
+      message: 'time to ready: 12 ms (limit 3000 ms)',
+    });
     expect(withinLimit('id', 'x', 3000, 3000, 'ms', 'w').verdict).toBe('pass');
     expect(withinLimit('id', 'x', 0, 3000, 'ms', 'w').verdict).toBe('pass');
   });
@@ -56,7 +70,15 @@ describe('withinLimit', () => {
 
 describe('expectation', () => {
   it('maps ok to pass and not ok to fail, keeping every field', () => {
-    expect(expectation('id', 'n', true, 1, '>= 1', 'u', 'm')).toEqual({ id: 'id', name: 'n', verdict: 'pass', measured: 1, limit: '>= 1', unit: 'u', message: 'm' });
+    expect(expectation('id', 'n', true, 1, '>= 1', 'u', 'm')).toEqual({
+      id: 'id',
+      name: 'n',
+      verdict: 'pass',
+      measured: 1,
+      limit: '>= 1',
+      unit: 'u',
+      message: 'm',
+    });
     expect(expectation('id', 'n', false, null, null, '', 'm').verdict).toBe('fail');
   });
 });
@@ -90,7 +112,15 @@ describe('orphansPresent', () => {
 describe('noObjectsOf', () => {
   it('passes when no object of the pid remains', () => {
     const r = noObjectsOf('id', 'swept', [otherOrphan, liveSink], 6381, 'after the sweep');
-    expect(r).toEqual({ id: 'id', name: 'swept', verdict: 'pass', measured: 0, limit: 0, unit: 'objects', message: 'no object of pid 6381 remains after the sweep' });
+    expect(r).toEqual({
+      id: 'id',
+      name: 'swept',
+      verdict: 'pass',
+      measured: 0,
+      limit: 0,
+      unit: 'objects',
+      message: 'no object of pid 6381 remains after the sweep',
+    });
   });
 
   it('fails naming every object of the pid that remains', () => {
@@ -107,7 +137,15 @@ describe('noObjectsOf', () => {
 describe('backToBaseline', () => {
   it('passes when nothing was added, whatever was removed', () => {
     const r = backToBaseline('id', 'baseline', diff([], [], [liveSink]));
-    expect(r).toEqual({ id: 'id', name: 'baseline', verdict: 'pass', measured: 0, limit: 0, unit: 'objects', message: 'inventory is back to its baseline' });
+    expect(r).toEqual({
+      id: 'id',
+      name: 'baseline',
+      verdict: 'pass',
+      measured: 0,
+      limit: 0,
+      unit: 'objects',
+      message: 'inventory is back to its baseline',
+    });
   });
 
   it('fails naming the added objects, orphans or not', () => {

@@ -16,7 +16,14 @@ export interface CheckResult {
 }
 
 // "x <= limit" checks on a measured number (undefined = never happened = fail).
-export function withinLimit(id: string, name: string, measured: number | undefined, limit: number, unit: string, what: string): CheckResult {
+export function withinLimit(
+  id: string,
+  name: string,
+  measured: number | undefined,
+  limit: number,
+  unit: string,
+  what: string,
+): CheckResult {
   const ok = measured !== undefined && measured <= limit;
   return {
     id,

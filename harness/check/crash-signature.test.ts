@@ -6,7 +6,7 @@ describe('crashSignatures', () => {
     const text = [
       '==123==ERROR: AddressSanitizer: heap-use-after-free on address 0x6020000000f0',
       "terminate called after throwing an instance of 'Napi::Error'",
-      '/work/main/native/src/core/crash.cpp:21:14: runtime error: store to null pointer of type \'volatile int\'',
+      "/work/main/native/src/core/crash.cpp:21:14: runtime error: store to null pointer of type 'volatile int'",
       'FATAL ERROR: v8::HandleScope::CreateHandle() Cannot create a handle without a HandleScope',
       'WARNING: ThreadSanitizer: data race (pid=1)',
     ].join('\n');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { largestGap, monotonicMs, parseHeartbeat } from './heartbeat.ts';
 
 describe('heartbeat', () => {
-  it('parses the Tk app\'s and the engine\'s beats, by thread', () => {
+  it("parses the Tk app's and the engine's beats, by thread", () => {
     expect(parseHeartbeat('heartbeat t=1234.5')).toBe(1234.5);
     expect(parseHeartbeat('hilt-engine[12] +3.0ms heartbeat audio t=99.0', 'audio')).toBe(99);
     expect(parseHeartbeat('hilt-engine[12] +3.0ms heartbeat audio t=99.0', 'main')).toBeUndefined();
@@ -14,7 +14,7 @@ describe('heartbeat', () => {
     expect(largestGap(beats, 120, 700)).toMatchObject({ gapMs: 450, fromMs: 150, toMs: 600, ongoing: false, beats: 4 });
   });
 
-  it('counts a loop still blocked at the window\'s end up to that end', () => {
+  it("counts a loop still blocked at the window's end up to that end", () => {
     expect(largestGap([0, 50, 100], 60, 5100)).toMatchObject({ gapMs: 5000, fromMs: 100, toMs: 5100, ongoing: true });
   });
 

@@ -32,7 +32,8 @@ export function largestGap(beats: number[], fromMs: number, untilMs: number): Ga
   let best: Gap = { gapMs: 0, fromMs, toMs: fromMs, ongoing: false, beats: inside.length };
   for (let i = 1; i < points.length; i++) {
     const gap = points[i]! - points[i - 1]!;
-    if (gap > best.gapMs) best = { gapMs: gap, fromMs: points[i - 1]!, toMs: points[i]!, ongoing: i === points.length - 1, beats: inside.length };
+    if (gap > best.gapMs)
+      best = { gapMs: gap, fromMs: points[i - 1]!, toMs: points[i]!, ongoing: i === points.length - 1, beats: inside.length };
   }
   return best;
 }

@@ -29,7 +29,9 @@ export function noObjectsOf(id: string, name: string, objects: InventoryObject[]
     left.length,
     0,
     'objects',
-    left.length === 0 ? `no object of pid ${ownerPid} remains ${when}` : `${left.length} orphan(s) of pid ${ownerPid} remain ${when}: ${list(left)}`,
+    left.length === 0
+      ? `no object of pid ${ownerPid} remains ${when}`
+      : `${left.length} orphan(s) of pid ${ownerPid} remain ${when}: ${list(left)}`,
   );
 }
 

@@ -38,7 +38,17 @@ describe('parseScenarioArgs: accepted forms', () => {
 
   it('reads every option around the scenario name', () => {
     const a = parseScenarioArgs([
-      '--target', 't.json', 'kill-orphan', '--rig', 'system', '--repeat', '3', '--seed', '42', '--out', 'reports/x',
+      '--target',
+      't.json',
+      'kill-orphan',
+      '--rig',
+      'system',
+      '--repeat',
+      '3',
+      '--seed',
+      '42',
+      '--out',
+      'reports/x',
     ]);
     expect(a).toEqual({
       list: false,
@@ -67,8 +77,26 @@ describe('parseScenarioArgs: accepted forms', () => {
   });
 
   it('accepts the --flag=value inline form', () => {
-    const a = parseScenarioArgs(['--rig=system', '--repeat=2', '--seed=7', '--bug=x,y', '--set=k=v=w', '--target=a=b.json', '--out=o', 's']);
-    expect(a).toMatchObject({ scenario: 's', rig: 'system', repeat: 2, seed: 7, bugs: ['x', 'y'], set: { k: 'v=w' }, target: 'a=b.json', out: 'o' });
+    const a = parseScenarioArgs([
+      '--rig=system',
+      '--repeat=2',
+      '--seed=7',
+      '--bug=x,y',
+      '--set=k=v=w',
+      '--target=a=b.json',
+      '--out=o',
+      's',
+    ]);
+    expect(a).toMatchObject({
+      scenario: 's',
+      rig: 'system',
+      repeat: 2,
+      seed: 7,
+      bugs: ['x', 'y'],
+      set: { k: 'v=w' },
+      target: 'a=b.json',
+      out: 'o',
+    });
   });
 
   it('takes an inline value that starts with --', () => {

@@ -32,7 +32,9 @@ export function scenarioHelp(m: ScenarioManifest): string {
   const dw = Math.max(0, ...keys.map((k) => shownDefault(m.params[k]!).length));
   const needs = [...(m.needs.traits ?? []).map((t) => `trait ${t}`), ...(m.needs.controls ?? []).map((c) => `control ${c}`)];
   const target = m.targetBy
-    ? `chosen by --set ${m.targetBy.param}: ${Object.entries(m.targetBy.targets).map(([k, f]) => `${k} -> ${f}`).join(', ')}`
+    ? `chosen by --set ${m.targetBy.param}: ${Object.entries(m.targetBy.targets)
+        .map(([k, f]) => `${k} -> ${f}`)
+        .join(', ')}`
     : (m.target ?? 'fixtures/targets/engine.json');
   return [
     `${m.name}: ${m.summary}`,

@@ -33,7 +33,10 @@ export function defaultTarget(m: ScenarioManifest, set: Record<string, string>):
 function requireNeeds(m: ScenarioManifest, spec: TargetSpec, file: string): void {
   const missing = missingNeeds(m.needs, { traits: spec.traits ?? [], controls: spec.controls });
   if (!missing.length) return;
-  usage(`${m.name} cannot run target ${spec.name} (${file}): it lacks ${missing.join(', ')}`, `${m.name} drives what its manifest entry names in "needs"; give a target config that declares them ("traits", "controls"), or pick a scenario for that target (pnpm scenario --list)`);
+  usage(
+    `${m.name} cannot run target ${spec.name} (${file}): it lacks ${missing.join(', ')}`,
+    `${m.name} drives what its manifest entry names in "needs"; give a target config that declares them ("traits", "controls"), or pick a scenario for that target (pnpm scenario --list)`,
+  );
 }
 
 // Made one level at a time: Node 20's recursive mkdir spins forever under /proc (--out /proc/x).
@@ -65,7 +68,8 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
   const spec = loadTargetSpec(target, { output: 'hilt-observed' });
   requireNeeds(entry!, spec, target);
   const unknown = args.bugs.filter((b) => !spec.bugSwitches.includes(b));
-  if (unknown.length) usage(`unknown bug switch ${unknown.join(', ')} for target ${spec.name} (known: ${spec.bugSwitches.join(', ') || 'none'})`);
+  if (unknown.length)
+    usage(`unknown bug switch ${unknown.join(', ')} for target ${spec.name} (known: ${spec.bugSwitches.join(', ') || 'none'})`);
   const out = resolve(args.out ?? defaultOutDir(entry!.name));
   requireWritableOut(out);
   const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
@@ -101,8 +105,8 @@ async function runScenario(plan: ScenarioOptions & { entry: ScenarioManifest }):
 export async function scenarioCli(argv: string[], catalogue: readonly ScenarioManifest[]): Promise<number> {
   try {
     const args = parseScenarioArgs(argv);
-    if (args.version) return void process.stdout.write(`hilt ${hiltVersion()}\n`), 0;
-    if (args.list) return void process.stdout.write(listing(catalogue) + '\n'), 0;
+    if (args.version) return (void process.stdout.write(`hilt ${hiltVersion()}\n`), 0);
+    if (args.list) return (void process.stdout.write(listing(catalogue) + '\n'), 0);
     if (args.help) {
       const entry = catalogue.find((s) => s.name === args.scenario);
       if (args.scenario && !entry) usage(`unknown scenario "${args.scenario}"`);

@@ -10,7 +10,8 @@ const recorded = (f: string) => readFileSync(new URL(`./recorded/${f}`, import.m
 // One hung process (main in join under KernelServer::stop, three channel threads in poll) as
 // each debugger prints it: the words must come out the same on every platform.
 describe('where the threads of a hung process wait', () => {
-  const expected = 'main thread in join (hilt::KernelServer::stop), 3 threads in poll (kernel-shell, kernel-control, kernel-hb: hilt::serve)';
+  const expected =
+    'main thread in join (hilt::KernelServer::stop), 3 threads in poll (kernel-shell, kernel-control, kernel-hb: hilt::serve)';
 
   test('gdb (Linux, recorded)', () => {
     const waits = threadWaits(parseGdbStacks(recorded('gdb-live-poll-join.txt')), 8996);
@@ -22,7 +23,7 @@ describe('where the threads of a hung process wait', () => {
     expect(describeWaits(threadWaits(parseLldbStacks(recorded('lldb-live-poll-join.txt'))))).toBe(expected);
   });
 
-  test('cdb (Windows; composed in cdb\'s format): poll is WSAPoll, join is _Thrd_join', () => {
+  test("cdb (Windows; composed in cdb's format): poll is WSAPoll, join is _Thrd_join", () => {
     expect(describeWaits(threadWaits(parseCdbStacks(recorded('cdb-live-poll-join.txt'))))).toBe(expected);
   });
 

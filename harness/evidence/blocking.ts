@@ -17,14 +17,19 @@ const KINDS: [WaitKind, RegExp][] = [
   ['poll', /(^|_)(poll|ppoll|epoll_wait|epoll_pwait|select|pselect6?|kevent)$|WSAPoll|WaitForMultipleObjects|__select$/],
   ['read', /(^|_)(read|recv|recvfrom|recvmsg|accept4?)$|ReadFile|NtReadFile/],
   ['sleep', /nanosleep|clock_nanosleep|usleep|Sleep(Ex)?$|NtDelayExecution/],
-  ['lock', /futex|pthread_cond|pthread_mutex|__psynch|_pthread_cond_wait|SleepConditionVariable|WaitForSingleObject|NtWaitForSingleObject|RtlSleepCondition/],
+  [
+    'lock',
+    /futex|pthread_cond|pthread_mutex|__psynch|_pthread_cond_wait|SleepConditionVariable|WaitForSingleObject|NtWaitForSingleObject|RtlSleepCondition/,
+  ],
 ];
 const TOP = 10;
 // Frames that are the system's, not the program's: never the "site" of a wait.
-const SYSTEM = /^(__|_?pthread|std::|_Thrd|clone|start_thread|\?\?|poll$|ppoll$|epoll|select$|read$|recv|accept|nanosleep|clock_nanosleep|futex|Nt|Rtl|Wait|Sleep|WSAPoll|KERNELBASE|kernel32|BaseThreadInitThunk|_pthread_|thread_start|libc|raise$|abort$)/;
+const SYSTEM =
+  /^(__|_?pthread|std::|_Thrd|clone|start_thread|\?\?|poll$|ppoll$|epoll|select$|read$|recv|accept|nanosleep|clock_nanosleep|futex|Nt|Rtl|Wait|Sleep|WSAPoll|KERNELBASE|kernel32|BaseThreadInitThunk|_pthread_|thread_start|libc|raise$|abort$)/;
 
 // Libraries that are the system's (gdb, lldb and cdb name them so): their frames are not a site.
-const SYSTEM_LIB = /^(libc\.|libstdc\+\+|libpthread|ld-linux|libsystem_|libc\+\+|libdyld|ntdll|kernelbase|kernel32|ws2_32|mswsock|ucrtbase|msvcp|vcruntime)/i;
+const SYSTEM_LIB =
+  /^(libc\.|libstdc\+\+|libpthread|ld-linux|libsystem_|libc\+\+|libdyld|ntdll|kernelbase|kernel32|ws2_32|mswsock|ucrtbase|msvcp|vcruntime)/i;
 
 export function waitOf(t: ThreadStack): { kind: WaitKind; site?: string } {
   const top = t.frames.slice(0, TOP).map((f) => f.fn);
@@ -48,7 +53,11 @@ export function describeWaits(waits: ThreadWait[]): string {
   for (const w of waits) if (!w.main) groups.set(w.kind, [...(groups.get(w.kind) ?? []), w]);
   for (const [kind, ws] of [...groups].sort((a, b) => b[1].length - a[1].length)) {
     const sites = [...new Set(ws.map((w) => w.site).filter(Boolean))];
-    const names = ws.map((w) => w.thread).slice(0, 6).join(', ') + (ws.length > 6 ? ', …' : '');
+    const names =
+      ws
+        .map((w) => w.thread)
+        .slice(0, 6)
+        .join(', ') + (ws.length > 6 ? ', …' : '');
     parts.push(`${ws.length} thread${ws.length > 1 ? 's' : ''} in ${kind} (${names}${sites.length === 1 ? `: ${sites[0]}` : ''})`);
   }
   return parts.join(', ');

@@ -20,8 +20,16 @@ describe('parseCdbStacks', () => {
     ]);
     const main = s.threads[0]!.frames;
     expect(main.map((f) => f.fn)).toEqual([
-      'NtWaitForSingleObject', 'WaitForSingleObjectEx', '_Thrd_join', 'std::thread::join',
-      'hilt::KernelServer::stop', 'main', 'invoke_main', '__scrt_common_main_seh', 'BaseThreadInitThunk', 'RtlUserThreadStart',
+      'NtWaitForSingleObject',
+      'WaitForSingleObjectEx',
+      '_Thrd_join',
+      'std::thread::join',
+      'hilt::KernelServer::stop',
+      'main',
+      'invoke_main',
+      '__scrt_common_main_seh',
+      'BaseThreadInitThunk',
+      'RtlUserThreadStart',
     ]);
     expect(main[2]).toEqual({ fn: '_Thrd_join', from: 'MSVCP140' });
     expect(main[4]).toEqual({ fn: 'hilt::KernelServer::stop', from: 'hilt_kernel' });
@@ -49,7 +57,10 @@ describe('parseCdbStacks', () => {
     ].join('\n');
     const s = parseCdbStacks(text);
     expect(s.current).toBeUndefined(); // "#" is the event thread, not the current one
-    expect(s.threads.map((t) => [t.id, t.lwp, t.name])).toEqual([[4, 0x20, undefined], [185, 0x13b44, 'Foreground Worker #0']]);
+    expect(s.threads.map((t) => [t.id, t.lwp, t.name])).toEqual([
+      [4, 0x20, undefined],
+      [185, 0x13b44, 'Foreground Worker #0'],
+    ]);
     expect(s.threads[0]!.frames).toEqual([
       { fn: '??', from: 'tedrdrv' },
       { fn: '??' },

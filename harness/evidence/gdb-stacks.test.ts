@@ -6,7 +6,7 @@ import { ownFrames, parseGdbStacks } from './gdb-stacks.ts';
 const recorded = readFileSync(new URL('./recorded/gdb-core-segv-audio-thread.txt', import.meta.url), 'utf8');
 
 describe('parseGdbStacks', () => {
-  test('a core: the signal, the thread that took it, and every thread\'s frames', () => {
+  test("a core: the signal, the thread that took it, and every thread's frames", () => {
     const s = parseGdbStacks(recorded);
     expect(s.signal).toBe('SIGSEGV');
     expect(s.current).toBe(1);
@@ -15,12 +15,19 @@ describe('parseGdbStacks', () => {
     expect(crashed.lwp).toBe(24646);
     expect(crashed.frames[0]!.fn).toMatch(/^hilt::crashNow\(/);
     expect(crashed.frames.find((f) => f.fn === 'pa_mainloop_run')?.from).toBe('libpulse.so.0');
-    expect(s.threads[2]!.frames.map((f) => f.fn)).toEqual(['__GI___poll', '(anonymous namespace)::serve(int, hilt::TapEngine&, (anonymous namespace)::Worker&)', 'main']);
+    expect(s.threads[2]!.frames.map((f) => f.fn)).toEqual([
+      '__GI___poll',
+      '(anonymous namespace)::serve(int, hilt::TapEngine&, (anonymous namespace)::Worker&)',
+      'main',
+    ]);
   });
 
-  test('own frames skip libc\'s wait and signal machinery', () => {
+  test("own frames skip libc's wait and signal machinery", () => {
     const s = parseGdbStacks(recorded);
-    expect(ownFrames(s.threads[2]!)).toEqual(['(anonymous namespace)::serve(int, hilt::TapEngine&, (anonymous namespace)::Worker&)', 'main']);
+    expect(ownFrames(s.threads[2]!)).toEqual([
+      '(anonymous namespace)::serve(int, hilt::TapEngine&, (anonymous namespace)::Worker&)',
+      'main',
+    ]);
     expect(ownFrames(s.threads[1]!)).toEqual([]);
   });
 
@@ -41,7 +48,10 @@ describe('parseGdbStacks', () => {
     ].join('\n');
     const s = parseGdbStacks(text);
     expect(s.signal).toBeUndefined();
-    expect(s.threads.map((t) => [t.id, t.name])).toEqual([[1, 'node'], [2, 'hilt-vm']]);
+    expect(s.threads.map((t) => [t.id, t.name])).toEqual([
+      [1, 'node'],
+      [2, 'hilt-vm'],
+    ]);
     expect(s.threads[0]!.frames).toEqual([{ fn: 'epoll_wait', from: 'libc.so.6' }, { fn: 'uv__io_poll' }]);
     expect(s.threads[1]!.frames[1]).toEqual({ fn: 'vmLoop(VmState*)', from: 'hilt_engine.node' });
   });

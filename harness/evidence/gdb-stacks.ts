@@ -68,5 +68,8 @@ export function parseGdbStacks(text: string): Stacks {
 // The first frames of a thread that are the program's own, not libc's signal or wait machinery.
 export function ownFrames(t: ThreadStack, n = 3): string[] {
   const noise = /^(__|_dl_|raise$|abort$|start_thread$|clone3?$|\?\?$|std::thread::_State_impl|pthread_kill)/;
-  return t.frames.map((f) => f.fn).filter((fn) => !noise.test(fn)).slice(0, n);
+  return t.frames
+    .map((f) => f.fn)
+    .filter((fn) => !noise.test(fn))
+    .slice(0, n);
 }

@@ -12,7 +12,12 @@ describe('parseLldbStacks', () => {
     const s = parseLldbStacks(recorded);
     expect(s.signal).toBeUndefined(); // the attach's SIGSTOP is not a crash
     expect(s.current).toBe(1);
-    expect(s.threads.map((t) => [t.id, t.name])).toEqual([[1, 'hilt-kernel'], [2, 'kernel-shell'], [3, 'kernel-control'], [4, 'kernel-hb']]);
+    expect(s.threads.map((t) => [t.id, t.name])).toEqual([
+      [1, 'hilt-kernel'],
+      [2, 'kernel-shell'],
+      [3, 'kernel-control'],
+      [4, 'kernel-hb'],
+    ]);
     const main = s.threads[0]!.frames;
     expect(main.length).toBe(9); // the full backtrace, not the one-frame attach summary
     const join = main.findIndex((f) => f.fn === 'std::thread::join()');
@@ -24,7 +29,7 @@ describe('parseLldbStacks', () => {
     }
   });
 
-  test('names read like gdb\'s: no argument values, return types or offsets', () => {
+  test("names read like gdb's: no argument values, return types or offsets", () => {
     const fns = parseLldbStacks(recorded).threads[1]!.frames.map((f) => f.fn);
     expect(fns).toContain('std::thread::_Invoker<std::tuple<void (*)(int, char const*), int, char const*> >::operator()');
     expect(fns).toContain('std::__invoke_impl<void, void (*)(int, char const*), int, char const*>');
@@ -35,11 +40,11 @@ describe('parseLldbStacks', () => {
   test('a macOS core: thread ids, queues, inlined frames and the crash reason', () => {
     const text = [
       '(lldb) thread backtrace all',
-      '* thread #1, queue = \'com.apple.main-thread\', stop reason = EXC_BAD_ACCESS (code=1, address=0x0)',
+      "* thread #1, queue = 'com.apple.main-thread', stop reason = EXC_BAD_ACCESS (code=1, address=0x0)",
       '  * frame #0: 0x0000000100003f40 hilt-kernel`hilt::crashNow(why="x") at crash.cpp:12:5 [opt]',
       '    frame #1: 0x0000000100003f80 hilt-kernel`main [inlined] hilt::run() at main.cpp:9:3',
       '    frame #2: 0x000000018f2c0274 dyld`start + 2840',
-      '  thread #2, tid = 0x1a2b, name = \'kernel-hb\'',
+      "  thread #2, tid = 0x1a2b, name = 'kernel-hb'",
       '    frame #0: 0x000000018f5f9ea4 libsystem_kernel.dylib`__psynch_cvwait + 8',
       '    frame #1: 0x000000018f6353f8 libsystem_pthread.dylib`_pthread_join + 608',
       '    frame #2: 0x000000018f56a0d8 libc++.1.dylib`std::__1::thread::join() + 36',
@@ -63,7 +68,9 @@ describe('parseLldbStacks', () => {
   });
 
   test('a Linux core: the signal comes from the stop reason', () => {
-    const s = parseLldbStacks('* thread #1, name = \'hilt-engine\', stop reason = signal SIGSEGV\n  * frame #0: 0x1 hilt-engine`hilt::crashNow(std::string const&) + 26\n');
+    const s = parseLldbStacks(
+      "* thread #1, name = 'hilt-engine', stop reason = signal SIGSEGV\n  * frame #0: 0x1 hilt-engine`hilt::crashNow(std::string const&) + 26\n",
+    );
     expect(s.signal).toBe('SIGSEGV');
     expect(s.threads[0]!.frames).toEqual([{ fn: 'hilt::crashNow(std::string const&)', from: 'hilt-engine' }]);
   });

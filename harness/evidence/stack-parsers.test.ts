@@ -8,7 +8,7 @@ import { parseStacks } from './stack-parsers.ts';
 const recorded = (name: string) => readFileSync(new URL(`./recorded/${name}`, import.meta.url), 'utf8');
 const KERNEL_THREADS = ['hilt-kernel', 'kernel-shell', 'kernel-control', 'kernel-hb'];
 
-describe('the platforms\' debuggers and their parsers', () => {
+describe("the platforms' debuggers and their parsers", () => {
   test('linux: gdb on a live attach and on a core', () => {
     const linux = platformFor('linux');
     const live = parseStacks(linux.stackDebugger().parser, recorded('gdb-live-poll-join.txt'));

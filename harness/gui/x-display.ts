@@ -20,7 +20,11 @@ export function requireGuiTools(): void {
 }
 
 export class XDisplay {
-  private constructor(private readonly server: Child, readonly display: string, readonly startMs: number) {}
+  private constructor(
+    private readonly server: Child,
+    readonly display: string,
+    readonly startMs: number,
+  ) {}
 
   get env(): Record<string, string> {
     return { DISPLAY: this.display };
@@ -45,7 +49,10 @@ export class XDisplay {
 
   // A real button press and release at root coordinates (what a user's click sends).
   async click(x: number, y: number): Promise<void> {
-    await runTool('xdotool', ['mousemove', '--sync', String(Math.round(x)), String(Math.round(y)), 'click', '1'], { env: this.env, deadlineMs: 3000 });
+    await runTool('xdotool', ['mousemove', '--sync', String(Math.round(x)), String(Math.round(y)), 'click', '1'], {
+      env: this.env,
+      deadlineMs: 3000,
+    });
   }
 
   // A window's title as the window manager would show it.

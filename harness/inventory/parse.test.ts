@@ -32,7 +32,10 @@ describe('parsePulseSinks on recorded pactl output', () => {
   });
 
   it('does not claim a sink whose name merely starts with the prefix', () => {
-    const text = JSON.stringify([{ index: 9, name: 'hilt-engineer-5', owner_module: 1 }, { index: 10, name: 'hilt-engine-5', owner_module: 2 }]);
+    const text = JSON.stringify([
+      { index: 9, name: 'hilt-engineer-5', owner_module: 1 },
+      { index: 10, name: 'hilt-engine-5', owner_module: 2 },
+    ]);
     expect(parsePulseSinks(text, PREFIX).map((s) => s.name)).toEqual(['hilt-engine-5']);
   });
 });
@@ -123,11 +126,7 @@ describe('parseJsonArrays', () => {
   });
 
   it('is not fooled by brackets, braces and escaped quotes inside strings', () => {
-    const items = [
-      { s: 'a ] b [ c } d {' },
-      { s: 'say \\"]\\" and "}" and \\' },
-      { s: '[[[', t: ']]]' },
-    ];
+    const items = [{ s: 'a ] b [ c } d {' }, { s: 'say \\"]\\" and "}" and \\' }, { s: '[[[', t: ']]]' }];
     const text = JSON.stringify(items) + ' ' + JSON.stringify([{ after: '"]' }]);
     expect(parseJsonArrays(text)).toEqual([...items, { after: '"]' }]);
   });
@@ -145,7 +144,12 @@ describe('parseProcStat', () => {
   });
 
   it('reads a zombie', () => {
-    expect(parseProcStat('6381 (hilt-engine) Z 6300 6381 6300 0 -1')).toMatchObject({ pid: 6381, comm: 'hilt-engine', state: 'Z', ppid: 6300 });
+    expect(parseProcStat('6381 (hilt-engine) Z 6300 6381 6300 0 -1')).toMatchObject({
+      pid: 6381,
+      comm: 'hilt-engine',
+      state: 'Z',
+      ppid: 6300,
+    });
   });
 
   it('returns undefined for text without a comm', () => {
@@ -205,7 +209,12 @@ describe('objects helpers', () => {
 
 describe('diffSnapshots', () => {
   const snap = (objects: InventoryObject[]): Snapshot => ({ prefix: PREFIX, takenAt: 0, tookMs: 1, objects });
-  const make = (kind: InventoryObject['kind'], name: string, ownerPid: number | undefined, ownerAlive: boolean | undefined): InventoryObject => ({
+  const make = (
+    kind: InventoryObject['kind'],
+    name: string,
+    ownerPid: number | undefined,
+    ownerAlive: boolean | undefined,
+  ): InventoryObject => ({
     kind,
     id: name,
     name,

@@ -20,7 +20,7 @@ const PW_JACK_LIBRARY_PATH = '/usr/${LIB}/pipewire-0.3/jack';
 export function requirePipewireJack(): void {
   if (which('pw-jack')) return;
   throw new HiltError('RIG_MISSING', 'JACK MIDI on the virtual rig needs pipewire-jack, which is not installed', {
-    expected: 'pw-jack and PipeWire\'s libjack (/usr/lib/<arch>/pipewire-0.3/jack/libjack.so.0)',
+    expected: "pw-jack and PipeWire's libjack (/usr/lib/<arch>/pipewire-0.3/jack/libjack.so.0)",
     seen: 'pw-jack not on PATH',
     hint: 'sudo apt-get install -y pipewire-jack   (or run: npm run setup)',
   });
@@ -42,7 +42,10 @@ export function jackEnv(rigEnv: Record<string, string>, server: MidiServer, sile
 // a frozen or wedged audio server, as a MIDI start-up sees it.
 export class SilentJackServer {
   private readonly sockets = new Set<Socket>();
-  private constructor(readonly dir: string, private readonly server: Server) {}
+  private constructor(
+    readonly dir: string,
+    private readonly server: Server,
+  ) {}
 
   static async start(): Promise<SilentJackServer> {
     const dir = await mkdtemp(join(tmpdir(), 'hilt-silent-jack-'));

@@ -20,7 +20,10 @@ export class JackMidiProbe implements MidiProbe {
   private queue: Promise<unknown> = Promise.resolve();
   private destroyed = false;
 
-  private constructor(private readonly child: Child, readonly name: string) {}
+  private constructor(
+    private readonly child: Child,
+    readonly name: string,
+  ) {}
 
   get describe(): string {
     return `JACK MIDI through pipewire-jack (hilt-midi-probe "${this.name}", pid ${this.child.pid})`;
@@ -35,11 +38,16 @@ export class JackMidiProbe implements MidiProbe {
     const opened = await watch(child, child.waitForLine(/^(ready|unavailable)\b/), { what: 'MIDI probe open', softMs: ANSWER_MS });
     if (opened.outcome === 'done' && opened.value === 'ready') return probe;
     await probe.destroy();
-    const seen = opened.outcome === 'done' ? opened.value : opened.outcome === 'hung' ? `no answer after ${ANSWER_MS} ms: ${opened.hang.waits}` : `it exited (${opened.exit.exitCode ?? opened.exit.signal})`;
+    const seen =
+      opened.outcome === 'done'
+        ? opened.value
+        : opened.outcome === 'hung'
+          ? `no answer after ${ANSWER_MS} ms: ${opened.hang.waits}`
+          : `it exited (${opened.exit.exitCode ?? opened.exit.signal})`;
     throw new HiltError('RIG_MISSING', 'the MIDI probe could not open JACK MIDI on the virtual rig', {
-      expected: 'hilt-midi-probe to open its JACK clients on the rig\'s PipeWire',
+      expected: "hilt-midi-probe to open its JACK clients on the rig's PipeWire",
       seen: `${seen}\n${child.outputTail(10)}`,
-      hint: 'check that pipewire-jack is installed (npm run setup) and the rig\'s pipewire is running',
+      hint: "check that pipewire-jack is installed (npm run setup) and the rig's pipewire is running",
     });
   }
 
@@ -53,8 +61,11 @@ export class JackMidiProbe implements MidiProbe {
       if (w.outcome === 'done') return w.value;
       throw new HiltError('DEADLINE', `the MIDI probe did not ${what}`, {
         expected: `a line matching /${answer.source}/ within ${softMs} ms`,
-        seen: w.outcome === 'hung' ? `nothing; ${w.hang.waits}` : `it exited (${w.exit.exitCode ?? w.exit.signal})\n${this.child.outputTail(10)}`,
-        hint: 'the probe\'s stacks are in the report when it hung',
+        seen:
+          w.outcome === 'hung'
+            ? `nothing; ${w.hang.waits}`
+            : `it exited (${w.exit.exitCode ?? w.exit.signal})\n${this.child.outputTail(10)}`,
+        hint: "the probe's stacks are in the report when it hung",
       });
     });
     this.queue = next.catch(() => {});
@@ -70,21 +81,30 @@ export class JackMidiProbe implements MidiProbe {
   // port" right after the target said it was connected), so a miss is retried for up to 1 s.
   async connect(targetOut: string, targetIn: string, deadlineMs = 1000): Promise<void> {
     let line = '';
-    await pollUntil(async () => {
-      line = await this.request(`connect ${targetOut} ${targetIn}`, /^(connected|error)\b/, `connect to ${targetOut} and ${targetIn}`);
-      return line === 'connected' || undefined;
-    }, { deadlineMs, intervalMs: 20 });
+    await pollUntil(
+      async () => {
+        line = await this.request(`connect ${targetOut} ${targetIn}`, /^(connected|error)\b/, `connect to ${targetOut} and ${targetIn}`);
+        return line === 'connected' || undefined;
+      },
+      { deadlineMs, intervalMs: 20 },
+    );
     if (line !== 'connected') {
       throw new HiltError('TARGET_NOT_READY', `the MIDI probe could not connect to the target's ports`, {
         expected: `its output to ${targetIn} and ${targetOut} to its input`,
-        seen: line, hint: 'the target\'s MIDI ports must exist: see its log for its port names',
+        seen: line,
+        hint: "the target's MIDI ports must exist: see its log for its port names",
       });
     }
   }
 
   async roundTrip(bytes: number[], timeoutMs: number): Promise<RoundTrip> {
     const t0 = now();
-    const line = await this.request(`roundtrip ${toHex(bytes)} ${timeoutMs}`, /^roundtrip (ok|timeout)\b/, 'time a round-trip', timeoutMs + ANSWER_MS);
+    const line = await this.request(
+      `roundtrip ${toHex(bytes)} ${timeoutMs}`,
+      /^roundtrip (ok|timeout)\b/,
+      'time a round-trip',
+      timeoutMs + ANSWER_MS,
+    );
     const ok = /^roundtrip ok latency_us=(\d+)/.exec(line);
     if (ok) return { ok: true, latencyMs: Number(ok[1]) / 1000, received: [], waitedMs: now() - t0 };
     const got = /received=(\S+)/.exec(line)?.[1];

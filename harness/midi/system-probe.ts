@@ -12,9 +12,14 @@ type Input = InstanceType<MidiModule['Input']>;
 type Output = InstanceType<MidiModule['Output']>;
 
 const require = createRequire(import.meta.url);
-const SYSTEM_MIDI: Record<string, string> = { linux: 'the ALSA sequencer (/dev/snd/seq; modprobe snd-seq snd-virmidi)', darwin: 'CoreMIDI (enable the IAC driver in Audio MIDI Setup)', win32: 'WinMM (install loopMIDI and create a port)' };
+const SYSTEM_MIDI: Record<string, string> = {
+  linux: 'the ALSA sequencer (/dev/snd/seq; modprobe snd-seq snd-virmidi)',
+  darwin: 'CoreMIDI (enable the IAC driver in Audio MIDI Setup)',
+  win32: 'WinMM (install loopMIDI and create a port)',
+};
 
-export const systemMidiName = (platform: NodeJS.Platform = process.platform): string => SYSTEM_MIDI[platform] ?? `no known MIDI API on ${platform}`;
+export const systemMidiName = (platform: NodeJS.Platform = process.platform): string =>
+  SYSTEM_MIDI[platform] ?? `no known MIDI API on ${platform}`;
 
 // Opens RtMidi's system API or says exactly what is missing.
 function openSystemMidi(): { midi: MidiModule; input: Input; output: Output } {
@@ -23,7 +28,9 @@ function openSystemMidi(): { midi: MidiModule; input: Input; output: Output } {
     midi = require('@julusian/midi') as MidiModule;
   } catch (e) {
     throw new HiltError('RIG_MISSING', 'system MIDI needs the @julusian/midi package, which did not load', {
-      seen: (e as Error).message, hint: 'pnpm install (it ships prebuilt binaries for Linux, macOS and Windows)' });
+      seen: (e as Error).message,
+      hint: 'pnpm install (it ships prebuilt binaries for Linux, macOS and Windows)',
+    });
   }
   try {
     return { midi, input: new midi.Input(), output: new midi.Output() };
@@ -31,7 +38,10 @@ function openSystemMidi(): { midi: MidiModule; input: Input; output: Output } {
     throw new HiltError('RIG_MISSING', `system MIDI is not available: ${systemMidiName()} could not be opened`, {
       expected: `RtMidi to open ${systemMidiName()}`,
       seen: (e as Error).message,
-      hint: process.platform === 'linux' ? 'on a device runner: sudo modprobe snd-seq snd-virmidi; here use the virtual rig (JACK MIDI)' : 'see the README\'s support table',
+      hint:
+        process.platform === 'linux'
+          ? 'on a device runner: sudo modprobe snd-seq snd-virmidi; here use the virtual rig (JACK MIDI)'
+          : "see the README's support table",
     });
   }
 }
@@ -42,7 +52,11 @@ export class SystemMidiProbe implements MidiProbe {
   private waiter: ((hex: string) => void) | undefined;
   private received: string[] = [];
 
-  private constructor(private readonly input: Input, private readonly output: Output, private readonly midi: MidiModule) {
+  private constructor(
+    private readonly input: Input,
+    private readonly output: Output,
+    private readonly midi: MidiModule,
+  ) {
     input.ignoreTypes(false, true, true); // sysex in
     input.on('message', (_dt, message) => {
       const hex = toHex(message);
@@ -70,10 +84,10 @@ export class SystemMidiProbe implements MidiProbe {
       this.output.openPortByName(targetIn);
     } catch (e) {
       const ports = await this.ports();
-      throw new HiltError('TARGET_NOT_READY', 'the MIDI probe could not connect to the target\'s ports', {
+      throw new HiltError('TARGET_NOT_READY', "the MIDI probe could not connect to the target's ports", {
         expected: `${targetOut} readable and ${targetIn} writable`,
         seen: `${(e as Error).message}; readable: ${ports.readable.join(', ') || 'none'}; writable: ${ports.writable.join(', ') || 'none'}`,
-        hint: 'the target\'s MIDI ports must exist: see its log for its port names',
+        hint: "the target's MIDI ports must exist: see its log for its port names",
       });
     }
   }

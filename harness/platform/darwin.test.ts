@@ -6,8 +6,21 @@ import { darwin } from './darwin.ts';
 import { thrownBy } from './unsupported-facts.ts';
 
 const UNSUPPORTED = [
-  'process', 'processState', 'processes', 'parentPid', 'processName', 'threads', 'fdCount', 'children', 'descendants',
-  'coreLaunchPrefix', 'corePattern', 'isCoreFile', 'coreDebugger', 'resourceLimits', 'killTree',
+  'process',
+  'processState',
+  'processes',
+  'parentPid',
+  'processName',
+  'threads',
+  'fdCount',
+  'children',
+  'descendants',
+  'coreLaunchPrefix',
+  'corePattern',
+  'isCoreFile',
+  'coreDebugger',
+  'resourceLimits',
+  'killTree',
 ] as const;
 
 describe('darwin platform', () => {
@@ -19,7 +32,9 @@ describe('darwin platform', () => {
   });
 
   test('threads: the message says which macOS API would read them', async () => {
-    expect(((await thrownBy(darwin, 'threads')) as Error).message).toMatch(/^process threads on macOS: not implemented yet \(would use `proc_pidinfo/);
+    expect(((await thrownBy(darwin, 'threads')) as Error).message).toMatch(
+      /^process threads on macOS: not implemented yet \(would use `proc_pidinfo/,
+    );
   });
 
   // The lldb parser on the recorded attach: harness/evidence/stack-parsers.test.ts.

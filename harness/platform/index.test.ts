@@ -9,7 +9,7 @@ import { thrownBy } from './unsupported-facts.ts';
 import { win32 } from './win32.ts';
 
 describe('platformFor', () => {
-  test('one object per OS; `platform` is this machine\'s', () => {
+  test("one object per OS; `platform` is this machine's", () => {
     expect([platformFor('linux'), platformFor('darwin'), platformFor('win32')]).toEqual([linux, darwin, win32]);
     expect(platform).toBe(platformFor(process.platform));
   });

@@ -92,12 +92,20 @@ describe.runIf(process.platform === 'linux')('linux platform', () => {
   });
 
   // gdb's parser on recorded cores and attaches: harness/evidence/stack-parsers.test.ts.
-  test('cores: the pattern is the kernel\'s, core files are named core*, gdb reads them', async () => {
+  test("cores: the pattern is the kernel's, core files are named core*, gdb reads them", async () => {
     expect(await linux.corePattern()).toBe(readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim());
     expect(['core', 'core.1234', 'hilt-engine'].filter(linux.isCoreFile)).toEqual(['core', 'core.1234']);
     const gdb = linux.coreDebugger();
     expect([gdb.tool, ...gdb.args('/bin/engine', '/tmp/c/core')]).toEqual([
-      'gdb', '-batch', '-nx', '-ex', 'info threads', '-ex', 'thread apply all bt', '/bin/engine', '/tmp/c/core',
+      'gdb',
+      '-batch',
+      '-nx',
+      '-ex',
+      'info threads',
+      '-ex',
+      'thread apply all bt',
+      '/bin/engine',
+      '/tmp/c/core',
     ]);
     expect(gdb.parser).toBe('gdb');
   });

@@ -43,7 +43,10 @@ async function threads(pid: number): Promise<ThreadInfo[] | undefined> {
     const tids = (await readdir(`/proc/${pid}/task`)).map(Number);
     const out: ThreadInfo[] = [];
     for (const tid of tids) {
-      const name = await readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').then((s) => s.trim(), () => undefined);
+      const name = await readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').then(
+        (s) => s.trim(),
+        () => undefined,
+      );
       if (name !== undefined) out.push({ tid, name });
     }
     return out;
@@ -64,7 +67,7 @@ async function fdCount(pid: number): Promise<number | undefined> {
 async function descendants(pid: number): Promise<number[]> {
   const all = await processes();
   const out: number[] = [];
-  for (let frontier = [pid]; frontier.length; ) {
+  for (let frontier = [pid]; frontier.length;) {
     const next = all.filter((p) => frontier.includes(p.ppid) && p.pid !== pid).map((p) => p.pid);
     out.push(...next);
     frontier = next;

@@ -6,8 +6,22 @@ import { thrownBy } from './unsupported-facts.ts';
 import { win32 } from './win32.ts';
 
 const UNSUPPORTED = [
-  'process', 'processState', 'processes', 'parentPid', 'processName', 'threads', 'fdCount', 'children', 'descendants',
-  'coreLaunchPrefix', 'corePattern', 'isCoreFile', 'coreDebugger', 'resourceLimits', 'reaperArgv', 'killTree',
+  'process',
+  'processState',
+  'processes',
+  'parentPid',
+  'processName',
+  'threads',
+  'fdCount',
+  'children',
+  'descendants',
+  'coreLaunchPrefix',
+  'corePattern',
+  'isCoreFile',
+  'coreDebugger',
+  'resourceLimits',
+  'reaperArgv',
+  'killTree',
 ] as const;
 
 describe('win32 platform', () => {
@@ -18,7 +32,9 @@ describe('win32 platform', () => {
   });
 
   test('the reaper: says a Job object would implement it', async () => {
-    expect(((await thrownBy(win32, 'reaperArgv')) as Error).message).toMatch(/^the reaper on Windows: not implemented yet \(would use a Job object/);
+    expect(((await thrownBy(win32, 'reaperArgv')) as Error).message).toMatch(
+      /^the reaper on Windows: not implemented yet \(would use a Job object/,
+    );
   });
 
   // The cdb parser on the sample: harness/evidence/stack-parsers.test.ts.

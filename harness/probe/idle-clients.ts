@@ -18,8 +18,9 @@ export class IdleClients {
   // Connects `perChannel` clients to each port; fails with a message if one cannot connect.
   static async connect(ports: Record<string, number>, perChannel: number, deadlineMs = 2000): Promise<IdleClients> {
     const all = new IdleClients();
-    await Promise.all(Object.entries(ports).flatMap(([channel, port]) =>
-      Array.from({ length: perChannel }, () => all.open(channel, port, deadlineMs))));
+    await Promise.all(
+      Object.entries(ports).flatMap(([channel, port]) => Array.from({ length: perChannel }, () => all.open(channel, port, deadlineMs))),
+    );
     return all;
   }
 
@@ -30,8 +31,13 @@ export class IdleClients {
       this.clients.push(c);
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new HiltError('DEADLINE', `cannot connect an idle client to the ${channel} channel`, {
-          expected: `a connection to 127.0.0.1:${port} within ${deadlineMs} ms`, seen: 'no connection', hint: 'is the kernel listening? see its log' }));
+        reject(
+          new HiltError('DEADLINE', `cannot connect an idle client to the ${channel} channel`, {
+            expected: `a connection to 127.0.0.1:${port} within ${deadlineMs} ms`,
+            seen: 'no connection',
+            hint: 'is the kernel listening? see its log',
+          }),
+        );
       }, deadlineMs);
       let connected = false;
       socket.once('connect', () => {
@@ -42,8 +48,13 @@ export class IdleClients {
       socket.once('error', (e) => {
         if (connected) return; // an error after connecting is a close, noted below
         clearTimeout(timer);
-        reject(new HiltError('TOOL_FAILED', `cannot connect an idle client to the ${channel} channel`, {
-          expected: `a connection to 127.0.0.1:${port}`, seen: e.message, hint: 'is the kernel listening? see its log' }));
+        reject(
+          new HiltError('TOOL_FAILED', `cannot connect an idle client to the ${channel} channel`, {
+            expected: `a connection to 127.0.0.1:${port}`,
+            seen: e.message,
+            hint: 'is the kernel listening? see its log',
+          }),
+        );
       });
       socket.on('data', () => {}); // an echo is read and dropped; idle means we send nothing
       socket.once('close', () => (c.closedAt ??= now()));

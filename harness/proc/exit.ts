@@ -23,12 +23,39 @@ export interface ExitReport {
 
 // Linux numbering; aliases come after the canonical name so signalName() picks the canonical one.
 const SIGNALS: [string, number][] = [
-  ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3], ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6],
-  ['SIGIOT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10], ['SIGSEGV', 11],
-  ['SIGUSR2', 12], ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15], ['SIGSTKFLT', 16],
-  ['SIGCHLD', 17], ['SIGCONT', 18], ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21],
-  ['SIGTTOU', 22], ['SIGURG', 23], ['SIGXCPU', 24], ['SIGXFSZ', 25], ['SIGVTALRM', 26],
-  ['SIGPROF', 27], ['SIGWINCH', 28], ['SIGIO', 29], ['SIGPOLL', 29], ['SIGPWR', 30], ['SIGSYS', 31],
+  ['SIGHUP', 1],
+  ['SIGINT', 2],
+  ['SIGQUIT', 3],
+  ['SIGILL', 4],
+  ['SIGTRAP', 5],
+  ['SIGABRT', 6],
+  ['SIGIOT', 6],
+  ['SIGBUS', 7],
+  ['SIGFPE', 8],
+  ['SIGKILL', 9],
+  ['SIGUSR1', 10],
+  ['SIGSEGV', 11],
+  ['SIGUSR2', 12],
+  ['SIGPIPE', 13],
+  ['SIGALRM', 14],
+  ['SIGTERM', 15],
+  ['SIGSTKFLT', 16],
+  ['SIGCHLD', 17],
+  ['SIGCONT', 18],
+  ['SIGSTOP', 19],
+  ['SIGTSTP', 20],
+  ['SIGTTIN', 21],
+  ['SIGTTOU', 22],
+  ['SIGURG', 23],
+  ['SIGXCPU', 24],
+  ['SIGXFSZ', 25],
+  ['SIGVTALRM', 26],
+  ['SIGPROF', 27],
+  ['SIGWINCH', 28],
+  ['SIGIO', 29],
+  ['SIGPOLL', 29],
+  ['SIGPWR', 30],
+  ['SIGSYS', 31],
 ];
 
 // Signals whose default action dumps core: the program hit a bug (or asked to die with a core).
@@ -97,7 +124,8 @@ function windows(code: number): ExitClass {
   if (u === 3)
     return { ...base, kind: 'crash', name: 'abort() (exit 3)', description: 'aborted (abort() exits 3 on Windows)', crash: true };
   const known = platformFor('win32').exitStatus(u);
-  if (known) return { ...base, kind: known.kind, name: `${known.name} (${hex(u)})`, description: known.description, crash: known.kind === 'crash' };
+  if (known)
+    return { ...base, kind: known.kind, name: `${known.name} (${hex(u)})`, description: known.description, crash: known.kind === 'crash' };
   // Severity bits 11 = error: an unhandled exception we have no name for.
   if (u >>> 30 === 3)
     return { ...base, kind: 'crash', name: `NTSTATUS ${hex(u)}`, description: `unhandled exception ${hex(u)}`, crash: true };

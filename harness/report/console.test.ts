@@ -42,7 +42,15 @@ describe('renderSummary: a failing run', () => {
     runs: 2,
     diagnosis: 'the tap of the killed engine stayed on the server\nrun the reaper',
     checks: [
-      check({ id: 'ready', name: 'ready', verdict: 'pass', measured: 12.3, limit: 3000, unit: 'ms', message: 'ready: 12 ms (limit 3000 ms)' }),
+      check({
+        id: 'ready',
+        name: 'ready',
+        verdict: 'pass',
+        measured: 12.3,
+        limit: 3000,
+        unit: 'ms',
+        message: 'ready: 12 ms (limit 3000 ms)',
+      }),
       check({
         id: 'orphans-gone',
         subject: 'pid-6381',
@@ -53,7 +61,13 @@ describe('renderSummary: a failing run', () => {
         unit: 'objects',
         message: '2 orphan(s) of pid 6381 remain after the sweep: pulse-sink hilt-engine-6381\nsecond line',
       }),
-      check({ id: 'victim-heard', subject: 'tone-440', name: 'audio', verdict: 'fail', message: 'hilt could not look: the capture never started' }),
+      check({
+        id: 'victim-heard',
+        subject: 'tone-440',
+        name: 'audio',
+        verdict: 'fail',
+        message: 'hilt could not look: the capture never started',
+      }),
     ],
     evidence: [{ name: 'capture', kind: 'wav', path: 'capture.wav' }],
   });

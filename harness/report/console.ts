@@ -8,8 +8,10 @@ const fmt = (v: number | string | null, unit: string) => (v === null ? '-' : `${
 
 export function renderSummary(s: Summary, dir: string): string {
   const lines: string[] = [];
-  lines.push(`hilt ${s.scenario}: ${s.verdict.toUpperCase()}   target ${s.target}, rig ${s.rig}, seed ${s.seed}` +
-    `${s.bugs.length ? `, bug switches ${s.bugs.join(',')}` : ''}, ${s.runs} run(s), ${s.failures} failed, ${(s.durationMs / 1000).toFixed(1)} s`);
+  lines.push(
+    `hilt ${s.scenario}: ${s.verdict.toUpperCase()}   target ${s.target}, rig ${s.rig}, seed ${s.seed}` +
+      `${s.bugs.length ? `, bug switches ${s.bugs.join(',')}` : ''}, ${s.runs} run(s), ${s.failures} failed, ${(s.durationMs / 1000).toFixed(1)} s`,
+  );
   if (s.checks.length) {
     const w = Math.max(...s.checks.map((c) => c.name.length));
     lines.push('', 'checks:');
@@ -23,9 +25,17 @@ export function renderSummary(s: Summary, dir: string): string {
     lines.push('', ...Object.entries(s.facts).map(([k, v]) => `${k}: ${v}`));
   }
   if (Object.keys(s.metrics).length) {
-    lines.push('', 'metrics: ' + Object.entries(s.metrics).map(([k, v]) => `${k}=${v}`).join('  '));
+    lines.push(
+      '',
+      'metrics: ' +
+        Object.entries(s.metrics)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('  '),
+    );
   }
   lines.push('', `verdict:   ${s.verdict}`, `diagnosis: ${s.diagnosis.replace(/\n/g, '\n           ')}`);
-  lines.push(`evidence:  ${dir}/  (summary.json, junit.xml, allure-results/${s.evidence.length ? ', ' + s.evidence.map((e) => e.path).join(', ') : ''})`);
+  lines.push(
+    `evidence:  ${dir}/  (summary.json, junit.xml, allure-results/${s.evidence.length ? ', ' + s.evidence.map((e) => e.path).join(', ') : ''})`,
+  );
   return lines.join('\n');
 }

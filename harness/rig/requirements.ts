@@ -34,9 +34,13 @@ export function requireVirtualRigTools(path?: string): void {
   const missing = missingTools(VIRTUAL_RIG_TOOLS, path);
   if (missing.length === 0) return;
   const pkgs = [...new Set(missing.map((t) => VIRTUAL_RIG_TOOLS[t]))].join(' ');
-  throw new HiltError('RIG_MISSING', `the virtual rig needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`, {
-    expected: 'a private PipeWire with WirePlumber and pipewire-pulse, and the Pulse client tools',
-    seen: `not on PATH: ${missing.join(', ')}`,
-    hint: `sudo apt-get install -y ${pkgs}   (or run: pnpm run setup)`,
-  });
+  throw new HiltError(
+    'RIG_MISSING',
+    `the virtual rig needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`,
+    {
+      expected: 'a private PipeWire with WirePlumber and pipewire-pulse, and the Pulse client tools',
+      seen: `not on PATH: ${missing.join(', ')}`,
+      hint: `sudo apt-get install -y ${pkgs}   (or run: pnpm run setup)`,
+    },
+  );
 }

@@ -16,7 +16,7 @@ export async function startRig(kind: RigKind): Promise<Rig> {
 
 function requireRig(kind: RigKind): never {
   throw new HiltError('RIG_MISSING', `rig "${kind}" is not supported on this platform yet`, {
-    expected: 'a rig implementation for the host\'s own audio server',
+    expected: "a rig implementation for the host's own audio server",
     seen: 'only the virtual rig (a private PipeWire hilt starts itself) exists',
     hint: 'use --rig virtual (the default)',
   });

@@ -11,10 +11,7 @@ interface PulseRig {
 type Json = Record<string, any>;
 
 export async function sinkOfStream(rig: PulseRig, appName: string): Promise<string | undefined> {
-  const [inputs, sinks] = await Promise.all([
-    rig.pactl(['-f', 'json', 'list', 'sink-inputs']),
-    rig.pactl(['-f', 'json', 'list', 'sinks']),
-  ]);
+  const [inputs, sinks] = await Promise.all([rig.pactl(['-f', 'json', 'list', 'sink-inputs']), rig.pactl(['-f', 'json', 'list', 'sinks'])]);
   const input = (JSON.parse(String(inputs.stdout)) as Json[]).find((i) => i.properties?.['application.name'] === appName);
   if (!input) return undefined;
   return (JSON.parse(String(sinks.stdout)) as Json[]).find((s) => s.index === input.sink)?.name;

@@ -84,7 +84,12 @@ export class VirtualRig implements Rig {
       if (!pulse.ok) rig.startFailed('pipewire-pulse', `pactl info still failing after ${deadline} ms`);
       rig.timings.pulseMs = now() - t0;
       // Named explicitly and made default: tapped streams fall back here when a tap goes away.
-      await rig.pactl(['load-module', 'module-null-sink', `sink_name=${OBSERVED_SINK}`, `sink_properties=device.description=${OBSERVED_SINK}`]);
+      await rig.pactl([
+        'load-module',
+        'module-null-sink',
+        `sink_name=${OBSERVED_SINK}`,
+        `sink_properties=device.description=${OBSERVED_SINK}`,
+      ]);
       await rig.pactl(['set-default-sink', OBSERVED_SINK]);
       rig.capture = Capture.start(`${OBSERVED_SINK}.monitor`, env);
       rig.timings.readyMs = now() - t0;

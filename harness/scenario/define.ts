@@ -58,7 +58,15 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
           // A rig part the body found missing (pipewire-jack, python3-tk, the probe's build) is
           // `unavailable`, said as such; any other broken step is a failed check with its message.
           if (!run.markUnavailable(e)) {
-            run.check({ id: 'scenario-completed', name: 'scenario completed', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
+            run.check({
+              id: 'scenario-completed',
+              name: 'scenario completed',
+              verdict: 'fail',
+              measured: null,
+              limit: null,
+              unit: '',
+              message: (e as Error).message,
+            });
           }
         } finally {
           await tearDown(run, teardown);
@@ -69,7 +77,15 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     } catch (e) {
       run ??= new ScenarioRun(options, options.target, t0);
       if (!run.markUnavailable(e)) {
-        run.check({ id: 'setup', name: 'rig and target set up', verdict: 'fail', measured: null, limit: null, unit: '', message: (e as Error).message });
+        run.check({
+          id: 'setup',
+          name: 'rig and target set up',
+          verdict: 'fail',
+          measured: null,
+          limit: null,
+          unit: '',
+          message: (e as Error).message,
+        });
         run.diagnosis = isHiltError(e) ? `${e.code}: ${e.message}` : String(e);
       }
     } finally {

@@ -32,7 +32,12 @@ const usage = (set: Record<string, string>): string => {
 describe('resolveParams', () => {
   it('fills defaults and parses what was given', () => {
     expect(resolveParams(toy, {})).toEqual({ n: 3, wait_ms: 100, mode: 'a', how: ['x', 'y'], core: true });
-    expect(resolveParams(toy, { n: '10', mode: 'b', how: 'z, x', core: 'off' })).toMatchObject({ n: 10, mode: 'b', how: ['z', 'x'], core: false });
+    expect(resolveParams(toy, { n: '10', mode: 'b', how: 'z, x', core: 'off' })).toMatchObject({
+      n: 10,
+      mode: 'b',
+      how: ['z', 'x'],
+      core: false,
+    });
   });
 
   it('names an unknown key and the known ones', () => {

@@ -33,13 +33,37 @@ export interface ScenarioManifest {
 export type ParamValue = string | number | boolean | readonly string[];
 
 // Parameter constructors, so a manifest entry reads as a table.
-export const word = (values: readonly string[], dflt: string, meaning: string): ParamSpec => ({ kind: 'word', values, default: dflt, meaning });
-export const words = (values: readonly string[], dflt: readonly string[], meaning: string): ParamSpec => ({ kind: 'words', values, default: dflt, meaning });
+export const word = (values: readonly string[], dflt: string, meaning: string): ParamSpec => ({
+  kind: 'word',
+  values,
+  default: dflt,
+  meaning,
+});
+export const words = (values: readonly string[], dflt: readonly string[], meaning: string): ParamSpec => ({
+  kind: 'words',
+  values,
+  default: dflt,
+  meaning,
+});
 export const flag = (dflt: boolean, meaning: string): ParamSpec => ({ kind: 'flag', default: dflt, meaning });
-export const ms = (dflt: number, meaning: string, min = 1, max = 600_000): ParamSpec =>
-  ({ kind: 'number', min, max, integer: true, default: dflt, unit: 'ms', meaning });
-export const count = (dflt: number, meaning: string, min = 1, max = 10_000): ParamSpec =>
-  ({ kind: 'number', min, max, integer: true, default: dflt, unit: '', meaning });
+export const ms = (dflt: number, meaning: string, min = 1, max = 600_000): ParamSpec => ({
+  kind: 'number',
+  min,
+  max,
+  integer: true,
+  default: dflt,
+  unit: 'ms',
+  meaning,
+});
+export const count = (dflt: number, meaning: string, min = 1, max = 10_000): ParamSpec => ({
+  kind: 'number',
+  min,
+  max,
+  integer: true,
+  default: dflt,
+  unit: '',
+  meaning,
+});
 
 export function allowed(p: ParamSpec): string {
   switch (p.kind) {
@@ -65,7 +89,10 @@ function parseValue(p: ParamSpec, raw: string): ParamValue | undefined {
     case 'word':
       return p.values.includes(raw) ? raw : undefined;
     case 'words': {
-      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const list = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       return list.length > 0 && list.every((v) => p.values.includes(v)) ? list : undefined;
     }
     case 'number': {
@@ -85,7 +112,9 @@ export function resolveParams(m: ScenarioManifest, set: Record<string, string>):
   for (const [k, raw] of Object.entries(set)) {
     const p = m.params[k];
     if (!p) {
-      problems.push(`--set ${k}: ${m.name} has no parameter "${k}" (${keys.length ? `its parameters: ${keys.join(', ')}` : 'it takes none'})`);
+      problems.push(
+        `--set ${k}: ${m.name} has no parameter "${k}" (${keys.length ? `its parameters: ${keys.join(', ')}` : 'it takes none'})`,
+      );
     } else if (parseValue(p, raw) === undefined) {
       problems.push(`--set ${k}=${raw}: expected ${allowed(p)}`);
     }
@@ -105,7 +134,8 @@ export class Params {
 
   private get(key: string, kind: string): ParamValue {
     const v = this.values[key];
-    if (v === undefined) throw new HiltError('INTERNAL', `${this.scenario} reads parameter "${key}" (${kind}), which its manifest entry does not declare`);
+    if (v === undefined)
+      throw new HiltError('INTERNAL', `${this.scenario} reads parameter "${key}" (${kind}), which its manifest entry does not declare`);
     return v;
   }
 

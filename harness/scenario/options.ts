@@ -12,8 +12,7 @@ export interface ScenarioOptions {
 
 export const OPTIONS_ENV = 'HILT_SCENARIO_OPTIONS';
 
-export const defaultOutDir = (scenario: string): string =>
-  `reports/out/${scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+export const defaultOutDir = (scenario: string): string => `reports/out/${scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 
 export function scenarioOptions(defaults: Partial<ScenarioOptions> & { scenario: string }): ScenarioOptions {
   const raw = process.env[OPTIONS_ENV];

@@ -88,10 +88,23 @@ export class ScenarioRun {
   // check with its stacks attached; the diagnosis says "hang" unless the scenario said more.
   async recordHangs(hangs: Hang[]): Promise<void> {
     for (const h of hangs) {
-      const slug = h.what.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60);
+      const slug = h.what
+        .replace(/[^a-z0-9]+/gi, '-')
+        .replace(/^-|-$/g, '')
+        .toLowerCase()
+        .slice(0, 60);
       await this.attach(`stacks-${slug}`, 'text', `${h.summary}\n\n${h.stacks.text}`);
       this.metric('soft_deadline_to_stacks_ms', h.stacksMs);
-      this.check({ id: 'no-hang', subject: h.what, name: `no hang: ${h.what}`, verdict: 'fail', measured: 'hung', limit: h.softMs, unit: 'ms', message: h.summary });
+      this.check({
+        id: 'no-hang',
+        subject: h.what,
+        name: `no hang: ${h.what}`,
+        verdict: 'fail',
+        measured: 'hung',
+        limit: h.softMs,
+        unit: 'ms',
+        message: h.summary,
+      });
       if (!this.diagnosis) this.diagnosis = `hang: ${h.summary}`;
     }
   }

@@ -39,7 +39,15 @@ describe('parseTargetSpec on the real engine.json', () => {
     expect(spec.ready.deadlineMs).toBe(3000);
     expect(spec.stop).toEqual({ method: 'signal', signal: 'SIGTERM', deadlineMs: 2000 });
     expect(spec.bugSwitchEnv).toBe('HILT_ENGINE_BUG');
-    expect(spec.bugSwitches).toEqual(['no-sweep', 'no-crashguard', 'no-signal-handlers', 'no-guardian', 'destroy-before-untrack', 'init-on-callback-thread', 'fork-keeps-midi']);
+    expect(spec.bugSwitches).toEqual([
+      'no-sweep',
+      'no-crashguard',
+      'no-signal-handlers',
+      'no-guardian',
+      'destroy-before-untrack',
+      'init-on-callback-thread',
+      'fork-keeps-midi',
+    ]);
   });
 
   it('has a ready regex that matches the engine readiness line and not others', () => {
@@ -74,19 +82,29 @@ describe('parseTargetSpec on the real engine.json', () => {
 
 describe('parseTargetSpec: invalid configs', () => {
   it('names the missing field: name, command, prefix, ready', () => {
-    expect(configError(() => parseTargetSpec(without('name'), 'f.json', VARS)).message).toMatch(/f\.json is invalid \(1 problem\):\n {2}- name: expected a non-empty string, seen nothing/);
+    expect(configError(() => parseTargetSpec(without('name'), 'f.json', VARS)).message).toMatch(
+      /f\.json is invalid \(1 problem\):\n {2}- name: expected a non-empty string, seen nothing/,
+    );
     expect(configError(() => parseTargetSpec(without('command'), 'f.json', VARS)).message).toMatch(/- command: /);
     expect(configError(() => parseTargetSpec(without('prefix'), 'f.json', VARS)).message).toMatch(/- prefix: /);
     expect(configError(() => parseTargetSpec(without('ready'), 'f.json', VARS)).message).toMatch(/- ready: expected an object/);
   });
 
   it('rejects empty or mistyped required fields', () => {
-    expect(configError(() => parseTargetSpec({ ...engineJson(), name: '' }, 'f', VARS)).message).toMatch(/- name: expected a non-empty string, seen ""/);
-    expect(configError(() => parseTargetSpec({ ...engineJson(), command: [] }, 'f', VARS)).message).toMatch(/- command: expected a non-empty array of strings, seen \[\]/);
-    expect(configError(() => parseTargetSpec({ ...engineJson(), command: ['a', 1] }, 'f', VARS)).message).toMatch(/- command\[1\]: expected a string, seen 1/);
+    expect(configError(() => parseTargetSpec({ ...engineJson(), name: '' }, 'f', VARS)).message).toMatch(
+      /- name: expected a non-empty string, seen ""/,
+    );
+    expect(configError(() => parseTargetSpec({ ...engineJson(), command: [] }, 'f', VARS)).message).toMatch(
+      /- command: expected a non-empty array of strings, seen \[\]/,
+    );
+    expect(configError(() => parseTargetSpec({ ...engineJson(), command: ['a', 1] }, 'f', VARS)).message).toMatch(
+      /- command\[1\]: expected a string, seen 1/,
+    );
     expect(configError(() => parseTargetSpec({ ...engineJson(), command: 'a b' }, 'f', VARS)).message).toMatch(/- command: .*seen "a b"/);
     expect(configError(() => parseTargetSpec({ ...engineJson(), prefix: '' }, 'f', VARS)).message).toMatch(/- prefix: /);
-    expect(configError(() => parseTargetSpec({ ...engineJson(), ready: { stdout: 5 } }, 'f', VARS)).message).toMatch(/- ready\.stdout: expected a regular expression \(a string\), seen 5/);
+    expect(configError(() => parseTargetSpec({ ...engineJson(), ready: { stdout: 5 } }, 'f', VARS)).message).toMatch(
+      /- ready\.stdout: expected a regular expression \(a string\), seen 5/,
+    );
   });
 
   it('rejects a ready.stdout that is not a valid regex, with the RegExp error', () => {
@@ -97,7 +115,9 @@ describe('parseTargetSpec: invalid configs', () => {
 
   it('rejects a bad controls answer regex, naming the control', () => {
     const j = { ...engineJson(), controls: { 'midi-start': { send: 'x', answer: '[a-' } } };
-    expect(configError(() => parseTargetSpec(j, 'f', VARS)).message).toMatch(/- controls\.midi-start\.answer: expected a valid regular expression \(Invalid regular expression/);
+    expect(configError(() => parseTargetSpec(j, 'f', VARS)).message).toMatch(
+      /- controls\.midi-start\.answer: expected a valid regular expression \(Invalid regular expression/,
+    );
   });
 
   it('rejects a bad stop.method', () => {
@@ -108,7 +128,9 @@ describe('parseTargetSpec: invalid configs', () => {
   it('rejects an unknown key, listing the known ones', () => {
     const { ready, ...rest } = engineJson();
     const e = configError(() => parseTargetSpec({ ...rest, ready, raedy: ready }, 'f', VARS));
-    expect(e.message).toContain('  - raedy: unknown key (known keys: $schema, $comment, name, command, build, requires, env, ready, prefix, stop, bugSwitchEnv, bugSwitches, traits, controls)');
+    expect(e.message).toContain(
+      '  - raedy: unknown key (known keys: $schema, $comment, name, command, build, requires, env, ready, prefix, stop, bugSwitchEnv, bugSwitches, traits, controls)',
+    );
     const nested = configError(() => parseTargetSpec({ ...engineJson(), stop: { method: 'signal', sginal: 'SIGINT' } }, 'f', VARS));
     expect(nested.message).toContain('  - stop.sginal: unknown key (known keys: method, signal, deadlineMs)');
   });
@@ -116,7 +138,9 @@ describe('parseTargetSpec: invalid configs', () => {
   it('rejects a wrong type, showing the value seen', () => {
     const e = configError(() => parseTargetSpec({ ...engineJson(), bugSwitches: 'no-sweep' }, 'f', VARS));
     expect(e.message).toContain('  - bugSwitches: expected an array of strings, seen "no-sweep"');
-    expect(configError(() => parseTargetSpec({ ...engineJson(), env: { A: null } }, 'f', VARS)).message).toContain('  - env.A: expected a string');
+    expect(configError(() => parseTargetSpec({ ...engineJson(), env: { A: null } }, 'f', VARS)).message).toContain(
+      '  - env.A: expected a string',
+    );
   });
 
   it('rejects non-positive and non-integer deadlines', () => {
@@ -136,12 +160,26 @@ describe('parseTargetSpec: invalid configs', () => {
   });
 
   it('lists every problem at once, one per line, and cuts long values', () => {
-    const j = { ...engineJson(), name: 7, raedy: 1, command: 'x'.repeat(200), stop: { method: 'kill', deadlineMs: -5 }, controls: { q: { send: 'q' } } };
+    const j = {
+      ...engineJson(),
+      name: 7,
+      raedy: 1,
+      command: 'x'.repeat(200),
+      stop: { method: 'kill', deadlineMs: -5 },
+      controls: { q: { send: 'q' } },
+    };
     const e = configError(() => parseTargetSpec(j, 'f.json', VARS));
     const lines = e.message.split('\n').filter((l) => l.startsWith('  - '));
     expect(e.message).toMatch(/^target config f\.json is invalid \(6 problems\):/);
     expect(lines).toHaveLength(6);
-    expect(lines.map((l) => l.slice(4, l.indexOf(':'))).sort()).toEqual(['command', 'controls.q.answer', 'name', 'raedy', 'stop.deadlineMs', 'stop.method']);
+    expect(lines.map((l) => l.slice(4, l.indexOf(':'))).sort()).toEqual([
+      'command',
+      'controls.q.answer',
+      'name',
+      'raedy',
+      'stop.deadlineMs',
+      'stop.method',
+    ]);
     const command = lines.find((l) => l.startsWith('  - command:'))!;
     expect(command).toMatch(/seen "x{56}\.\.\.$/);
     expect(command.length).toBeLessThan(120);
@@ -216,7 +254,9 @@ describe('every config in fixtures/targets/ and the README example', () => {
     expect(spec.controls.stop!.answer.test('hilt-kernel[3] kernel stopped')).toBe(true);
   });
 
-  const blocks = [...readme.matchAll(/```jsonc?\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => b.includes('"prefix"') && b.includes('"command"'));
+  const blocks = [...readme.matchAll(/```jsonc?\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .filter((b) => b.includes('"prefix"') && b.includes('"command"'));
   it.skipIf(blocks.length === 0).each(blocks)('parses the target config shown in the README (%#)', (block) => {
     const json = JSON.parse(block.replace(/\s\/\/.*$/gm, '')) as unknown;
     expect(parseTargetSpec(json, 'README.md', VARS).name).toBeTruthy();

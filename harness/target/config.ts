@@ -43,7 +43,9 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
   if (!parsed.success) {
     const problems = configProblems(parsed.error.issues, json);
     const n = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    throw new HiltError('TARGET_CONFIG', `target config ${file} is invalid (${n}):\n${problems.map((p) => `  - ${p}`).join('\n')}`, { hint: HINT });
+    throw new HiltError('TARGET_CONFIG', `target config ${file} is invalid (${n}):\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      hint: HINT,
+    });
   }
   const j = parsed.data;
   const sub = (s: string) => s.replace(/\$\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);

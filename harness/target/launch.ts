@@ -23,7 +23,12 @@ export interface StopResult extends ChildResult {
 
 export function requireBuilt(spec: TargetSpec): void {
   for (const [file, mode] of [[spec.command[0]!, constants.X_OK] as const, ...spec.requires.map((r) => [r, constants.R_OK] as const)]) {
-    requireFile(spec.name, file, mode, spec.build ? `build it with: ${spec.build}` : `build ${spec.name} or fix "command"/"requires" in ${spec.file}`);
+    requireFile(
+      spec.name,
+      file,
+      mode,
+      spec.build ? `build it with: ${spec.build}` : `build ${spec.name} or fix "command"/"requires" in ${spec.file}`,
+    );
   }
 }
 
@@ -49,7 +54,12 @@ export interface LaunchOptions {
   vars?: Record<string, string>; // fills the ${names} the config left for the scenario
 }
 
-export async function launchTarget(spec: TargetSpec, env: Record<string, string>, bugs: string[], opts: LaunchOptions = {}): Promise<RunningTarget> {
+export async function launchTarget(
+  spec: TargetSpec,
+  env: Record<string, string>,
+  bugs: string[],
+  opts: LaunchOptions = {},
+): Promise<RunningTarget> {
   requireBuilt(spec);
   const bugEnv: Record<string, string> = spec.bugSwitchEnv ? { [spec.bugSwitchEnv]: bugs.join(',') } : {};
   const fill = (a: string) => a.replace(/\$\{(\w+)\}/g, (m, k: string) => opts.vars?.[k] ?? m);

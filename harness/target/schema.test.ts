@@ -16,7 +16,11 @@ describe('schema/target.schema.json', () => {
   });
 
   it('is a draft 2020-12 schema that rejects unknown keys and describes every field', () => {
-    const schema = JSON.parse(targetJsonSchemaText()) as { $schema: string; additionalProperties: boolean; properties: Record<string, { description?: string }> };
+    const schema = JSON.parse(targetJsonSchemaText()) as {
+      $schema: string;
+      additionalProperties: boolean;
+      properties: Record<string, { description?: string }>;
+    };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(Object.keys(targetConfigSchema.shape));

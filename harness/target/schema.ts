@@ -8,13 +8,21 @@ import { z } from 'zod';
 export const SCHEMA_FILE = 'schema/target.schema.json';
 
 // What a target can do beyond a black box; scenarios name the traits they need (scenarios/manifest.ts).
-export const TRAITS = ['reference-engine', 'taps-victim', 'midi-init', 'gc-churn-program', 'live-engines-program', 'jupyter-kernel'] as const;
+export const TRAITS = [
+  'reference-engine',
+  'taps-victim',
+  'midi-init',
+  'gc-churn-program',
+  'live-engines-program',
+  'jupyter-kernel',
+] as const;
 const SIGNALS = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS.Signals[]];
 
 // A strict object whose unknown-key issue names the keys it does know.
 const strict = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.strictObject(shape, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown key (known keys: ${Object.keys(shape).join(', ')})` : 'expected an object'),
+    error: (iss) =>
+      iss.code === 'unrecognized_keys' ? `unknown key (known keys: ${Object.keys(shape).join(', ')})` : 'expected an object',
   });
 
 const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
@@ -40,34 +48,50 @@ const regex = (what: string) =>
     .meta({ format: 'regex', description: what });
 
 const control = strict({
-  send: z.string({ error: 'expected a string (the line sent on stdin)' }).describe('The line written to its stdin; ${vars} are substituted.'),
+  send: z
+    .string({ error: 'expected a string (the line sent on stdin)' })
+    .describe('The line written to its stdin; ${vars} are substituted.'),
   answer: regex('Regex (JavaScript syntax) matched against its output: the line that answers this control.'),
 }).describe('A control line and the line that answers it.');
 
 export const targetConfigSchema = strict({
-  $schema: z.string({ error: 'expected a string' }).optional().describe('The JSON Schema this file follows (for editors): ../../schema/target.schema.json.'),
+  $schema: z
+    .string({ error: 'expected a string' })
+    .optional()
+    .describe('The JSON Schema this file follows (for editors): ../../schema/target.schema.json.'),
   $comment: z.string({ error: 'expected a string' }).optional().describe('Free text for readers; hilt ignores it.'),
   name: text('a non-empty string').describe('The target\'s name, shown in reports and summary.json ("target").'),
   command: z
     .array(z.string({ error: 'expected a string' }), { error: 'expected a non-empty array of strings' })
     .min(1, { error: 'expected a non-empty array of strings' })
-    .describe('The program and its arguments. ${root}, ${output}, ${node}, ${asan_runtime} are substituted; other ${names} are filled by the scenario.'),
-  build: z.string({ error: 'expected a string' }).optional().describe('How to build it, shown when its command or a required file is missing (e.g. "pnpm build:native").'),
+    .describe(
+      'The program and its arguments. ${root}, ${output}, ${node}, ${asan_runtime} are substituted; other ${names} are filled by the scenario.',
+    ),
+  build: z
+    .string({ error: 'expected a string' })
+    .optional()
+    .describe('How to build it, shown when its command or a required file is missing (e.g. "pnpm build:native").'),
   requires: z
     .array(z.string({ error: 'expected a string (a path)' }), { error: 'expected an array of paths' })
     .default([])
     .describe('Files it needs besides its command (e.g. the addon a Node program loads); ${vars} are substituted.'),
   env: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string (numbers and booleans are turned into strings)' }), {
-      error: 'expected an object of environment variables',
-    })
+    .record(
+      z.string(),
+      z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string (numbers and booleans are turned into strings)' }),
+      {
+        error: 'expected an object of environment variables',
+      },
+    )
     .default({})
     .describe('Environment variables added to its environment; ${vars} are substituted in the values.'),
   ready: strict({
     stdout: regex('Regex (JavaScript syntax) matched against each line it prints; the first match means it is ready.'),
     deadlineMs: deadline('Milliseconds from launch to the ready line; past it the launch fails with its output tail.'),
   }).describe('How hilt knows it is ready.'),
-  prefix: text('a non-empty string').describe('Name prefix of the server objects it creates (<prefix>-<pid>): how hilt finds its leftovers.'),
+  prefix: text('a non-empty string').describe(
+    'Name prefix of the server objects it creates (<prefix>-<pid>): how hilt finds its leftovers.',
+  ),
   stop: strict({
     method: z
       .enum(['signal', 'stdin-close'], { error: 'expected "signal" or "stdin-close"' })
@@ -91,11 +115,15 @@ export const targetConfigSchema = strict({
   traits: z
     .array(z.enum(TRAITS, { error: `expected one of ${TRAITS.join(', ')}` }), { error: 'expected an array of trait names' })
     .default([])
-    .describe('What it can do for a scenario that needs more than a black box: speaks the reference engine\'s control lines and log, taps a victim, is one of the addon programs, a Jupyter-style kernel, or asks for MIDI at run time. `pnpm scenario <name> --help` says what each scenario needs.'),
+    .describe(
+      "What it can do for a scenario that needs more than a black box: speaks the reference engine's control lines and log, taps a victim, is one of the addon programs, a Jupyter-style kernel, or asks for MIDI at run time. `pnpm scenario <name> --help` says what each scenario needs.",
+    ),
   controls: z
     .record(z.string(), control, { error: 'expected an object of named controls' })
     .default({})
-    .describe('Named control lines sent on stdin and the regex of their answer, e.g. "stop": {"send": "stop", "answer": "\\\\bkernel stopped\\\\b"}.'),
+    .describe(
+      'Named control lines sent on stdin and the regex of their answer, e.g. "stop": {"send": "stop", "answer": "\\\\bkernel stopped\\\\b"}.',
+    ),
 })
   .describe('A hilt target: how to start a program, know it is ready, stop it, and the prefix of the objects it creates.')
   .meta({ title: 'hilt target config' });

@@ -24,7 +24,9 @@ describe('watch', () => {
     expect(w.hang.stacks.tool).toBe('gdb');
     expect(w.hang.stacks.stacks?.threads.length).toBeGreaterThanOrEqual(1);
     expect(w.hang.waits).toMatch(/^main thread in poll/); // Node's event loop waits in epoll_wait
-    expect(w.hang.summary).toMatch(/^sleeper answer hung: nothing after 300 ms; main thread in .*; SIGTERM was ignored for 300 ms, so it was SIGKILLed$/);
+    expect(w.hang.summary).toMatch(
+      /^sleeper answer hung: nothing after 300 ms; main thread in .*; SIGTERM was ignored for 300 ms, so it was SIGKILLed$/,
+    );
     expect(takeHangs().map((h) => h.what)).toEqual(['sleeper answer']);
   });
 

@@ -86,11 +86,16 @@ export async function watch<T>(child: Child, event: Promise<T>, opts: WatchOptio
 async function escalate(child: Child, opts: WatchOptions): Promise<Hang> {
   const softAt = now();
   const grace = opts.graceMs ?? 1000;
-  const stacks: StackCapture = opts.stacks === false
-    ? { tool: 'none', command: '', text: 'stacks not asked for', tookMs: 0 }
-    : await takeStacks(child.pid, { deadlineMs: STACKS_DEADLINE_MS });
+  const stacks: StackCapture =
+    opts.stacks === false
+      ? { tool: 'none', command: '', text: 'stacks not asked for', tookMs: 0 }
+      : await takeStacks(child.pid, { deadlineMs: STACKS_DEADLINE_MS });
   const stacksMs = now() - softAt;
-  const waits = stacks.stacks ? describeWaits(threadWaits(stacks.stacks, child.pid)) : stacks.missing ? `no stacks: ${stacks.missing}` : 'no stacks: the debugger read no threads';
+  const waits = stacks.stacks
+    ? describeWaits(threadWaits(stacks.stacks, child.pid))
+    : stacks.missing
+      ? `no stacks: ${stacks.missing}`
+      : 'no stacks: the debugger read no threads';
   let endedBy: Hang['endedBy'];
   let exit = child.done;
   if (exit) {
@@ -105,7 +110,12 @@ async function escalate(child: Child, opts: WatchOptions): Promise<Hang> {
       endedBy = exit ? 'SIGKILL' : 'still running after SIGKILL';
     }
   }
-  const ending = endedBy === 'SIGTERM' ? 'it ended on SIGTERM' : endedBy === 'SIGKILL' ? `SIGTERM was ignored for ${grace} ms, so it was SIGKILLed` : endedBy;
+  const ending =
+    endedBy === 'SIGTERM'
+      ? 'it ended on SIGTERM'
+      : endedBy === 'SIGKILL'
+        ? `SIGTERM was ignored for ${grace} ms, so it was SIGKILLed`
+        : endedBy;
   return {
     what: opts.what,
     pid: child.pid,

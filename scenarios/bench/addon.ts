@@ -9,9 +9,28 @@ import { parseLifecycle, teardownMs } from '../../harness/target/reference/lifec
 import type { Summary } from '../../harness/report/summary.ts';
 import { say, stats, stats99 } from '../../harness/report/figures.ts';
 
-async function churn(rig: VirtualRig, count: number, addon: string, env: Record<string, string> = {}): Promise<{ cps?: number; teardowns: number[] }> {
-  const r = await execa(process.execPath, ['--expose-gc', join(ROOT, 'fixtures/programs/gc-churn.cjs'), '--count', String(count), '--batch', '5', '--output', OBSERVED_SINK, '--addon', addon],
-    { env: { ...rig.env, ...env }, reject: false, all: true, timeout: 120_000 });
+async function churn(
+  rig: VirtualRig,
+  count: number,
+  addon: string,
+  env: Record<string, string> = {},
+): Promise<{ cps?: number; teardowns: number[] }> {
+  const r = await execa(
+    process.execPath,
+    [
+      '--expose-gc',
+      join(ROOT, 'fixtures/programs/gc-churn.cjs'),
+      '--count',
+      String(count),
+      '--batch',
+      '5',
+      '--output',
+      OBSERVED_SINK,
+      '--addon',
+      addon,
+    ],
+    { env: { ...rig.env, ...env }, reject: false, all: true, timeout: 120_000 },
+  );
   const done = /done cycles=(\d+) ms=([\d.]+)/.exec(r.all ?? '');
   if (r.exitCode !== 0 || !done) say(`  (gc-churn exited ${r.exitCode ?? r.signal}: ${(r.all ?? '').split('\n').slice(-3).join(' | ')})`);
   const teardowns = [...parseLifecycle(r.all ?? '').values()].map(teardownMs).filter((x): x is number => x !== undefined);
@@ -24,7 +43,11 @@ export async function gcTeardownFigures(runs: number, count: number): Promise<vo
     for (const [label, addon, env] of [
       ['release build', join(ROOT, 'native/build/Release/hilt_engine.node'), {}],
       // The ASan target's own environment (preloaded libasan, its ASAN_OPTIONS): one place for both.
-      ['ASan+UBSan build', join(ROOT, 'native/build-asan/Debug/hilt_engine.node'), loadTargetSpec(join(ROOT, 'fixtures/targets/addon-gc-asan.json'), { output: OBSERVED_SINK }).env],
+      [
+        'ASan+UBSan build',
+        join(ROOT, 'native/build-asan/Debug/hilt_engine.node'),
+        loadTargetSpec(join(ROOT, 'fixtures/targets/addon-gc-asan.json'), { output: OBSERVED_SINK }).env,
+      ],
     ] as const) {
       const cps: number[] = [];
       const teardowns: number[] = [];
@@ -44,7 +67,12 @@ export async function gcTeardownFigures(runs: number, count: number): Promise<vo
 
 export async function endingFigures(runs: number, scenario: (args: string[]) => Promise<Summary>): Promise<void> {
   say('ends with engines running, "ending" to process (or worker) gone, worst of each run; 3 engines');
-  for (const [name, how] of [['exit-with-live-engines', 'normal'], ['exit-with-live-engines', 'exit'], ['exit-with-live-engines', 'throw'], ['worker-teardown', 'terminate']] as const) {
+  for (const [name, how] of [
+    ['exit-with-live-engines', 'normal'],
+    ['exit-with-live-engines', 'exit'],
+    ['exit-with-live-engines', 'throw'],
+    ['worker-teardown', 'terminate'],
+  ] as const) {
     const end: number[] = [];
     for (let i = 0; i < runs; i++) {
       const s = await scenario([name, '--set', `how=${how}`, '--set', 'core=off']);

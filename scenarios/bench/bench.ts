@@ -97,7 +97,11 @@ async function silence(n: number): Promise<void> {
   const threads = ['main', 'audio', 'worker'];
   for (const [i, sig] of ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'].entries()) {
     const thread = threads[i % threads.length]!;
-    await row(`SIG${sig.toUpperCase()} on ${thread}, crash guard`, ['crash', '--set', `signal=${sig}`, '--set', `thread=${thread}`, '--set', 'core=off'], 'crashguard_ms');
+    await row(
+      `SIG${sig.toUpperCase()} on ${thread}, crash guard`,
+      ['crash', '--set', `signal=${sig}`, '--set', `thread=${thread}`, '--set', 'core=off'],
+      'crashguard_ms',
+    );
   }
   await row('SIGSEGV on main, with core dump', ['crash', '--set', 'signal=segv'], 'crashguard_ms');
   await row('SIGKILL, relaunch sweep', ['kill9', '--bug', 'no-guardian'], undefined, Math.min(n, 2));

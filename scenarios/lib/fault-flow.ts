@@ -59,8 +59,17 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   }
   const before = await run.phase('inventory before the fault', 5000, () => session.snapshot());
   const mine = before.objects.filter((o) => o.ownerPid === subject.pid);
-  run.check(expectation('objects-before-fault', 'target objects on the server before the fault', mine.length > 0, mine.length, '>= 1', 'objects',
-    `${mine.length} object(s) of pid ${subject.pid}: ${[...new Set(mine.map((o) => o.name))].join(', ')}`));
+  run.check(
+    expectation(
+      'objects-before-fault',
+      'target objects on the server before the fault',
+      mine.length > 0,
+      mine.length,
+      '>= 1',
+      'objects',
+      `${mine.length} object(s) of pid ${subject.pid}: ${[...new Set(mine.map((o) => o.name))].join(', ')}`,
+    ),
+  );
 
   // The fault.
   const faultAt = now();
@@ -70,14 +79,25 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   const exit = ended.exit;
   const want = spec.expectExit(exit);
   run.fact('exit', `${exit.name} (${exit.description})`);
-  run.check(expectation('exit', `exit is ${want.expected}`, want.ok, exit.name, want.expected, '', `${target.name} exit after ${spec.label}: ${exit.name} (${exit.description})`));
+  run.check(
+    expectation(
+      'exit',
+      `exit is ${want.expected}`,
+      want.ok,
+      exit.name,
+      want.expected,
+      '',
+      `${target.name} exit after ${spec.label}: ${exit.name} (${exit.description})`,
+    ),
+  );
   const exitMs = ended.endedAt - faultAt;
   run.metric('exit_ms', exitMs);
 
   // Audio: the dropout, then the tone back, with no relaunch.
   const dropout = await faultDropout(cap, faultAt, ended.endedAt);
   let resumed = await run.phase('audio resumes', resumeLimit + 1500, () =>
-    cap.waitFor('present', { after: dropout.ok ? dropout.atMs! : faultAt, minRunMs: 50, deadlineMs: resumeLimit }));
+    cap.waitFor('present', { after: dropout.ok ? dropout.atMs! : faultAt, minRunMs: 50, deadlineMs: resumeLimit }),
+  );
   const cleanup = spec.engine ? await readCleanup(subject, resumed.ok ? 500 : 0) : undefined;
   let layer: FaultOutcome['layer'] = cleanup?.layer;
   let relaunched: RunningTarget | undefined;
@@ -86,27 +106,56 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
     markers.push({ at: relaunchAt, label: 'relaunch' });
     relaunched = await session.launch('relaunch ready');
     resumed = await run.phase('audio resumes after relaunch', resumeLimit + 1500, () =>
-      cap.waitFor('present', { after: relaunchAt, minRunMs: 50, deadlineMs: resumeLimit }));
+      cap.waitFor('present', { after: relaunchAt, minRunMs: 50, deadlineMs: resumeLimit }),
+    );
     if (spec.engine && sweptAtRelaunch(relaunched, subject.pid)) layer = 'relaunch-sweep';
-    run.check(withinLimit('resumed-after-relaunch', 'tone resumed after relaunch', resumed.ok ? resumed.atMs! - relaunchAt : undefined, resumeLimit, 'ms', 'relaunch to victim tone present'));
+    run.check(
+      withinLimit(
+        'resumed-after-relaunch',
+        'tone resumed after relaunch',
+        resumed.ok ? resumed.atMs! - relaunchAt : undefined,
+        resumeLimit,
+        'ms',
+        'relaunch to victim tone present',
+      ),
+    );
   }
   const resumeMs = resumed.ok ? Math.max(0, resumed.atMs! - faultAt) : undefined;
   if (resumed.ok) markers.push({ at: resumed.atMs!, label: 'resumed' });
   run.metric('audio_resume_ms', resumeMs);
   if (dropout.ok) run.metric('silence_ms', (resumed.ok ? resumed.atMs! : now()) - dropout.atMs!);
   if (!relaunched) {
-    run.check(withinLimit('resumed', 'tone resumed without a relaunch', resumeMs, resumeLimit, 'ms', `${spec.label} to victim tone present`));
+    run.check(
+      withinLimit('resumed', 'tone resumed without a relaunch', resumeMs, resumeLimit, 'ms', `${spec.label} to victim tone present`),
+    );
   }
 
   // Orphans: asked of the server, allowing the cleanup a moment to land.
   const after = await session.snapshotWhenGone('inventory after the fault', subject.pid);
-  run.check(noObjectsOf('no-orphans', 'no orphans of the target', after.objects, subject.pid, `after ${spec.label}${relaunched ? ' and the relaunch' : ''}`));
+  run.check(
+    noObjectsOf(
+      'no-orphans',
+      'no orphans of the target',
+      after.objects,
+      subject.pid,
+      `after ${spec.label}${relaunched ? ' and the relaunch' : ''}`,
+    ),
+  );
   if (cleanup && layer) recordCleanup(run, cleanup.log, layer, spec.engine?.expectLayer);
 
   if (relaunched) {
     const stopped = await run.phase('relaunched target stops', watchBudget(target.stop.deadlineMs), () => stopTarget(relaunched!));
-    run.check(expectation('relaunch-clean-stop', 'relaunched target stops cleanly', stopped.exit.kind === 'clean' && !stopped.escalated, stopped.exit.name, 'exit 0', '',
-      `relaunched ${target.name}: ${stopped.exit.name}`));
+    run.check(
+      expectation(
+        'relaunch-clean-stop',
+        'relaunched target stops cleanly',
+        stopped.exit.kind === 'clean' && !stopped.escalated,
+        stopped.exit.name,
+        'exit 0',
+        '',
+        `relaunched ${target.name}: ${stopped.exit.name}`,
+      ),
+    );
   }
   // Judged once every process this run launched has ended (a stop still under way is not a leftover).
   const final = await session.finalSnapshot('final inventory');
@@ -114,7 +163,11 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   run.check(backToBaseline('back-to-baseline', 'inventory back to baseline', finalDiff));
 
   // Evidence.
-  await run.attach('timeline', 'svg', timelinePlot(cap, `${options.scenario}: victim ${cap.frequencyHz} Hz through ${spec.label}`, markers, faultAt - 500, now()));
+  await run.attach(
+    'timeline',
+    'svg',
+    timelinePlot(cap, `${options.scenario}: victim ${cap.frequencyHz} Hz through ${spec.label}`, markers, faultAt - 500, now()),
+  );
   await run.attach('around-fault', 'wav', wavAround(cap, faultAt, 300, 700));
   const log = spec.engine ? 'engine' : 'target'; // engine.log, as reports named it before targets were generic
   await run.attach(log, 'log', subject.child.outputTail(400));
@@ -123,7 +176,12 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   if (coreDir) {
     const core = await readCore(coreDir, target.command[0]!);
     if (core.file) await run.attach('core-backtrace', 'text', core.text);
-    run.fact('core', core.file ? `${core.file} read with gdb (core-backtrace.txt), then deleted` : `${core.text}; the target's own output is in ${log}.log`);
+    run.fact(
+      'core',
+      core.file
+        ? `${core.file} read with gdb (core-backtrace.txt), then deleted`
+        : `${core.text}; the target's own output is in ${log}.log`,
+    );
   }
 
   await session.sweepLeftovers(finalDiff);

@@ -20,15 +20,22 @@ export interface InitFacts {
 }
 
 const SEED = 'rtmidi initialised in a Tkinter callback, seed 002';
-const FIX = 'Fix: defer with after(), initialise MIDI on a worker thread, hand the result back through a queue, time out after 5 s and fall back to a simulation mode the user is told about.';
+const FIX =
+  'Fix: defer with after(), initialise MIDI on a worker thread, hand the result back through a queue, time out after 5 s and fall back to a simulation mode the user is told about.';
 
 export function initDiagnosis(f: InitFacts): string | undefined {
   const asking = f.app === 'tk' ? 'the Tk event loop' : `the engine's ${f.thread} thread`; // where the start-up was asked from
-  const beating = f.app === 'tk' ? 'the Tk event loop' : 'the engine\'s audio thread'; // whose heartbeat is watched
-  const cause = f.app === 'tk'
-    ? f.mode === 'gil-null' ? 'gil-null: a thread-state misuse re-entered from the Start button callback, as in CPython gh-84256'
-      : f.mode === 'direct' ? 'mode direct: MIDI initialised inside the Start button callback' : `mode ${f.mode}`
-    : f.bugs.includes('init-on-callback-thread') ? `init-on-callback-thread: MIDI start-up ran inline on the ${f.thread} thread, with no timeout` : `MIDI asked from the ${f.thread} thread`;
+  const beating = f.app === 'tk' ? 'the Tk event loop' : "the engine's audio thread"; // whose heartbeat is watched
+  const cause =
+    f.app === 'tk'
+      ? f.mode === 'gil-null'
+        ? 'gil-null: a thread-state misuse re-entered from the Start button callback, as in CPython gh-84256'
+        : f.mode === 'direct'
+          ? 'mode direct: MIDI initialised inside the Start button callback'
+          : `mode ${f.mode}`
+      : f.bugs.includes('init-on-callback-thread')
+        ? `init-on-callback-thread: MIDI start-up ran inline on the ${f.thread} thread, with no timeout`
+        : `MIDI asked from the ${f.thread} thread`;
   const gil = f.fatal.find((s) => /Fatal Python error/.test(s));
   if (gil || f.init.result === 'exited') {
     const death = f.init.exit ? ` The app died ${f.exit.name} (${f.exit.description})` : '';

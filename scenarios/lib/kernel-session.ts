@@ -42,7 +42,9 @@ export class KernelSession {
     if (!c) {
       throw new HiltError('TARGET_CONFIG', `target ${this.ctx.target.name} has no "${name}" control`, {
         expected: `"controls": { "${name}": { "send": "<line>", "answer": "<regex>" } } in ${this.ctx.target.file}`,
-        seen: 'none', hint: 'see fixtures/targets/kernel.json' });
+        seen: 'none',
+        hint: 'see fixtures/targets/kernel.json',
+      });
     }
     return c;
   }
@@ -61,11 +63,18 @@ export class KernelSession {
     const there = await pollUntil(() => existsSync(this.connectionFile) || undefined, { deadlineMs: 1000, intervalMs: 5 });
     if (!there.ok) {
       throw new HiltError('TARGET_NOT_READY', 'the kernel wrote no connection file', {
-        expected: `${this.connectionFile} once the kernel has started`, seen: 'no such file after 1000 ms', hint: 'see kernel.log' });
+        expected: `${this.connectionFile} once the kernel has started`,
+        seen: 'no such file after 1000 ms',
+        hint: 'see kernel.log',
+      });
     }
     const text = await readFile(this.connectionFile, 'utf8');
     const json = JSON.parse(text) as Record<string, unknown>;
-    const ports = Object.fromEntries(Object.entries(json).filter(([k, v]) => k.endsWith('_port') && typeof v === 'number').map(([k, v]) => [k.slice(0, -5), v as number]));
+    const ports = Object.fromEntries(
+      Object.entries(json)
+        .filter(([k, v]) => k.endsWith('_port') && typeof v === 'number')
+        .map(([k, v]) => [k.slice(0, -5), v as number]),
+    );
     return { ports, text };
   }
 
@@ -114,26 +123,48 @@ export function hangDiagnosis(limitMs: number, hang: Hang): string {
   const { waits } = hang;
   const endedBy = hang.endedBy === 'SIGKILL' ? 'SIGTERM was ignored, so it was SIGKILLed' : hang.endedBy;
   const pollJoin = /in join/.test(waits) && /in poll/.test(waits);
-  return `hang: the kernel stop call did not return within ${limitMs} ms. Stacks at the soft deadline: ${waits}; ${endedBy}.` +
-    (pollJoin ? ' The channel threads sleep in poll with nothing to wake them and read the stop flag only after a message, so the join in stop() waits forever (blocking-poll; the Max kernel, seed 001).' : '');
+  return (
+    `hang: the kernel stop call did not return within ${limitMs} ms. Stacks at the soft deadline: ${waits}; ${endedBy}.` +
+    (pollJoin
+      ? ' The channel threads sleep in poll with nothing to wake them and read the stop flag only after a message, so the join in stop() waits forever (blocking-poll; the Max kernel, seed 001).'
+      : '')
+  );
 }
 
 // The diagnosis of a stop that returned but left its threads running, or died right after it.
 export function leakDiagnosis(stopMs: number, a: AfterStop, death?: string): string {
-  const cause = ' The stop detached its threads instead of joining them (leak-on-stop; seed 001\'s leak-instead-of-join workaround).';
+  const cause = " The stop detached its threads instead of joining them (leak-on-stop; seed 001's leak-instead-of-join workaround).";
   if (!a.threads) {
-    return `late write: the stop call returned in ${stopMs.toFixed(1)} ms, then the process died (${death ?? 'no exit status'}) before anything else was asked of it: ` +
-      `threads the stop left running wrote into the kernel state it had freed.${cause}`;
+    return (
+      `late write: the stop call returned in ${stopMs.toFixed(1)} ms, then the process died (${death ?? 'no exit status'}) before anything else was asked of it: ` +
+      `threads the stop left running wrote into the kernel state it had freed.${cause}`
+    );
   }
-  const held = [a.openClients ? `${a.openClients} idle client connection(s)` : '', a.listening.length ? `${a.listening.length} listening port(s)` : ''].filter(Boolean).join(' and ');
-  return `leak: the stop call returned in ${stopMs.toFixed(1)} ms but left ${a.threads.length} thread(s) running (${threadNames(a.threads)})${held ? `, still holding ${held}` : ''}` +
-    (death ? `; then the process died (${death}) when those threads woke: a late write into the kernel state the stop had freed` : '') + '.' + cause;
+  const held = [
+    a.openClients ? `${a.openClients} idle client connection(s)` : '',
+    a.listening.length ? `${a.listening.length} listening port(s)` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  return (
+    `leak: the stop call returned in ${stopMs.toFixed(1)} ms but left ${a.threads.length} thread(s) running (${threadNames(a.threads)})${held ? `, still holding ${held}` : ''}` +
+    (death ? `; then the process died (${death}) when those threads woke: a late write into the kernel state the stop had freed` : '') +
+    '.' +
+    cause
+  );
 }
 
 // Exit 0 and nothing in the log that says it died: the kernel app's last check.
 export function cleanExit(ended: ChildResult, log: string): CheckResult {
   const { exit } = ended;
   const signatures = crashSignatures(log);
-  return expectation('clean-exit', 'clean exit', exit.kind === 'clean' && signatures.length === 0, exit.name, 'exit 0', '',
-    `${exit.name} (${exit.description})${signatures.length ? `; ${signatures.join('; ')}` : ''}`);
+  return expectation(
+    'clean-exit',
+    'clean exit',
+    exit.kind === 'clean' && signatures.length === 0,
+    exit.name,
+    'exit 0',
+    '',
+    `${exit.name} (${exit.description})${signatures.length ? `; ${signatures.join('; ')}` : ''}`,
+  );
 }

@@ -59,7 +59,13 @@ function lineOrExit(t: RunningTarget, re: RegExp): Promise<{ line?: string; ende
   return Promise.race([t.child.waitForLine(re).then((line) => ({ line })), t.child.exited.then((ended) => ({ ended }))]);
 }
 
-export async function endWithLiveEngines(ctx: ScenarioContext, session: TargetSession, baseline: Snapshot, where: Where, how: string): Promise<EndingOutcome> {
+export async function endWithLiveEngines(
+  ctx: ScenarioContext,
+  session: TargetSession,
+  baseline: Snapshot,
+  where: Where,
+  how: string,
+): Promise<EndingOutcome> {
   const { run, options, target } = ctx;
   const { code: expectedCode, label } = ENDINGS[where][how]!;
   const engines = ctx.params.number('engines');
@@ -69,7 +75,11 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: TargetSe
   const about = (c: CheckResult): CheckResult => ({ ...c, subject: label });
   const coreDir = !ctx.params.flag('core') ? undefined : await makeCoreDir(join(run.outDir, `core-${where}-${how}-run${run.repetition}`));
 
-  const program = await session.launch(`${label}: ${engines} engines running`, { args: ['--in', where, '--how', how, '--engines', String(engines)], coreDir, tailLines: 20_000 });
+  const program = await session.launch(`${label}: ${engines} engines running`, {
+    args: ['--in', where, '--how', how, '--engines', String(engines)],
+    coreDir,
+    tailLines: 20_000,
+  });
   await run.phase(`${label}: program begins its end`, 5000, () => program.child.waitForLine(/^ending /));
   const endAt = now();
 
@@ -79,7 +89,10 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: TargetSe
   let ended: ChildResult | undefined;
   let workerCode: number | undefined;
   await run.phase(`${label}: end within ${endLimit} ms`, watchBudget(endLimit + 3000), async () => {
-    const ending = where === 'main' ? program.child.exited.then((e) => ({ ended: e } as { line?: string; ended?: ChildResult })) : lineOrExit(program, /^worker ended code=/);
+    const ending =
+      where === 'main'
+        ? program.child.exited.then((e) => ({ ended: e }) as { line?: string; ended?: ChildResult })
+        : lineOrExit(program, /^worker ended code=/);
     // The watchdog: past the deadline, stacks, then SIGTERM, then SIGKILL; the checks still run.
     const w = await watch(program.child, ending, { what: `${label}: end`, softMs: endLimit + 3000 });
     if (w.outcome !== 'done') {
@@ -100,7 +113,10 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: TargetSe
     threadsLine = (await lineOrExit(program, /^threads end=/)).line;
     live = await run.phase(`${label}: inventory with the process still running`, 8000, async () => {
       let snap: Snapshot | undefined;
-      await pollUntil(async () => (snap = await session.snapshot()).objects.every((o) => o.ownerPid !== program.pid) || undefined, { deadlineMs: 2000, intervalMs: 50 });
+      await pollUntil(async () => (snap = await session.snapshot()).objects.every((o) => o.ownerPid !== program.pid) || undefined, {
+        deadlineMs: 2000,
+        intervalMs: 50,
+      });
       return snap!;
     });
     ended = await run.phase(`${label}: program exits when asked`, watchBudget(target.stop.deadlineMs), () => stopTarget(program));
@@ -110,36 +126,105 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: TargetSe
   await run.attach(`program-${where}-${how}`, 'log', text);
   const exit = ended?.exit;
   const signatures = crashSignatures(text);
-  const crashed = !!exit && (exit.crash || exit.kind === 'signal') || signatures.length > 0;
+  const crashed = (!!exit && (exit.crash || exit.kind === 'signal')) || signatures.length > 0;
   const core = coreDir ? await readCore(coreDir, target.command[0]!) : undefined;
   if (core?.file) await run.attach(`core-backtrace-${where}-${how}`, 'text', core.text);
 
   // 1. How it ended.
   if (where === 'main') {
-    run.check(about(expectation('exit-code', `${label}: exit code`, !hung && exit?.kind !== 'signal' && ended?.exitCode === expectedCode, exit?.name ?? 'still running', `exit ${expectedCode}`, '',
-      hung ? `the program did not end within ${endLimit + 3000} ms after "${how}" and was stopped` : `the program ended with ${exit!.name} (${exit!.description}); ${label} must end it with exit ${expectedCode}`)));
+    run.check(
+      about(
+        expectation(
+          'exit-code',
+          `${label}: exit code`,
+          !hung && exit?.kind !== 'signal' && ended?.exitCode === expectedCode,
+          exit?.name ?? 'still running',
+          `exit ${expectedCode}`,
+          '',
+          hung
+            ? `the program did not end within ${endLimit + 3000} ms after "${how}" and was stopped`
+            : `the program ended with ${exit!.name} (${exit!.description}); ${label} must end it with exit ${expectedCode}`,
+        ),
+      ),
+    );
   } else {
-    run.check(about(expectation('worker-ended', `${label}: worker ended, process lives on`, workerCode === expectedCode && exit?.kind === 'clean', workerCode ?? (exit?.name ?? 'still running'), `worker code ${expectedCode}, then exit 0`, '',
-      workerCode === undefined
-        ? hung ? `the worker did not end within ${endLimit + 3000} ms` : `the whole process ended (${exit?.name}) instead of just the worker`
-        : `the worker ended with code ${workerCode}; the process then exited ${exit?.name ?? 'not at all'} when asked`)));
+    run.check(
+      about(
+        expectation(
+          'worker-ended',
+          `${label}: worker ended, process lives on`,
+          workerCode === expectedCode && exit?.kind === 'clean',
+          workerCode ?? exit?.name ?? 'still running',
+          `worker code ${expectedCode}, then exit 0`,
+          '',
+          workerCode === undefined
+            ? hung
+              ? `the worker did not end within ${endLimit + 3000} ms`
+              : `the whole process ended (${exit?.name}) instead of just the worker`
+            : `the worker ended with code ${workerCode}; the process then exited ${exit?.name ?? 'not at all'} when asked`,
+        ),
+      ),
+    );
   }
   const seen = [exit?.crash || exit?.kind === 'signal' ? exit.name : '', ...signatures].filter(Boolean);
-  run.check(about(expectation('no-crash-signature', `${label}: no crash signature`, seen.length === 0, seen.length, 0, 'signatures',
-    seen.length ? `seen: ${seen.join('; ')}` : 'no signal, sanitizer report or fatal runtime error')));
-  run.check(about(withinLimit('end-deadline', `${label}: ended within its deadline`, endMs, endLimit, 'ms', where === 'main' ? `"ending" to process gone` : `"ending" to worker gone`)));
+  run.check(
+    about(
+      expectation(
+        'no-crash-signature',
+        `${label}: no crash signature`,
+        seen.length === 0,
+        seen.length,
+        0,
+        'signatures',
+        seen.length ? `seen: ${seen.join('; ')}` : 'no signal, sanitizer report or fatal runtime error',
+      ),
+    ),
+  );
+  run.check(
+    about(
+      withinLimit(
+        'end-deadline',
+        `${label}: ended within its deadline`,
+        endMs,
+        endLimit,
+        'ms',
+        where === 'main' ? `"ending" to process gone` : `"ending" to worker gone`,
+      ),
+    ),
+  );
   run.metric('exit_ms', endMs);
 
   // 2. Every engine's own account of its end.
   const lives = parseLifecycle(text);
   const lines = text.split('\n');
-  const afterEnding = parseLifecycle(lines.slice(Math.max(0, lines.findIndex((l) => l.startsWith('ending ')))).join('\n'));
+  const afterEnding = parseLifecycle(
+    lines
+      .slice(
+        Math.max(
+          0,
+          lines.findIndex((l) => l.startsWith('ending ')),
+        ),
+      )
+      .join('\n'),
+  );
   const finalized = !(where === 'main' && how !== 'normal'); // process.exit() and throw skip finalizers
   const violations = [...lives].flatMap(([id, ev]) => orderViolations(id, ev, { freed: finalized }));
   const by = stopReasons(afterEnding);
-  run.check(about(expectation('engines-stopped', `${label}: every engine stopped, joined and its tap destroyed`, violations.length === 0 && lives.size >= engines, violations.length, 0, 'violations',
-    violations.length ? violations.slice(0, 4).join('; ') + (violations.length > 4 ? `; and ${violations.length - 4} more` : '')
-      : `${lives.size} engines stopped by the ${by || '?'}, threads joined, taps destroyed${finalized ? ', then freed' : ''}`)));
+  run.check(
+    about(
+      expectation(
+        'engines-stopped',
+        `${label}: every engine stopped, joined and its tap destroyed`,
+        violations.length === 0 && lives.size >= engines,
+        violations.length,
+        0,
+        'violations',
+        violations.length
+          ? violations.slice(0, 4).join('; ') + (violations.length > 4 ? `; and ${violations.length - 4} more` : '')
+          : `${lives.size} engines stopped by the ${by || '?'}, threads joined, taps destroyed${finalized ? ', then freed' : ''}`,
+      ),
+    ),
+  );
   if (by) run.fact('stopped_by', `${label}: ${by}`);
   for (const ev of lives.values()) {
     const stop = ev.find((e) => e.event === 'stop-requested');
@@ -151,16 +236,40 @@ export async function endWithLiveEngines(ctx: ScenarioContext, session: TargetSe
   if (where === 'worker') {
     const base = /threads baseline=(\d+)/.exec(text)?.[1];
     const end = threadsLine ? /threads end=(\d+)/.exec(threadsLine)?.[1] : undefined;
-    run.check(about(expectation('threads-at-baseline', `${label}: thread count back to baseline`, !!base && end === base, end ?? 'not reported', base ?? '?', 'threads',
-      end ? `threads ${base} before the worker, ${end} once it was gone` : 'the program never reported its thread count after the worker (it did not get that far)')));
+    run.check(
+      about(
+        expectation(
+          'threads-at-baseline',
+          `${label}: thread count back to baseline`,
+          !!base && end === base,
+          end ?? 'not reported',
+          base ?? '?',
+          'threads',
+          end
+            ? `threads ${base} before the worker, ${end} once it was gone`
+            : 'the program never reported its thread count after the worker (it did not get that far)',
+        ),
+      ),
+    );
   }
   const after = live ?? (await session.snapshotWhenGone(`${label}: inventory after`, program.pid));
   const diff = diffSnapshots(baseline, after);
   run.check(about(backToBaseline('no-orphans', `${label}: no orphans${where === 'worker' ? ' while the process lives on' : ''}`, diff)));
   // The engines tapped every stream, the victim's too: a tap left behind keeps it silent.
   const resumed = await ctx.rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 1000 });
-  run.check(about(expectation('victim-resumed', `${label}: victim heard again`, resumed.ok, resumed.ok ? 'present' : 'absent', 'present', '',
-    resumed.ok ? 'the victim plays on the output' : 'the victim is silent: its stream is still held by a tap left on the server')));
+  run.check(
+    about(
+      expectation(
+        'victim-resumed',
+        `${label}: victim heard again`,
+        resumed.ok,
+        resumed.ok ? 'present' : 'absent',
+        'present',
+        '',
+        resumed.ok ? 'the victim plays on the output' : 'the victim is silent: its stream is still held by a tap left on the server',
+      ),
+    ),
+  );
   await session.sweepLeftovers(diff, `hilt-sweep-${where}-${how}`);
 
   const failed = run.checks.slice(checksBefore).some((c) => c.verdict !== 'pass');
@@ -178,17 +287,23 @@ export function endingDiagnosis(o: EndingOutcome): string | undefined {
   if (!o.failed) return undefined;
   if (o.hung) return `${o.label}: hung; the program did not end and was stopped (see its log for the last engine step)`;
   const crashedIn = o.core?.stacks ? crashingFrames(o.core) : '';
-  const cutShort = [...o.afterEnding].filter(([, ev]) => ev.some((e) => e.event === 'stop-requested' && e.detail === 'finalizer') && !ev.some((e) => e.event === 'tap-destroyed'));
+  const cutShort = [...o.afterEnding].filter(
+    ([, ev]) => ev.some((e) => e.event === 'stop-requested' && e.detail === 'finalizer') && !ev.some((e) => e.event === 'tap-destroyed'),
+  );
   if (o.crashed && cutShort.length) {
     const [id] = cutShort[0]!;
-    return `${o.label}: the runtime finalized engine#${id} at teardown without a cleanup hook having stopped it first; it died of ${o.exit?.name ?? 'a crash'} after its threads were joined, ` +
+    return (
+      `${o.label}: the runtime finalized engine#${id} at teardown without a cleanup hook having stopped it first; it died of ${o.exit?.name ?? 'a crash'} after its threads were joined, ` +
       `releasing its JS callback (a thread-safe function the runtime had already closed)${crashedIn}, and ${o.orphans} server object(s) were left behind: ` +
-      `the addon registers no environment cleanup hook (no-cleanup-hook)`;
+      `the addon registers no environment cleanup hook (no-cleanup-hook)`
+    );
   }
   const stoppedAfter = [...o.afterEnding.values()].some((ev) => ev.some((e) => e.event === 'stop-requested'));
   if (o.crashed && !stoppedAfter) {
-    return `${o.label}: died of ${o.exit?.name ?? 'a crash'}${o.exit?.signal === 'SIGSEGV' ? ' (exit 139 in a shell)' : ''} after the program had finished, before any engine was stopped${crashedIn}; ` +
-      `${o.orphans} server object(s) were left behind: the registry of running engines was destroyed by exit() before the exit handler that stops them ran (static-registry-after-exit)`;
+    return (
+      `${o.label}: died of ${o.exit?.name ?? 'a crash'}${o.exit?.signal === 'SIGSEGV' ? ' (exit 139 in a shell)' : ''} after the program had finished, before any engine was stopped${crashedIn}; ` +
+      `${o.orphans} server object(s) were left behind: the registry of running engines was destroyed by exit() before the exit handler that stops them ran (static-registry-after-exit)`
+    );
   }
   return undefined;
 }

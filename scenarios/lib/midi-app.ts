@@ -46,7 +46,7 @@ export function requirePythonTkRtmidi(python = '/usr/bin/python3'): void {
     execFileSync(python, ['-c', 'import tkinter, rtmidi'], { stdio: 'pipe', timeout: 10_000 });
   } catch (e) {
     const err = e as { code?: string; stderr?: Buffer };
-    throw new HiltError('RIG_MISSING', 'the Tk MIDI app needs Debian\'s python3 with tkinter and rtmidi', {
+    throw new HiltError('RIG_MISSING', "the Tk MIDI app needs Debian's python3 with tkinter and rtmidi", {
       expected: `${python} -c "import tkinter, rtmidi" to succeed`,
       seen: err.code === 'ENOENT' ? `${python} does not exist` : (err.stderr?.toString().trim().split('\n').pop() ?? String(e)),
       hint: 'sudo apt-get install -y python3 python3-tk python3-rtmidi   (or run: npm run setup)',
@@ -58,8 +58,14 @@ function field(line: string, name: string): string | undefined {
   return new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1];
 }
 
-async function outcomeOf(target: RunningTarget, answer: Promise<string>, what: string, deadlineMs: number, askedAt: number,
-  parse: (line: string) => Omit<InitOutcome, 'askedAt' | 'endedAt'>): Promise<InitOutcome> {
+async function outcomeOf(
+  target: RunningTarget,
+  answer: Promise<string>,
+  what: string,
+  deadlineMs: number,
+  askedAt: number,
+  parse: (line: string) => Omit<InitOutcome, 'askedAt' | 'endedAt'>,
+): Promise<InitOutcome> {
   const w = await watch(target.child, answer, { what, softMs: deadlineMs });
   const endedAt = monotonicMs();
   if (w.outcome === 'done') return { askedAt, endedAt, ...parse(w.value) };
@@ -76,11 +82,19 @@ export class TkApp implements MidiApp {
   private readonly windowId: number;
   private readonly button: { x: number; y: number; w: number; h: number };
 
-  constructor(readonly target: RunningTarget, readyLine: string, private readonly display: XDisplay) {
+  constructor(
+    readonly target: RunningTarget,
+    readyLine: string,
+    private readonly display: XDisplay,
+  ) {
     this.heartbeat = new HeartbeatRecorder(target.child);
     this.clientPrefix = new RegExp(`^hilt-tk-${target.pid}(-out)?(-\\d+)?:`); // the server may add "-NN" to a taken name
     const m = /window=(\d+) button=(\d+),(\d+),(\d+),(\d+)/.exec(readyLine);
-    if (!m) throw new HiltError('TARGET_NOT_READY', 'the Tk app\'s ready line has no window and button', { expected: 'ready window=<id> button=<x>,<y>,<w>,<h>', seen: readyLine });
+    if (!m)
+      throw new HiltError('TARGET_NOT_READY', "the Tk app's ready line has no window and button", {
+        expected: 'ready window=<id> button=<x>,<y>,<w>,<h>',
+        seen: readyLine,
+      });
     this.windowId = Number(m[1]);
     this.button = { x: Number(m[2]), y: Number(m[3]), w: Number(m[4]), h: Number(m[5]) };
   }
@@ -95,7 +109,10 @@ export class TkApp implements MidiApp {
     const click = await watch(child, clicked, { what: 'Start button callback', softMs: 3000, stacks: false });
     if (click.outcome === 'hung') {
       throw new HiltError('TARGET_NOT_READY', 'the Tk app did not react to a click on its Start button', {
-        expected: 'a "click" line within 3000 ms of the X button press', seen: child.outputTail(10), hint: 'is the window mapped on hilt\'s display? see the app log' });
+        expected: 'a "click" line within 3000 ms of the X button press',
+        seen: child.outputTail(10),
+        hint: "is the window mapped on hilt's display? see the app log",
+      });
     }
     const clickAt = click.outcome === 'done' ? Number(field(click.value, 't')) : askedAt;
     const outcome = await outcomeOf(this.target, answer, 'MIDI start-up from the Start button', deadlineMs, clickAt, (line) => ({
@@ -119,10 +136,13 @@ export class EngineApp implements MidiApp {
   readonly clientPrefix: RegExp;
   readonly where: string;
 
-  constructor(readonly target: RunningTarget, private readonly thread: string) {
+  constructor(
+    readonly target: RunningTarget,
+    private readonly thread: string,
+  ) {
     this.heartbeat = new HeartbeatRecorder(target.child, 'audio');
     this.clientPrefix = new RegExp(`^hilt-engine-${target.pid}(-out)?(-\\d+)?:`); // "-NN": its tap sink took the plain name
-    this.where = 'the engine\'s audio thread'; // the heartbeat's thread; the request's own thread has its hand-off check
+    this.where = "the engine's audio thread"; // the heartbeat's thread; the request's own thread has its hand-off check
   }
 
   async startMidi(deadlineMs: number): Promise<InitOutcome> {
@@ -135,15 +155,26 @@ export class EngineApp implements MidiApp {
     // The target's own "midi-start" control when its config has one (the engine's does).
     const send = (this.target.spec.controls['midi-start']?.send ?? 'midi-start ${thread}').replace('${thread}', this.thread);
     child.stdin?.write(send + '\n');
-    const outcome = await outcomeOf(this.target, answer, `MIDI start-up asked from the ${this.thread} thread`, deadlineMs, askedAt, (line) => {
-      if (/midi: connected in/.test(line)) {
-        return { result: 'connected', initMs: Number(/connected in ([\d.]+) ms/.exec(line)?.[1]), ports: { in: field(line, 'in')!, out: field(line, 'out')! } };
-      }
-      if (/simulation mode after/.test(line)) {
-        return { result: 'simulation', initMs: Number(/after ([\d.]+) ms/.exec(line)?.[1]), reason: /\((.*)\)\s*$/.exec(line)?.[1] };
-      }
-      return { result: 'failed', reason: /init failed on the \w+ thread: (.*)$/.exec(line)?.[1] };
-    });
+    const outcome = await outcomeOf(
+      this.target,
+      answer,
+      `MIDI start-up asked from the ${this.thread} thread`,
+      deadlineMs,
+      askedAt,
+      (line) => {
+        if (/midi: connected in/.test(line)) {
+          return {
+            result: 'connected',
+            initMs: Number(/connected in ([\d.]+) ms/.exec(line)?.[1]),
+            ports: { in: field(line, 'in')!, out: field(line, 'out')! },
+          };
+        }
+        if (/simulation mode after/.test(line)) {
+          return { result: 'simulation', initMs: Number(/after ([\d.]+) ms/.exec(line)?.[1]), reason: /\((.*)\)\s*$/.exec(line)?.[1] };
+        }
+        return { result: 'failed', reason: /init failed on the \w+ thread: (.*)$/.exec(line)?.[1] };
+      },
+    );
     // The request line lands within a moment of the outcome when it returns at all.
     await Promise.race([returned, new Promise((r) => setTimeout(r, outcome.result === 'hung' ? 0 : 200))]);
     return { ...outcome, requestMs };
@@ -153,7 +184,6 @@ export class EngineApp implements MidiApp {
     return undefined; // no window: the log lines are what it shows
   }
 }
-
 
 // The app's ports among everything the MIDI server lists.
 export const appPorts = (ports: MidiPorts, clientPrefix: RegExp): string[] =>

@@ -21,7 +21,11 @@ export function requireMidiApp(app: 'tk' | 'engine'): void {
 export async function launchMidiApp(ctx: ScenarioContext, session: TargetSession, o: MidiAppOptions): Promise<MidiApp> {
   const { run } = ctx;
   if (o.app === 'engine') {
-    const target = await session.launch('engine up', { env: o.env, args: ['--heartbeat-ms', String(o.heartbeatMs), '--midi-timeout-ms', String(o.timeoutMs)], tailLines: 5000 });
+    const target = await session.launch('engine up', {
+      env: o.env,
+      args: ['--heartbeat-ms', String(o.heartbeatMs), '--midi-timeout-ms', String(o.timeoutMs)],
+      tailLines: 5000,
+    });
     return new EngineApp(target, o.thread);
   }
   const display = await run.phase('private X display', 8000, () => XDisplay.start());

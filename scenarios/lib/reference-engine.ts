@@ -18,13 +18,25 @@ export async function tapped(session: TargetSession, e: RunningTarget, victims?:
     const mine = `${target.prefix}-${e.pid}`;
     for (const v of list) {
       let sink: string | undefined;
-      const moved = await pollUntil(async () => (sink = await rig.routeOf(v.name)) !== undefined && (sink === mine || sink.startsWith(`${mine}-`)), {
-        deadlineMs: deadline,
-        intervalMs: 10,
-      });
+      const moved = await pollUntil(
+        async () => (sink = await rig.routeOf(v.name)) !== undefined && (sink === mine || sink.startsWith(`${mine}-`)),
+        {
+          deadlineMs: deadline,
+          intervalMs: 10,
+        },
+      );
       run.check({
-        ...expectation('tapped', `engine tapped ${v.name}`, moved.ok, sink ?? 'none', `${mine}[-…]`, 'sink',
-          moved.ok ? `${v.name} moved into ${sink} after ${Math.round(moved.waitedMs)} ms` : `${v.name} never moved into a tap of pid ${e.pid} (it sits in ${sink ?? 'no sink'})`),
+        ...expectation(
+          'tapped',
+          `engine tapped ${v.name}`,
+          moved.ok,
+          sink ?? 'none',
+          `${mine}[-…]`,
+          'sink',
+          moved.ok
+            ? `${v.name} moved into ${sink} after ${Math.round(moved.waitedMs)} ms`
+            : `${v.name} never moved into a tap of pid ${e.pid} (it sits in ${sink ?? 'no sink'})`,
+        ),
         subject: v.name,
       });
     }
@@ -32,8 +44,17 @@ export async function tapped(session: TargetSession, e: RunningTarget, victims?:
       // 50 ms steady: the engine's loop-back can drop a 10 ms window now and then under load.
       const through = await rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 3000, hz: v.hz });
       run.check({
-        ...expectation('heard-through', `${v.name} heard through the engine`, through.ok, through.ok ? 'present' : 'absent', 'present', '',
-          through.ok ? `the tapped ${v.name} is heard through the engine playback` : `${v.name} is tapped but silent: the engine does not play its tap back`),
+        ...expectation(
+          'heard-through',
+          `${v.name} heard through the engine`,
+          through.ok,
+          through.ok ? 'present' : 'absent',
+          'present',
+          '',
+          through.ok
+            ? `the tapped ${v.name} is heard through the engine playback`
+            : `${v.name} is tapped but silent: the engine does not play its tap back`,
+        ),
         subject: v.name,
       });
     }
@@ -44,7 +65,16 @@ export async function tapped(session: TargetSession, e: RunningTarget, victims?:
 // stdout, so its lines arrive just after the engine's death: wait for them a moment when asked.
 export async function readCleanup(e: RunningTarget, waitMs: number): Promise<{ log: EngineLog; layer: CleanupLayer }> {
   const read = () => parseEngineLog(e.child.outputTail(400));
-  const log = (await pollUntil(() => { const l = read(); return cleanupLayer(l) !== 'none' ? l : undefined; }, { deadlineMs: waitMs })).value ?? read();
+  const log =
+    (
+      await pollUntil(
+        () => {
+          const l = read();
+          return cleanupLayer(l) !== 'none' ? l : undefined;
+        },
+        { deadlineMs: waitMs },
+      )
+    ).value ?? read();
   return { log, layer: cleanupLayer(log) };
 }
 
@@ -56,14 +86,34 @@ export const sweptAtRelaunch = (relaunched: RunningTarget, deadPid: number): boo
 export function recordCleanup(run: ScenarioRun, log: EngineLog, layer: CleanupLayer | 'relaunch-sweep', expectLayer?: CleanupLayer): void {
   run.fact('cleaned_by', layer);
   if (expectLayer) {
-    run.check(expectation('cleaned-by', `cleaned by the ${expectLayer}`, layer === expectLayer, layer, expectLayer, '', `the engine's taps were destroyed by: ${layer}`));
+    run.check(
+      expectation(
+        'cleaned-by',
+        `cleaned by the ${expectLayer}`,
+        layer === expectLayer,
+        layer,
+        expectLayer,
+        '',
+        `the engine's taps were destroyed by: ${layer}`,
+      ),
+    );
   }
   if (log.crashGuard) {
     const g = log.crashGuard;
     const f = g.failures;
-    run.check(expectation('crash-guard-live-only', 'crash guard destroyed only live objects', f.length === 0, f.length, 0, 'failed destroys',
-      f.length === 0 ? `crash guard destroyed ${g.destroyed} of ${g.tracked} in ${g.ms ?? '?'} ms`
-        : `crash guard tried to destroy ${f.map((x) => `module ${x.module} (${x.reason})`).join(', ')}: already destroyed yet still tracked`));
+    run.check(
+      expectation(
+        'crash-guard-live-only',
+        'crash guard destroyed only live objects',
+        f.length === 0,
+        f.length,
+        0,
+        'failed destroys',
+        f.length === 0
+          ? `crash guard destroyed ${g.destroyed} of ${g.tracked} in ${g.ms ?? '?'} ms`
+          : `crash guard tried to destroy ${f.map((x) => `module ${x.module} (${x.reason})`).join(', ')}: already destroyed yet still tracked`,
+      ),
+    );
     run.metric('crashguard_ms', g.ms);
   }
   if (log.guardian) run.metric('guardian_ms', log.guardian.ms);

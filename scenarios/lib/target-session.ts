@@ -52,7 +52,11 @@ export class TargetSession {
   async sweepLeftovers(diff: InventoryDiff, evidence = 'hilt-sweep'): Promise<void> {
     if (!diff.orphans.length) return;
     const removed = await this.ctx.rig.sweep(diff.orphans);
-    await this.ctx.run.attach(evidence, 'text', `after the checks hilt removed ${removed.length} orphan object(s) so the next repetition starts clean: ${removed.join(', ')}\n`);
+    await this.ctx.run.attach(
+      evidence,
+      'text',
+      `after the checks hilt removed ${removed.length} orphan object(s) so the next repetition starts clean: ${removed.join(', ')}\n`,
+    );
   }
 
   // A victim app playing `hz` on the observed output, heard before the target starts.
@@ -63,7 +67,14 @@ export class TargetSession {
       this.ctx.defer(() => v.stop());
       const heard = await rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 2000, hz });
       run.check({
-        ...withinLimit('victim-heard', `${name} heard before the target starts`, heard.ok ? heard.waitedMs : undefined, 2000, 'ms', `${hz} Hz tone on the observed output`),
+        ...withinLimit(
+          'victim-heard',
+          `${name} heard before the target starts`,
+          heard.ok ? heard.waitedMs : undefined,
+          2000,
+          'ms',
+          `${hz} Hz tone on the observed output`,
+        ),
         subject: name,
       });
       return v;

@@ -39,7 +39,9 @@ describe('orderViolations', () => {
   it('names an engine never freed and one out of order', () => {
     const never = parseLifecycle(good.split('\n').slice(0, 5).join('\n')).get(1)!;
     expect(orderViolations(1, never)).toEqual(['engine#1 was never freed']);
-    const swapped = parseLifecycle(good.replace('threads-joined', 'X').replace('tap-destroyed', 'threads-joined').replace(' X', ' tap-destroyed')).get(1)!;
+    const swapped = parseLifecycle(
+      good.replace('threads-joined', 'X').replace('tap-destroyed', 'threads-joined').replace(' X', ' tap-destroyed'),
+    ).get(1)!;
     expect(orderViolations(1, swapped).join()).toMatch(/out of order/);
   });
 
@@ -47,7 +49,9 @@ describe('orderViolations', () => {
     const exited = parseLifecycle(good.split('\n').slice(0, 6).join('\n')).get(1)!;
     expect(orderViolations(1, exited, { freed: false })).toEqual([]);
     const cut = parseLifecycle(good.split('\n').slice(0, 5).join('\n')).get(1)!;
-    expect(orderViolations(1, cut, { freed: false })).toEqual([`engine#1 never reached tap-destroyed (saw: ${cut.map((e) => e.event).join(' > ')})`]);
+    expect(orderViolations(1, cut, { freed: false })).toEqual([
+      `engine#1 never reached tap-destroyed (saw: ${cut.map((e) => e.event).join(' > ')})`,
+    ]);
   });
 
   it('does not ask a never-started engine to have stopped', () => {
