@@ -104,7 +104,7 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
 
 // Teardown in reverse order of set-up, every step run whatever failed before it (Playwright's
 // fixtures); the first error is kept as a failed check, the rest are counted in its message.
-async function tearDown(run: ScenarioRun, steps: (() => Promise<unknown> | unknown)[]): Promise<void> {
+export async function tearDown(run: ScenarioRun, steps: (() => Promise<unknown> | unknown)[]): Promise<void> {
   const errors: unknown[] = [];
   for (const fn of [...steps].reverse()) {
     try {
