@@ -92,7 +92,9 @@ describe('imports one way', () => {
 
 describe('the checker itself', () => {
   it('sees static, dynamic, type-only and re-export imports', () => {
-    const text = `import a from '../x/a.ts';\nimport type { B } from "./b.ts";\nexport * from '../y/c.ts';\nconst d = await import('../z/d.ts');\nimport '../w/e.ts';`;
+    const text =
+      `import a from '../x/a.ts';\nimport type { B } from "./b.ts";\nexport * from '../y/c.ts';\n` +
+      `const d = await import('../z/d.ts');\nimport '../w/e.ts';`;
     expect(importEdges(['harness/q/f.ts'], () => text).map(([, b]) => b)).toEqual([
       'harness/x/a.ts',
       'harness/q/b.ts',

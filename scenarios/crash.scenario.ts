@@ -36,8 +36,10 @@ defineScenario(SCENARIOS.crash, async (ctx) => {
         `(destroy-before-untrack). The server reuses module indexes, so the second destroy can hit another app's object.`;
     } else if (!cg && out.exit.signal === sig) {
       run.diagnosis =
-        `the engine died of ${sig} with its taps in place and no crash-guard report in its log: the crash guard is not installed (no-crashguard). ` +
-        `Cleaned by: ${out.layer}${out.layer === 'guardian' ? ' (after the death, not before it)' : ''}; audio back after ${out.resumeMs === undefined ? 'never' : Math.round(out.resumeMs) + ' ms'}.`;
+        `the engine died of ${sig} with its taps in place and no crash-guard report in its log: ` +
+        `the crash guard is not installed (no-crashguard). ` +
+        `Cleaned by: ${out.layer}${out.layer === 'guardian' ? ' (after the death, not before it)' : ''}; ` +
+        `audio back after ${out.resumeMs === undefined ? 'never' : Math.round(out.resumeMs) + ' ms'}.`;
     }
   }
 });

@@ -128,7 +128,18 @@ defineScenario(SCENARIOS['gc-teardown'], async (ctx) => {
     run.diagnosis =
       tally +
       (running.length
-        ? `${running.join(', ')} freed while ${running.length > 1 ? 'their VM threads were' : 'its VM thread was'} still running, then the process ${crashed ? `crashed (${[...seen, where ? `in ${where}` : '', exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : ''].filter(Boolean).join('; ')})` : 'went on with a thread writing into freed memory'}: ` +
+        ? `${running.join(', ')} freed while ${running.length > 1 ? 'their VM threads were' : 'its VM thread was'} still running, ` +
+          `then the process ${
+            crashed
+              ? `crashed (${[
+                  ...seen,
+                  where ? `in ${where}` : '',
+                  exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : '',
+                ]
+                  .filter(Boolean)
+                  .join('; ')})`
+              : 'went on with a thread writing into freed memory'
+          }: ` +
           `the finalizer frees the engine without stopping and joining its threads first (gc-free-while-running)`
         : run.failedChecks());
   }

@@ -31,7 +31,10 @@ describe('gc-teardown', () => {
     const r = await runCli(['gc-teardown', '--bug', 'no-sweep']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr + r.stdout).toMatch(
-      /unknown bug switch no-sweep for target hilt-engine-addon \(known: gc-free-while-running, no-cleanup-hook, static-registry-after-exit\)/,
+      new RegExp(
+        'unknown bug switch no-sweep for target hilt-engine-addon ' +
+          '\\(known: gc-free-while-running, no-cleanup-hook, static-registry-after-exit\\)',
+      ),
     );
   });
 });

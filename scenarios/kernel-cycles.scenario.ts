@@ -99,7 +99,8 @@ defineScenario(SCENARIOS['kernel-cycles'], async (ctx) => {
         ? `threads left after the stops: ${done.map((c) => c.threads ?? '-').join(', ')} (cycle 1 to ${done.length})`
         : done.every((c) => c.threads !== undefined)
           ? `only the main thread after each of ${done.length} stops`
-          : `hilt could not look: the process died after the stop of cycle ${done.find((c) => c.threads === undefined)?.n ?? '?'}, before hilt could count its threads`,
+          : `hilt could not look: the process died after the stop of cycle ${done.find((c) => c.threads === undefined)?.n ?? '?'}, ` +
+            'before hilt could count its threads',
     ),
   );
   const fds = done.map((c) => c.fds).filter((x): x is number => x !== undefined);
@@ -159,7 +160,8 @@ defineScenario(SCENARIOS['kernel-cycles'], async (ctx) => {
   if (problem.startsWith('hang')) run.diagnosis = problem;
   else if (withThreads.length) {
     run.diagnosis =
-      `leak: each stop returned (p50 ${quantile(stops, 0.5).toFixed(1)} ms) but left its channel threads running: ${done.map((c) => c.threads ?? '-').join(', ')} threads after ${done.length === 1 ? 'cycle 1' : `cycles 1 to ${done.length}`}` +
+      `leak: each stop returned (p50 ${quantile(stops, 0.5).toFixed(1)} ms) but left its channel threads running: ` +
+      `${done.map((c) => c.threads ?? '-').join(', ')} threads after ${done.length === 1 ? 'cycle 1' : `cycles 1 to ${done.length}`}` +
       (grew ? `, and ${grew} more open descriptors` : '') +
       (exit.kind !== 'clean' ? `; the process then died (${exit.name}): a late write by a leaked thread into freed kernel state` : '') +
       ". The stop detached its threads instead of joining them (leak-on-stop; seed 001's leak-instead-of-join workaround).";

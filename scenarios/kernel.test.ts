@@ -20,29 +20,35 @@ describe('kernel-stop', () => {
     expect(s.evidence.map((e) => e.name)).toContain('connection-file');
   });
 
-  test('--bug blocking-poll: a hang, stopped in bounded time, with stacks showing 4 threads in poll and the main thread in join', async () => {
-    const r = await runCli(['kernel-stop', '--bug', 'blocking-poll']);
-    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
-    const s = r.summary!;
-    expect(s.diagnosis).toMatch(/^hang: the kernel stop call did not return within 3000 ms/);
-    expect(s.diagnosis).toMatch(
-      /main thread in join \(hilt::KernelServer::stop\), 4 threads in poll \(kernel-shell, kernel-control, kernel-hb, kernel-iopub: hilt::KernelServer::serve\)/,
-    );
-    expect(s.diagnosis).toMatch(/SIGTERM was ignored, so it was SIGKILLed.*\(blocking-poll/);
-    expect(check(s, 'stop-deadline')?.verdict).toBe('fail');
-    expect(check(s, 'connection-file-removed')?.verdict).toBe('fail');
-    expect(check(s, 'no-hang', 'kernel stop call')?.verdict).toBe('fail');
-    // The checks after the hang still ran: the process is gone and left no orphan.
-    expect(check(s, 'no-process-left')?.verdict).toBe('pass');
-    expect(check(s, 'no-orphans')?.verdict).toBe('pass');
-    expect(s.metrics.soft_deadline_to_stacks_ms).toBeGreaterThan(0);
-    const stacks = s.evidence.find((e) => e.name === 'stacks-kernel-stop-call');
-    expect(stacks).toBeDefined();
-    const text = readFileSync(join(r.out, stacks!.path), 'utf8');
-    expect(text).toMatch(/gdb -p \d+ -batch/);
-    expect(text).toMatch(/in (__GI___)?poll /);
-    expect(text).toMatch(/std::thread::join/);
-  });
+  test(
+    '--bug blocking-poll: a hang, stopped in bounded time, ' + 'with stacks showing 4 threads in poll and the main thread in join',
+    async () => {
+      const r = await runCli(['kernel-stop', '--bug', 'blocking-poll']);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+      const s = r.summary!;
+      expect(s.diagnosis).toMatch(/^hang: the kernel stop call did not return within 3000 ms/);
+      expect(s.diagnosis).toMatch(
+        new RegExp(
+          'main thread in join \\(hilt::KernelServer::stop\\), ' +
+            '4 threads in poll \\(kernel-shell, kernel-control, kernel-hb, kernel-iopub: hilt::KernelServer::serve\\)',
+        ),
+      );
+      expect(s.diagnosis).toMatch(/SIGTERM was ignored, so it was SIGKILLed.*\(blocking-poll/);
+      expect(check(s, 'stop-deadline')?.verdict).toBe('fail');
+      expect(check(s, 'connection-file-removed')?.verdict).toBe('fail');
+      expect(check(s, 'no-hang', 'kernel stop call')?.verdict).toBe('fail');
+      // The checks after the hang still ran: the process is gone and left no orphan.
+      expect(check(s, 'no-process-left')?.verdict).toBe('pass');
+      expect(check(s, 'no-orphans')?.verdict).toBe('pass');
+      expect(s.metrics.soft_deadline_to_stacks_ms).toBeGreaterThan(0);
+      const stacks = s.evidence.find((e) => e.name === 'stacks-kernel-stop-call');
+      expect(stacks).toBeDefined();
+      const text = readFileSync(join(r.out, stacks!.path), 'utf8');
+      expect(text).toMatch(/gdb -p \d+ -batch/);
+      expect(text).toMatch(/in (__GI___)?poll /);
+      expect(text).toMatch(/std::thread::join/);
+    },
+  );
 
   test('--bug leak-on-stop: the fast stop is caught as a leak of running threads or as their late write, and named', async () => {
     const r = await runCli(['kernel-stop', '--bug', 'leak-on-stop']);
@@ -51,7 +57,10 @@ describe('kernel-stop', () => {
     // The stop itself is quick: the bug is what it leaves behind.
     expect(check(s, 'stop-deadline')?.verdict).toBe('pass');
     expect(s.diagnosis).toMatch(
-      /^(leak: the stop call returned in [\d.]+ ms but left 4 thread\(s\) running \(kernel-shell, kernel-control, kernel-hb, kernel-iopub\)|late write: the stop call returned)/,
+      new RegExp(
+        '^(leak: the stop call returned in [\\d.]+ ms but left 4 thread\\(s\\) running ' +
+          '\\(kernel-shell, kernel-control, kernel-hb, kernel-iopub\\)|late write: the stop call returned)',
+      ),
     );
     expect(s.diagnosis).toMatch(/\(leak-on-stop; seed 001's leak-instead-of-join workaround\)\.$/);
     expect(s.checks.filter((c) => c.verdict === 'fail').length).toBeGreaterThan(0);

@@ -109,7 +109,9 @@ defineScenario(SCENARIOS['kill-during-registration'], async (ctx) => {
   run.fact(
     'registration_window',
     hole.length
-      ? `${hole.length} kill(s) after create left a tap the guardian could not see (${hole.map((r) => r.leftAfterKill.join(',')).join('; ')}); removed by: ${hole.every((r) => r.sweptByRelaunch.length) ? 'the relaunch sweep' : 'nobody'}`
+      ? `${hole.length} kill(s) after create left a tap the guardian could not see ` +
+          `(${hole.map((r) => r.leftAfterKill.join(',')).join('; ')}); ` +
+          `removed by: ${hole.every((r) => r.sweptByRelaunch.length) ? 'the relaunch sweep' : 'nobody'}`
       : 'no object left in the registration window',
   );
   const worst = Math.max(...rounds.map((r) => r.resumeMs ?? Number.POSITIVE_INFINITY));
@@ -134,9 +136,11 @@ defineScenario(SCENARIOS['kill-during-registration'], async (ctx) => {
   if (failedPoints.length) {
     const r = rounds.find((x) => failedPoints.includes(x.point) && x.leftAfterRelaunch.length)!;
     run.diagnosis =
-      `a SIGKILL at ${failedPoints.join(' and ')} left objects that survived the next launch (e.g. pid ${r.pid}: ${r.leftAfterRelaunch[0]}). ` +
+      `a SIGKILL at ${failedPoints.join(' and ')} left objects that survived the next launch ` +
+      `(e.g. pid ${r.pid}: ${r.leftAfterRelaunch[0]}). ` +
       `${r.point === 'after-create' ? 'The tap was created but not yet tracked, so the guardian could not know it (muesli #387); ' : ''}` +
-      `the relaunched engine swept ${r.sweptByRelaunch.length ? r.sweptByRelaunch.join(', ') : 'nothing'}: its start-up sweep is missing (no-sweep). Seed ${options.seed} replays this order.`;
+      `the relaunched engine swept ${r.sweptByRelaunch.length ? r.sweptByRelaunch.join(', ') : 'nothing'}: ` +
+      `its start-up sweep is missing (no-sweep). Seed ${options.seed} replays this order.`;
   }
   await session.sweepLeftovers(finalDiff);
 });

@@ -23,7 +23,8 @@ defineScenario(SCENARIOS.kill9, async (ctx) => {
   const left = out.failed.find((c) => c.id === 'no-orphans');
   if (left) {
     run.diagnosis =
-      `orphan taps of the SIGKILLed engine (pid ${out.target.pid}, dead) survived${out.relaunched ? ' the relaunch' : ''} and kept the victim muted (${silence}): ` +
+      `orphan taps of the SIGKILLed engine (pid ${out.target.pid}, dead) survived${out.relaunched ? ' the relaunch' : ''} ` +
+      `and kept the victim muted (${silence}): ` +
       `${out.log?.guardian ? 'the guardian ran but did not destroy them' : 'no guardian destroyed them at the death (no-guardian)'}` +
       `${out.relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`;
   }

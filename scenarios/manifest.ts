@@ -27,7 +27,8 @@ const list = [
     file: 'scenarios/kill9.scenario.ts',
     summary: "SIGKILL an engine that taps a victim; its guardian (or the next launch's sweep) removes the orphan taps; audio resumes",
     description:
-      "SIGKILL the engine while it taps a victim: its guardian (or, failing that, the next launch's sweep) must destroy the orphan taps and the victim must be heard again.",
+      'SIGKILL the engine while it taps a victim: its guardian (or, failing that, ' +
+      "the next launch's sweep) must destroy the orphan taps and the victim must be heard again.",
     postmortem: 'finetune-orphans',
     params: TAPPING,
     needs: TAPPING_ENGINE,
@@ -38,7 +39,8 @@ const list = [
     file: 'scenarios/crash.scenario.ts',
     summary: 'a real crash on a chosen thread; the crash guard destroys the taps; audio resumes with no relaunch',
     description:
-      'Crash the engine for real on a chosen thread while it taps a victim; the crash guard must destroy its taps before it dies, so audio resumes with no relaunch.',
+      'Crash the engine for real on a chosen thread while it taps a victim; the crash guard must destroy its taps before it dies, ' +
+      'so audio resumes with no relaunch.',
     postmortem: 'finetune-orphans',
     params: {
       signal: word(
@@ -81,7 +83,8 @@ const list = [
     file: 'scenarios/multi-app.scenario.ts',
     summary: 'three victims tapped at once, primary and secondary taps; SIGKILL; all six taps gone, all three tones back, no relaunch',
     description:
-      'Three victims tapped at once, each with a primary and a secondary tap; SIGKILL the engine; all six taps must be gone and all three tones back, with no relaunch.',
+      'Three victims tapped at once, each with a primary and a secondary tap; SIGKILL the engine; ' +
+      'all six taps must be gone and all three tones back, with no relaunch.',
     postmortem: 'finetune-orphans',
     params: TAPPING,
     needs: TAPPING_ENGINE,
@@ -92,7 +95,8 @@ const list = [
     file: 'scenarios/kill-during-registration.scenario.ts',
     summary: 'SIGKILL at seeded points of start-up; after each, a relaunch brings the inventory back to baseline',
     description:
-      'SIGKILL the engine at seeded points of its start-up (before create, after create, after track); after each, a relaunch must leave the inventory at baseline.',
+      'SIGKILL the engine at seeded points of its start-up (before create, after create, after track); after each, ' +
+      'a relaunch must leave the inventory at baseline.',
     postmortem: 'finetune-orphans',
     params: { iterations: count(9, 'kills, at points drawn from --seed (every point at least once from 3 up)', 1, 300) },
     needs: TAPPING_ENGINE,
@@ -103,7 +107,8 @@ const list = [
     file: 'scenarios/gc-teardown.scenario.ts',
     summary: 'engines created, started, dropped and garbage-collected with audio flowing; each stopped and joined before it is freed',
     description:
-      'A Node process creates, starts, drops and garbage-collects many engines with audio flowing; every engine must be stopped and joined before it is freed, and the process must exit cleanly.',
+      'A Node process creates, starts, drops and garbage-collects many engines with audio flowing; ' +
+      'every engine must be stopped and joined before it is freed, and the process must exit cleanly.',
     postmortem: 'numchuck-gc-teardown',
     params: {
       count: count(20, 'engines created over the run', 1, 5000),
@@ -119,7 +124,8 @@ const list = [
     file: 'scenarios/exit-with-live-engines.scenario.ts',
     summary: 'a Node program ends with engines running: no crash, no hang, every tap destroyed (exit 139 after all tests passed)',
     description:
-      'A Node program ends with engines still running (normal exit, process.exit(), an uncaught exception): no crash, no hang, every engine stopped and its tap destroyed, nothing left on the server.',
+      'A Node program ends with engines still running (normal exit, process.exit(), an uncaught exception): no crash, no hang, ' +
+      'every engine stopped and its tap destroyed, nothing left on the server.',
     postmortem: 'numchuck-gc-teardown',
     params: ENDINGS_PARAMS(['normal', 'exit', 'throw']),
     needs: { traits: ['live-engines-program'] },
@@ -131,7 +137,8 @@ const list = [
     file: 'scenarios/worker-teardown.scenario.ts',
     summary: 'engines in a worker thread that ends while the process lives on: every engine stopped with the worker, threads back',
     description:
-      'Engines run inside a worker thread that is terminated (or returns, exits, throws) while the process lives on: no crash, every engine stopped and its tap destroyed with the worker, threads back to baseline.',
+      'Engines run inside a worker thread that is terminated (or returns, exits, throws) while the process lives on: no crash, ' +
+      'every engine stopped and its tap destroyed with the worker, threads back to baseline.',
     postmortem: 'numchuck-gc-teardown',
     params: ENDINGS_PARAMS(['terminate', 'normal', 'exit', 'throw']),
     needs: { traits: ['live-engines-program'] },
@@ -143,7 +150,8 @@ const list = [
     file: 'scenarios/kernel-stop.scenario.ts',
     summary: 'a kernel whose threads poll their sockets: stop and exit within deadlines; no thread, connection, port or file left',
     description:
-      'A kernel with channel threads polling their sockets, idle clients connected: the stop call returns within its deadline, the process exits within its deadline, and no thread, connection, port, connection file or orphan remains.',
+      'A kernel with channel threads polling their sockets, idle clients connected: the stop call returns within its deadline, ' +
+      'the process exits within its deadline, and no thread, connection, port, connection file or orphan remains.',
     postmortem: 'max-kernel-stop',
     params: { ...KERNEL_DEADLINES, clients: count(2, 'idle clients connected to each channel', 0, 64) },
     needs: { traits: ['jupyter-kernel'], controls: ['start', 'stop'] },
@@ -155,7 +163,8 @@ const list = [
     file: 'scenarios/kernel-cycles.scenario.ts',
     summary: 'the kernel started and stopped again and again in one process: every stop on time, threads and descriptors back',
     description:
-      'The kernel started and stopped again and again in one process, an idle client on every channel: every stop on time; threads, descriptors and the connection file back to where they were after each.',
+      'The kernel started and stopped again and again in one process, an idle client on every channel: every stop on time; ' +
+      'threads, descriptors and the connection file back to where they were after each.',
     postmortem: 'max-kernel-stop',
     params: { cycles: count(10, 'start/stop cycles in one process', 1, 1000), ...KERNEL_DEADLINES },
     needs: { traits: ['jupyter-kernel'], controls: ['start', 'stop'] },
@@ -167,7 +176,9 @@ const list = [
     file: 'scenarios/threaded-init.scenario.ts',
     summary: 'MIDI initialised from a GUI callback: no fatal GIL abort, no stall, connected or simulation mode, echoing, clean exit',
     description:
-      'MIDI started from a GUI button callback (Tk) or the audio thread (engine): no fatal GIL abort, the loop that asked keeps beating (gap <= 250 ms), MIDI connected or simulation mode within 5 s plus a margin, note on/off and sysex round-trip, clean exit, no MIDI port left.',
+      'MIDI started from a GUI button callback (Tk) or the audio thread (engine): no fatal GIL abort, ' +
+      'the loop that asked keeps beating (gap <= 250 ms), MIDI connected or simulation mode within 5 s plus a margin, ' +
+      'note on/off and sysex round-trip, clean exit, no MIDI port left.',
     postmortem: 'rtmidi-threaded-init',
     params: {
       app: word(['tk', 'engine'], 'tk', 'which app asks for MIDI: the Tk app (python-rtmidi) or the reference engine'),
@@ -189,7 +200,8 @@ const list = [
     file: 'scenarios/midi-orphans.scenario.ts',
     summary: 'SIGKILL a target with MIDI ports open and a probe connected: its ports and JACK clients are gone from the server',
     description:
-      'SIGKILL an app with its MIDI ports open and a probe connected to them: its JACK clients and ports are gone from the server, and no process of it is left.',
+      'SIGKILL an app with its MIDI ports open and a probe connected to them: its JACK clients and ports are gone from the server, ' +
+      'and no process of it is left.',
     postmortem: 'finetune-orphans',
     params: {
       app: word(['tk', 'engine'], 'engine', 'which app opens MIDI ports: the Tk app or the reference engine'),

@@ -108,7 +108,8 @@ defineScenario(SCENARIOS['midi-orphans'], async (ctx) => {
     await run.attach(
       'hilt-cleanup',
       'text',
-      `after the checks hilt SIGKILLed ${leftovers.map((o) => o.name).join(', ')}; the app's MIDI ports were ${dropped.ok ? `gone ${Math.round(dropped.waitedMs)} ms later` : 'still there 2000 ms later'}\n`,
+      `after the checks hilt SIGKILLed ${leftovers.map((o) => o.name).join(', ')}; ` +
+        `the app's MIDI ports were ${dropped.ok ? `gone ${Math.round(dropped.waitedMs)} ms later` : 'still there 2000 ms later'}\n`,
     );
     const sweep = await session.snapshotWhenGone("inventory after hilt's clean-up", target.pid);
     await session.sweepLeftovers(diffSnapshots(baseline, sweep));
@@ -117,7 +118,9 @@ defineScenario(SCENARIOS['midi-orphans'], async (ctx) => {
   if (left.length) {
     const holders = leftovers.length ? `; still running with the app's name: ${leftovers.map((s) => s.name).join(', ')}` : '';
     run.diagnosis =
-      `orphan MIDI ports: ${left.length} port(s) of the SIGKILLed ${target.spec.name} (pid ${target.pid}, dead) are still on the MIDI server ${goneLimit} ms later (${left.join(', ')})${holders}. ` +
-      `Something outside the dead process still holds its connection to the server: a forked child that inherited it${options.bugs.length ? ` (${options.bugs.join(',')})` : ''}.`;
+      `orphan MIDI ports: ${left.length} port(s) of the SIGKILLed ${target.spec.name} (pid ${target.pid}, dead) ` +
+      `are still on the MIDI server ${goneLimit} ms later (${left.join(', ')})${holders}. ` +
+      `Something outside the dead process still holds its connection to the server: ` +
+      `a forked child that inherited it${options.bugs.length ? ` (${options.bugs.join(',')})` : ''}.`;
   }
 });

@@ -121,7 +121,11 @@ defineScenario(SCENARIOS['multi-app'], async (ctx) => {
           .map((v) => v.name)
           .join(', ') || 'no victim'
       } muted: ` +
-      `${log.guardian ? `the guardian ran but destroyed only ${log.guardian.destroyed} of ${log.guardian.tracked}` : 'no guardian cleaned up at the death (no-guardian)'}; ` +
+      `${
+        log.guardian
+          ? `the guardian ran but destroyed only ${log.guardian.destroyed} of ${log.guardian.tracked}`
+          : 'no guardian cleaned up at the death (no-guardian)'
+      }; ` +
       `only the next launch's sweep would remove them. Left: ${left.join(', ')}`;
   }
   await session.sweepLeftovers(finalDiff);

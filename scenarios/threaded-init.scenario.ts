@@ -75,7 +75,8 @@ defineScenario(SCENARIOS['threaded-init'], async (ctx) => {
       gap.gapMs,
       gapLimit,
       'ms',
-      `largest heartbeat gap (every ${heartbeatMs} ms) from the ${app === 'tk' ? 'click' : 'request'} to the outcome${gap.ongoing && gap.gapMs > 2 * heartbeatMs ? ': no beat came after it' : ''}`,
+      `largest heartbeat gap (every ${heartbeatMs} ms) from the ${app === 'tk' ? 'click' : 'request'} to the outcome` +
+        `${gap.ongoing && gap.gapMs > 2 * heartbeatMs ? ': no beat came after it' : ''}`,
     ),
   );
 
@@ -173,7 +174,8 @@ defineScenario(SCENARIOS['threaded-init'], async (ctx) => {
             'ms',
             rt.ok
               ? `echoed by ${target.spec.name}${rt.retried ? ' (the first send was lost and retried once)' : ''}`
-              : `no echo within 1000 ms, twice; received: ${rt.received.join(',') || 'nothing'}${linkMs === undefined ? '; nothing echoed since the connect either' : ''}`,
+              : `no echo within 1000 ms, twice; received: ${rt.received.join(',') || 'nothing'}` +
+                  `${linkMs === undefined ? '; nothing echoed since the connect either' : ''}`,
           ),
           subject: m.name,
         });

@@ -18,15 +18,19 @@ describe('threaded-init: the Tk app', () => {
     expect(check(s, 'midi-ports-gone')?.message).toMatch(/^2 port\(s\) gone/);
   });
 
-  test('deferred against a MIDI server that never answers: simulation mode after the 5 s timeout, shown to the user, the GUI never stalls', async () => {
-    const r = await runCli(['threaded-init', '--set', 'midi=silent']);
-    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
-    const s = r.summary!;
-    expect(s.metrics.init_ms).toBeGreaterThanOrEqual(5000);
-    expect(s.metrics.init_ms).toBeLessThanOrEqual(6000);
-    expect(s.metrics.gui_max_gap_ms).toBeLessThanOrEqual(250);
-    expect(check(s, 'status-shown')?.measured).toMatch(/SIMULATION MODE \(MIDI init timed out after 5\.0 s\)/);
-  });
+  test(
+    'deferred against a MIDI server that never answers: ' +
+      'simulation mode after the 5 s timeout, shown to the user, the GUI never stalls',
+    async () => {
+      const r = await runCli(['threaded-init', '--set', 'midi=silent']);
+      expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+      const s = r.summary!;
+      expect(s.metrics.init_ms).toBeGreaterThanOrEqual(5000);
+      expect(s.metrics.init_ms).toBeLessThanOrEqual(6000);
+      expect(s.metrics.gui_max_gap_ms).toBeLessThanOrEqual(250);
+      expect(check(s, 'status-shown')?.measured).toMatch(/SIMULATION MODE \(MIDI init timed out after 5\.0 s\)/);
+    },
+  );
 
   test('no MIDI server at all: simulation mode at once, with the reason', async () => {
     const r = await runCli(['threaded-init', '--set', 'midi=absent']);
@@ -39,7 +43,10 @@ describe('threaded-init: the Tk app', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
     expect(s.diagnosis).toMatch(
-      /^fatal: Fatal Python error: PyEval_RestoreThread: the function must be called with the GIL held, .*\(the current Python thread state is NULL\)/,
+      new RegExp(
+        '^fatal: Fatal Python error: PyEval_RestoreThread: the function must be called with the GIL held, ' +
+          '.*\\(the current Python thread state is NULL\\)',
+      ),
     );
     expect(s.diagnosis).toMatch(/died SIGABRT .*\(gil-null: a thread-state misuse re-entered from the Start button callback/);
     expect(check(s, 'no-fatal-signature')?.verdict).toBe('fail');
@@ -72,21 +79,28 @@ describe('threaded-init: the engine', () => {
     for (const m of ['note on', 'note off', 'sysex']) expect(check(s, 'midi-round-trip', m)?.verdict).toBe('pass');
   });
 
-  test('a silent MIDI server, asked from the main thread: simulation mode at the 5 s timeout, clean exit with the init thread still stuck', async () => {
-    const r = await runCli(['threaded-init', '--set', 'app=engine', '--set', 'thread=main', '--set', 'midi=silent']);
-    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
-    const s = r.summary!;
-    expect(s.metrics.init_ms).toBeGreaterThanOrEqual(5000);
-    expect(check(s, 'simulation-mode')?.message).toMatch(/^reason: MIDI init timed out after 5000 ms/);
-    expect(check(s, 'clean-exit')?.verdict).toBe('pass');
-  });
+  test(
+    'a silent MIDI server, asked from the main thread: ' +
+      'simulation mode at the 5 s timeout, clean exit with the init thread still stuck',
+    async () => {
+      const r = await runCli(['threaded-init', '--set', 'app=engine', '--set', 'thread=main', '--set', 'midi=silent']);
+      expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+      const s = r.summary!;
+      expect(s.metrics.init_ms).toBeGreaterThanOrEqual(5000);
+      expect(check(s, 'simulation-mode')?.message).toMatch(/^reason: MIDI init timed out after 5000 ms/);
+      expect(check(s, 'clean-exit')?.verdict).toBe('pass');
+    },
+  );
 
   test('--bug init-on-callback-thread: the audio thread held until MIDI is up is caught, even when the server answers', async () => {
     const r = await runCli(['threaded-init', '--set', 'app=engine', '--bug', 'init-on-callback-thread']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
     expect(s.diagnosis).toMatch(
-      /^blocked: the request held the engine's audio thread [\d.]+ ms, until MIDI was up: .*\(init-on-callback-thread: MIDI start-up ran inline on the audio thread/,
+      new RegExp(
+        "^blocked: the request held the engine's audio thread [\\d.]+ ms, until MIDI was up: " +
+          '.*\\(init-on-callback-thread: MIDI start-up ran inline on the audio thread',
+      ),
     );
     expect(check(s, 'handed-off')?.verdict).toBe('fail');
   });

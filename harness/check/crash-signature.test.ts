@@ -27,11 +27,14 @@ describe('crashSignatures', () => {
 
 // Recorded from gc-teardown --bug gc-free-while-running against the ASan addon; the engine's own
 // line landed inside the report, as it does when threads write at once.
-const asanReport = `==4521==ERROR: AddressSanitizer: heap-use-after-free on address 0x61d000150e80 at pc 0x7f9847eb0d8e bp 0x7f982e0c2b10 sp 0x7f982e0c2b08
+const asanReport =
+  '==4521==ERROR: AddressSanitizer: heap-use-after-free on address 0x61d000150e80 at pc 0x7f9847eb0d8e ' +
+  `bp 0x7f982e0c2b10 sp 0x7f982e0c2b08
 READ of size 8 at 0x61d000150e80 thread T16
 hilt-engine[4521] +732.6ms tap: destroyed hilt-engine-4521-e5 (module 536870918)
     #0 0x7f9847eb0d8d in vmLoop /work/main/native/src/addon/addon.cpp:55
-    #1 0x7f9847ed6c24 in __invoke_impl<void, void (*)((anonymous namespace)::VmState*), (anonymous namespace)::VmState*> /usr/include/c++/12/bits/invoke.h:61
+    #1 0x7f9847ed6c24 in __invoke_impl<void, void (*)((anonymous namespace)::VmState*), (anonymous namespace)::VmState*> ` +
+  `/usr/include/c++/12/bits/invoke.h:61
     #6 0x7f986c2d44a2  (/lib/x86_64-linux-gnu/libstdc++.so.6+0xd44a2)`;
 
 describe('sanitizerWhere', () => {

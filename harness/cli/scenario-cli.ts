@@ -35,7 +35,8 @@ function requireNeeds(m: ScenarioManifest, spec: TargetSpec, file: string): void
   if (!missing.length) return;
   usage(
     `${m.name} cannot run target ${spec.name} (${file}): it lacks ${missing.join(', ')}`,
-    `${m.name} drives what its manifest entry names in "needs"; give a target config that declares them ("traits", "controls"), or pick a scenario for that target (pnpm scenario --list)`,
+    `${m.name} drives what its manifest entry names in "needs"; give a target config that declares them ("traits", "controls"), ` +
+      'or pick a scenario for that target (pnpm scenario --list)',
   );
 }
 

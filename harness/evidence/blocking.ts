@@ -19,17 +19,25 @@ const KINDS: [WaitKind, RegExp][] = [
   ['sleep', /nanosleep|clock_nanosleep|usleep|Sleep(Ex)?$|NtDelayExecution/],
   [
     'lock',
-    /futex|pthread_cond|pthread_mutex|__psynch|_pthread_cond_wait|SleepConditionVariable|WaitForSingleObject|NtWaitForSingleObject|RtlSleepCondition/,
+    new RegExp(
+      'futex|pthread_cond|pthread_mutex|__psynch|_pthread_cond_wait|' +
+        'SleepConditionVariable|WaitForSingleObject|NtWaitForSingleObject|RtlSleepCondition',
+    ),
   ],
 ];
 const TOP = 10;
 // Frames that are the system's, not the program's: never the "site" of a wait.
-const SYSTEM =
-  /^(__|_?pthread|std::|_Thrd|clone|start_thread|\?\?|poll$|ppoll$|epoll|select$|read$|recv|accept|nanosleep|clock_nanosleep|futex|Nt|Rtl|Wait|Sleep|WSAPoll|KERNELBASE|kernel32|BaseThreadInitThunk|_pthread_|thread_start|libc|raise$|abort$)/;
+const SYSTEM = new RegExp(
+  '^(__|_?pthread|std::|_Thrd|clone|start_thread|\\?\\?|poll$|ppoll$|epoll|select$|read$|recv|accept|nanosleep|clock_nanosleep|' +
+    'futex|Nt|Rtl|Wait|Sleep|WSAPoll|KERNELBASE|kernel32|BaseThreadInitThunk|_pthread_|thread_start|libc|raise$|abort$)',
+);
 
 // Libraries that are the system's (gdb, lldb and cdb name them so): their frames are not a site.
-const SYSTEM_LIB =
-  /^(libc\.|libstdc\+\+|libpthread|ld-linux|libsystem_|libc\+\+|libdyld|ntdll|kernelbase|kernel32|ws2_32|mswsock|ucrtbase|msvcp|vcruntime)/i;
+const SYSTEM_LIB = new RegExp(
+  '^(libc\\.|libstdc\\+\\+|libpthread|ld-linux|libsystem_|libc\\+\\+|libdyld|' +
+    'ntdll|kernelbase|kernel32|ws2_32|mswsock|ucrtbase|msvcp|vcruntime)',
+  'i',
+);
 
 export function waitOf(t: ThreadStack): { kind: WaitKind; site?: string } {
   const top = t.frames.slice(0, TOP).map((f) => f.fn);
@@ -44,7 +52,8 @@ export function threadWaits(stacks: Stacks, pid?: number): ThreadWait[] {
   return stacks.threads.map((t) => ({ thread: t.name ?? `thread ${t.id}`, main: t.id === mainId, ...waitOf(t) }));
 }
 
-// "main thread in join (hilt::KernelServer::stop), 4 threads in poll (kernel-shell, kernel-control, kernel-hb, kernel-iopub: hilt::KernelServer::serve)"
+// "main thread in join (hilt::KernelServer::stop),
+//  4 threads in poll (kernel-shell, kernel-control, kernel-hb, kernel-iopub: hilt::KernelServer::serve)"
 export function describeWaits(waits: ThreadWait[]): string {
   const main = waits.find((w) => w.main);
   const parts: string[] = [];

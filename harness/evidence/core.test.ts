@@ -24,7 +24,8 @@ describe.runIf(linux)('readCore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hilt-core-test-'));
     const [file, ...prefix] = platform.coreLaunchPrefix();
     const c = spawn(file!, [...prefix, 'sleep', '30'], { cwd: dir, stdio: 'ignore' });
-    expect((await pollUntil(async () => (await platform.processName(c.pid!)) === 'sleep', { deadlineMs: 3000 })).ok).toBe(true); // prlimit exec'd it
+    // prlimit exec'd it
+    expect((await pollUntil(async () => (await platform.processName(c.pid!)) === 'sleep', { deadlineMs: 3000 })).ok).toBe(true);
     c.kill('SIGSEGV');
     await new Promise((r) => c.once('exit', r));
     const core = await readCore(dir, '/usr/bin/sleep');

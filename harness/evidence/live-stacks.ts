@@ -53,7 +53,9 @@ export async function takeStacks(pid: number, opts: { deadlineMs?: number; platf
     await child.exited;
   }
   const tookMs = now() - t0;
-  const text = `${command}\n\n${stdout}\n${child.outputTail(100)}${timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : ''}`;
+  const text =
+    `${command}\n\n${stdout}\n${child.outputTail(100)}` +
+    `${timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : ''}`;
   const stacks = parseStacks(dbg.parser, stdout);
   return { tool: dbg.tool, command, text, tookMs, ...(stacks.threads.length ? { stacks } : {}) };
 }

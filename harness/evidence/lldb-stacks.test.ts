@@ -69,7 +69,8 @@ describe('parseLldbStacks', () => {
 
   test('a Linux core: the signal comes from the stop reason', () => {
     const s = parseLldbStacks(
-      "* thread #1, name = 'hilt-engine', stop reason = signal SIGSEGV\n  * frame #0: 0x1 hilt-engine`hilt::crashNow(std::string const&) + 26\n",
+      "* thread #1, name = 'hilt-engine', stop reason = signal SIGSEGV\n" +
+        '  * frame #0: 0x1 hilt-engine`hilt::crashNow(std::string const&) + 26\n',
     );
     expect(s.signal).toBe('SIGSEGV');
     expect(s.threads[0]!.frames).toEqual([{ fn: 'hilt::crashNow(std::string const&)', from: 'hilt-engine' }]);

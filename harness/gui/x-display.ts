@@ -40,7 +40,9 @@ export class XDisplay {
       await stopChild(server, 'SIGKILL', 1000);
       throw new HiltError('RIG_START', 'the private X display did not come up', {
         expected: `Xvfb to print its display number within ${deadlineMs} ms`,
-        seen: `${w.outcome === 'exited' ? `it exited (${w.exit.exitCode ?? w.exit.signal})` : 'no display number'}\n${server.outputTail(10)}`,
+        seen:
+          `${w.outcome === 'exited' ? `it exited (${w.exit.exitCode ?? w.exit.signal})` : 'no display number'}\n` +
+          `${server.outputTail(10)}`,
         hint: 'run Xvfb -displayfd 1 by hand to see why',
       });
     }

@@ -10,7 +10,8 @@ export function renderSummary(s: Summary, dir: string): string {
   const lines: string[] = [];
   lines.push(
     `hilt ${s.scenario}: ${s.verdict.toUpperCase()}   target ${s.target}, rig ${s.rig}, seed ${s.seed}` +
-      `${s.bugs.length ? `, bug switches ${s.bugs.join(',')}` : ''}, ${s.runs} run(s), ${s.failures} failed, ${(s.durationMs / 1000).toFixed(1)} s`,
+      `${s.bugs.length ? `, bug switches ${s.bugs.join(',')}` : ''}, ${s.runs} run(s), ${s.failures} failed, ` +
+      `${(s.durationMs / 1000).toFixed(1)} s`,
   );
   if (s.checks.length) {
     const w = Math.max(...s.checks.map((c) => c.name.length));
@@ -35,7 +36,8 @@ export function renderSummary(s: Summary, dir: string): string {
   }
   lines.push('', `verdict:   ${s.verdict}`, `diagnosis: ${s.diagnosis.replace(/\n/g, '\n           ')}`);
   lines.push(
-    `evidence:  ${dir}/  (summary.json, junit.xml, allure-results/${s.evidence.length ? ', ' + s.evidence.map((e) => e.path).join(', ') : ''})`,
+    `evidence:  ${dir}/  (summary.json, junit.xml, allure-results/` +
+      `${s.evidence.length ? ', ' + s.evidence.map((e) => e.path).join(', ') : ''})`,
   );
   return lines.join('\n');
 }

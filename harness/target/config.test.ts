@@ -129,7 +129,8 @@ describe('parseTargetSpec: invalid configs', () => {
     const { ready, ...rest } = engineJson();
     const e = configError(() => parseTargetSpec({ ...rest, ready, raedy: ready }, 'f', VARS));
     expect(e.message).toContain(
-      '  - raedy: unknown key (known keys: $schema, $comment, name, command, build, requires, env, ready, prefix, stop, bugSwitchEnv, bugSwitches, traits, controls)',
+      '  - raedy: unknown key (known keys: $schema, $comment, name, command, build, requires, env, ready, prefix, stop, ' +
+        'bugSwitchEnv, bugSwitches, traits, controls)',
     );
     const nested = configError(() => parseTargetSpec({ ...engineJson(), stop: { method: 'signal', sginal: 'SIGINT' } }, 'f', VARS));
     expect(nested.message).toContain('  - stop.sginal: unknown key (known keys: method, signal, deadlineMs)');

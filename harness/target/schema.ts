@@ -65,7 +65,8 @@ export const targetConfigSchema = strict({
     .array(z.string({ error: 'expected a string' }), { error: 'expected a non-empty array of strings' })
     .min(1, { error: 'expected a non-empty array of strings' })
     .describe(
-      'The program and its arguments. ${root}, ${output}, ${node}, ${asan_runtime} are substituted; other ${names} are filled by the scenario.',
+      'The program and its arguments. ${root}, ${output}, ${node}, ${asan_runtime} are substituted; ' +
+        'other ${names} are filled by the scenario.',
     ),
   build: z
     .string({ error: 'expected a string' })
@@ -116,13 +117,16 @@ export const targetConfigSchema = strict({
     .array(z.enum(TRAITS, { error: `expected one of ${TRAITS.join(', ')}` }), { error: 'expected an array of trait names' })
     .default([])
     .describe(
-      "What it can do for a scenario that needs more than a black box: speaks the reference engine's control lines and log, taps a victim, is one of the addon programs, a Jupyter-style kernel, or asks for MIDI at run time. `pnpm scenario <name> --help` says what each scenario needs.",
+      'What it can do for a scenario that needs more than a black box: ' +
+        "speaks the reference engine's control lines and log, taps a victim, is one of the addon programs, " +
+        'a Jupyter-style kernel, or asks for MIDI at run time. `pnpm scenario <name> --help` says what each scenario needs.',
     ),
   controls: z
     .record(z.string(), control, { error: 'expected an object of named controls' })
     .default({})
     .describe(
-      'Named control lines sent on stdin and the regex of their answer, e.g. "stop": {"send": "stop", "answer": "\\\\bkernel stopped\\\\b"}.',
+      'Named control lines sent on stdin and the regex of their answer, ' +
+        'e.g. "stop": {"send": "stop", "answer": "\\\\bkernel stopped\\\\b"}.',
     ),
 })
   .describe('A hilt target: how to start a program, know it is ready, stop it, and the prefix of the objects it creates.')

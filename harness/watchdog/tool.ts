@@ -30,7 +30,9 @@ export async function runTool(file: string, args: string[], opts: ToolOptions): 
     throw new HiltError('DEADLINE', `${file} did not answer: \`${line}\` hung`, {
       expected: `an answer within ${deadlineMs} ms`,
       seen: w.hang.summary,
-      hint: 'the audio server may be stopped or wedged: its stacks are attached; check the rig daemons (pipewire, wireplumber, pipewire-pulse) and rerun',
+      hint:
+        'the audio server may be stopped or wedged: its stacks are attached; ' +
+        'check the rig daemons (pipewire, wireplumber, pipewire-pulse) and rerun',
     });
   }
   const result = { stdout, stderr: child.outputTail(50), exitCode: end.exitCode, signal: end.signal, durationMs: end.durationMs };

@@ -21,7 +21,8 @@ export async function kernelFigures(runs: number, cycles: number, scenario: RunS
   say(`kernel stop call ("stop" to "kernel stopped", 4 channel threads, 1 idle client each; ${runs} x ${cycles} cycles)`);
   if (stops.length)
     say(
-      `  stop latency                   p50 ${ms(quantile(stops, 0.5))}  p99 ${ms(quantile(stops, 0.99))}  max ${ms(Math.max(...stops))}  (n=${stops.length})`,
+      `  stop latency                   p50 ${ms(quantile(stops, 0.5))}  p99 ${ms(quantile(stops, 0.99))}  ` +
+        `max ${ms(Math.max(...stops))}  (n=${stops.length})`,
     );
   if (exits.length) say(`  last stop to process gone      ${stats(exits)}`);
 

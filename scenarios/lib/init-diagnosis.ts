@@ -21,7 +21,8 @@ export interface InitFacts {
 
 const SEED = 'rtmidi initialised in a Tkinter callback, seed 002';
 const FIX =
-  'Fix: defer with after(), initialise MIDI on a worker thread, hand the result back through a queue, time out after 5 s and fall back to a simulation mode the user is told about.';
+  'Fix: defer with after(), initialise MIDI on a worker thread, hand the result back through a queue, ' +
+  'time out after 5 s and fall back to a simulation mode the user is told about.';
 
 export function initDiagnosis(f: InitFacts): string | undefined {
   const asking = f.app === 'tk' ? 'the Tk event loop' : `the engine's ${f.thread} thread`; // where the start-up was asked from
@@ -43,13 +44,25 @@ export function initDiagnosis(f: InitFacts): string | undefined {
   }
   if (f.init.result === 'hung') {
     const stuck = stuckIn(f.init.hang?.stacks.stacks, /^jack_client_open$/);
-    return `stall: ${asking} was blocked in MIDI start-up for at least ${Math.round(f.init.endedAt - f.init.askedAt)} ms and never got back (no outcome${f.gap.ongoing ? ', no heartbeat' : ''}); ${stuck ? `stacks: ${stuck}; ` : ''}${f.init.hang?.waits ?? ''}. The MIDI server ${f.midi === 'silent' ? 'accepted the connection and never answered' : 'was ' + f.midi}, and nothing timed the start-up out (${cause}; ${SEED}). ${FIX}`;
+    return (
+      `stall: ${asking} was blocked in MIDI start-up for at least ${Math.round(f.init.endedAt - f.init.askedAt)} ms ` +
+      `and never got back (no outcome${f.gap.ongoing ? ', no heartbeat' : ''}); ` +
+      `${stuck ? `stacks: ${stuck}; ` : ''}${f.init.hang?.waits ?? ''}. ` +
+      `The MIDI server ${f.midi === 'silent' ? 'accepted the connection and never answered' : 'was ' + f.midi}, ` +
+      `and nothing timed the start-up out (${cause}; ${SEED}). ${FIX}`
+    );
   }
   if (f.gap.gapMs > f.gapLimit) {
-    return `stall: ${beating} stopped beating for ${Math.round(f.gap.gapMs)} ms (limit ${f.gapLimit} ms) while MIDI started (${cause}; ${SEED}). ${FIX}`;
+    return (
+      `stall: ${beating} stopped beating for ${Math.round(f.gap.gapMs)} ms (limit ${f.gapLimit} ms) ` +
+      `while MIDI started (${cause}; ${SEED}). ${FIX}`
+    );
   }
   if (f.app === 'engine' && f.init.requestMs !== undefined && f.init.initMs !== undefined && f.init.requestMs >= f.init.initMs) {
-    return `blocked: the request held the engine's ${f.thread} thread ${f.init.requestMs.toFixed(1)} ms, until MIDI was up: the start-up ran on the thread that asked (${cause}). On a silent MIDI server that thread never comes back. ${FIX}`;
+    return (
+      `blocked: the request held the engine's ${f.thread} thread ${f.init.requestMs.toFixed(1)} ms, until MIDI was up: ` +
+      `the start-up ran on the thread that asked (${cause}). On a silent MIDI server that thread never comes back. ${FIX}`
+    );
   }
   return undefined;
 }

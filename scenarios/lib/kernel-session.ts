@@ -126,7 +126,8 @@ export function hangDiagnosis(limitMs: number, hang: Hang): string {
   return (
     `hang: the kernel stop call did not return within ${limitMs} ms. Stacks at the soft deadline: ${waits}; ${endedBy}.` +
     (pollJoin
-      ? ' The channel threads sleep in poll with nothing to wake them and read the stop flag only after a message, so the join in stop() waits forever (blocking-poll; the Max kernel, seed 001).'
+      ? ' The channel threads sleep in poll with nothing to wake them and read the stop flag only after a message, ' +
+        'so the join in stop() waits forever (blocking-poll; the Max kernel, seed 001).'
       : '')
   );
 }
@@ -136,7 +137,8 @@ export function leakDiagnosis(stopMs: number, a: AfterStop, death?: string): str
   const cause = " The stop detached its threads instead of joining them (leak-on-stop; seed 001's leak-instead-of-join workaround).";
   if (!a.threads) {
     return (
-      `late write: the stop call returned in ${stopMs.toFixed(1)} ms, then the process died (${death ?? 'no exit status'}) before anything else was asked of it: ` +
+      `late write: the stop call returned in ${stopMs.toFixed(1)} ms, ` +
+      `then the process died (${death ?? 'no exit status'}) before anything else was asked of it: ` +
       `threads the stop left running wrote into the kernel state it had freed.${cause}`
     );
   }
@@ -147,7 +149,8 @@ export function leakDiagnosis(stopMs: number, a: AfterStop, death?: string): str
     .filter(Boolean)
     .join(' and ');
   return (
-    `leak: the stop call returned in ${stopMs.toFixed(1)} ms but left ${a.threads.length} thread(s) running (${threadNames(a.threads)})${held ? `, still holding ${held}` : ''}` +
+    `leak: the stop call returned in ${stopMs.toFixed(1)} ms but left ${a.threads.length} thread(s) running ` +
+    `(${threadNames(a.threads)})${held ? `, still holding ${held}` : ''}` +
     (death ? `; then the process died (${death}) when those threads woke: a late write into the kernel state the stop had freed` : '') +
     '.' +
     cause

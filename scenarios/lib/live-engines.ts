@@ -293,16 +293,20 @@ export function endingDiagnosis(o: EndingOutcome): string | undefined {
   if (o.crashed && cutShort.length) {
     const [id] = cutShort[0]!;
     return (
-      `${o.label}: the runtime finalized engine#${id} at teardown without a cleanup hook having stopped it first; it died of ${o.exit?.name ?? 'a crash'} after its threads were joined, ` +
-      `releasing its JS callback (a thread-safe function the runtime had already closed)${crashedIn}, and ${o.orphans} server object(s) were left behind: ` +
+      `${o.label}: the runtime finalized engine#${id} at teardown without a cleanup hook having stopped it first; ` +
+      `it died of ${o.exit?.name ?? 'a crash'} after its threads were joined, ` +
+      `releasing its JS callback (a thread-safe function the runtime had already closed)${crashedIn}, ` +
+      `and ${o.orphans} server object(s) were left behind: ` +
       `the addon registers no environment cleanup hook (no-cleanup-hook)`
     );
   }
   const stoppedAfter = [...o.afterEnding.values()].some((ev) => ev.some((e) => e.event === 'stop-requested'));
   if (o.crashed && !stoppedAfter) {
     return (
-      `${o.label}: died of ${o.exit?.name ?? 'a crash'}${o.exit?.signal === 'SIGSEGV' ? ' (exit 139 in a shell)' : ''} after the program had finished, before any engine was stopped${crashedIn}; ` +
-      `${o.orphans} server object(s) were left behind: the registry of running engines was destroyed by exit() before the exit handler that stops them ran (static-registry-after-exit)`
+      `${o.label}: died of ${o.exit?.name ?? 'a crash'}${o.exit?.signal === 'SIGSEGV' ? ' (exit 139 in a shell)' : ''} ` +
+      `after the program had finished, before any engine was stopped${crashedIn}; ` +
+      `${o.orphans} server object(s) were left behind: ` +
+      `the registry of running engines was destroyed by exit() before the exit handler that stops them ran (static-registry-after-exit)`
     );
   }
   return undefined;

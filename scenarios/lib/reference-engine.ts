@@ -111,7 +111,8 @@ export function recordCleanup(run: ScenarioRun, log: EngineLog, layer: CleanupLa
         'failed destroys',
         f.length === 0
           ? `crash guard destroyed ${g.destroyed} of ${g.tracked} in ${g.ms ?? '?'} ms`
-          : `crash guard tried to destroy ${f.map((x) => `module ${x.module} (${x.reason})`).join(', ')}: already destroyed yet still tracked`,
+          : `crash guard tried to destroy ${f.map((x) => `module ${x.module} (${x.reason})`).join(', ')}: ` +
+              'already destroyed yet still tracked',
       ),
     );
     run.metric('crashguard_ms', g.ms);

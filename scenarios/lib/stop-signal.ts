@@ -17,7 +17,8 @@ export async function stopBySignal(ctx: ScenarioContext, sig: 'SIGTERM' | 'SIGIN
   // Other failures keep the run's default diagnosis: the failed checks.
   if (out.failed.length && out.exit.signal === sig) {
     run.diagnosis =
-      `the engine died of ${sig} instead of stopping: it has no ${sig} handler (no-signal-handlers), so its taps were not destroyed by the engine ` +
+      `the engine died of ${sig} instead of stopping: it has no ${sig} handler (no-signal-handlers), ` +
+      `so its taps were not destroyed by the engine ` +
       `(cleaned by: ${out.layer}); FineTune's "kill <pid>" layer is missing.`;
   }
 }
