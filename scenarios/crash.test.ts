@@ -49,10 +49,10 @@ describe('crash', () => {
     expect(s.diagnosis).toMatch(/destroy-before-untrack/);
   });
 
-  test('an unknown --set value fails before any fault, listing the allowed values', async () => {
+  test('an unknown --set value is a usage error before anything starts, listing the allowed values', async () => {
     const r = await runCli(['crash', '--set', 'thread=gpu']);
-    expect(r.summary?.verdict).toBe('fail');
-    expect(r.summary?.diagnosis).toMatch(/thread=gpu is not known/);
-    expect(check(r.summary, 'scenario-completed')?.message).toMatch(/one of main, audio, worker/);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--set thread=gpu: expected one of main, audio, worker/);
+    expect(r.summary).toBeUndefined();
   });
 });
