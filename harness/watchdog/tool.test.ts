@@ -12,6 +12,9 @@ import { runTool } from './tool.ts';
 const dir = mkdtempSync(join(tmpdir(), 'hilt-tool-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// A Pulse client writes its cookie under XDG_CONFIG_HOME (else ~/.config/pulse): keep it in the test's dir.
+const pulseEnv = (socket: string) => ({ PULSE_SERVER: `unix:${socket}`, XDG_CONFIG_HOME: join(dir, 'config') });
+
 describe('runTool', () => {
   test('a tool stuck on a server that never answers: stacks, killed, DEADLINE with what was seen', async () => {
     const held: Socket[] = [];
@@ -19,7 +22,7 @@ describe('runTool', () => {
     const path = join(dir, 'native');
     await new Promise<void>((r) => server.listen(path, r));
     try {
-      const err = await runTool('pactl', ['info'], { env: { PULSE_SERVER: `unix:${path}` }, deadlineMs: 500 }).catch((e: unknown) => e);
+      const err = await runTool('pactl', ['info'], { env: pulseEnv(path), deadlineMs: 500 }).catch((e: unknown) => e);
       expect(isHiltError(err, 'DEADLINE')).toBe(true);
       const e = err as Error;
       expect(e.message).toMatch(/^pactl did not answer: `pactl info` hung/);
@@ -35,10 +38,10 @@ describe('runTool', () => {
   });
 
   test('a failing tool is TOOL_FAILED with its stderr; reject: false hands back the exit code', async () => {
-    const err = await runTool('pactl', ['info'], { env: { PULSE_SERVER: `unix:${join(dir, 'nothing-here')}` } }).catch((e: unknown) => e);
+    const err = await runTool('pactl', ['info'], { env: pulseEnv(join(dir, 'nothing-here')) }).catch((e: unknown) => e);
     expect(isHiltError(err, 'TOOL_FAILED')).toBe(true);
     expect((err as Error).message).toMatch(/Connection (refused|failure)|No such file/);
-    const r = await runTool('pactl', ['info'], { env: { PULSE_SERVER: `unix:${join(dir, 'nothing-here')}` }, reject: false });
+    const r = await runTool('pactl', ['info'], { env: pulseEnv(join(dir, 'nothing-here')), reject: false });
     expect(r.exitCode).not.toBe(0);
   });
 });
