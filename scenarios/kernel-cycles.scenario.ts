@@ -29,7 +29,7 @@ defineScenario(SCENARIOS['kernel-cycles'], async (ctx) => {
   const exitLimit = ctx.params.number('exit_ms');
   const session = new KernelSession(ctx);
 
-  const baseline = await run.phase('baseline inventory', 5000, () => session.engine.snapshot());
+  const baseline = await run.phase('baseline inventory', 5000, () => session.target.snapshot());
   const kernel = await session.launch();
   const done: Cycle[] = [];
   let problem = '';
@@ -154,7 +154,7 @@ defineScenario(SCENARIOS['kernel-cycles'], async (ctx) => {
   await run.attach('kernel', 'log', log);
   const exit = ended.exit;
   run.check(cleanExit(ended, log));
-  const final = await session.engine.snapshotWhenGone('final inventory', kernel.pid);
+  const final = await session.target.snapshotWhenGone('final inventory', kernel.pid);
   run.check(backToBaseline('no-orphans', 'no orphans', diffSnapshots(baseline, final)));
 
   if (problem.startsWith('hang')) run.diagnosis = problem;

@@ -20,7 +20,7 @@ defineScenario(SCENARIOS['kernel-stop'], async (ctx) => {
   const perChannel = ctx.params.number('clients');
   const session = new KernelSession(ctx);
 
-  const baseline = await run.phase('baseline inventory', 5000, () => session.engine.snapshot());
+  const baseline = await run.phase('baseline inventory', 5000, () => session.target.snapshot());
   const kernel = await session.launch();
   const { ports, text: connection } = await session.ports();
   await run.attach('connection-file', 'json', connection);
@@ -158,7 +158,7 @@ defineScenario(SCENARIOS['kernel-stop'], async (ctx) => {
   const exit = ended.exit;
   run.check(cleanExit(ended, log));
 
-  const final = await session.engine.snapshotWhenGone('final inventory', kernel.pid);
+  const final = await session.target.snapshotWhenGone('final inventory', kernel.pid);
   run.check(backToBaseline('no-orphans', 'no orphans', diffSnapshots(baseline, final)));
   run.check(
     expectation(

@@ -29,12 +29,12 @@ export interface AfterStop {
 }
 
 export class KernelSession {
-  readonly engine: TargetSession;
+  readonly target: TargetSession; // the steps every scenario shares (launch, inventory)
   kernel!: RunningTarget;
   connectionFile = '';
 
   constructor(private readonly ctx: ScenarioContext) {
-    this.engine = new TargetSession(ctx);
+    this.target = new TargetSession(ctx);
   }
 
   private control(name: 'start' | 'stop'): { send: string; answer: RegExp } {
@@ -54,7 +54,7 @@ export class KernelSession {
     reaper.trackDir(dir);
     this.ctx.defer(() => rm(dir, { recursive: true, force: true }));
     this.connectionFile = join(dir, 'kernel.json');
-    this.kernel = await this.engine.launch('kernel started', { vars: { connection_file: this.connectionFile }, tailLines: 5000 });
+    this.kernel = await this.target.launch('kernel started', { vars: { connection_file: this.connectionFile }, tailLines: 5000 });
     return this.kernel;
   }
 
