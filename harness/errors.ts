@@ -7,6 +7,7 @@ export type HiltErrorCode =
   | 'RIG_START' // the rig is installed but would not come up
   | 'RIG_HEALTH' // the rig is up but a tone did not make it out and back
   | 'ENGINE_NOT_BUILT' // the reference engine binary is missing
+  | 'TARGET_MISSING' // a target's program is not installed: verdict unavailable, exit 77
   | 'TARGET_NOT_READY' // a target missed its readiness deadline
   | 'TARGET_CONFIG' // a target config file is invalid
   | 'DEADLINE' // a harness step missed its deadline

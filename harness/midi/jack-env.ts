@@ -15,7 +15,7 @@ export type MidiServer = 'rig' | 'absent' | 'silent';
 export const MIDI_SERVERS: MidiServer[] = ['rig', 'absent', 'silent'];
 
 // What pw-jack exports: ${LIB} is expanded by the dynamic linker itself (lib/x86_64-linux-gnu).
-const PW_JACK_LIBRARY_PATH = '/usr/${LIB}/pipewire-0.3/jack';
+import { PW_JACK_LIBRARY_PATH } from '../rig/jack.ts';
 
 export function requirePipewireJack(): void {
   if (which('pw-jack')) return;

@@ -12,6 +12,10 @@ export interface Rig {
   readonly kind: RigKind;
   // The environment a target, a victim or a probe gets so that it plays into this rig.
   readonly env: Record<string, string>;
+  // What a target gets: env, plus whatever sends its JACK (and other) clients to this rig.
+  readonly targetEnv: Record<string, string>;
+  // Is there an audio stream of one of these processes on the server (readiness by "stream")?
+  hasStreamOf(pids: number[]): Promise<boolean>;
   // The observed output: the device victims play into and targets are pointed at (${output}).
   readonly outputSink: string;
   // A continuous capture of the observed output, where tones are heard present or absent.

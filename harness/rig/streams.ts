@@ -17,6 +17,13 @@ export async function sinkOfStream(rig: PulseRig, appName: string): Promise<stri
   return (JSON.parse(String(sinks.stdout)) as Json[]).find((s) => s.index === input.sink)?.name;
 }
 
+// Readiness by "stream": a playback or capture stream whose process is one of `pids`.
+export async function hasStreamOf(rig: PulseRig, pids: number[]): Promise<boolean> {
+  const lists = await Promise.all([rig.pactl(['-f', 'json', 'list', 'sink-inputs']), rig.pactl(['-f', 'json', 'list', 'source-outputs'])]);
+  const streams = lists.flatMap((l) => JSON.parse(String(l.stdout)) as Json[]);
+  return streams.some((s) => pids.includes(Number(s.properties?.['application.process.id'])));
+}
+
 // Removes objects with the prefix whose creator is dead: hilt's own sweep between repetitions,
 // so one failed run cannot poison the next. Returns what it removed.
 export async function sweepOrphanModules(rig: PulseRig, orphans: InventoryObject[]): Promise<string[]> {

@@ -15,8 +15,9 @@ import { ToneSource } from '../audio/tone-source.ts';
 import type { InventoryObject } from '../inventory/objects.ts';
 import { takeSnapshot, type Snapshot } from '../inventory/snapshot.ts';
 import { requireVirtualRigTools } from './requirements.ts';
+import { pipewireJackEnv } from './jack.ts';
 import type { Rig } from './rig.ts';
-import { sinkOfStream, sweepOrphanModules } from './streams.ts';
+import { hasStreamOf, sinkOfStream, sweepOrphanModules } from './streams.ts';
 
 export const OBSERVED_SINK = 'hilt-observed';
 
@@ -122,6 +123,14 @@ export class VirtualRig implements Rig {
 
   playTone(appName: string, hz: number, amplitude = 0.3): ToneSource {
     return new ToneSource(appName, OBSERVED_SINK, this.env, hz, amplitude);
+  }
+
+  get targetEnv(): Record<string, string> {
+    return { ...this.env, ...pipewireJackEnv() };
+  }
+
+  hasStreamOf(pids: number[]): Promise<boolean> {
+    return hasStreamOf(this, pids);
   }
 
   routeOf(appName: string): Promise<string | undefined> {

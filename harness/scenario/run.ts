@@ -111,7 +111,7 @@ export class ScenarioRun {
 
   // A rig part is missing: the verdict is `unavailable`, with the message saying what and how.
   markUnavailable(e: unknown): boolean {
-    if (isHiltError(e, 'RIG_MISSING') || isHiltError(e, 'ENGINE_NOT_BUILT')) {
+    if (isHiltError(e, 'RIG_MISSING') || isHiltError(e, 'ENGINE_NOT_BUILT') || isHiltError(e, 'TARGET_MISSING')) {
       this.unavailable = e.message;
       return true;
     }

@@ -52,9 +52,9 @@ describe('parseTargetSpec on the real engine.json', () => {
 
   it('has a ready regex that matches the engine readiness line and not others', () => {
     const { ready } = parseTargetSpec(engineJson(), 'engine.json', VARS);
-    expect(ready.stdout.test('hilt-engine[12] +3.0ms ready tap=hilt-engine-12 output=x')).toBe(true);
-    expect(ready.stdout.test('hilt-engine[12] +1.0ms starting tap=hilt-engine-12')).toBe(false);
-    expect(ready.stdout.test('hilt-engine[12] +1.0ms already running')).toBe(false);
+    expect(ready.stdout!.test('hilt-engine[12] +3.0ms ready tap=hilt-engine-12 output=x')).toBe(true);
+    expect(ready.stdout!.test('hilt-engine[12] +1.0ms starting tap=hilt-engine-12')).toBe(false);
+    expect(ready.stdout!.test('hilt-engine[12] +1.0ms already running')).toBe(false);
   });
 
   it('leaves unknown ${vars} as they are and substitutes in env', () => {
@@ -122,18 +122,18 @@ describe('parseTargetSpec: invalid configs', () => {
 
   it('rejects a bad stop.method', () => {
     const e = configError(() => parseTargetSpec({ ...engineJson(), stop: { method: 'kill' } }, 'f', VARS));
-    expect(e.message).toMatch(/- stop\.method: expected "signal" or "stdin-close", seen "kill"/);
+    expect(e.message).toMatch(/- stop\.method: expected "signal", "stdin-close", "line" or "command", seen "kill"/);
   });
 
   it('rejects an unknown key, listing the known ones', () => {
     const { ready, ...rest } = engineJson();
     const e = configError(() => parseTargetSpec({ ...rest, ready, raedy: ready }, 'f', VARS));
     expect(e.message).toContain(
-      '  - raedy: unknown key (known keys: $schema, $comment, name, command, build, requires, env, ready, prefix, stop, ' +
-        'bugSwitchEnv, bugSwitches, traits, controls)',
+      '  - raedy: unknown key (known keys: $schema, $comment, name, command, build, requires, env, cwd, ready, prefix, owns, ' +
+        'expect, stop, bugSwitchEnv, bugSwitches, traits, controls)',
     );
     const nested = configError(() => parseTargetSpec({ ...engineJson(), stop: { method: 'signal', sginal: 'SIGINT' } }, 'f', VARS));
-    expect(nested.message).toContain('  - stop.sginal: unknown key (known keys: method, signal, deadlineMs)');
+    expect(nested.message).toContain('  - stop.sginal: unknown key (known keys: method, signal, line, command, deadlineMs)');
   });
 
   it('rejects a wrong type, showing the value seen', () => {
@@ -261,5 +261,49 @@ describe('every config in fixtures/targets/ and the README example', () => {
   it.skipIf(blocks.length === 0).each(blocks)('parses the target config shown in the README (%#)', (block) => {
     const json = JSON.parse(block.replace(/\s\/\/.*$/gm, '')) as unknown;
     expect(parseTargetSpec(json, 'README.md', VARS).name).toBeTruthy();
+  });
+});
+
+describe('a black box: any program', () => {
+  const app = (extra: Record<string, unknown>) => ({ name: 'app', command: ['sh', 'app.sh'], prefix: 'app', ...extra });
+
+  it('takes a bare command word, a cwd relative to the config, and the defaults of owns and expect', () => {
+    const s = parseTargetSpec(app({ ready: { stdout: 'ready' }, cwd: 'apps' }), '/cfg/t/app.json', VARS);
+    expect(s.command).toEqual(['sh', 'app.sh']);
+    expect(s.cwd).toBe('/cfg/t/apps');
+    expect(s.owns.patterns).toEqual([]);
+    expect(s.expect).toEqual({ exitCodes: [0], audio: 'none' });
+    expect(s.traits).toEqual([]);
+  });
+
+  it('reads each way of being ready, and the stop by line or command', () => {
+    expect(parseTargetSpec(app({ ready: { file: 'out/*.pid' } }), 'f', VARS).ready).toEqual({ file: 'out/*.pid', deadlineMs: 5000 });
+    expect(parseTargetSpec(app({ ready: { port: 8080, deadlineMs: 900 } }), 'f', VARS).ready).toEqual({ port: 8080, deadlineMs: 900 });
+    expect(parseTargetSpec(app({ ready: { stream: true } }), 'f', VARS).ready.stream).toBe(true);
+    const line = parseTargetSpec(app({ ready: { stdout: 'r' }, stop: { method: 'line', line: 'quit' } }), 'f', VARS);
+    expect(line.stop).toMatchObject({ method: 'line', line: 'quit' });
+    const cmd = parseTargetSpec(
+      app({ ready: { stdout: 'r' }, stop: { method: 'command', command: ['kill', '-INT', '${pid}'] } }),
+      'f',
+      VARS,
+    );
+    expect(cmd.stop.command).toEqual(['kill', '-INT', '${pid}']);
+    const ex = parseTargetSpec(app({ ready: { stdout: 'r' }, expect: { exitCodes: [0, 'SIGTERM'], audio: 'plays' } }), 'f', VARS);
+    expect(ex.expect).toEqual({ exitCodes: [0, 'SIGTERM'], audio: 'plays' });
+  });
+
+  it('rejects no way or two ways of being ready, a stop without its line or command, and a bad expectation, all listed', () => {
+    const e = configError(() =>
+      parseTargetSpec(
+        app({ ready: { stdout: 'r', port: 80 }, stop: { method: 'line' }, expect: { exitCodes: ['SIGNOPE'], audio: 'loud' } }),
+        'f',
+        VARS,
+      ),
+    );
+    expect(e.message).toMatch(/- ready: expected exactly one of stdout, file, port, stream \(seen: stdout, port\)/);
+    expect(e.message).toMatch(/- stop\.line: expected a line: method "line" needs stop\.line/);
+    expect(e.message).toMatch(/- expect\.exitCodes\[0\]: expected an exit code or a signal name/);
+    expect(e.message).toMatch(/- expect\.audio: expected "plays", "taps" or "none"/);
+    expect(configError(() => parseTargetSpec(app({ ready: {} }), 'f', VARS)).message).toMatch(/- ready: expected exactly one of/);
   });
 });

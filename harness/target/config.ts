@@ -21,9 +21,19 @@ export interface TargetSpec {
   build?: string; // how to build it when the binary is missing
   requires: string[]; // files it needs besides its command (an addon a node program loads)
   env: Record<string, string>;
-  ready: { stdout: RegExp; deadlineMs: number };
+  cwd?: string; // absolute; undefined: hilt's own cwd (the project root)
+  // Exactly one way of knowing it is ready, and the deadline for it.
+  ready: { stdout?: RegExp; file?: string; port?: number; stream?: true; deadlineMs: number };
   prefix: string;
-  stop: { method: 'signal' | 'stdin-close'; signal: NodeJS.Signals; deadlineMs: number };
+  owns: { patterns: RegExp[] }; // names of objects it makes through helpers
+  stop: {
+    method: 'signal' | 'stdin-close' | 'line' | 'command';
+    signal: NodeJS.Signals;
+    line?: string;
+    command?: string[];
+    deadlineMs: number;
+  };
+  expect: { exitCodes: (number | NodeJS.Signals)[]; audio: 'plays' | 'taps' | 'none' };
   bugSwitchEnv?: string;
   bugSwitches: string[];
   traits: readonly string[]; // what it can do for scenarios beyond a black box (schema.ts TRAITS)
@@ -56,9 +66,18 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
     build: j.build,
     requires: j.requires.map(sub),
     env: Object.fromEntries(Object.entries(j.env).map(([k, v]) => [k, sub(String(v))])),
-    ready: { stdout: new RegExp(j.ready.stdout), deadlineMs: j.ready.deadlineMs },
+    cwd: j.cwd === undefined ? undefined : resolve(dirname(file), sub(j.cwd)),
+    ready: {
+      deadlineMs: j.ready.deadlineMs,
+      ...(j.ready.stdout !== undefined && { stdout: new RegExp(j.ready.stdout) }),
+      ...(j.ready.file !== undefined && { file: sub(j.ready.file) }),
+      ...(j.ready.port !== undefined && { port: j.ready.port }),
+      ...(j.ready.stream && { stream: true as const }),
+    },
     prefix: j.prefix,
-    stop: { ...j.stop },
+    owns: { patterns: j.owns.patterns.map((p) => new RegExp(p)) },
+    stop: { ...j.stop, ...(j.stop.command && { command: j.stop.command.map(sub) }) },
+    expect: { exitCodes: j.expect.exitCodes, audio: j.expect.audio },
     bugSwitchEnv: j.bugSwitchEnv,
     bugSwitches: j.bugSwitches,
     traits: j.traits,

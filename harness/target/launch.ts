@@ -1,19 +1,27 @@
 // Starting a target and knowing it is ready: its readiness line within its deadline, or a
 // failure that carries its output tail and leaves nothing running.
 import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import { HiltError } from '../errors.ts';
 import { platform } from '../platform/index.ts';
 import { Child, stopChild, type ChildResult } from '../proc/child.ts';
 import { now } from '../wait.ts';
 import type { TargetSpec } from './config.ts';
+import { readyWay, type StreamProbe } from './ready.ts';
+import { runTool } from '../watchdog/tool.ts';
 import { endOf, watch, type Hang } from '../watchdog/watchdog.ts';
 
 export interface RunningTarget {
   spec: TargetSpec;
   child: Child;
   pid: number;
-  readyMs: number; // spawn to readiness line
+  readyMs: number; // spawn to ready
+  mark: string; // HILT_TARGET_MARK in its environment: every descendant inherits it, setsid or not
+  env: Record<string, string>; // what it was started with (a stop command runs with the same)
 }
+
+export const MARK_ENV = 'HILT_TARGET_MARK';
+let launches = 0;
 
 export interface StopResult extends ChildResult {
   stopMs: number; // stop request to process gone
@@ -21,8 +29,32 @@ export interface StopResult extends ChildResult {
   hang?: Hang;
 }
 
+// The program a command names: a path as it is, a bare word looked up on PATH (as a shell would).
+export function resolveCommand(word: string, path = process.env.PATH ?? ''): string | undefined {
+  if (word.includes('/')) return word;
+  for (const dir of path.split(':').filter(Boolean)) {
+    try {
+      accessSync(join(dir, word), constants.X_OK);
+      return join(dir, word);
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
 export function requireBuilt(spec: TargetSpec): void {
-  for (const [file, mode] of [[spec.command[0]!, constants.X_OK] as const, ...spec.requires.map((r) => [r, constants.R_OK] as const)]) {
+  const program = resolveCommand(spec.command[0]!);
+  if (program === undefined) {
+    throw new HiltError('TARGET_MISSING', `${spec.name} cannot start: "${spec.command[0]}" is not on PATH`, {
+      expected: `a program named ${spec.command[0]} in one of: ${(process.env.PATH ?? '').split(':').join(', ')}`,
+      seen: 'no such program',
+      hint: spec.build
+        ? `install or build it: ${spec.build}`
+        : `install it (on Debian: apt-file search bin/${spec.command[0]}), or give a path in "command" in ${spec.file}`,
+    });
+  }
+  for (const [file, mode] of [[program, constants.X_OK] as const, ...spec.requires.map((r) => [r, constants.R_OK] as const)]) {
     requireFile(
       spec.name,
       file,
@@ -50,6 +82,8 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   coreDir?: string; // run there with core dumps allowed, so a crash leaves a core to read
   readyLine?: RegExp; // wait for this line instead of the target's readiness line
+  streams?: StreamProbe; // the rig's answer for readiness by "stream"
+  descendants?: (pid: number) => Promise<number[]>;
   tailLines?: number; // how much of its output to keep (default 200 lines)
   vars?: Record<string, string>; // fills the ${names} the config left for the scenario
 }
@@ -64,32 +98,29 @@ export async function launchTarget(
   const bugEnv: Record<string, string> = spec.bugSwitchEnv ? { [spec.bugSwitchEnv]: bugs.join(',') } : {};
   const fill = (a: string) => a.replace(/\$\{(\w+)\}/g, (m, k: string) => opts.vars?.[k] ?? m);
   const command = [...spec.command.map(fill), ...(opts.args ?? [])];
+  command[0] = resolveCommand(command[0]!) ?? command[0]!;
   // The platform's way to let the target dump core (Linux: prlimit, same pid, RLIMIT_CORE raised).
   if (opts.coreDir) command.unshift(...platform.coreLaunchPrefix());
+  const mark = `${spec.name}-${process.pid}-${++launches}`;
+  const childEnv = { ...env, ...spec.env, ...bugEnv, ...opts.env, [MARK_ENV]: mark };
   const child = new Child(command[0]!, command.slice(1), {
     name: spec.name,
-    env: { ...env, ...spec.env, ...bugEnv, ...opts.env },
-    cwd: opts.coreDir,
+    env: childEnv,
+    cwd: opts.coreDir ?? spec.cwd,
     tailLines: opts.tailLines,
     stdin: 'pipe', // the engine stops when its stdin closes: hilt's death stops it too
   });
   const t0 = now();
-  let timer: NodeJS.Timeout | undefined;
-  const readyLine = opts.readyLine ?? spec.ready.stdout;
-  const outcome = await Promise.race([
-    child.waitForLine(readyLine).then(() => 'ready' as const),
-    child.exited.then(() => 'exited' as const),
-    new Promise<'deadline'>((r) => (timer = setTimeout(() => r('deadline'), spec.ready.deadlineMs))),
-  ]);
-  clearTimeout(timer);
-  if (outcome === 'ready') return { spec, child, pid: child.pid, readyMs: now() - t0 };
+  const way = readyWay(spec, opts);
+  const ready = await way.wait(child, spec.ready.deadlineMs);
+  if (ready && !child.done) return { spec, child, pid: child.pid, readyMs: now() - t0, mark, env: childEnv };
+  const exited = child.done !== undefined;
   await stopChild(child, 'SIGKILL', 1000);
-  const seen =
-    outcome === 'exited'
-      ? `it exited (${child.done?.exitCode ?? child.done?.signal}) before printing a line matching /${readyLine.source}/`
-      : `no line matching /${readyLine.source}/ after ${spec.ready.deadlineMs} ms; it was killed`;
+  const seen = exited
+    ? `it exited (${child.done?.exitCode ?? child.done?.signal}) before ${way.what}`
+    : `no ${way.what.replace(/^an? /, '')} after ${spec.ready.deadlineMs} ms; it was killed`;
   throw new HiltError('TARGET_NOT_READY', `target ${spec.name} did not become ready`, {
-    expected: `a line matching /${readyLine.source}/ within ${spec.ready.deadlineMs} ms`,
+    expected: `${way.what} within ${spec.ready.deadlineMs} ms`,
     seen: `${seen}\n--- last output of ${spec.name} (pid ${child.pid}) ---\n${child.outputTail(20)}`,
     hint: 'read the output above; run the command by hand with the rig environment to reproduce',
   });
@@ -100,9 +131,29 @@ export async function launchTarget(
 export async function stopTarget(t: RunningTarget): Promise<StopResult> {
   const t0 = now();
   if (t.child.done) return { ...t.child.done, stopMs: 0, escalated: false };
-  const how = t.spec.stop.method === 'stdin-close' ? 'stdin closed' : t.spec.stop.signal;
-  if (t.spec.stop.method === 'stdin-close') t.child.stdin?.end();
-  else t.child.signal(t.spec.stop.signal);
+  const how = await requestStop(t);
   const w = await watch(t.child, t.child.exited, { what: `${t.spec.name} stop (${how})`, softMs: t.spec.stop.deadlineMs });
   return { ...endOf(w, t.child), stopMs: now() - t0, escalated: w.outcome === 'hung', ...(w.outcome === 'hung' ? { hang: w.hang } : {}) };
+}
+
+// The configured stop request; returns how it was asked, for the watchdog's messages.
+async function requestStop(t: RunningTarget): Promise<string> {
+  const stop = t.spec.stop;
+  switch (stop.method) {
+    case 'stdin-close':
+      t.child.stdin?.end();
+      return 'stdin closed';
+    case 'line':
+      t.child.stdin?.write(`${stop.line}\n`);
+      return `"${stop.line}" on stdin`;
+    case 'command': {
+      const argv = stop.command!.map((a) => a.replace(/\$\{pid\}/g, String(t.pid)));
+      // The stop command is hilt's own tool: it has a deadline too, and its failure is said.
+      const r = await runTool(argv[0]!, argv.slice(1), { env: t.env, deadlineMs: stop.deadlineMs, reject: false });
+      return `\`${argv.join(' ')}\` (exit ${r.exitCode})`;
+    }
+    case 'signal':
+      t.child.signal(stop.signal);
+      return stop.signal;
+  }
 }

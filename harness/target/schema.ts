@@ -16,6 +16,7 @@ export const TRAITS = [
   'live-engines-program',
   'jupyter-kernel',
 ] as const;
+const READY_KINDS = ['stdout', 'file', 'port', 'stream'] as const;
 const SIGNALS = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS.Signals[]];
 
 // A strict object whose unknown-key issue names the keys it does know.
@@ -86,24 +87,95 @@ export const targetConfigSchema = strict({
     )
     .default({})
     .describe('Environment variables added to its environment; ${vars} are substituted in the values.'),
+  cwd: z
+    .string({ error: 'expected a string (a folder)' })
+    .min(1, { error: 'expected a string (a folder)' })
+    .optional()
+    .describe('The folder it runs in; relative to this config file; ${vars} are substituted. Default: the project root.'),
   ready: strict({
-    stdout: regex('Regex (JavaScript syntax) matched against each line it prints; the first match means it is ready.'),
-    deadlineMs: deadline('Milliseconds from launch to the ready line; past it the launch fails with its output tail.'),
-  }).describe('How hilt knows it is ready.'),
+    stdout: regex('Regex (JavaScript syntax) matched against each line it prints, on stdout or stderr.').optional(),
+    file: text('a path or a glob').optional().describe('A file (a path or a glob, relative to cwd) that appears when it is ready.'),
+    port: z
+      .int({ error: 'expected a TCP port number' })
+      .min(1, { error: 'expected a TCP port number' })
+      .max(65535, { error: 'expected a TCP port number' })
+      .optional()
+      .describe('A TCP port on 127.0.0.1 that accepts connections once it is ready.'),
+    stream: z
+      .literal(true, { error: 'expected true' })
+      .optional()
+      .describe('true: ready when an audio stream of its process (or a descendant) appears on the server.'),
+    deadlineMs: deadline('Milliseconds from launch to ready; past it the launch fails with its output tail.'),
+  })
+    .check((ctx) => {
+      const given = READY_KINDS.filter((k) => ctx.value[k] !== undefined);
+      if (given.length !== 1) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          message: `expected exactly one of ${READY_KINDS.join(', ')}${given.length ? ` (seen: ${given.join(', ')})` : ''}`,
+        });
+      }
+    })
+    .describe('How hilt knows it is ready: exactly one of stdout, file, port, stream; and a deadline.'),
   prefix: text('a non-empty string').describe(
     'Name prefix of the server objects it creates (<prefix>-<pid>): how hilt finds its leftovers.',
   ),
+  owns: strict({
+    patterns: z
+      .array(regex("Regex over an object's name or details (a Pulse module's argument, say)."), { error: 'expected an array of regexes' })
+      .default([])
+      .describe('Names of objects it makes through helpers (a module loaded by a pactl child carries no pid of the target).'),
+  })
+    .default({ patterns: [] })
+    .describe('What it owns besides the objects of its own processes and those named with its prefix.'),
+  expect: strict({
+    exitCodes: z
+      .array(z.union([z.int(), z.enum(SIGNALS)], { error: 'expected an exit code or a signal name such as "SIGTERM"' }), {
+        error: 'expected an array of exit codes or signal names',
+      })
+      .min(1, { error: 'expected at least one exit code' })
+      .default([0])
+      .describe('Exit codes (or signals, for a program that re-raises SIGTERM) that count as a clean stop.'),
+    audio: z
+      .enum(['plays', 'taps', 'none'], { error: 'expected "plays", "taps" or "none"' })
+      .default('none')
+      .describe('"plays": it plays sound of its own; "taps": it captures or reroutes other apps; "none": neither.'),
+  })
+    .default({ exitCodes: [0], audio: 'none' })
+    .describe('What a clean stop looks like, and what it does with audio.'),
   stop: strict({
     method: z
-      .enum(['signal', 'stdin-close'], { error: 'expected "signal" or "stdin-close"' })
+      .enum(['signal', 'stdin-close', 'line', 'command'], { error: 'expected "signal", "stdin-close", "line" or "command"' })
       .default('signal')
-      .describe('"signal": send stop.signal; "stdin-close": close its stdin.'),
+      .describe(
+        '"signal": send stop.signal; "stdin-close": close its stdin; "line": write stop.line to its stdin; "command": run stop.command.',
+      ),
     signal: z
       .enum(SIGNALS, { error: 'expected a signal name such as "SIGTERM"' })
       .default('SIGTERM')
       .describe('The signal sent when method is "signal".'),
+    line: z.string({ error: 'expected a string (a line)' }).optional().describe('The line written to its stdin when method is "line".'),
+    command: z
+      .array(z.string({ error: 'expected a string' }), { error: 'expected a non-empty array of strings' })
+      .min(1, { error: 'expected a non-empty array of strings' })
+      .optional()
+      .describe('The command run when method is "command"; ${pid} is its pid.'),
     deadlineMs: deadline('Milliseconds it has to exit after the stop; past it the watchdog takes stacks, then SIGTERM, then SIGKILL.'),
   })
+    .check((ctx) => {
+      if (ctx.value.method === 'line' && ctx.value.line === undefined) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, path: ['line'], message: 'expected a line: method "line" needs stop.line' });
+      }
+      if (ctx.value.method === 'command' && ctx.value.command === undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          path: ['command'],
+          message: 'expected an argv: method "command" needs stop.command',
+        });
+      }
+    })
     .default({ method: 'signal', signal: 'SIGTERM', deadlineMs: 5000 })
     .describe('How to stop it cleanly, and how long it may take.'),
   bugSwitchEnv: text('a non-empty string (an environment variable name)')

@@ -36,5 +36,5 @@ export async function launchMidiApp(ctx: ScenarioContext, session: TargetSession
     vars: { mode: o.mode, midi_timeout_s: String(o.timeoutMs / 1000), heartbeat_ms: String(o.heartbeatMs) },
     tailLines: 5000,
   });
-  return new TkApp(target, await target.child.waitForLine(target.spec.ready.stdout), display);
+  return new TkApp(target, await target.child.waitForLine(target.spec.ready.stdout!), display);
 }

@@ -3,6 +3,7 @@
 import { withinLimit } from '../../harness/check/check.ts';
 import type { ToneSource } from '../../harness/audio/tone-source.ts';
 import type { InventoryDiff, Snapshot } from '../../harness/inventory/snapshot.ts';
+import { platform } from '../../harness/platform/index.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import { launchTarget, stopTarget, type LaunchOptions, type RunningTarget } from '../../harness/target/launch.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
@@ -84,7 +85,13 @@ export class TargetSession {
   async launch(label: string, opts: LaunchOptions = {}): Promise<RunningTarget> {
     const { run, rig, target, options } = this.ctx;
     return run.phase(label, target.ready.deadlineMs + 1000, async () => {
-      const t = await launchTarget(target, rig.env, options.bugs, opts);
+      // A scenario that gives its own environment (a MIDI server of its choosing) owns it whole.
+      const env = opts.env ? rig.env : rig.targetEnv;
+      const t = await launchTarget(target, env, options.bugs, {
+        streams: (pids) => rig.hasStreamOf(pids),
+        descendants: (pid) => platform.descendants(pid),
+        ...opts,
+      });
       this.targets.push(t);
       run.metric('target_ready_ms', t.readyMs);
       run.metric('engine_ready_ms', t.readyMs); // the name before targets were generic: kept for summary.json readers

@@ -1,0 +1,70 @@
+// Knowing a target is ready, whichever way its config says: a line it prints, a file appearing,
+// a TCP port accepting, or an audio stream of its process on the server. Polled with a deadline.
+import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { basename, dirname, resolve } from 'node:path';
+import type { Child } from '../proc/child.ts';
+import { pollUntil } from '../wait.ts';
+import type { TargetSpec } from './config.ts';
+
+// What readiness by `stream` needs of the rig: does a stream of one of these pids exist?
+export type StreamProbe = (pids: number[]) => Promise<boolean>;
+
+export interface ReadyWay {
+  what: string; // for messages: "a line matching /ready/", "a stream of pid 123 on the server"
+  wait(child: Child, deadlineMs: number): Promise<boolean>; // false: not within the deadline
+}
+
+// A path, or a glob in its last part (Node 20 has no fs.glob): "out/*.pid".
+export function fileAppeared(pattern: string): boolean {
+  if (!/[*?[]/.test(basename(pattern))) return existsSync(pattern);
+  const re = new RegExp(
+    `^${basename(pattern)
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  try {
+    return readdirSync(dirname(pattern)).some((f) => re.test(f));
+  } catch {
+    return false;
+  }
+}
+
+const portAccepts = (port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => (s.destroy(), done(true)));
+    s.once('error', () => (s.destroy(), done(false)));
+  });
+
+// The pids whose streams count: the target and, when the platform can tell, its descendants.
+export function readyWay(
+  spec: TargetSpec,
+  opts: { readyLine?: RegExp; streams?: StreamProbe; descendants?: (pid: number) => Promise<number[]> },
+): ReadyWay {
+  const r = spec.ready;
+  const line = opts.readyLine ?? r.stdout;
+  if (line) {
+    return {
+      what: `a line matching /${line.source}/`,
+      wait: (child, ms) =>
+        Promise.race([child.waitForLine(line).then(() => true), new Promise<boolean>((d) => setTimeout(() => d(false), ms).unref())]),
+    };
+  }
+  const poll = (check: (child: Child) => Promise<boolean> | boolean) => (child: Child, ms: number) =>
+    pollUntil(async () => (child.done ? true : await check(child)) || undefined, { deadlineMs: ms, intervalMs: 20 }).then(
+      (p) => p.ok && !child.done,
+    );
+  if (r.file !== undefined) {
+    const pattern = resolve(spec.cwd ?? process.cwd(), r.file);
+    return { what: `a file matching ${pattern}`, wait: poll(() => fileAppeared(pattern)) };
+  }
+  if (r.port !== undefined) return { what: `TCP port ${r.port} accepting on 127.0.0.1`, wait: poll(() => portAccepts(r.port!)) };
+  const streams = opts.streams;
+  if (!streams) return { what: 'an audio stream of its process (this rig cannot list streams)', wait: async () => false };
+  return {
+    what: 'an audio stream of its process (or a descendant) on the server',
+    wait: poll(async (child) => streams([child.pid, ...((await opts.descendants?.(child.pid)) ?? [])])),
+  };
+}
