@@ -5,6 +5,9 @@
 // where "untrack before destroy" decides whether the guard destroys an object twice.
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
+import { HiltError } from '../harness/errors.ts';
+import { runBlackBox } from './lib/blackbox-flow.ts';
+import { crashFault, isReferenceEngine } from './lib/blackbox-faults.ts';
 import { runFault } from './lib/fault-flow.ts';
 
 defineScenario(SCENARIOS.crash, async (ctx) => {
@@ -13,6 +16,15 @@ defineScenario(SCENARIOS.crash, async (ctx) => {
   const thread = params.word('thread');
   const point = params.word('point');
   const sig = `SIG${signal.toUpperCase()}`;
+  if (!isReferenceEngine(ctx)) {
+    // A black box cannot be made to fault from inside: the signal comes from outside, at the process.
+    if (thread !== 'main' || point !== 'steady') {
+      throw new HiltError('USAGE', `--set thread and point drive the reference engine's own crash; ${ctx.target.name} is a black box`, {
+        hint: 'leave thread and point at their defaults: the crash signal is sent to the process from outside',
+      });
+    }
+    return void (await runBlackBox(ctx, crashFault(ctx, sig as NodeJS.Signals)));
+  }
   run.fact('fault', point === 'teardown' ? `${sig} inside the destroy of the secondary tap` : `${sig} on the ${thread} thread`);
 
   const out = await runFault(ctx, {

@@ -6,9 +6,12 @@
 // muted and the scenario fails.
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
+import { runBlackBox } from './lib/blackbox-flow.ts';
+import { isReferenceEngine, killFault } from './lib/blackbox-faults.ts';
 import { runFault } from './lib/fault-flow.ts';
 
 defineScenario(SCENARIOS.kill9, async (ctx) => {
+  if (!isReferenceEngine(ctx)) return void (await runBlackBox(ctx, killFault(ctx)));
   const { run } = ctx;
   const out = await runFault(ctx, {
     label: 'SIGKILL',

@@ -9,6 +9,8 @@ const TAPPING: Record<string, ParamSpec> = {
   tap_ms: ms(2000, "the victim's stream must be moved into one of the engine's taps within this long"),
 };
 const TAPPING_ENGINE = { traits: ['reference-engine', 'taps-victim'] } as const;
+// Any program: the reference engine gets its own flow (each defence layer), a black box the generic one.
+const ANY_PROGRAM = {} as const;
 const ENGINE_OR_TK = { tk: 'fixtures/targets/tk-midi-app.json', engine: 'fixtures/targets/engine.json' };
 const ENDINGS_PARAMS = (hows: string[]): Record<string, ParamSpec> => ({
   how: words(hows, hows, 'which ends to run, one after another'),
@@ -31,7 +33,7 @@ const list = [
       "the next launch's sweep) must destroy the orphan taps and the victim must be heard again.",
     postmortem: 'finetune-orphans',
     params: TAPPING,
-    needs: TAPPING_ENGINE,
+    needs: ANY_PROGRAM,
     bugs: ['no-guardian,no-sweep'],
   },
   {
@@ -53,7 +55,7 @@ const list = [
       core: flag(true, 'let the crash leave a core and read it with gdb (off: less load on a small machine)'),
       ...TAPPING,
     },
-    needs: TAPPING_ENGINE,
+    needs: ANY_PROGRAM,
     bugs: ['no-crashguard', 'destroy-before-untrack'],
   },
   {
@@ -64,7 +66,7 @@ const list = [
       'SIGTERM the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.',
     postmortem: 'finetune-orphans',
     params: TAPPING,
-    needs: TAPPING_ENGINE,
+    needs: ANY_PROGRAM,
     bugs: ['no-signal-handlers'],
   },
   {
@@ -75,7 +77,20 @@ const list = [
       'SIGINT the engine while it taps a victim: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes.',
     postmortem: 'finetune-orphans',
     params: TAPPING,
-    needs: TAPPING_ENGINE,
+    needs: ANY_PROGRAM,
+    bugs: ['no-signal-handlers'],
+  },
+  {
+    name: 'stop',
+    file: 'scenarios/stop.scenario.ts',
+    summary: 'any program: its configured stop, then exit within the deadline with a clean code; nothing left, victim audible',
+    description:
+      'Stop the target the way its config says (a signal, stdin closed, a line, a command): it must exit within its stop deadline ' +
+      'with a code its config calls clean, leave no object on the server and no process running, and the victim must be heard. ' +
+      'A stop that hangs gets stacks, then SIGTERM, then SIGKILL, and the checks still run.',
+    postmortem: 'max-kernel-stop',
+    params: { resume_ms: TAPPING.resume_ms! },
+    needs: ANY_PROGRAM,
     bugs: ['no-signal-handlers'],
   },
   {

@@ -27,6 +27,10 @@ export const darwin: Platform = {
   fdCount: no("a process's open descriptor count", '`proc_pidinfo(PROC_PIDLISTFDS)` or `lsof -p PID`'),
   children: no("a process's children", '`proc_listchildpids` or `pgrep -P PID`'),
   descendants: no("a process's descendants", '`proc_listchildpids` walked down the tree, or `pgrep -P` repeated'),
+  processesWithEnv: no(
+    'processes carrying an environment marker',
+    '`ps -Eww -axo pid=,command=` (only your own processes) or `sysctl KERN_PROCARGS2`',
+  ),
   coreLaunchPrefix: noSync(
     'core dumps of a launched target',
     '`sh -c \'ulimit -c unlimited; exec "$@"\' --` (cores go to /cores, see kern.corefile)',

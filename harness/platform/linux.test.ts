@@ -126,6 +126,35 @@ describe.runIf(process.platform === 'linux')('linux platform', () => {
     expect(await linux.processState(untracked.pid!)).toBe('alive');
   });
 
+  test('processesWithEnv finds a setsid, double-forked helper re-parented away from us, by its marker', async () => {
+    const mark = `linux-test-${process.pid}-${Date.now()}`;
+    // setsid makes a new session; the inner sh backgrounds a sleep and exits: the sleep is
+    // re-parented to init (or a subreaper), no longer our descendant, and still carries the marker.
+    const c = spawn('setsid', ['sh', '-c', 'sleep 30 & echo $!'], {
+      env: { ...process.env, HILT_TARGET_MARK: mark },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const pid = Number(await new Promise<string>((res) => c.stdout!.once('data', (d: Buffer) => res(String(d).trim()))));
+    try {
+      const away = await pollUntil(
+        async () => (await linux.parentPid(pid)) !== undefined && !(await linux.descendants(process.pid)).includes(pid),
+        {
+          deadlineMs: 3000,
+        },
+      );
+      expect(away.ok).toBe(true);
+      const found = await linux.processesWithEnv('HILT_TARGET_MARK', mark);
+      expect(found.map((p) => p.pid)).toEqual([pid]);
+      expect(found[0]).toMatchObject({ name: 'sleep', state: expect.stringMatching(/^[RS]$/) });
+      expect(await linux.processesWithEnv('HILT_TARGET_MARK', `${mark}-other`)).toEqual([]);
+      expect(await linux.processesWithEnv('HILT_TARGET_MAR', mark)).toEqual([]); // the whole name=value, not a part
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+    expect((await gone(pid)).ok).toBe(true);
+    expect(await linux.processesWithEnv('HILT_TARGET_MARK', mark)).toEqual([]);
+  });
+
   test('exit codes carry no OS name on Linux (signals are reported separately)', () => {
     expect(linux.exitStatus(139)).toBeUndefined();
   });

@@ -75,6 +75,21 @@ async function descendants(pid: number): Promise<number[]> {
   return out;
 }
 
+// /proc/<pid>/environ: the environment the process was exec'd with, NUL-separated. Another
+// user's is unreadable (skipped); a zombie's is empty.
+async function processesWithEnv(name: string, value: string): Promise<ProcessInfo[]> {
+  const entry = `${name}=${value}`;
+  const out: ProcessInfo[] = [];
+  for (const dir of await readdir('/proc')) {
+    if (!/^\d+$/.test(dir)) continue;
+    const environ = await readFile(`/proc/${dir}/environ`, 'latin1').catch(() => '');
+    if (!environ.split('\0').includes(entry)) continue;
+    const info = await processInfo(Number(dir));
+    if (info && info.state !== 'Z' && info.state !== 'X') out.push(info);
+  }
+  return out;
+}
+
 async function resourceLimits(pid: number): Promise<ResourceLimits | undefined> {
   const text = await readFile(`/proc/${pid}/limits`, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
@@ -120,6 +135,7 @@ export const linux: Platform = {
   fdCount,
   children: async (pid) => (await processes()).filter((p) => p.ppid === pid && p.pid !== pid).map((p) => p.pid),
   descendants,
+  processesWithEnv,
   // prlimit execs the target in place (same pid) with RLIMIT_CORE raised.
   coreLaunchPrefix: () => ['prlimit', '--core=unlimited', '--'],
   corePattern: async () => (await readFile('/proc/sys/kernel/core_pattern', 'utf8').catch(() => '?')).trim(),

@@ -54,6 +54,10 @@ export interface Platform {
   fdCount(pid: number): Promise<number | undefined>; // open descriptors (a leak shows as growth)
   children(pid: number): Promise<number[]>; // direct children, zombies included
   descendants(pid: number): Promise<number[]>; // the whole tree below pid: helpers a target started
+  // Every live (not zombie) process whose environment holds name=value: hilt launches a target
+  // with a marker variable, and a setsid or a double fork keeps the environment, so a helper
+  // re-parented to init is still found. Processes whose environment is unreadable are skipped.
+  processesWithEnv(name: string, value: string): Promise<ProcessInfo[]>;
 
   // Core dumps: a crash's stacks, read after the process is gone.
   coreLaunchPrefix(): string[]; // argv put before a target's command so it may dump core in its cwd

@@ -15,6 +15,7 @@ const UNSUPPORTED = [
   'fdCount',
   'children',
   'descendants',
+  'processesWithEnv',
   'coreLaunchPrefix',
   'corePattern',
   'isCoreFile',

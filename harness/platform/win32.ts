@@ -27,6 +27,10 @@ export const win32: Platform = {
   fdCount: no("a process's open handle count", '`GetProcessHandleCount`'),
   children: no("a process's children", `${TOOLHELP} filtered on th32ParentProcessID`),
   descendants: no("a process's descendants", `${TOOLHELP} walked down th32ParentProcessID, or a Job object`),
+  processesWithEnv: no(
+    'processes carrying an environment marker',
+    "`NtQueryInformationProcess` + `ReadProcessMemory` of the PEB's environment block, or a Job object holding the tree",
+  ),
   coreLaunchPrefix: noSync(
     'crash dumps of a launched target',
     'Windows Error Reporting LocalDumps (HKLM\\...\\LocalDumps\\<exe> DumpFolder, DumpType 2)',

@@ -29,5 +29,10 @@ export interface Rig {
   inventory(prefix: string): Promise<Snapshot>;
   // Removes leftovers whose creator is dead; returns the names of what it removed.
   sweep(orphans: InventoryObject[]): Promise<string[]>;
+  // EVERY object on the server, with the owning process where the server knows it: a black box
+  // is judged by what is new here, not by names it was told to use.
+  serverInventory(): Promise<Snapshot>;
+  // Removes what a black box left (modules unloaded, nodes destroyed); sentences of what it did.
+  removeLeftovers(objects: InventoryObject[]): Promise<string[]>;
   stop(): Promise<void>;
 }

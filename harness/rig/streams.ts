@@ -1,7 +1,7 @@
 // Where a playing stream is routed, asked of the server: proves the victim is really tapped
 // (its stream sits in the engine's tap sink), not merely audible.
 import type { InventoryObject } from '../inventory/objects.ts';
-import type { ToolResult } from '../watchdog/tool.ts';
+import { runTool, type ToolResult } from '../watchdog/tool.ts';
 
 // What these need of a rig: a Pulse client pointed at its server.
 interface PulseRig {
@@ -17,11 +17,19 @@ export async function sinkOfStream(rig: PulseRig, appName: string): Promise<stri
   return (JSON.parse(String(sinks.stdout)) as Json[]).find((s) => s.index === input.sink)?.name;
 }
 
-// Readiness by "stream": a playback or capture stream whose process is one of `pids`.
-export async function hasStreamOf(rig: PulseRig, pids: number[]): Promise<boolean> {
-  const lists = await Promise.all([rig.pactl(['-f', 'json', 'list', 'sink-inputs']), rig.pactl(['-f', 'json', 'list', 'source-outputs'])]);
-  const streams = lists.flatMap((l) => JSON.parse(String(l.stdout)) as Json[]);
-  return streams.some((s) => pids.includes(Number(s.properties?.['application.process.id'])));
+// Readiness by "stream": a playback or capture stream node whose process is one of `pids`. Asked
+// of PipeWire, so native PipeWire clients (pw-loopback) count as well as Pulse and JACK ones.
+export async function hasStreamOf(env: Record<string, string>, pids: number[]): Promise<boolean> {
+  const dump = JSON.parse((await runTool('pw-dump', ['--no-colors'], { env, deadlineMs: 5000 })).stdout) as Json[];
+  // A native client's nodes carry no process id of their own: their client's says whose they are.
+  const clientPid = new Map(
+    dump.filter((o) => o.type === 'PipeWire:Interface:Client').map((c) => [c.id, Number(c.info?.props?.['application.process.id'])]),
+  );
+  return dump.some((o) => {
+    const props = o.info?.props ?? {};
+    const pid = Number(props['application.process.id'] ?? clientPid.get(props['client.id']));
+    return o.type === 'PipeWire:Interface:Node' && /^Stream\//.test(String(props['media.class'] ?? '')) && pids.includes(pid);
+  });
 }
 
 // Removes objects with the prefix whose creator is dead: hilt's own sweep between repetitions,

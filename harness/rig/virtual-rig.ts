@@ -13,7 +13,9 @@ import { now, pollUntil } from '../wait.ts';
 import { Capture } from '../audio/capture.ts';
 import { ToneSource } from '../audio/tone-source.ts';
 import type { InventoryObject } from '../inventory/objects.ts';
+import { takeServerSnapshot } from '../inventory/server.ts';
 import { takeSnapshot, type Snapshot } from '../inventory/snapshot.ts';
+import { sweepLeftovers } from './sweep.ts';
 import { requireVirtualRigTools } from './requirements.ts';
 import { pipewireJackEnv } from './jack.ts';
 import type { Rig } from './rig.ts';
@@ -130,7 +132,7 @@ export class VirtualRig implements Rig {
   }
 
   hasStreamOf(pids: number[]): Promise<boolean> {
-    return hasStreamOf(this, pids);
+    return hasStreamOf(this.env, pids);
   }
 
   routeOf(appName: string): Promise<string | undefined> {
@@ -139,6 +141,14 @@ export class VirtualRig implements Rig {
 
   inventory(prefix: string): Promise<Snapshot> {
     return takeSnapshot(prefix, this.env);
+  }
+
+  serverInventory(): Promise<Snapshot> {
+    return takeServerSnapshot(this.env);
+  }
+
+  removeLeftovers(objects: InventoryObject[]): Promise<string[]> {
+    return sweepLeftovers(this, this.env, objects);
   }
 
   sweep(orphans: InventoryObject[]): Promise<string[]> {

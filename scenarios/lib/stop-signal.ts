@@ -2,9 +2,12 @@
 // signal context), destroying the taps before exit 0 within the stop deadline.
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import { withinLimit } from '../../harness/check/check.ts';
+import { runBlackBox } from './blackbox-flow.ts';
+import { isReferenceEngine, signalFault } from './blackbox-faults.ts';
 import { runFault } from './fault-flow.ts';
 
 export async function stopBySignal(ctx: ScenarioContext, sig: 'SIGTERM' | 'SIGINT'): Promise<void> {
+  if (!isReferenceEngine(ctx)) return void (await runBlackBox(ctx, signalFault(ctx, sig)));
   const { run, target } = ctx;
   const deadline = target.stop.deadlineMs;
   const out = await runFault(ctx, {

@@ -1,0 +1,68 @@
+// The faults a black box gets, each a BlackBoxFault: a signal sent from outside (SIGKILL, SIGTERM,
+// SIGINT, a crash signal), the configured stop, or its own end. Every wait is under the watchdog:
+// past its deadline the program's stacks are taken, then SIGTERM, then SIGKILL, and the checks run.
+import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
+import { endOf, watch, watchBudget } from '../../harness/watchdog/watchdog.ts';
+import { now } from '../../harness/wait.ts';
+import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import { exitIsExpected, type BlackBoxFault } from './blackbox-flow.ts';
+
+// Is this target the reference engine, whose own scenarios prove each defence layer?
+export const isReferenceEngine = (ctx: ScenarioContext): boolean =>
+  ctx.target.traits.includes('reference-engine') && ctx.target.traits.includes('taps-victim');
+
+async function signalled(ctx: ScenarioContext, t: RunningTarget, sig: NodeJS.Signals, softMs: number) {
+  const at = now();
+  t.child.signal(sig);
+  const w = await ctx.run.phase(`${t.spec.name} ends after ${sig}`, watchBudget(softMs), () =>
+    watch(t.child, t.child.exited, { what: `${t.spec.name} exit after ${sig}`, softMs }),
+  );
+  return { ended: endOf(w, t.child), at };
+}
+
+export function killFault(ctx: ScenarioContext): BlackBoxFault {
+  return {
+    label: 'SIGKILL',
+    deadlineMs: 1000,
+    inject: (t) => signalled(ctx, t, 'SIGKILL', 1000),
+    expectExit: (x) => ({ ok: x.signal === 'SIGKILL', expected: 'SIGKILL' }),
+  };
+}
+
+// SIGTERM or SIGINT: a clean stop is an exit code (or signal) the config lists.
+export function signalFault(ctx: ScenarioContext, sig: 'SIGTERM' | 'SIGINT'): BlackBoxFault {
+  const codes = ctx.target.expect.exitCodes;
+  return {
+    label: sig,
+    deadlineMs: ctx.target.stop.deadlineMs,
+    inject: (t) => signalled(ctx, t, sig, ctx.target.stop.deadlineMs),
+    expectExit: (x) => ({ ok: exitIsExpected(x, codes), expected: codes.join(' or ') }),
+  };
+}
+
+// A crash signal sent from outside: it must die of it (or a handler it has exits as listed).
+export function crashFault(ctx: ScenarioContext, sig: NodeJS.Signals): BlackBoxFault {
+  const codes = ctx.target.expect.exitCodes;
+  return {
+    label: sig,
+    deadlineMs: ctx.target.stop.deadlineMs,
+    crashExpected: true,
+    inject: (t) => signalled(ctx, t, sig, ctx.target.stop.deadlineMs),
+    expectExit: (x) => ({ ok: x.signal === sig || exitIsExpected(x, codes), expected: `${sig} or ${codes.join(' or ')}` }),
+  };
+}
+
+// The configured stop (signal, stdin closed, a line, a command) under the watchdog.
+export function stopFault(ctx: ScenarioContext): BlackBoxFault {
+  const { stop, expect } = ctx.target;
+  return {
+    label: `the configured stop (${stop.method === 'signal' ? stop.signal : stop.method})`,
+    deadlineMs: stop.deadlineMs,
+    inject: async (t) => {
+      const at = now();
+      const r = await ctx.run.phase(`${t.spec.name} stops`, watchBudget(stop.deadlineMs), () => stopTarget(t));
+      return { ended: r, at };
+    },
+    expectExit: (x) => ({ ok: exitIsExpected(x, expect.exitCodes), expected: expect.exitCodes.join(' or ') }),
+  };
+}

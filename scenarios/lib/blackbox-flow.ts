@@ -1,0 +1,231 @@
+// A fault against any program, judged only from the audio server and the OS: the exit,
+// classified against what its config says a clean stop is; its deadline; no object of it left on
+// the server; no process of it still running (its marker is inherited through setsid and double
+// forks); the victim audible afterwards; no crash signature in its output. Then hilt removes what
+// it left and says so.
+import { expectation, withinLimit } from '../../harness/check/check.ts';
+import { crashSignatures } from '../../harness/check/crash-signature.ts';
+import { timelinePlot, type Marker } from '../../harness/evidence/audio.ts';
+import { describeLeftover, leftovers, type LeftoverOwner } from '../../harness/inventory/leftovers.ts';
+import type { InventoryObject } from '../../harness/inventory/objects.ts';
+import type { Snapshot } from '../../harness/inventory/snapshot.ts';
+import { platform } from '../../harness/platform/index.ts';
+import type { ProcessInfo } from '../../harness/platform/platform.ts';
+import type { ChildResult } from '../../harness/proc/child.ts';
+import type { ExitClass } from '../../harness/proc/exit.ts';
+import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import { MARK_ENV, type RunningTarget } from '../../harness/target/launch.ts';
+import { now, pollUntil } from '../../harness/wait.ts';
+import { TargetSession } from './target-session.ts';
+
+export interface BlackBoxFault {
+  label: string; // "SIGKILL", "the configured stop", "its own end"
+  // Does the fault and resolves with the process's end and when it was asked for.
+  inject(t: RunningTarget, session: TargetSession): Promise<{ ended: ChildResult; at: number }>;
+  expectExit(exit: ExitClass): { ok: boolean; expected: string };
+  deadlineMs: number; // the fault to the process gone
+  crashExpected?: boolean; // a crash scenario: the signature is the fault's, not a finding
+}
+
+export interface BlackBoxOutcome {
+  target: RunningTarget;
+  exit: ExitClass;
+  left: InventoryObject[];
+  escaped: ProcessInfo[];
+}
+
+// Whether the code or signal is one the config lists as a clean stop.
+export function exitIsExpected(exit: ExitClass, codes: (number | NodeJS.Signals)[]): boolean {
+  return codes.some((c) => (typeof c === 'number' ? exit.signal === null && exit.code === c : exit.signal === c));
+}
+
+// What this target owns on the server: its process tree as seen while it ran, its prefix, its patterns.
+async function ownerOf(t: RunningTarget): Promise<LeftoverOwner> {
+  const tree = await platform.descendants(t.pid).catch(() => []);
+  const marked = (await platform.processesWithEnv(MARK_ENV, t.mark).catch(() => [])).map((p) => p.pid);
+  return { pids: [...new Set([t.pid, ...tree, ...marked])], prefix: t.spec.prefix, patterns: t.spec.owns.patterns };
+}
+
+export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): Promise<BlackBoxOutcome> {
+  const { run, rig, target } = ctx;
+  const session = new TargetSession(ctx);
+  const cap = rig.capture;
+  const markers: Marker[] = [];
+  const checksBefore = run.checks.length;
+
+  await session.victim();
+  // After the victim: the baseline holds the rig's own objects, so only the target's can be new.
+  const baseline = await run.phase('baseline inventory', 8000, () => rig.serverInventory());
+  const t = await session.launch(`${target.name} ready`);
+  const owner = await ownerOf(t);
+  const during = await run.phase('inventory while it runs', 8000, () => rig.serverInventory());
+  run.metric('objects_while_running', leftovers(baseline, during, owner).length);
+
+  const { ended, at } = await fault.inject(t, session);
+  markers.push({ at, label: fault.label });
+  const exit = ended.exit;
+  const want = fault.expectExit(exit);
+  run.fact('exit', `${exit.name} (${exit.description})`);
+  run.check(
+    expectation(
+      'exit',
+      `exit is ${want.expected}`,
+      want.ok,
+      exit.name,
+      want.expected,
+      '',
+      `${target.name} after ${fault.label}: ${exit.name} (${exit.description})`,
+    ),
+  );
+  const exitMs = ended.endedAt - at;
+  run.metric('exit_ms', exitMs);
+  run.check(
+    withinLimit('exit-deadline', 'process gone within its deadline', exitMs, fault.deadlineMs, 'ms', `${fault.label} to process gone`),
+  );
+
+  // Its own processes: a descendant still running once the target is gone escaped it.
+  const escaped = (
+    await pollUntil(
+      async () => {
+        const alive = await platform.processesWithEnv(MARK_ENV, t.mark);
+        return alive.length === 0 || undefined;
+      },
+      { deadlineMs: 1000, intervalMs: 50 },
+    )
+  ).ok
+    ? []
+    : await platform.processesWithEnv(MARK_ENV, t.mark);
+  run.check(
+    expectation(
+      'no-escaped-process',
+      'no process of it still running',
+      escaped.length === 0,
+      escaped.length,
+      0,
+      'processes',
+      escaped.length === 0
+        ? `no process carries its marker 1000 ms after it ended`
+        : `still running after ${target.name} (pid ${t.pid}) ended: ${escaped.map((p) => `${p.name}[${p.pid}] (parent ${p.ppid})`).join(', ')}`,
+    ),
+  );
+
+  // Its objects: asked of the server, allowing a cleanup that lands just after the death.
+  const goneMs = 2000;
+  let after: Snapshot | undefined;
+  let left: InventoryObject[] = [];
+  await run.phase('inventory after it ended', goneMs + 8000, () =>
+    pollUntil(
+      async () => {
+        after = await rig.serverInventory();
+        left = leftovers(baseline, after, owner);
+        return left.length === 0 || undefined;
+      },
+      { deadlineMs: goneMs, intervalMs: 100 },
+    ),
+  );
+  run.check(
+    expectation(
+      'no-orphans',
+      'no object of it left on the server',
+      left.length === 0,
+      left.length,
+      0,
+      'objects',
+      left.length === 0
+        ? `nothing of ${target.name} on the server after ${fault.label}`
+        : orphanSentences(left, t.pid, `${goneMs} ms after ${fault.label}`).join('; '),
+    ),
+  );
+
+  // The victim: a program whose leftovers mute or capture it fails here.
+  const heard = await cap.waitFor('present', {
+    after: Math.max(ended.endedAt, now() - 200),
+    minRunMs: 50,
+    deadlineMs: ctx.params.number('resume_ms'),
+  });
+  if (heard.ok) markers.push({ at: heard.atMs!, label: 'victim heard' });
+  run.check(
+    withinLimit(
+      'victim-heard-after',
+      'victim audible after it ended',
+      heard.ok ? heard.waitedMs : undefined,
+      ctx.params.number('resume_ms'),
+      'ms',
+      `the victim's ${cap.frequencyHz} Hz tone on the observed output after ${fault.label}`,
+    ),
+  );
+
+  const signatures = crashSignatures(t.child.outputTail(2000));
+  if (!fault.crashExpected) {
+    run.check(
+      expectation(
+        'no-crash-signature',
+        'no crash signature in its output',
+        signatures.length === 0,
+        signatures[0] ?? 'none',
+        'none',
+        '',
+        signatures.length ? signatures.join('; ') : 'no sanitizer report, fatal error or "Segmentation fault" in its output',
+      ),
+    );
+  }
+
+  await run.attach(
+    'timeline',
+    'svg',
+    timelinePlot(cap, `${ctx.options.scenario}: victim ${cap.frequencyHz} Hz, ${target.name}`, markers, at - 500, now()),
+  );
+  await run.attach('target', 'log', t.child.outputTail(400));
+  await run.attach(
+    'inventory',
+    'json',
+    JSON.stringify({ owner: { ...owner, patterns: owner.patterns.map(String) }, baseline, during, after, left }, null, 2),
+  );
+  await cleanUp(ctx, t, left, escaped);
+
+  const failed = run.checks.slice(checksBefore).filter((c) => c.verdict === 'fail');
+  if (failed.length)
+    run.diagnosis = diagnose(
+      target.name,
+      t.pid,
+      fault.label,
+      failed.map((c) => ({ id: c.id, message: c.message })),
+    );
+  return { target: t, exit, left, escaped };
+}
+
+// hilt removes what the target left, so the next run starts clean, and says what it removed.
+async function cleanUp(ctx: ScenarioContext, t: RunningTarget, left: InventoryObject[], escaped: ProcessInfo[]): Promise<void> {
+  const said: string[] = [];
+  for (const p of escaped) {
+    const killed = await platform.killTree(p.pid).catch(() => []);
+    said.push(`killed ${p.name}[${p.pid}]${killed.length > 1 ? ` and ${killed.length - 1} below it` : ''}`);
+  }
+  if (left.length) said.push(...(await ctx.rig.removeLeftovers(left)));
+  if (said.length)
+    await ctx.run.attach('hilt-cleanup', 'text', `after the checks hilt removed what ${t.spec.name} left:\n${said.join('\n')}\n`);
+}
+
+// The first failures, most telling first: what the program left, then how it ended.
+function diagnose(name: string, pid: number, label: string, failed: { id: string; message: string }[]): string {
+  const order = ['no-orphans', 'no-escaped-process', 'victim-heard-after', 'exit', 'exit-deadline', 'no-crash-signature'];
+  const sorted = [...failed].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  return `${name} (pid ${pid}) after ${label}: ${sorted.map((c) => c.message).join('; ')}`;
+}
+
+// One sentence per leftover, a module's own sink and node folded into the module's sentence.
+export function orphanSentences(left: InventoryObject[], targetPid: number, when: string): string[] {
+  const modules = left.filter((o) => o.kind === 'pulse-module');
+  const partOf = (o: InventoryObject) =>
+    o.kind !== 'pulse-module'
+      ? modules.find((m) => m.detail !== undefined && new RegExp(`(^|[=\\s])${escapeRe(o.name)}(\\s|$)`).test(m.detail))
+      : undefined;
+  return left
+    .filter((o) => !partOf(o))
+    .map((o) => {
+      const parts = left.filter((p) => partOf(p) === o).map((p) => `${p.kind} ${p.name}`);
+      return `orphan: ${describeLeftover(o, targetPid)}${parts.length ? ` with its ${parts.join(' and ')}` : ''} still there ${when}`;
+    });
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
