@@ -74,7 +74,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
       exit.name,
       want.expected,
       '',
-      `${target.name} after ${fault.label}: ${exit.name} (${exit.description})`,
+      `${exit.name} (${exit.description}); a clean end is ${want.expected}`,
     ),
   );
   const exitMs = ended.endedAt - at;
@@ -184,13 +184,11 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   await cleanUp(ctx, t, left, escaped);
 
   const failed = run.checks.slice(checksBefore).filter((c) => c.verdict === 'fail');
-  if (failed.length)
-    run.diagnosis = diagnose(
-      target.name,
-      t.pid,
-      fault.label,
-      failed.map((c) => ({ id: c.id, message: c.message })),
-    );
+  if (failed.length) {
+    const bugs = ctx.options.bugs.length ? ` (run with bug switch ${ctx.options.bugs.join(',')})` : '';
+    const said = failed.map((c) => ({ id: c.id, message: c.message }));
+    run.diagnosis = diagnose(target.name, t.pid, fault.label, said) + bugs;
+  }
   return { target: t, exit, left, escaped };
 }
 
