@@ -105,7 +105,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
       'processes',
       escaped.length === 0
         ? `no process carries its marker 1000 ms after it ended`
-        : `still running after ${target.name} (pid ${t.pid}) ended: ${escaped.map((p) => `${p.name}[${p.pid}] (parent ${p.ppid})`).join(', ')}`,
+        : `still running after ${target.name} (pid ${t.pid}) ended: ${escaped.map(describeProcess).join(', ')}`,
     ),
   );
 
@@ -191,6 +191,8 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   }
   return { target: t, exit, left, escaped };
 }
+
+const describeProcess = (p: ProcessInfo): string => `${p.name}[${p.pid}] (parent ${p.ppid})`;
 
 // hilt removes what the target left, so the next run starts clean, and says what it removed.
 async function cleanUp(ctx: ScenarioContext, t: RunningTarget, left: InventoryObject[], escaped: ProcessInfo[]): Promise<void> {
