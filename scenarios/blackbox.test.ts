@@ -49,7 +49,7 @@ describe('black boxes: programs nobody here wrote', () => {
     const r = await runCli(['kill9', '--target', moduleApp]);
     expect(r.exitCode).toBe(1);
     expect(r.summary?.diagnosis).toMatch(
-      /^app \(pid (\d+)\) after SIGKILL: orphan: pulse module module-null-sink sink_name=app-\1 \(no owner pid on it: a module a helper/,
+      /^app \(pid (\d+)\) after SIGKILL: orphan: pulse module module-null-sink sink_name=app-\1 \(no owner pid on it: the server does not say/,
     );
     expect(r.summary?.diagnosis).toMatch(
       /target pid \d+ dead\) with its pulse-sink app-\d+ and pw-node app-\d+ still there 2000 ms after SIGKILL/,
@@ -88,5 +88,16 @@ describe('black boxes: programs nobody here wrote', () => {
     const refused = await runCli(['crash', '--target', loopback, '--set', 'thread=audio']);
     expect(refused.exitCode).toBe(1);
     expect(refused.summary?.diagnosis).toMatch(/--set thread and point drive the reference engine's own crash/);
+  });
+
+  test('exit: a program that ends by itself passes; under static-registry-after-exit it dies after finishing, said first', async () => {
+    const ok = await runCli(['exit']);
+    expect(ok.summary?.verdict, ok.stdout).toBe('pass');
+    expect(check(ok.summary, 'exit')?.measured).toBe('exit 3');
+    const bad = await runCli(['exit', '--bug', 'static-registry-after-exit']);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.summary?.diagnosis).toMatch(
+      /^hilt-engine-addon-exits \(pid \d+\) after its own end: SIGSEGV .*; a clean end is 3; orphan: /,
+    );
   });
 });

@@ -94,6 +94,19 @@ const list = [
     bugs: ['no-signal-handlers'],
   },
   {
+    name: 'exit',
+    file: 'scenarios/exit.scenario.ts',
+    summary: 'any program that ends by itself: on time, with a clean code, nothing left, no crash signature after it finished',
+    description:
+      'Start the target and let it end by itself (a script, a test run): it must end within end_ms with a code its config calls ' +
+      'clean, leave no object on the server and no process running, print no crash signature, and the victim must be heard.',
+    postmortem: 'numchuck-gc-teardown',
+    params: { end_ms: ms(10_000, 'it must have ended within this long of being ready'), resume_ms: TAPPING.resume_ms! },
+    needs: ANY_PROGRAM,
+    bugs: ['static-registry-after-exit'],
+    target: 'fixtures/targets/addon-exits.json',
+  },
+  {
     name: 'multi-app',
     file: 'scenarios/multi-app.scenario.ts',
     summary: 'three victims tapped at once, primary and secondary taps; SIGKILL; all six taps gone, all three tones back, no relaunch',

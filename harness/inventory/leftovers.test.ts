@@ -87,11 +87,11 @@ describe('namedLike', () => {
 describe('describeLeftover', () => {
   it('a module: its argument inline, no owner pid, the target dead', () => {
     expect(describeLeftover({ ...module, why: 'unattributed' }, TARGET)).toBe(
-      'pulse module module-null-sink sink_name=app-123 (no owner pid on it: a module a helper such as pactl loaded, ' +
+      'pulse module module-null-sink sink_name=app-123 (no owner pid on it: the server does not say who loaded a module, ' +
         'new on the private rig, where nothing else makes objects; target pid 123 dead)',
     );
     expect(describeLeftover({ ...module, why: 'name' }, TARGET, true)).toBe(
-      'pulse module module-null-sink sink_name=app-123 (no owner pid on it: a module a helper such as pactl loaded, ' +
+      'pulse module module-null-sink sink_name=app-123 (no owner pid on it: the server does not say who loaded a module, ' +
         'named like the target (its prefix or a pattern); target pid 123 alive)',
     );
   });

@@ -57,7 +57,7 @@ export function describeLeftover(o: InventoryObject, targetPid: number, targetAl
   const parts: string[] = [];
   if (!isModule && o.detail) parts.push(o.detail);
   if (o.ownerPid === undefined) {
-    parts.push(isModule ? 'no owner pid on it: a module a helper such as pactl loaded' : 'no owner pid on it');
+    parts.push(isModule ? 'no owner pid on it: the server does not say who loaded a module' : 'no owner pid on it');
   } else {
     const state = o.ownerAlive === true ? 'alive' : o.ownerAlive === false ? 'dead' : 'state unknown';
     parts.push(`owner pid ${o.ownerPid} ${state}`);

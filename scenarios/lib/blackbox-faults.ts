@@ -66,3 +66,21 @@ export function stopFault(ctx: ScenarioContext): BlackBoxFault {
     expectExit: (x) => ({ ok: exitIsExpected(x, expect.exitCodes), expected: expect.exitCodes.join(' or ') }),
   };
 }
+
+// Its own end (a script, a test run): no fault, a deadline, and an exit code its config calls clean.
+export function exitFault(ctx: ScenarioContext): BlackBoxFault {
+  const endMs = ctx.params.number('end_ms');
+  const codes = ctx.target.expect.exitCodes;
+  return {
+    label: 'its own end',
+    deadlineMs: endMs,
+    inject: async (t) => {
+      const at = now();
+      const w = await ctx.run.phase(`${t.spec.name} ends by itself`, watchBudget(endMs), () =>
+        watch(t.child, t.child.exited, { what: `${t.spec.name} own end`, softMs: endMs }),
+      );
+      return { ended: endOf(w, t.child), at };
+    },
+    expectExit: (x) => ({ ok: exitIsExpected(x, codes), expected: codes.join(' or ') }),
+  };
+}

@@ -77,7 +77,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
       `${exit.name} (${exit.description}); a clean end is ${want.expected}`,
     ),
   );
-  const exitMs = ended.endedAt - at;
+  const exitMs = Math.max(0, ended.endedAt - at); // a program that ends by itself may end before it is watched
   run.metric('exit_ms', exitMs);
   run.check(
     withinLimit('exit-deadline', 'process gone within its deadline', exitMs, fault.deadlineMs, 'ms', `${fault.label} to process gone`),
@@ -187,7 +187,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   if (failed.length) {
     const bugs = ctx.options.bugs.length ? ` (run with bug switch ${ctx.options.bugs.join(',')})` : '';
     const said = failed.map((c) => ({ id: c.id, message: c.message }));
-    run.diagnosis = diagnose(target.name, t.pid, fault.label, said) + bugs;
+    run.diagnosis = diagnose(target.name, t.pid, fault.label, said, exit.crash && !fault.crashExpected) + bugs;
   }
   return { target: t, exit, left, escaped };
 }
@@ -207,8 +207,11 @@ async function cleanUp(ctx: ScenarioContext, t: RunningTarget, left: InventoryOb
 }
 
 // The first failures, most telling first: what the program left, then how it ended.
-function diagnose(name: string, pid: number, label: string, failed: { id: string; message: string }[]): string {
-  const order = ['no-orphans', 'no-escaped-process', 'victim-heard-after', 'exit', 'exit-deadline', 'no-crash-signature'];
+// A crash comes first: what it left is then its consequence.
+function diagnose(name: string, pid: number, label: string, failed: { id: string; message: string }[], crashed: boolean): string {
+  const order = crashed
+    ? ['exit', 'no-crash-signature', 'no-orphans', 'no-escaped-process', 'victim-heard-after', 'exit-deadline']
+    : ['no-orphans', 'no-escaped-process', 'victim-heard-after', 'exit', 'exit-deadline', 'no-crash-signature'];
   const sorted = [...failed].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   return `${name} (pid ${pid}) after ${label}: ${sorted.map((c) => c.message).join('; ')}`;
 }
