@@ -7,6 +7,7 @@ import { Child } from '../proc/child.ts';
 import { now } from '../wait.ts';
 import { commandLine } from './command-line.ts';
 import type { Stacks } from './gdb-stacks.ts';
+import { describePyWaits, parsePyBt } from './py-stacks.ts';
 import { parseStacks } from './stack-parsers.ts';
 
 export interface StackCapture {
@@ -16,9 +17,70 @@ export interface StackCapture {
   stacks?: Stacks; // parsed, when the debugger ran
   tookMs: number;
   missing?: string; // the debugger is not installed: what to install
+  python?: string; // a Python program: which of its lines each thread waits in (gdb py-bt)
 }
 
 export async function takeStacks(pid: number, opts: { deadlineMs?: number; platform?: NodeJS.Platform } = {}): Promise<StackCapture> {
+  const native = await nativeStacks(pid, opts);
+  const os = opts.platform ?? process.platform;
+  // A CPython process: its Python stacks too, so the report says which Python line each thread waits in.
+  const name =
+    os === process.platform
+      ? await platformFor(os)
+          .processName(pid)
+          .catch(() => undefined)
+      : undefined;
+  if (!name || !/^python/.test(name)) return native;
+  let dbg: Debugger<[pid: number]>;
+  try {
+    dbg = platformFor(os).pythonStackDebugger();
+  } catch (e) {
+    if (!isUnsupported(e)) throw e;
+    return { ...native, text: `${native.text}\n\n(no Python stacks: ${e.message})` };
+  }
+  const py = await runDebugger(dbg, pid, opts.deadlineMs ?? 20_000);
+  const threads = parsePyBt(py.stdout);
+  const python = threads.length ? describePyWaits(threads) : undefined;
+  const said = threads.length ? '' : `\n(no Python frames: install ${dbg.install})`;
+  return {
+    ...native,
+    text: `${native.text}\n\n--- Python stacks ---\n${py.text}${said}`,
+    tookMs: native.tookMs + py.tookMs,
+    ...(python && { python }),
+  };
+}
+
+// One debugger run under its own deadline: a debugger stuck on a wedged target must not hang hilt.
+async function runDebugger(
+  dbg: Debugger<[pid: number]>,
+  pid: number,
+  deadlineMs: number,
+): Promise<{ stdout: string; text: string; tookMs: number }> {
+  const t0 = now();
+  const args = dbg.args(pid);
+  const command = commandLine(dbg.tool, args);
+  let child: Child;
+  try {
+    child = new Child(dbg.tool, args, { name: dbg.tool, rawStdout: true, tailLines: 100 });
+  } catch (e) {
+    return { stdout: '', text: `${command}\n\n${(e as Error).message}`, tookMs: now() - t0 };
+  }
+  let stdout = '';
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    child.collectStdout().then((t) => ((stdout = t), false)),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(true), deadlineMs))),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) {
+    child.signal('SIGKILL');
+    await child.exited;
+  }
+  const text = `${command}\n\n${stdout}\n${child.outputTail(100)}${timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : ''}`;
+  return { stdout, text, tookMs: now() - t0 };
+}
+
+async function nativeStacks(pid: number, opts: { deadlineMs?: number; platform?: NodeJS.Platform } = {}): Promise<StackCapture> {
   const t0 = now();
   const os = opts.platform ?? process.platform;
   let dbg: Debugger<[pid: number]>;

@@ -39,6 +39,7 @@ export const darwin: Platform = {
   isCoreFile: noSync('recognising a core file', 'the kern.corefile pattern (core.<pid>)'),
   coreDebugger: noSync('reading a core', "`lldb --batch -c CORE EXE -o 'thread backtrace all'` read by the lldb parser"),
   stackDebugger: () => stackDebugger,
+  pythonStackDebugger: noSync('Python stacks of a live process', "`lldb` with CPython's lldb scripts, or `py-spy dump --pid PID`"),
   resourceLimits: no(
     "a process's resource limits",
     "`getrlimit` inside the target (macOS shows no other process's limits) or `launchctl limit`",

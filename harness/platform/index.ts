@@ -15,7 +15,15 @@ const PLATFORMS: Partial<Record<NodeJS.Platform, Platform>> = { linux, darwin, w
 function unported(os: NodeJS.Platform): Platform {
   const would = 'a new harness/platform/<os>.ts implementing Platform';
   const facts = Object.keys(linux).filter((k) => k !== 'os') as (keyof Omit<Platform, 'os'>)[];
-  const sync = new Set<string>(['coreLaunchPrefix', 'isCoreFile', 'coreDebugger', 'stackDebugger', 'reaperArgv', 'exitStatus']);
+  const sync = new Set<string>([
+    'coreLaunchPrefix',
+    'isCoreFile',
+    'coreDebugger',
+    'stackDebugger',
+    'pythonStackDebugger',
+    'reaperArgv',
+    'exitStatus',
+  ]);
   const entries = facts.map((k) => [k, sync.has(k) ? unsupported(os, k, would) : unsupportedAsync(os, k, would)]);
   return { os, ...Object.fromEntries(entries) } as Platform;
 }

@@ -124,6 +124,14 @@ const stackDebugger: Debugger<[pid: number]> = {
   install: GDB_INSTALL,
 };
 
+// gdb's Python extensions ship with Debian's python3-dbg (auto-loaded for /usr/bin/python3.X).
+const pythonStackDebugger: Debugger<[pid: number]> = {
+  tool: 'gdb',
+  args: (pid) => ['-p', String(pid), '-batch', '-nx', '-ex', 'thread apply all py-bt'],
+  parser: 'gdb',
+  install: "apt-get install python3-dbg (gdb's py-bt for Debian's python3; npm run setup installs it)",
+};
+
 export const linux: Platform = {
   os: 'linux',
   process: processInfo,
@@ -142,6 +150,7 @@ export const linux: Platform = {
   isCoreFile: (name) => name.startsWith('core'),
   coreDebugger: () => coreDebugger,
   stackDebugger: () => stackDebugger,
+  pythonStackDebugger: () => pythonStackDebugger,
   resourceLimits,
   reaperArgv: () => ['bash', REAPER],
   killTree,

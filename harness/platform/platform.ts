@@ -67,6 +67,8 @@ export interface Platform {
 
   // Live stacks: where a hung process is stuck, taken before it is killed.
   stackDebugger(): Debugger<[pid: number]>;
+  // CPython's own stacks (which Python line each thread waits in) for a hung Python program.
+  pythonStackDebugger(): Debugger<[pid: number]>;
 
   // Resource limits of a running process (a core limit of 0 explains a missing core).
   resourceLimits(pid: number): Promise<ResourceLimits | undefined>;

@@ -20,6 +20,7 @@ const UNSUPPORTED = [
   'corePattern',
   'isCoreFile',
   'coreDebugger',
+  'pythonStackDebugger',
   'resourceLimits',
   'reaperArgv',
   'killTree',

@@ -39,6 +39,7 @@ export const win32: Platform = {
   isCoreFile: noSync('recognising a crash dump', 'the *.dmp files WER LocalDumps writes'),
   coreDebugger: noSync('reading a crash dump', "`cdb -z DUMP -c '~*k;q'` read by the cdb parser"),
   stackDebugger: () => stackDebugger,
+  pythonStackDebugger: noSync('Python stacks of a live process', '`py-spy dump --pid PID`'),
   resourceLimits: no("a process's resource limits", "a Job object's limits (`QueryInformationJobObject`)"),
   reaperArgv: noSync('the reaper', "a Job object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, which dies with hilt's handle"),
   killTree: no('killing a process tree', '`taskkill /T /F /PID PID` or `TerminateJobObject`'),

@@ -125,6 +125,6 @@ async function escalate(child: Child, opts: WatchOptions): Promise<Hang> {
     waits,
     endedBy,
     ...(exit ? { exit } : {}),
-    summary: `${opts.what} hung: nothing after ${opts.softMs} ms; ${waits}; ${ending}`,
+    summary: `${opts.what} hung: nothing after ${opts.softMs} ms; ${waits}${stacks.python ? `; Python: ${stacks.python}` : ''}; ${ending}`,
   };
 }
