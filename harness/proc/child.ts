@@ -54,6 +54,9 @@ export class Child {
       stderr: 'pipe',
       reject: false,
       buffer: false,
+      // hilt decides when to escalate (the watchdog): execa's own SIGKILL 5 s after a SIGTERM would
+      // kill a hung program while its stacks are still being taken.
+      forceKillAfterDelay: false,
       cleanup: true,
     });
     if (this.proc.pid === undefined) throw new Error(`cannot spawn ${file}`);

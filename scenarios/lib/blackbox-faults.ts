@@ -17,7 +17,7 @@ async function signalled(ctx: ScenarioContext, t: RunningTarget, sig: NodeJS.Sig
   const w = await ctx.run.phase(`${t.spec.name} ends after ${sig}`, watchBudget(softMs), () =>
     watch(t.child, t.child.exited, { what: `${t.spec.name} exit after ${sig}`, softMs }),
   );
-  return { ended: endOf(w, t.child), at };
+  return { ended: endOf(w, t.child), at, ...(w.outcome === 'hung' && { hang: w.hang.summary }) };
 }
 
 export function killFault(ctx: ScenarioContext): BlackBoxFault {
@@ -61,7 +61,7 @@ export function stopFault(ctx: ScenarioContext): BlackBoxFault {
     inject: async (t) => {
       const at = now();
       const r = await ctx.run.phase(`${t.spec.name} stops`, watchBudget(stop.deadlineMs), () => stopTarget(t));
-      return { ended: r, at };
+      return { ended: r, at, ...(r.hang && { hang: r.hang.summary }) };
     },
     expectExit: (x) => ({ ok: exitIsExpected(x, expect.exitCodes), expected: expect.exitCodes.join(' or ') }),
   };
@@ -79,7 +79,7 @@ export function exitFault(ctx: ScenarioContext): BlackBoxFault {
       const w = await ctx.run.phase(`${t.spec.name} ends by itself`, watchBudget(endMs), () =>
         watch(t.child, t.child.exited, { what: `${t.spec.name} own end`, softMs: endMs }),
       );
-      return { ended: endOf(w, t.child), at };
+      return { ended: endOf(w, t.child), at, ...(w.outcome === 'hung' && { hang: w.hang.summary }) };
     },
     expectExit: (x) => ({ ok: exitIsExpected(x, codes), expected: codes.join(' or ') }),
   };

@@ -21,7 +21,8 @@ import { TargetSession } from './target-session.ts';
 export interface BlackBoxFault {
   label: string; // "SIGKILL", "the configured stop", "its own end"
   // Does the fault and resolves with the process's end and when it was asked for.
-  inject(t: RunningTarget, session: TargetSession): Promise<{ ended: ChildResult; at: number }>;
+  // A hang the watchdog caught on the way is said in words (where each thread waits).
+  inject(t: RunningTarget, session: TargetSession): Promise<{ ended: ChildResult; at: number; hang?: string }>;
   expectExit(exit: ExitClass): { ok: boolean; expected: string };
   deadlineMs: number; // the fault to the process gone
   crashExpected?: boolean; // a crash scenario: the signature is the fault's, not a finding
@@ -61,7 +62,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   const during = await run.phase('inventory while it runs', 8000, () => rig.serverInventory());
   run.metric('objects_while_running', leftovers(baseline, during, owner).length);
 
-  const { ended, at } = await fault.inject(t, session);
+  const { ended, at, hang } = await fault.inject(t, session);
   markers.push({ at, label: fault.label });
   const exit = ended.exit;
   const want = fault.expectExit(exit);
@@ -187,7 +188,8 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   if (failed.length) {
     const bugs = ctx.options.bugs.length ? ` (run with bug switch ${ctx.options.bugs.join(',')})` : '';
     const said = failed.map((c) => ({ id: c.id, message: c.message }));
-    run.diagnosis = diagnose(target.name, t.pid, fault.label, said, exit.crash && !fault.crashExpected) + bugs;
+    const hung = hang ? ` Hang: ${hang}` : '';
+    run.diagnosis = diagnose(target.name, t.pid, fault.label, said, exit.crash && !fault.crashExpected) + bugs + hung;
   }
   return { target: t, exit, left, escaped };
 }
