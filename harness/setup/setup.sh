@@ -6,9 +6,12 @@ cd "$(dirname "$0")/../.."
 
 # MIDI on the virtual rig is JACK MIDI through pipewire-jack (no ALSA sequencer here); the Tk app
 # fixture is Debian's python3 with tkinter and rtmidi, on a private Xvfb display driven by xdotool.
+# The example targets are Debian's own programs (fluidsynth with a small soundfont, sox's play through
+# Pulse, dbus-daemon's fork); python3-dbg gives gdb the py-bt that names a hung Python program's lines.
 APT_PACKAGES=(pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils libpulse-dev
               cmake g++ make pkg-config gdb
-              pipewire-jack librtmidi-dev python3 python3-tk python3-rtmidi xvfb xdotool)
+              pipewire-jack librtmidi-dev python3 python3-tk python3-rtmidi xvfb xdotool
+              fluidsynth timgm6mb-soundfont sox libsox-fmt-pulse dbus-daemon python3-dbg)
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
