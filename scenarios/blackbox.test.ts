@@ -1,10 +1,11 @@
 // The black-box scenarios through the real CLI, on what the examples (examples.test.ts) do not
 // cover: the reference engine judged as a black box by stop and exit, each failing under its bug
 // switch, and a crash signal sent from outside to a program from Debian's packages.
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ROOT } from '../harness/target/config.ts';
-import { check, runCli } from './run-cli.ts';
+import { check, newOutDir, runCli } from './run-cli.ts';
 
 const loopback = join(ROOT, 'fixtures/targets/examples/pw-loopback.json');
 
@@ -37,5 +38,26 @@ describe('black-box scenarios', () => {
     expect(bad.summary?.diagnosis).toMatch(
       /^hilt-engine-addon-exits \(pid \d+\) after its own end: SIGSEGV .*; a clean end is 3; orphan: /,
     );
+  });
+
+  test('files: a listed lock file and a /dev/shm entry named like it, left after SIGKILL, are named and removed', async () => {
+    const dir = newOutDir('files-target');
+    const cfg = join(dir, 'shm-app.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        name: 'shm-app',
+        command: ['sh', '-c', `touch /dev/shm/hiltshm-$$ ${dir}/app-$$.lock; echo ready; exec sleep 600`],
+        prefix: 'hiltshm',
+        owns: { files: ['*.lock'] },
+        cwd: '.',
+        ready: { stdout: '^ready$', deadlineMs: 3000 },
+      }),
+    );
+    const r = await runCli(['kill9', '--target', cfg]);
+    expect(r.exitCode).toBe(1);
+    const m = check(r.summary, 'no-files-left')?.message ?? '';
+    expect(m).toMatch(/^files left after SIGKILL: .*\/app-(\d+)\.lock, \/dev\/shm\/hiltshm-\1$/);
+    for (const f of m.replace(/^files left after SIGKILL: /, '').split(', ')) expect(existsSync(f), f).toBe(false);
   });
 });

@@ -76,7 +76,8 @@ async function runDebugger(
     child.signal('SIGKILL');
     await child.exited;
   }
-  const text = `${command}\n\n${stdout}\n${child.outputTail(100)}${timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : ''}`;
+  const late = timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : '';
+  const text = `${command}\n\n${stdout}\n${child.outputTail(100)}${late}`;
   return { stdout, text, tookMs: now() - t0 };
 }
 

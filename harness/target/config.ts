@@ -25,7 +25,7 @@ export interface TargetSpec {
   // Exactly one way of knowing it is ready, and the deadline for it.
   ready: { stdout?: RegExp; file?: string; port?: number; stream?: true; deadlineMs: number };
   prefix: string;
-  owns: { patterns: RegExp[] }; // names of objects it makes through helpers
+  owns: { patterns: RegExp[]; files: string[] }; // objects it makes through helpers; files (absolute globs)
   stop: {
     method: 'signal' | 'stdin-close' | 'line' | 'command';
     signal: NodeJS.Signals;
@@ -75,7 +75,10 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
       ...(j.ready.stream && { stream: true as const }),
     },
     prefix: j.prefix,
-    owns: { patterns: j.owns.patterns.map((p) => new RegExp(p)) },
+    owns: {
+      patterns: j.owns.patterns.map((p) => new RegExp(p)),
+      files: j.owns.files.map((f) => resolve(j.cwd === undefined ? ROOT : resolve(dirname(file), sub(j.cwd)), sub(f))),
+    },
     stop: { ...j.stop, ...(j.stop.command && { command: j.stop.command.map(sub) }) },
     expect: { exitCodes: j.expect.exitCodes, audio: j.expect.audio },
     bugSwitchEnv: j.bugSwitchEnv,

@@ -1,8 +1,8 @@
 // Knowing a target is ready, whichever way its config says: a line it prints, a file appearing,
 // a TCP port accepting, or an audio stream of its process on the server. Polled with a deadline.
-import { existsSync, readdirSync } from 'node:fs';
+import { filesMatching } from '../inventory/files.ts';
 import { connect } from 'node:net';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Child } from '../proc/child.ts';
 import { pollUntil } from '../wait.ts';
 import type { TargetSpec } from './config.ts';
@@ -16,20 +16,7 @@ export interface ReadyWay {
 }
 
 // A path, or a glob in its last part (Node 20 has no fs.glob): "out/*.pid".
-export function fileAppeared(pattern: string): boolean {
-  if (!/[*?[]/.test(basename(pattern))) return existsSync(pattern);
-  const re = new RegExp(
-    `^${basename(pattern)
-      .replace(/[.+^${}()|\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  try {
-    return readdirSync(dirname(pattern)).some((f) => re.test(f));
-  } catch {
-    return false;
-  }
-}
+export const fileAppeared = (pattern: string): boolean => filesMatching(pattern).length > 0;
 
 const portAccepts = (port: number): Promise<boolean> =>
   new Promise((done) => {

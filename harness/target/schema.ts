@@ -126,8 +126,15 @@ export const targetConfigSchema = strict({
       .array(regex("Regex over an object's name or details (a Pulse module's argument, say)."), { error: 'expected an array of regexes' })
       .default([])
       .describe('Names of objects it makes through helpers (a module loaded by a pactl child carries no pid of the target).'),
+    files: z
+      .array(text('a path or a glob'), { error: 'expected an array of paths or globs' })
+      .default([])
+      .describe(
+        'Files it makes that must be gone after it ends (relative to cwd; a glob in the last part). ' +
+          '/dev/shm entries named with its prefix or patterns are looked for without being listed.',
+      ),
   })
-    .default({ patterns: [] })
+    .default({ patterns: [], files: [] })
     .describe('What it owns besides the objects of its own processes and those named with its prefix.'),
   expect: strict({
     exitCodes: z

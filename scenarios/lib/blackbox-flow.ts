@@ -3,10 +3,13 @@
 // the server; no process of it still running (its marker is inherited through setsid and double
 // forks); the victim audible afterwards; no crash signature in its output. Then hilt removes what
 // it left and says so.
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { expectation, withinLimit } from '../../harness/check/check.ts';
 import { crashSignatures } from '../../harness/check/crash-signature.ts';
 import { timelinePlot, type Marker } from '../../harness/evidence/audio.ts';
-import { describeLeftover, leftovers, type LeftoverOwner } from '../../harness/inventory/leftovers.ts';
+import { filesMatching, shmEntries } from '../../harness/inventory/files.ts';
+import { describeLeftover, leftovers, namedLike, type LeftoverOwner } from '../../harness/inventory/leftovers.ts';
 import type { InventoryObject } from '../../harness/inventory/objects.ts';
 import type { Snapshot } from '../../harness/inventory/snapshot.ts';
 import { platform } from '../../harness/platform/index.ts';
@@ -57,6 +60,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   await session.victim();
   // After the victim: the baseline holds the rig's own objects, so only the target's can be new.
   const baseline = await run.phase('baseline inventory', 8000, () => rig.serverInventory());
+  const shmBefore = new Set(shmEntries());
   const t = await session.launch(`${target.name} ready`);
   const owner = await ownerOf(t);
   const during = await run.phase('inventory while it runs', 8000, () => rig.serverInventory());
@@ -138,6 +142,23 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
     ),
   );
 
+  // Its files: the ones its config lists, and /dev/shm entries named like it that were not there before.
+  const shmNew = shmEntries().filter((p) => !shmBefore.has(p) && namedLike({ name: basename(p) }, t.spec.prefix, t.spec.owns.patterns));
+  const files = [...new Set([...t.spec.owns.files.flatMap(filesMatching), ...shmNew])];
+  run.check(
+    expectation(
+      'no-files-left',
+      'no file of it left',
+      files.length === 0,
+      files.length,
+      0,
+      'files',
+      files.length === 0
+        ? 'none of its files (owns.files, /dev/shm entries named like it) is left'
+        : `files left after ${fault.label}: ${files.join(', ')}`,
+    ),
+  );
+
   // The victim: a program whose leftovers mute or capture it fails here.
   const heard = await cap.waitFor('present', {
     after: Math.max(ended.endedAt, now() - 200),
@@ -182,7 +203,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
     'json',
     JSON.stringify({ owner: { ...owner, patterns: owner.patterns.map(String) }, baseline, during, after, left }, null, 2),
   );
-  await cleanUp(ctx, t, left, escaped);
+  await cleanUp(ctx, t, left, escaped, files);
 
   const failed = run.checks.slice(checksBefore).filter((c) => c.verdict === 'fail');
   if (failed.length) {
@@ -197,8 +218,18 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
 const describeProcess = (p: ProcessInfo): string => `${p.name}[${p.pid}] (parent ${p.ppid})`;
 
 // hilt removes what the target left, so the next run starts clean, and says what it removed.
-async function cleanUp(ctx: ScenarioContext, t: RunningTarget, left: InventoryObject[], escaped: ProcessInfo[]): Promise<void> {
+async function cleanUp(
+  ctx: ScenarioContext,
+  t: RunningTarget,
+  left: InventoryObject[],
+  escaped: ProcessInfo[],
+  files: string[],
+): Promise<void> {
   const said: string[] = [];
+  for (const f of files) {
+    await rm(f, { recursive: true, force: true });
+    said.push(`removed ${f}`);
+  }
   for (const p of escaped) {
     const killed = await platform.killTree(p.pid).catch(() => []);
     said.push(`killed ${p.name}[${p.pid}]${killed.length > 1 ? ` and ${killed.length - 1} below it` : ''}`);
@@ -212,8 +243,8 @@ async function cleanUp(ctx: ScenarioContext, t: RunningTarget, left: InventoryOb
 // A crash comes first: what it left is then its consequence.
 function diagnose(name: string, pid: number, label: string, failed: { id: string; message: string }[], crashed: boolean): string {
   const order = crashed
-    ? ['exit', 'no-crash-signature', 'no-orphans', 'no-escaped-process', 'victim-heard-after', 'exit-deadline']
-    : ['no-orphans', 'no-escaped-process', 'victim-heard-after', 'exit', 'exit-deadline', 'no-crash-signature'];
+    ? ['exit', 'no-crash-signature', 'no-orphans', 'no-escaped-process', 'no-files-left', 'victim-heard-after', 'exit-deadline']
+    : ['no-orphans', 'no-escaped-process', 'no-files-left', 'victim-heard-after', 'exit', 'exit-deadline', 'no-crash-signature'];
   const sorted = [...failed].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   return `${name} (pid ${pid}) after ${label}: ${sorted.map((c) => c.message).join('; ')}`;
 }
