@@ -50,12 +50,16 @@ export async function takeStacks(pid: number, opts: { deadlineMs?: number; platf
   };
 }
 
-// One debugger run under its own deadline: a debugger stuck on a wedged target must not hang hilt.
-async function runDebugger(
-  dbg: Debugger<[pid: number]>,
-  pid: number,
-  deadlineMs: number,
-): Promise<{ stdout: string; text: string; tookMs: number }> {
+interface DebuggerRun {
+  stdout: string;
+  text: string; // the command, then what it printed (or why it could not run)
+  tookMs: number;
+  missing?: string; // it could not start: what to install (or the platform's reason)
+}
+
+// One debugger run under its own deadline (a debugger stuck on a wedged target must not hang hilt),
+// as a Child: registered with the reaper, so it goes with hilt even if hilt is killed.
+async function runDebugger(dbg: Debugger<[pid: number]>, pid: number, deadlineMs: number): Promise<DebuggerRun> {
   const t0 = now();
   const args = dbg.args(pid);
   const command = commandLine(dbg.tool, args);
@@ -63,7 +67,9 @@ async function runDebugger(
   try {
     child = new Child(dbg.tool, args, { name: dbg.tool, rawStdout: true, tailLines: 100 });
   } catch (e) {
-    return { stdout: '', text: `${command}\n\n${(e as Error).message}`, tookMs: now() - t0 };
+    // A Child needs the platform's reaper: where there is none yet, say so rather than "not installed".
+    const missing = isUnsupported(e) ? e.message : dbg.install;
+    return { stdout: '', text: isUnsupported(e) ? e.message : `${dbg.tool} is not installed: ${dbg.install}`, tookMs: now() - t0, missing };
   }
   let stdout = '';
   let timer: NodeJS.Timeout | undefined;
@@ -77,12 +83,10 @@ async function runDebugger(
     await child.exited;
   }
   const late = timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : '';
-  const text = `${command}\n\n${stdout}\n${child.outputTail(100)}${late}`;
-  return { stdout, text, tookMs: now() - t0 };
+  return { stdout, text: `${command}\n\n${stdout}\n${child.outputTail(100)}${late}`, tookMs: now() - t0 };
 }
 
 async function nativeStacks(pid: number, opts: { deadlineMs?: number; platform?: NodeJS.Platform } = {}): Promise<StackCapture> {
-  const t0 = now();
   const os = opts.platform ?? process.platform;
   let dbg: Debugger<[pid: number]>;
   try {
@@ -91,34 +95,9 @@ async function nativeStacks(pid: number, opts: { deadlineMs?: number; platform?:
     if (!isUnsupported(e)) throw e;
     return { tool: 'none', command: '', text: e.message, tookMs: 0, missing: `a debugger for ${os}` };
   }
-  const args = dbg.args(pid);
-  const command = commandLine(dbg.tool, args);
-  const deadlineMs = opts.deadlineMs ?? 20_000;
-  // The debugger has its own deadline (a debugger stuck on a wedged target must not hang hilt),
-  // and is a Child: registered with the reaper, so it goes with hilt even if hilt is killed.
-  let child: Child;
-  try {
-    child = new Child(dbg.tool, args, { name: dbg.tool, rawStdout: true, tailLines: 100 });
-  } catch (e) {
-    // A Child needs the platform's reaper: where there is none yet, say so rather than "not installed".
-    if (isUnsupported(e)) return { tool: dbg.tool, command, text: e.message, tookMs: now() - t0, missing: e.message };
-    return { tool: dbg.tool, command, text: `${dbg.tool} is not installed: ${dbg.install}`, tookMs: now() - t0, missing: dbg.install };
-  }
-  let stdout = '';
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([
-    child.collectStdout().then((t) => ((stdout = t), false)),
-    new Promise<boolean>((r) => (timer = setTimeout(() => r(true), deadlineMs))),
-  ]);
-  clearTimeout(timer);
-  if (timedOut) {
-    child.signal('SIGKILL');
-    await child.exited;
-  }
-  const tookMs = now() - t0;
-  const text =
-    `${command}\n\n${stdout}\n${child.outputTail(100)}` +
-    `${timedOut ? `\n(${dbg.tool} did not finish within ${deadlineMs} ms and was killed)` : ''}`;
-  const stacks = parseStacks(dbg.parser, stdout);
-  return { tool: dbg.tool, command, text, tookMs, ...(stacks.threads.length ? { stacks } : {}) };
+  const command = commandLine(dbg.tool, dbg.args(pid));
+  const run = await runDebugger(dbg, pid, opts.deadlineMs ?? 20_000);
+  if (run.missing) return { tool: dbg.tool, command, text: run.text, tookMs: run.tookMs, missing: run.missing };
+  const stacks = parseStacks(dbg.parser, run.stdout);
+  return { tool: dbg.tool, command, text: run.text, tookMs: run.tookMs, ...(stacks.threads.length ? { stacks } : {}) };
 }
