@@ -38,7 +38,8 @@ export async function takeStacks(pid: number, opts: { deadlineMs?: number; platf
     if (!isUnsupported(e)) throw e;
     return { ...native, text: `${native.text}\n\n(no Python stacks: ${e.message})` };
   }
-  const py = await runDebugger(dbg, pid, opts.deadlineMs ?? 20_000);
+  // One deadline for both runs: the watchdog's budget counts the stacks once.
+  const py = await runDebugger(dbg, pid, Math.max(1000, (opts.deadlineMs ?? 20_000) - native.tookMs));
   const threads = parsePyBt(py.stdout);
   const python = threads.length ? describePyWaits(threads) : undefined;
   const said = threads.length ? '' : `\n(no Python frames: install ${dbg.install})`;
