@@ -59,8 +59,8 @@ describe('usage errors exit 2 with the scenario listing', () => {
       /gc-teardown cannot run target hilt-kernel .*lacks trait "gc-churn-program"/,
     ],
     [
-      ['kill9', '--target', 'fixtures/targets/tk-midi-app.json'],
-      /kill9 cannot run target .*lacks trait "reference-engine", trait "taps-victim"/,
+      ['multi-app', '--target', 'fixtures/targets/tk-midi-app.json'],
+      /multi-app cannot run target .*lacks trait "reference-engine", trait "taps-victim"/,
     ],
   ])('%j exits 2 before anything starts', async (args, message) => {
     const t0 = Date.now();

@@ -32,7 +32,7 @@ describe.runIf(linux)('readCore', () => {
     expect(core.file).toMatch(/^core/);
     expect(core.text).toMatch(/^gdb -batch -nx -ex "info threads" -ex "thread apply all bt" \/usr\/bin\/sleep core/);
     expect(core.stacks?.signal).toBe('SIGSEGV');
-    expect(core.stacks?.threads.length).toBe(1);
+    expect(core.stacks?.threads.length, core.text).toBe(1);
     expect(existsSync(dir)).toBe(false);
   });
 });

@@ -60,3 +60,20 @@ describe('parseGdbStacks', () => {
     expect(parseGdbStacks('/tmp/core: No such file or directory.\n').threads).toEqual([]);
   });
 });
+
+describe('a core gdb reads without thread_db', () => {
+  test('reads "Thread 1 (LWP n):" (a process killed while the loader was still mapping libc)', () => {
+    const text = [
+      'Program terminated with signal SIGSEGV, Segmentation fault.',
+      'Thread 1 (LWP 20303):',
+      '#0  __GI___open64_nocancel (file=0x7f80 "/lib/x86_64-linux-gnu/libc.so.6") at ../sysdeps/unix/sysv/linux/open64_nocancel.c:39',
+      '#1  0x00007f80c4ad0e4c in open_verify (name=0x7f80) at ./elf/dl-load.c:1629',
+      '',
+    ].join('\n');
+    const s = parseGdbStacks(text);
+    expect(s.signal).toBe('SIGSEGV');
+    expect(s.threads).toHaveLength(1);
+    expect(s.threads[0]).toMatchObject({ id: 1, lwp: 20303 });
+    expect(s.threads[0]!.frames.length).toBe(2);
+  });
+});

@@ -19,7 +19,9 @@ export interface Stacks {
   signal?: string; // "SIGSEGV" from "Program terminated with signal SIGSEGV"
 }
 
-const THREAD_HEAD = /^Thread (\d+) \(Thread 0x[0-9a-f]+ \(LWP (\d+)\)(?: "([^"]*)")?\)/;
+// "Thread 2 (Thread 0x7f.. (LWP 26014) "python3"):", or "Thread 1 (LWP 20303):" where gdb had no
+// thread_db (a static program, or one killed while the loader was still mapping libc).
+const THREAD_HEAD = /^Thread (\d+) \((?:Thread 0x[0-9a-f]+ \(LWP (\d+)\)(?: "([^"]*)")?|LWP (\d+))\)/;
 const FRAME = /^#\d+\s+(?:0x[0-9a-f]+ in )?(.+?)(?: \(.*\))?(?: at \S+| from (\S+))?$/;
 const INFO_NAME = /^\*?\s*(\d+)\s+Thread 0x[0-9a-f]+ \(LWP \d+\) "([^"]*)"/;
 
@@ -50,7 +52,7 @@ export function parseGdbStacks(text: string): Stacks {
     if (info) names.set(Number(info[1]), info[2]!);
     const head = THREAD_HEAD.exec(line);
     if (head) {
-      cur = { id: Number(head[1]), lwp: Number(head[2]), frames: [], ...(head[3] ? { name: head[3] } : {}) };
+      cur = { id: Number(head[1]), lwp: Number(head[2] ?? head[4]), frames: [], ...(head[3] ? { name: head[3] } : {}) };
       threads.push(cur);
       continue;
     }
