@@ -60,4 +60,13 @@ describe('black-box scenarios', () => {
     expect(m).toMatch(/^files left after SIGKILL: .*\/app-(\d+)\.lock, \/dev\/shm\/hiltshm-\1$/);
     for (const f of m.replace(/^files left after SIGKILL: /, '').split(', ')) expect(existsSync(f), f).toBe(false);
   });
+
+  test('expect.audio "plays": a program that never plays fails, saying so', async () => {
+    const cfg = join(newOutDir('silent-target'), 'silent.json');
+    const ready = { file: '/', deadlineMs: 2000 };
+    writeFileSync(cfg, JSON.stringify({ name: 'silent', command: ['sleep', '600'], prefix: 'silent', ready, expect: { audio: 'plays' } }));
+    const r = await runCli(['kill9', '--target', cfg]);
+    expect(r.exitCode).toBe(1);
+    expect(check(r.summary, 'plays-audio')?.message).toBe('no playback stream of its process tree (expect.audio is "plays")');
+  });
 });

@@ -64,7 +64,27 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   const t = await session.launch(`${target.name} ready`);
   const owner = await ownerOf(t);
   const during = await run.phase('inventory while it runs', 8000, () => rig.serverInventory());
-  run.metric('objects_while_running', leftovers(baseline, during, owner).length);
+  const itsOwn = leftovers(baseline, during, owner);
+  run.metric('objects_while_running', itsOwn.length);
+  // A program whose config says it plays: its playback stream must have been on the server.
+  if (target.expect.audio === 'plays') {
+    const playing = itsOwn.filter(
+      (o) => /Stream\/Output\/Audio/.test(o.detail ?? '') || (o.kind === 'pulse-stream' && /sink-input/.test(o.detail ?? '')),
+    );
+    run.check(
+      expectation(
+        'plays-audio',
+        'its playback stream on the server while it ran',
+        playing.length > 0,
+        playing.length,
+        '>= 1',
+        'streams',
+        playing.length
+          ? `playing: ${playing.map((o) => o.name).join(', ')}`
+          : 'no playback stream of its process tree (expect.audio is "plays")',
+      ),
+    );
+  }
 
   const { ended, at, hang } = await fault.inject(t, session);
   markers.push({ at, label: fault.label });
