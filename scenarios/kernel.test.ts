@@ -93,7 +93,9 @@ describe('kernel-cycles', () => {
   test('--bug blocking-poll: the first stop hangs; the run ends with the hang diagnosed instead of hanging', async () => {
     const r = await runCli(['kernel-cycles', '--bug', 'blocking-poll', '--set', 'cycles=3']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
-    expect(r.summary!.diagnosis).toMatch(/^hang: .*main thread in join.*4 threads in poll.*\(cycle 1 of 3\)$/);
+    // The heartbeat channel's client may send just as the stop comes: its thread then reads the
+    // flag and ends (seen once in a fresh-clone run), so 3 or 4 threads are left in poll.
+    expect(r.summary!.diagnosis).toMatch(/^hang: .*main thread in join.*[34] threads in poll.*\(cycle 1 of 3\)$/);
     expect(r.summary!.metrics.cycles).toBe(1);
   });
 });
