@@ -2,7 +2,7 @@
 // so hilt never draws on the user's screen and parallel runs never collide.
 import { HiltError } from '../errors.ts';
 import { Child, stopChild } from '../proc/child.ts';
-import { which } from '../rig/requirements.ts';
+import { which } from '../proc/which.ts';
 import { runTool } from '../watchdog/tool.ts';
 import { watch } from '../watchdog/watchdog.ts';
 import { now } from '../wait.ts';

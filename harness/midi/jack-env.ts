@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError } from '../errors.ts';
-import { which } from '../rig/requirements.ts';
+import { which } from '../proc/which.ts';
 
 export type MidiServer = 'rig' | 'absent' | 'silent';
 export const MIDI_SERVERS: MidiServer[] = ['rig', 'absent', 'silent'];

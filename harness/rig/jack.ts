@@ -1,6 +1,6 @@
 // JACK clients reach a PipeWire rig through PipeWire's own libjack, found first on the library
 // path (what `pw-jack` does); no jackd is ever started for them.
-import { which } from './requirements.ts';
+import { which } from '../proc/which.ts';
 
 export const PW_JACK_LIBRARY_PATH = '/usr/${LIB}/pipewire-0.3/jack';
 

@@ -1,8 +1,7 @@
 // What the virtual rig needs on the machine, and how to get it: a missing part makes the
 // verdict `unavailable` with this exact advice, never a silent skip.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { HiltError } from '../errors.ts';
+import { which } from '../proc/which.ts';
 
 export const VIRTUAL_RIG_TOOLS: Record<string, string> = {
   pipewire: 'pipewire-bin',
@@ -13,18 +12,6 @@ export const VIRTUAL_RIG_TOOLS: Record<string, string> = {
   pacat: 'pulseaudio-utils',
   'pw-dump': 'pipewire-bin',
 };
-
-export function which(tool: string, path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    try {
-      accessSync(join(dir, tool), constants.X_OK);
-      return join(dir, tool);
-    } catch {
-      /* not here */
-    }
-  }
-  return undefined;
-}
 
 export function missingTools(tools: Record<string, string>, path?: string): string[] {
   return Object.keys(tools).filter((t) => !which(t, path));
