@@ -11,7 +11,13 @@ const o = (over: Partial<InventoryObject> & Pick<InventoryObject, 'kind' | 'name
   ...over,
 });
 const TARGET = 123;
-const owner = (over: Partial<LeftoverOwner> = {}): LeftoverOwner => ({ pids: [TARGET, 456], prefix: 'app', patterns: [], ...over });
+const owner = (over: Partial<LeftoverOwner> = {}): LeftoverOwner => ({
+  pids: [TARGET, 456],
+  prefix: 'app',
+  patterns: [],
+  privateServer: true,
+  ...over,
+});
 
 // The rig and its capture, there before the target ran.
 const rigSink = o({ kind: 'pulse-sink', name: 'hilt-observed', key: 'pulse-sink:hilt-observed' });
@@ -45,6 +51,15 @@ describe('leftovers', () => {
       ['linger-test', 'unattributed'], // no owner on a private rig
       ['helper-out', 'owner'], // a descendant's pid
       ['x', 'unattributed'], // owner dead
+    ]);
+  });
+
+  it("on the user's own server (--rig system) only owner and name count: other apps come and go there", () => {
+    const after = snap([rigSink, capture, module, linger, childNode, victim, deadStranger]);
+    const left = leftovers(baseline, after, owner({ privateServer: false }));
+    expect(left.map((l) => [l.name, l.why])).toEqual([
+      ['module-null-sink', 'name'],
+      ['helper-out', 'owner'],
     ]);
   });
 

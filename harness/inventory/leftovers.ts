@@ -8,6 +8,8 @@ export interface LeftoverOwner {
   pids: number[]; // the target and every descendant hilt saw
   prefix: string; // matched as a substring at a word start of a name or detail; '' matches nothing
   patterns: RegExp[]; // matched against name and detail
+  // hilt's own private rig, where nothing but the target makes objects; never the user's server.
+  privateServer: boolean;
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -23,7 +25,8 @@ function reason(o: InventoryObject, owner: LeftoverOwner): LeftoverReason | unde
   if (o.ownerPid !== undefined && owner.pids.includes(o.ownerPid)) return 'owner';
   if (namedLike(o, owner.prefix, owner.patterns)) return 'name';
   // The virtual rig is private: a new object whose owner is dead or unknown can only be the target's.
-  if (o.kind !== 'process' && (o.ownerPid === undefined || o.ownerAlive === false)) return 'unattributed';
+  // On the user's own server (--rig system) other apps come and go: only owner and name count there.
+  if (owner.privateServer && o.kind !== 'process' && (o.ownerPid === undefined || o.ownerAlive === false)) return 'unattributed';
   return undefined;
 }
 

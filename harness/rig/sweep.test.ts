@@ -29,7 +29,7 @@ describe.runIf(process.platform === 'linux')('sweepLeftovers on a virtual rig', 
     await rig.pactl(['load-module', 'module-null-sink', 'sink_name=app-4242', 'sink_properties=device.description=app-4242']);
     await runTool('pw-cli', ['create-node', 'adapter', LINGER], { env: rig.env });
     const after = await takeServerSnapshot(rig.env);
-    const left = leftovers(baseline, after, { pids: [4242], prefix: 'app', patterns: [] });
+    const left = leftovers(baseline, after, { pids: [4242], prefix: 'app', patterns: [], privateServer: true });
     expect(left.map((o) => [o.kind, o.name, o.why])).toEqual(
       expect.arrayContaining([
         ['pulse-module', 'module-null-sink', 'name'],
