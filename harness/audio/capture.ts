@@ -4,12 +4,15 @@ import { HiltError } from '../errors.ts';
 import { Child, stopChild } from '../proc/child.ts';
 import { now } from '../wait.ts';
 import { ToneTracker, int16ToFloat, type Timeline } from './tone.ts';
-import { firstSteadyAbsence, firstSteadyPresence, windowAt } from './timeline.ts';
+import { firstSteadyAbsence, firstSteadyOtherSound, firstSteadyPresence, windowAt } from './timeline.ts';
 
 export const SAMPLE_RATE = 48_000;
 export const WINDOW_MS = 10;
 
-export type ToneState = 'present' | 'absent';
+// present/absent: the tone; other: sound that is not the tone (a target's own audio).
+export type ToneState = 'present' | 'absent' | 'other';
+// The level of "other" sound that counts as heard: -40 dBFS RMS, well above the rig's silence.
+export const OTHER_SOUND_RMS = 0.01;
 
 export interface ToneWait {
   ok: boolean;
@@ -112,12 +115,18 @@ export class Capture {
     return out;
   }
 
-  // Waits until the tone is steadily `state` (for minRunMs) starting at or after wall time `after`.
+  // Waits until the tone is steadily `state` (for minRunMs) starting at or after wall time `after`
+  // (`other`: something besides the tone is heard that long).
   waitFor(state: ToneState, opts: { after: number; minRunMs: number; deadlineMs: number; hz?: number }): Promise<ToneWait> {
     const started = now();
     const timeline = this.timelineOf(opts.hz);
     const run = Math.max(1, Math.round(opts.minRunMs / WINDOW_MS));
-    const find = state === 'present' ? firstSteadyPresence : firstSteadyAbsence;
+    const find =
+      state === 'present'
+        ? firstSteadyPresence
+        : state === 'absent'
+          ? firstSteadyAbsence
+          : (t: Timeline, from: number, n: number) => firstSteadyOtherSound(t, from, n, OTHER_SOUND_RMS);
     return new Promise((resolve) => {
       const check = (final: boolean): boolean => {
         const from = windowAt(timeline, this.sampleAt(opts.after));

@@ -9,6 +9,7 @@ const timeline = (present: boolean[]): Timeline => ({
   frequencyHz: 440,
   amplitude: present.map((p, i) => (p ? 0.3 + 0.01 * Math.sin(i) : 0.001)),
   purity: present.map((p) => (p ? 1 : 0)),
+  rest: present.map(() => 0),
   present,
 });
 

@@ -34,6 +34,7 @@ const fake = (present: boolean[]): Timeline => ({
   frequencyHz: 440,
   amplitude: present.map((p) => (p ? 0.3 : 0)),
   purity: present.map((p) => (p ? 1 : 0)),
+  rest: present.map(() => 0),
   present,
 });
 const P = true;

@@ -14,11 +14,11 @@ export const windowAt = (t: Timeline, sample: number): number => Math.floor(samp
 // Milliseconds from sample position `fromSample` to the start of window `w` (negative if before).
 export const windowStartMs = (t: Timeline, w: number, fromSample = 0): number => ((w * t.windowSamples - fromSample) * 1000) / t.sampleRate;
 
-function firstRun(t: Timeline, fromWindow: number, minRun: number, want: boolean): number | undefined {
+function firstRun(t: Timeline, fromWindow: number, minRun: number, holds: (w: number) => boolean): number | undefined {
   const need = Math.max(1, minRun);
   let run = 0;
   for (let i = Math.max(0, fromWindow); i < t.present.length; i++) {
-    run = t.present[i] === want ? run + 1 : 0;
+    run = holds(i) ? run + 1 : 0;
     if (run >= need) return i - need + 1;
   }
   return undefined;
@@ -26,11 +26,16 @@ function firstRun(t: Timeline, fromWindow: number, minRun: number, want: boolean
 
 // A run requirement keeps one-window flickers from counting as a resume or a dropout.
 export function firstSteadyPresence(t: Timeline, fromWindow: number, minRunWindows: number): number | undefined {
-  return firstRun(t, fromWindow, minRunWindows, true);
+  return firstRun(t, fromWindow, minRunWindows, (w) => t.present[w]!);
 }
 
 export function firstSteadyAbsence(t: Timeline, fromWindow: number, minRunWindows: number): number | undefined {
-  return firstRun(t, fromWindow, minRunWindows, false);
+  return firstRun(t, fromWindow, minRunWindows, (w) => !t.present[w]);
+}
+
+// Sound that is not the tone (another program playing): its RMS at least `minLevel`, steadily.
+export function firstSteadyOtherSound(t: Timeline, fromWindow: number, minRunWindows: number, minLevel: number): number | undefined {
+  return firstRun(t, fromWindow, minRunWindows, (w) => t.rest[w]! >= minLevel);
 }
 
 // Fraction of windows in [fromWindow, toWindow) that are present; 0 for an empty range.

@@ -36,6 +36,19 @@ describe('detectTone', () => {
     expect(Math.max(...t.purity)).toBeLessThan(0.1);
   });
 
+  it("measures the rest: another program's sound mixed with the tone, and nothing besides a lone tone", () => {
+    const lone = detectTone(sine(440, 0.3, SR), opts);
+    expect(Math.max(...lone.rest)).toBeLessThan(0.01);
+    const a = sine(440, 0.3, SR);
+    const b = sine(1000, 0.1, SR);
+    const t = detectTone(
+      a.map((v, i) => v + b[i]!),
+      opts,
+    );
+    expect(t.present.every(Boolean)).toBe(true);
+    for (const r of t.rest) expect(r).toBeCloseTo(0.1 / Math.SQRT2, 2); // a sine's RMS is its amplitude / sqrt 2
+  });
+
   it('does not mistake a 1 kHz tone for 440 Hz', () => {
     const t = detectTone(sine(1000, 0.3, SR), opts);
     expect(t.present.some(Boolean)).toBe(false);

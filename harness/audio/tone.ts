@@ -18,6 +18,7 @@ export interface Timeline {
   amplitude: number[];
   purity: number[];
   present: boolean[];
+  rest: number[]; // RMS of everything in the window but the tone: another program's sound
 }
 
 const DEFAULT_MIN_AMPLITUDE = 0.02;
@@ -35,7 +36,7 @@ function checkOptions(o: ToneDetectorOptions): number {
 
 // Generalized Goertzel: evaluates the DTFT at the exact frequency (non-integer bin), so windows
 // holding a fractional number of periods still read ~A; only the tiny negative-frequency image leaks.
-function analyse(x: Float32Array, start: number, n: number, coeff: number, cosw: number) {
+function analyse(x: Float32Array, start: number, n: number, coeff: number, cosw: number, fit: Fit) {
   let s1 = 0;
   let s2 = 0;
   let energy = 0;
@@ -51,7 +52,40 @@ function analyse(x: Float32Array, start: number, n: number, coeff: number, cosw:
   const meanSquare = energy / n;
   // Clamped: leakage can push the ratio a hair over 1 for a pure tone.
   const purity = meanSquare > 0 ? Math.min(1, (amplitude * amplitude) / 2 / meanSquare) : 0;
-  return { amplitude, purity };
+  return { amplitude, purity, rest: restOf(x, start, fit, energy) };
+}
+
+// Everything but the tone: the window minus its least-squares fit a*cos + b*sin at the tone's
+// frequency (exact for any phase and a fractional number of periods, where Goertzel's amplitude
+// is off by up to 10 % and would leave a false rest).
+interface Fit {
+  cos: Float64Array;
+  sin: Float64Array;
+  cc: number;
+  ss: number;
+  cs: number;
+}
+
+function fitFor(n: number, w: number): Fit {
+  const cos = Float64Array.from({ length: n }, (_, i) => Math.cos(w * i));
+  const sin = Float64Array.from({ length: n }, (_, i) => Math.sin(w * i));
+  let [cc, ss, cs] = [0, 0, 0];
+  for (let i = 0; i < n; i++) [cc, ss, cs] = [cc + cos[i]! ** 2, ss + sin[i]! ** 2, cs + cos[i]! * sin[i]!];
+  return { cos, sin, cc, ss, cs };
+}
+
+function restOf(x: Float32Array, start: number, f: Fit, energy: number): number {
+  let xc = 0;
+  let xs = 0;
+  for (let i = 0; i < f.cos.length; i++) {
+    xc += x[start + i]! * f.cos[i]!;
+    xs += x[start + i]! * f.sin[i]!;
+  }
+  const det = f.cc * f.ss - f.cs * f.cs;
+  const a = (xc * f.ss - xs * f.cs) / det;
+  const b = (xs * f.cc - xc * f.cs) / det;
+  // Residual energy of a least-squares fit: the total minus what the fit explains.
+  return Math.sqrt(Math.max(0, energy - (a * xc + b * xs)) / f.cos.length);
 }
 
 export class ToneTracker {
@@ -60,6 +94,7 @@ export class ToneTracker {
   private readonly minPurity: number;
   private readonly coeff: number;
   private readonly cosw: number;
+  private readonly fit: Fit;
   private remainder = new Float32Array(0);
   private seen = 0;
 
@@ -68,6 +103,7 @@ export class ToneTracker {
     const w = (2 * Math.PI * opts.frequencyHz) / opts.sampleRate;
     this.cosw = Math.cos(w);
     this.coeff = 2 * this.cosw;
+    this.fit = fitFor(n, w);
     this.minAmplitude = opts.minAmplitude ?? DEFAULT_MIN_AMPLITUDE;
     this.minPurity = opts.minPurity ?? DEFAULT_MIN_PURITY;
     this.timeline = {
@@ -78,6 +114,7 @@ export class ToneTracker {
       amplitude: [],
       purity: [],
       present: [],
+      rest: [],
     };
   }
 
@@ -96,7 +133,8 @@ export class ToneTracker {
     const n = this.timeline.windowSamples;
     let at = 0;
     for (; at + n <= buf.length; at += n) {
-      const { amplitude, purity } = analyse(buf, at, n, this.coeff, this.cosw);
+      const { amplitude, purity, rest } = analyse(buf, at, n, this.coeff, this.cosw, this.fit);
+      this.timeline.rest.push(rest);
       this.timeline.amplitude.push(amplitude);
       this.timeline.purity.push(purity);
       this.timeline.present.push(amplitude >= this.minAmplitude && purity >= this.minPurity);

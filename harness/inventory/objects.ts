@@ -26,6 +26,7 @@ export interface InventoryObject {
   ownerPid: number | undefined;
   ownerAlive: boolean | undefined; // filled in by the snapshot, from the OS
   pulseModule?: number; // the Pulse module that owns it: what a sweep unloads
+  mediaClass?: string; // a node's media.class (Stream/Output/Audio, Audio/Sink, ...)
   detail?: string; // what else tells it apart: a module's argument, media.class, object.linger=true
   key?: string; // stable identity across snapshots when kind + name is not enough (objectKey)
   why?: LeftoverReason; // set on the objects leftovers() returns

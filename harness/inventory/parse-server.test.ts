@@ -4,12 +4,14 @@ import { objectKey } from './objects.ts';
 import {
   oneLine,
   parseServer,
+  parseMidiPorts,
   parseServerDump,
   parseServerModules,
   parseServerSinks,
   parseServerSources,
   parseServerStreams,
   parseShortModules,
+  streamOwners,
 } from './parse-server.ts';
 
 // Recorded from a virtual rig (PipeWire 0.3.65) with: `pactl load-module module-null-sink
@@ -175,6 +177,23 @@ describe('parseServerDump on recorded pw-dump output', () => {
   it('no other object types (ports of non-JACK nodes, factories, modules, metadata) and unique keys', () => {
     expect(new Set(all.map((o) => o.kind))).toEqual(new Set(['pw-node', 'jack-client', 'pw-client', 'jack-port', 'pw-link']));
     expect(new Set(all.map(objectKey)).size).toBe(all.length);
+  });
+});
+
+// Recorded from a virtual rig with FluidSynth (pid 26908) running `-a pulseaudio -m jack -o
+// midi.jack.id=app-synth`: a Pulse stream FluidSynth and a JACK client app-synth with one MIDI
+// input. Clients, nodes and ports only.
+describe('parseMidiPorts and streamOwners on recorded pw-dump output (FluidSynth)', () => {
+  const dump = recorded('pw-dump-fluidsynth.json');
+
+  it("lists only MIDI ports, by their JACK name, with the owner behind the port's node", () => {
+    expect(parseMidiPorts(dump)).toEqual([{ name: 'app-synth:midi_00', direction: 'in', ownerPid: 26908 }]);
+    expect(parseMidiPorts(OUT.dump)).toEqual([]); // rec-jack's port carries audio
+  });
+
+  it('knows whose audio streams are on the server: playback and capture, not devices', () => {
+    expect([...streamOwners(dump)].sort()).toEqual([26906, 26908]); // hilt-recorder, FluidSynth
+    expect([...streamOwners(OUT.dump)].sort()).toEqual([13863, 13867, 13868]);
   });
 });
 

@@ -131,16 +131,13 @@ export function parseServerStreams(sinkInputs: string, sourceOutputs: string): I
   return numbered(out);
 }
 
-// `pw-dump`: nodes (jack-client when client.api=jack), clients, links, and the ports of JACK
-// clients. Keyed by kind + id + name; a link by its ends' node and port names (a link remade
-// between the same ports is the same link).
-export function parseServerDump(text: string): InventoryObject[] {
+// What pw-dump says, indexed: clients, nodes and ports by id, and whose each node is.
+function dumpIndex(text: string) {
   const all = parseJsonArrays(text);
   const byType = (t: string) => all.filter((o) => o.type === `PipeWire:Interface:${t}`);
   const clients = new Map(byType('Client').map((c) => [num(c.id), propsOf(c)]));
   const nodes = new Map(byType('Node').map((n) => [num(n.id), propsOf(n)]));
   const ports = new Map(byType('Port').map((p) => [num(p.id), propsOf(p)]));
-
   const clientOwner = (props: Json): number | undefined =>
     // A Pulse client's socket peer is pipewire-pulse: the process is in application.process.id.
     props['client.api'] === 'pipewire-pulse'
@@ -148,14 +145,25 @@ export function parseServerDump(text: string): InventoryObject[] {
       : (pid(props['pipewire.sec.pid']) ?? pid(props['application.process.id']));
   const nodeName = (id: number | undefined, props = nodes.get(id)): string =>
     str(props?.['node.name']) ?? str(props?.['node.description']) ?? `node ${id ?? '?'}`;
+  // A native client's nodes carry no process id of their own: their client's says whose they are.
   const nodeOwner = (props: Json): number | undefined => {
     const own = pid(props['application.process.id']);
     if (own !== undefined) return own;
     const client = clients.get(num(props['client.id']));
     return client && !SERVER_BINARIES.has(String(client['application.process.binary'])) ? clientOwner(client) : undefined;
   };
-  const isJack = (props: Json | undefined) => props?.['client.api'] === 'jack';
+  const portName = (id: number | undefined, props: Json): string =>
+    str(props['port.alias']) ?? `${nodeName(num(props['node.id']))}:${str(props['port.name']) ?? id}`;
+  return { byType, clients, nodes, ports, clientOwner, nodeName, nodeOwner, portName };
+}
 
+const isJack = (props: Json | undefined) => props?.['client.api'] === 'jack';
+
+// `pw-dump`: nodes (jack-client when client.api=jack), clients, links, and the ports of JACK
+// clients. Keyed by kind + id + name; a link by its ends' node and port names (a link remade
+// between the same ports is the same link).
+export function parseServerDump(text: string): InventoryObject[] {
+  const { byType, clients, nodes, ports, clientOwner, nodeName, nodeOwner, portName } = dumpIndex(text);
   const out: InventoryObject[] = [];
   for (const [id, props] of nodes) {
     const kind = isJack(props) ? 'jack-client' : 'pw-node';
@@ -164,6 +172,7 @@ export function parseServerDump(text: string): InventoryObject[] {
     out.push(
       make(kind, id, name, `${kind}:${id}:${name}`, {
         ownerPid: nodeOwner(props),
+        mediaClass,
         detail: details(
           mediaClass && `media.class=${mediaClass}`,
           (props['object.linger'] === true || props['object.linger'] === 'true') && 'object.linger=true',
@@ -187,7 +196,7 @@ export function parseServerDump(text: string): InventoryObject[] {
   for (const [id, props] of ports) {
     const node = nodes.get(num(props['node.id']));
     if (!isJack(props) && !isJack(node)) continue;
-    const name = str(props['port.alias']) ?? `${nodeName(num(props['node.id']))}:${str(props['port.name']) ?? id}`;
+    const name = portName(id, props);
     out.push(make('jack-port', id, name, `jack-port:${id}:${name}`, { ownerPid: node && nodeOwner(node), detail: 'client.api=jack' }));
   }
   for (const l of byType('Link')) {
@@ -204,6 +213,38 @@ export function parseServerDump(text: string): InventoryObject[] {
   }
   return numbered(out);
 }
+
+// A MIDI port on the server, whoever made it (JACK, native PipeWire, the ALSA sequencer bridge).
+export interface MidiPort {
+  name: string; // as JACK clients see it: its alias ("app-synth:midi_00"), else "<node>:<port>"
+  direction: 'in' | 'out';
+  ownerPid: number | undefined;
+}
+
+// `pw-dump`'s ports whose format is MIDI (format.dsp "8 bit raw midi").
+export function parseMidiPorts(text: string): MidiPort[] {
+  const { nodes, ports, nodeOwner, portName } = dumpIndex(text);
+  const out: MidiPort[] = [];
+  for (const [id, props] of ports) {
+    if (!/midi/i.test(String(props['format.dsp'] ?? ''))) continue;
+    const node = nodes.get(num(props['node.id']));
+    out.push({
+      name: portName(id, props),
+      direction: props['port.direction'] === 'out' ? 'out' : 'in',
+      ownerPid: node && nodeOwner(node),
+    });
+  }
+  return out;
+}
+
+// The pids that have an audio stream on the server (media.class Stream/...): readiness by
+// "stream". Native PipeWire clients (pw-loopback) count as well as Pulse and JACK ones.
+export const streamOwners = (text: string): Set<number> =>
+  new Set(
+    parseServerDump(text)
+      .filter((o) => /^Stream\//.test(o.mediaClass ?? '') && o.ownerPid !== undefined)
+      .map((o) => o.ownerPid!),
+  );
 
 // Every object of one snapshot, owners not yet checked against the OS.
 export function parseServer(o: ServerOutputs): InventoryObject[] {

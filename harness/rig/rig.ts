@@ -4,6 +4,7 @@
 import type { Capture } from '../audio/capture.ts';
 import type { ToneSource } from '../audio/tone-source.ts';
 import type { InventoryObject } from '../inventory/objects.ts';
+import type { MidiPort } from '../inventory/parse-server.ts';
 import type { Snapshot } from '../inventory/snapshot.ts';
 
 export type RigKind = 'virtual' | 'system';
@@ -16,6 +17,8 @@ export interface Rig {
   readonly targetEnv: Record<string, string>;
   // Is there an audio stream of one of these processes on the server (readiness by "stream")?
   hasStreamOf(pids: number[]): Promise<boolean>;
+  // Every MIDI port on the server now, with its owner where the server knows it.
+  midiPorts(): Promise<MidiPort[]>;
   // The observed output: the device victims play into and targets are pointed at (${output}).
   readonly outputSink: string;
   // A continuous capture of the observed output, where tones are heard present or absent.

@@ -1,6 +1,7 @@
 // Where a playing stream is routed, asked of the server: proves the victim is really tapped
 // (its stream sits in the engine's tap sink), not merely audible.
 import type { InventoryObject } from '../inventory/objects.ts';
+import { parseMidiPorts, streamOwners, type MidiPort } from '../inventory/parse-server.ts';
 import { runTool, type ToolResult } from '../watchdog/tool.ts';
 
 // What these need of a rig: a Pulse client pointed at its server.
@@ -17,20 +18,17 @@ export async function sinkOfStream(rig: PulseRig, appName: string): Promise<stri
   return (JSON.parse(String(sinks.stdout)) as Json[]).find((s) => s.index === input.sink)?.name;
 }
 
-// Readiness by "stream": a playback or capture stream node whose process is one of `pids`. Asked
-// of PipeWire, so native PipeWire clients (pw-loopback) count as well as Pulse and JACK ones.
+// What pw-dump says now: the source of readiness by "stream" and by "midiPort".
+const dump = async (env: Record<string, string>): Promise<string> =>
+  (await runTool('pw-dump', ['--no-colors'], { env, deadlineMs: 5000 })).stdout;
+
+// Readiness by "stream": a playback or capture stream node whose process is one of `pids`.
 export async function hasStreamOf(env: Record<string, string>, pids: number[]): Promise<boolean> {
-  const dump = JSON.parse((await runTool('pw-dump', ['--no-colors'], { env, deadlineMs: 5000 })).stdout) as Json[];
-  // A native client's nodes carry no process id of their own: their client's says whose they are.
-  const clientPid = new Map(
-    dump.filter((o) => o.type === 'PipeWire:Interface:Client').map((c) => [c.id, Number(c.info?.props?.['application.process.id'])]),
-  );
-  return dump.some((o) => {
-    const props = o.info?.props ?? {};
-    const pid = Number(props['application.process.id'] ?? clientPid.get(props['client.id']));
-    return o.type === 'PipeWire:Interface:Node' && /^Stream\//.test(String(props['media.class'] ?? '')) && pids.includes(pid);
-  });
+  const owners = streamOwners(await dump(env));
+  return pids.some((p) => owners.has(p));
 }
+
+export const midiPortsOn = async (env: Record<string, string>): Promise<MidiPort[]> => parseMidiPorts(await dump(env));
 
 // Removes objects with the prefix whose creator is dead: hilt's own sweep between repetitions,
 // so one failed run cannot poison the next. Returns what it removed.

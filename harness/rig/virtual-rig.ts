@@ -13,13 +13,14 @@ import { now, pollUntil } from '../wait.ts';
 import { Capture } from '../audio/capture.ts';
 import { ToneSource } from '../audio/tone-source.ts';
 import type { InventoryObject } from '../inventory/objects.ts';
+import type { MidiPort } from '../inventory/parse-server.ts';
 import { takeServerSnapshot } from '../inventory/server.ts';
 import { takeSnapshot, type Snapshot } from '../inventory/snapshot.ts';
 import { sweepLeftovers } from './sweep.ts';
 import { requireVirtualRigTools } from './requirements.ts';
 import { pipewireJackEnv } from './jack.ts';
 import type { Rig } from './rig.ts';
-import { hasStreamOf, sinkOfStream, sweepOrphanModules } from './streams.ts';
+import { hasStreamOf, midiPortsOn, sinkOfStream, sweepOrphanModules } from './streams.ts';
 
 export const OBSERVED_SINK = 'hilt-observed';
 
@@ -133,6 +134,10 @@ export class VirtualRig implements Rig {
 
   hasStreamOf(pids: number[]): Promise<boolean> {
     return hasStreamOf(this.env, pids);
+  }
+
+  midiPorts(): Promise<MidiPort[]> {
+    return midiPortsOn(this.env);
   }
 
   routeOf(appName: string): Promise<string | undefined> {

@@ -300,7 +300,7 @@ describe('a black box: any program', () => {
         VARS,
       ),
     );
-    expect(e.message).toMatch(/- ready: expected exactly one of stdout, file, port, stream \(seen: stdout, port\)/);
+    expect(e.message).toMatch(/- ready: expected exactly one of stdout, file, port, midiPort, stream, audio \(seen: stdout, port\)/);
     expect(e.message).toMatch(/- stop\.line: expected a line: method "line" needs stop\.line/);
     expect(e.message).toMatch(/- expect\.exitCodes\[0\]: expected an exit code or a signal name/);
     expect(e.message).toMatch(/- expect\.audio: expected "plays", "taps" or "none"/);

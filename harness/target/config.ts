@@ -23,7 +23,7 @@ export interface TargetSpec {
   env: Record<string, string>;
   cwd?: string; // absolute; undefined: hilt's own cwd (the project root)
   // Exactly one way of knowing it is ready, and the deadline for it.
-  ready: { stdout?: RegExp; file?: string; port?: number; stream?: true; deadlineMs: number };
+  ready: { stdout?: RegExp; file?: string; port?: number; midiPort?: RegExp; stream?: true; audio?: true; deadlineMs: number };
   prefix: string;
   owns: { patterns: RegExp[]; files: string[] }; // objects it makes through helpers; files (absolute globs)
   stop: {
@@ -72,7 +72,9 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
       ...(j.ready.stdout !== undefined && { stdout: new RegExp(j.ready.stdout) }),
       ...(j.ready.file !== undefined && { file: sub(j.ready.file) }),
       ...(j.ready.port !== undefined && { port: j.ready.port }),
+      ...(j.ready.midiPort !== undefined && { midiPort: new RegExp(j.ready.midiPort) }),
       ...(j.ready.stream && { stream: true as const }),
+      ...(j.ready.audio && { audio: true as const }),
     },
     prefix: j.prefix,
     owns: {

@@ -1,13 +1,13 @@
 // Starting a target and knowing it is ready: its readiness line within its deadline, or a
 // failure that carries its output tail and leaves nothing running.
 import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
 import { HiltError } from '../errors.ts';
 import { platform } from '../platform/index.ts';
 import { Child, stopChild, type ChildResult } from '../proc/child.ts';
+import { which } from '../proc/which.ts';
 import { now } from '../wait.ts';
 import type { TargetSpec } from './config.ts';
-import { readyWay, type StreamProbe } from './ready.ts';
+import { readyWay, type ReadyProbes } from './ready.ts';
 import { runTool } from '../watchdog/tool.ts';
 import { endOf, watch, type Hang } from '../watchdog/watchdog.ts';
 
@@ -29,22 +29,8 @@ export interface StopResult extends ChildResult {
   hang?: Hang;
 }
 
-// The program a command names: a path as it is, a bare word looked up on PATH (as a shell would).
-export function resolveCommand(word: string, path = process.env.PATH ?? ''): string | undefined {
-  if (word.includes('/')) return word;
-  for (const dir of path.split(':').filter(Boolean)) {
-    try {
-      accessSync(join(dir, word), constants.X_OK);
-      return join(dir, word);
-    } catch {
-      /* not here */
-    }
-  }
-  return undefined;
-}
-
 export function requireBuilt(spec: TargetSpec): void {
-  const program = resolveCommand(spec.command[0]!);
+  const program = which(spec.command[0]!);
   if (program === undefined) {
     throw new HiltError('TARGET_MISSING', `${spec.name} cannot start: "${spec.command[0]}" is not on PATH`, {
       expected: `a program named ${spec.command[0]} in one of: ${(process.env.PATH ?? '').split(':').join(', ')}`,
@@ -82,8 +68,7 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   coreDir?: string; // run there with core dumps allowed, so a crash leaves a core to read
   readyLine?: RegExp; // wait for this line instead of the target's readiness line
-  streams?: StreamProbe; // the rig's answer for readiness by "stream"
-  descendants?: (pid: number) => Promise<number[]>;
+  probes?: ReadyProbes; // what readiness by stream, midiPort or audio asks of the rig
   tailLines?: number; // how much of its output to keep (default 200 lines)
   vars?: Record<string, string>; // fills the ${names} the config left for the scenario
 }
@@ -98,7 +83,7 @@ export async function launchTarget(
   const bugEnv: Record<string, string> = spec.bugSwitchEnv ? { [spec.bugSwitchEnv]: bugs.join(',') } : {};
   const fill = (a: string) => a.replace(/\$\{(\w+)\}/g, (m, k: string) => opts.vars?.[k] ?? m);
   const command = [...spec.command.map(fill), ...(opts.args ?? [])];
-  command[0] = resolveCommand(command[0]!) ?? command[0]!;
+  command[0] = which(command[0]!) ?? command[0]!;
   // The platform's way to let the target dump core (Linux: prlimit, same pid, RLIMIT_CORE raised).
   if (opts.coreDir) command.unshift(...platform.coreLaunchPrefix());
   const mark = `${spec.name}-${process.pid}-${++launches}`;

@@ -5,21 +5,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Child, stopChild } from '../proc/child.ts';
 import { parseTargetSpec } from './config.ts';
-import { resolveCommand } from './launch.ts';
 import { fileAppeared, readyWay } from './ready.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hilt-ready-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const spec = (ready: Record<string, unknown>) =>
   parseTargetSpec({ name: 'app', command: ['sleep', '5'], prefix: 'app', ready, cwd: dir }, join(dir, 'app.json'), {});
-
-describe('resolveCommand', () => {
-  it('looks a bare word up on PATH and keeps a path as it is', () => {
-    expect(resolveCommand('sh', '/nowhere:/bin:/usr/bin')).toMatch(/^\/(usr\/)?bin\/sh$/);
-    expect(resolveCommand('./x.sh')).toBe('./x.sh');
-    expect(resolveCommand('no-such-program-here', '/bin:/usr/bin')).toBeUndefined();
-  });
-});
 
 describe('readyWay', () => {
   it('a file or a glob in its last part', () => {
@@ -60,11 +51,35 @@ describe('readyWay', () => {
     const asked: number[][] = [];
     try {
       const way = readyWay(spec({ stream: true }), {
-        streams: async (p) => (asked.push(p), p.includes(4242)),
-        descendants: async () => [4242],
+        probes: {
+          hasStreamOf: async (p) => (asked.push(p), p.includes(4242)),
+          descendants: async () => [4242],
+          midiPortNames: async () => [],
+          soundAfter: async () => false,
+        },
       });
       expect(await way.wait(child, 1000)).toBe(true);
       expect(asked[0]).toEqual([child.pid, 4242]);
+    } finally {
+      await stopChild(child, 'SIGKILL', 1000);
+    }
+  });
+
+  it('a MIDI port: matched by name among the ports the rig lists, and said in the message', async () => {
+    const child = new Child('sleep', ['5'], { name: 'sleep', env: {} });
+    let names = ['system:midi_capture_1'];
+    setTimeout(() => (names = [...names, 'app-synth:midi_00']), 100);
+    const probes = {
+      hasStreamOf: async () => false,
+      descendants: async () => [],
+      midiPortNames: async () => names,
+      soundAfter: async () => false,
+    };
+    try {
+      const way = readyWay(spec({ midiPort: '^app-synth:' }), { probes });
+      expect(way.what).toBe('a MIDI port matching /^app-synth:/ on the server');
+      expect(await readyWay(spec({ midiPort: '^other:' }), { probes }).wait(child, 300)).toBe(false);
+      expect(await way.wait(child, 2000)).toBe(true);
     } finally {
       await stopChild(child, 'SIGKILL', 1000);
     }

@@ -1,14 +1,20 @@
 // Knowing a target is ready, whichever way its config says: a line it prints, a file appearing,
-// a TCP port accepting, or an audio stream of its process on the server. Polled with a deadline.
+// a TCP port accepting, a MIDI port of that name, an audio stream of its process on the server,
+// or its sound on the observed output. Each with a deadline.
 import { filesMatching } from '../inventory/files.ts';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import type { Child } from '../proc/child.ts';
-import { pollUntil } from '../wait.ts';
+import { now, pollUntil } from '../wait.ts';
 import type { TargetSpec } from './config.ts';
 
-// What readiness by `stream` needs of the rig: does a stream of one of these pids exist?
-export type StreamProbe = (pids: number[]) => Promise<boolean>;
+// What readiness by `stream`, `midiPort` and `audio` asks of the rig (never of the target).
+export interface ReadyProbes {
+  hasStreamOf(pids: number[]): Promise<boolean>; // an audio stream of one of these processes?
+  midiPortNames(): Promise<string[]>; // every MIDI port on the server now
+  soundAfter(at: number, deadlineMs: number): Promise<boolean>; // sound besides the victim's, heard after `at`
+  descendants(pid: number): Promise<number[]>;
+}
 
 export interface ReadyWay {
   what: string; // for messages: "a line matching /ready/", "a stream of pid 123 on the server"
@@ -25,11 +31,7 @@ const portAccepts = (port: number): Promise<boolean> =>
     s.once('error', () => (s.destroy(), done(false)));
   });
 
-// The pids whose streams count: the target and, when the platform can tell, its descendants.
-export function readyWay(
-  spec: TargetSpec,
-  opts: { readyLine?: RegExp; streams?: StreamProbe; descendants?: (pid: number) => Promise<number[]> },
-): ReadyWay {
+export function readyWay(spec: TargetSpec, opts: { readyLine?: RegExp; probes?: ReadyProbes }): ReadyWay {
   const r = spec.ready;
   const line = opts.readyLine ?? r.stdout;
   if (line) {
@@ -48,10 +50,27 @@ export function readyWay(
     return { what: `a file matching ${pattern}`, wait: poll(() => fileAppeared(pattern)) };
   }
   if (r.port !== undefined) return { what: `TCP port ${r.port} accepting on 127.0.0.1`, wait: poll(() => portAccepts(r.port!)) };
-  const streams = opts.streams;
-  if (!streams) return { what: 'an audio stream of its process (this rig cannot list streams)', wait: async () => false };
+  const probes = opts.probes;
+  if (!probes) return { what: 'a rig to ask (readiness by stream, midiPort or audio needs one)', wait: async () => false };
+  if (r.midiPort !== undefined) {
+    const re = r.midiPort;
+    return {
+      what: `a MIDI port matching /${re.source}/ on the server`,
+      wait: poll(async () => (await probes.midiPortNames()).some((n) => re.test(n))),
+    };
+  }
+  if (r.audio) {
+    return {
+      what: "a sound of its own (besides the victim's tone) on the observed output",
+      wait: async (child, ms) => {
+        const heard = await Promise.race([probes.soundAfter(now(), ms), child.exited.then(() => false)]);
+        return heard && !child.done;
+      },
+    };
+  }
+  // The pids whose streams count: the target and, when the platform can tell, its descendants.
   return {
     what: 'an audio stream of its process (or a descendant) on the server',
-    wait: poll(async (child) => streams([child.pid, ...((await opts.descendants?.(child.pid)) ?? [])])),
+    wait: poll(async (child) => probes.hasStreamOf([child.pid, ...(await probes.descendants(child.pid).catch(() => []))])),
   };
 }

@@ -16,7 +16,7 @@ export const TRAITS = [
   'live-engines-program',
   'jupyter-kernel',
 ] as const;
-const READY_KINDS = ['stdout', 'file', 'port', 'stream'] as const;
+const READY_KINDS = ['stdout', 'file', 'port', 'midiPort', 'stream', 'audio'] as const;
 const SIGNALS = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS.Signals[]];
 
 // A strict object whose unknown-key issue names the keys it does know.
@@ -101,10 +101,17 @@ export const targetConfigSchema = strict({
       .max(65535, { error: 'expected a TCP port number' })
       .optional()
       .describe('A TCP port on 127.0.0.1 that accepts connections once it is ready.'),
+    midiPort: regex(
+      'Regex (JavaScript syntax): ready when a MIDI port whose name matches appears on the server (JACK name "client:port").',
+    ).optional(),
     stream: z
       .literal(true, { error: 'expected true' })
       .optional()
       .describe('true: ready when an audio stream of its process (or a descendant) appears on the server.'),
+    audio: z
+      .literal(true, { error: 'expected true' })
+      .optional()
+      .describe("true: ready when its sound (anything besides the victim's tone, above -40 dBFS) is heard on the observed output."),
     deadlineMs: deadline('Milliseconds from launch to ready; past it the launch fails with its output tail.'),
   })
     .check((ctx) => {
@@ -117,7 +124,7 @@ export const targetConfigSchema = strict({
         });
       }
     })
-    .describe('How hilt knows it is ready: exactly one of stdout, file, port, stream; and a deadline.'),
+    .describe('How hilt knows it is ready: exactly one of stdout, file, port, midiPort, stream, audio; and a deadline.'),
   prefix: text('a non-empty string').describe(
     'Name prefix of the server objects it creates (<prefix>-<pid>): how hilt finds its leftovers.',
   ),

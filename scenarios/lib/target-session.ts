@@ -88,8 +88,12 @@ export class TargetSession {
       // A scenario that gives its own environment (a MIDI server of its choosing) owns it whole.
       const env = opts.env ? rig.env : rig.targetEnv;
       const t = await launchTarget(target, env, options.bugs, {
-        streams: (pids) => rig.hasStreamOf(pids),
-        descendants: (pid) => platform.descendants(pid),
+        probes: {
+          hasStreamOf: (pids) => rig.hasStreamOf(pids),
+          midiPortNames: async () => (await rig.midiPorts()).map((p) => p.name),
+          soundAfter: async (at, ms) => (await rig.capture.waitFor('other', { after: at, minRunMs: 50, deadlineMs: ms })).ok,
+          descendants: (pid) => platform.descendants(pid),
+        },
         ...opts,
       });
       this.targets.push(t);
