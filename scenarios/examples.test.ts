@@ -26,6 +26,9 @@ const EXPECTED: [example: string, scenario: string, expect: Expect][] = [
   ['dbus-daemon-fork', 'kill9', escaped(/dbus-daemon\[\d+\] \(parent 1\)/)],
   ['dbus-run-session', 'kill9', escaped(/dbus-daemon\[\d+\] \(parent 1\), sleep\[\d+\] \(parent 1\)/)],
   ['python-join-clean', 'stop', pass],
+  ['fluidsynth', 'midi-orphans', pass],
+  ['fluidsynth-daemon', 'midi-orphans', { verdict: 'fail', check: 'midi-ports-gone', message: /still on the server .*app-synthd:midi_00/ }],
+  ['fluidsynth-daemon', 'kill9', escaped(/fluidsynth\[\d+\] \(parent 1\)/)],
 ];
 
 describe('examples: real programs, expected verdicts', () => {

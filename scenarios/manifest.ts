@@ -229,13 +229,15 @@ const list = [
     summary: 'SIGKILL a target with MIDI ports open and a probe connected: its ports and JACK clients are gone from the server',
     description:
       'SIGKILL an app with its MIDI ports open and a probe connected to them: its JACK clients and ports are gone from the server, ' +
-      'and no process of it is left.',
+      'and no process of it is left. Any program: its ports are found by owner (its process tree) or name (ready.midiPort, ' +
+      'prefix, owns.patterns), and every black-box check runs too.',
     postmortem: 'finetune-orphans',
     params: {
-      app: word(['tk', 'engine'], 'engine', 'which app opens MIDI ports: the Tk app or the reference engine'),
+      app: word(['tk', 'engine'], 'engine', 'which app opens MIDI ports when no --target is given: the Tk app or the reference engine'),
       gone_ms: ms(2000, 'its ports must be gone from the server within this long of the kill'),
+      resume_ms: ms(1000, 'a black box: the victim must be heard within this long after the kill'),
     },
-    needs: { traits: ['midi-init'] },
+    needs: ANY_PROGRAM,
     bugs: ['fork-keeps-midi'],
     targetBy: { param: 'app', targets: ENGINE_OR_TK },
   },

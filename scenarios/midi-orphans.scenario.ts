@@ -1,7 +1,8 @@
 // midi-orphans: an app is kill -9'd with its MIDI ports open and a peer connected to them. The
 // server must drop its clients and ports with it; anything that keeps them (a forked child that
 // inherited the connection, a helper that outlives its parent) leaves ports other apps still see
-// and connect to. Asked of the MIDI server itself, never of the app.
+// and connect to. Asked of the MIDI server itself, never of the app. The Tk app and the reference
+// engine (trait midi-init) get an echo proof first; any other program is a black box.
 import { expectation } from '../harness/check/check.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
@@ -16,8 +17,11 @@ import { pollUntil } from '../harness/wait.ts';
 import { TargetSession } from './lib/target-session.ts';
 import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
 import { appPorts, echoReady, roundTripOnce } from './lib/midi-app.ts';
+import { runMidiBlackBox } from './lib/blackbox-midi.ts';
 
 defineScenario(SCENARIOS['midi-orphans'], async (ctx) => {
+  // Any program: judged from the MIDI server and the OS (scenarios/lib/blackbox-midi.ts).
+  if (!ctx.target.traits.includes('midi-init')) return runMidiBlackBox(ctx);
   const { run, rig, options } = ctx;
   const app = ctx.params.word<'tk' | 'engine'>('app');
   const goneLimit = ctx.params.number('gone_ms');

@@ -18,7 +18,7 @@ export interface MidiProbe {
   readonly kind: 'jack' | 'system';
   readonly describe: string; // "JACK MIDI through pipewire-jack (hilt-midi-probe pid 123)"
   ports(): Promise<MidiPorts>;
-  // Probe output -> the target's input, the target's output -> probe input.
+  // Probe output -> the target's input, the target's output -> probe input ("-": that side not connected).
   connect(targetOut: string, targetIn: string): Promise<void>;
   roundTrip(bytes: number[], timeoutMs: number): Promise<RoundTrip>;
   destroy(): Promise<void>; // idempotent

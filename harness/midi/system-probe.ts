@@ -80,8 +80,8 @@ export class SystemMidiProbe implements MidiProbe {
 
   async connect(targetOut: string, targetIn: string): Promise<void> {
     try {
-      this.input.openPortByName(targetOut);
-      this.output.openPortByName(targetIn);
+      if (targetOut !== '-') this.input.openPortByName(targetOut);
+      if (targetIn !== '-') this.output.openPortByName(targetIn);
     } catch (e) {
       const ports = await this.ports();
       throw new HiltError('TARGET_NOT_READY', "the MIDI probe could not connect to the target's ports", {

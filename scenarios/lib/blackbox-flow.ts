@@ -44,10 +44,15 @@ export function exitIsExpected(exit: ExitClass, codes: (number | NodeJS.Signals)
 }
 
 // What this target owns on the server: its process tree as seen while it ran, its prefix, its patterns.
-async function ownerOf(t: RunningTarget): Promise<LeftoverOwner> {
+export async function ownerOf(ctx: ScenarioContext, t: RunningTarget): Promise<LeftoverOwner> {
   const tree = await platform.descendants(t.pid).catch(() => []);
   const marked = (await platform.processesWithEnv(MARK_ENV, t.mark).catch(() => [])).map((p) => p.pid);
-  return { pids: [...new Set([t.pid, ...tree, ...marked])], prefix: t.spec.prefix, patterns: t.spec.owns.patterns };
+  return {
+    pids: [...new Set([t.pid, ...tree, ...marked])],
+    prefix: t.spec.prefix,
+    patterns: t.spec.owns.patterns,
+    privateServer: ctx.rig.kind === 'virtual',
+  };
 }
 
 export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): Promise<BlackBoxOutcome> {
@@ -62,7 +67,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   const baseline = await run.phase('baseline inventory', 8000, () => rig.serverInventory());
   const shmBefore = new Set(shmEntries());
   const t = await session.launch(`${target.name} ready`);
-  const owner = await ownerOf(t);
+  const owner = await ownerOf(ctx, t);
   const during = await run.phase('inventory while it runs', 8000, () => rig.serverInventory());
   const itsOwn = leftovers(baseline, during, owner);
   run.metric('objects_while_running', itsOwn.length);

@@ -5,7 +5,7 @@
 //
 // Prints "ready" (or "unavailable <RtMidi error>" and exits 3 when no JACK server answers), then:
 //   ports                                -> ports {"readable":[...],"writable":[...]}
-//   connect <output port> <input port>   -> connected | error <message>
+//   connect <output port> <input port>   -> connected | error <message>  ("-": that side left unconnected)
 //   roundtrip <hex bytes> <timeout ms>   -> roundtrip ok latency_us=<n>
 //                                           | roundtrip timeout after <ms> ms received=<hex,...|none>
 //   quit (or stdin closed, SIGTERM/SIGINT) -> bye, exit 0
@@ -128,8 +128,9 @@ class Probe {
   void connect(const std::string& args) {
     const std::vector<std::string> readable = hilt::portNames(*in_);
     const std::vector<std::string> writable = hilt::portNames(*out_);
+    // "-" leaves that side unconnected: a synth has an input and no output.
     auto listed = [](const std::vector<std::string>& names, const std::string& name) {
-      return std::find(names.begin(), names.end(), name) != names.end();
+      return name == "-" || std::find(names.begin(), names.end(), name) != names.end();
     };
     for (size_t sp = args.find(' '); sp != std::string::npos; sp = args.find(' ', sp + 1)) {
       const std::string from = args.substr(0, sp);
@@ -139,14 +140,14 @@ class Probe {
         // Our old ports go first, and the indexes are taken after: closing a port renumbers the list.
         if (in_->isPortOpen()) in_->closePort();
         if (out_->isPortOpen()) out_->closePort();
-        const int i = hilt::findPort(*in_, from);
-        const int o = hilt::findPort(*out_, to);
+        const int i = from == "-" ? 0 : hilt::findPort(*in_, from);
+        const int o = to == "-" ? 0 : hilt::findPort(*out_, to);
         if (i < 0 || o < 0) {
           answer("error port " + (i < 0 ? from : to) + " went away (our own ports close on connect)");
           return;
         }
-        in_->openPort(static_cast<unsigned>(i), "in");
-        out_->openPort(static_cast<unsigned>(o), "out");
+        if (from != "-") in_->openPort(static_cast<unsigned>(i), "in");
+        if (to != "-") out_->openPort(static_cast<unsigned>(o), "out");
       } catch (const RtMidiError& e) {
         answer("error " + e.getMessage());
         return;
