@@ -5,7 +5,7 @@
 // it left and says so.
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { expectation, withinLimit } from '../../harness/check/check.ts';
+import { expectation, withinLimit, type CheckResult } from '../../harness/check/check.ts';
 import { crashSignatures } from '../../harness/check/crash-signature.ts';
 import { timelinePlot, type Marker } from '../../harness/evidence/audio.ts';
 import { filesMatching, shmEntries } from '../../harness/inventory/files.ts';
@@ -41,6 +41,11 @@ export interface BlackBoxOutcome {
 // Whether the code or signal is one the config lists as a clean stop.
 export function exitIsExpected(exit: ExitClass, codes: (number | NodeJS.Signals)[]): boolean {
   return codes.some((c) => (typeof c === 'number' ? exit.signal === null && exit.code === c : exit.signal === c));
+}
+
+// The exit check every fault flow makes: how it ended against what counts as clean for this fault.
+export function exitCheck(exit: ExitClass, want: { ok: boolean; expected: string }, said: string): CheckResult {
+  return expectation('exit', `exit is ${want.expected}`, want.ok, exit.name, want.expected, '', said);
 }
 
 // What this target owns on the server: its process tree as seen while it ran, its prefix, its patterns.
@@ -96,17 +101,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   const exit = ended.exit;
   const want = fault.expectExit(exit);
   run.fact('exit', `${exit.name} (${exit.description})`);
-  run.check(
-    expectation(
-      'exit',
-      `exit is ${want.expected}`,
-      want.ok,
-      exit.name,
-      want.expected,
-      '',
-      `${exit.name} (${exit.description}); a clean end is ${want.expected}`,
-    ),
-  );
+  run.check(exitCheck(exit, want, `${exit.name} (${exit.description}); a clean end is ${want.expected}`));
   const exitMs = Math.max(0, ended.endedAt - at); // a program that ends by itself may end before it is watched
   run.metric('exit_ms', exitMs);
   run.check(
