@@ -37,8 +37,8 @@ defineScenario(SCENARIOS['kill-during-registration'], async (ctx) => {
   const { run, rig, options } = ctx;
   const n = ctx.params.number('iterations');
   if (n < POINTS.length) throw new Error(`--set iterations=${n}: at least ${POINTS.length}, one per point`);
-  const order = coveringSequence(POINTS, n, options.seed);
-  run.fact('order', `seed ${options.seed}: ${order.join(', ')}`);
+  const order = coveringSequence(POINTS, n, ctx.seed);
+  run.fact('order', `seed ${ctx.seed}: ${order.join(', ')}`);
   const session = new TargetSession(ctx);
   const cap = rig.capture;
 
@@ -140,7 +140,7 @@ defineScenario(SCENARIOS['kill-during-registration'], async (ctx) => {
       `(e.g. pid ${r.pid}: ${r.leftAfterRelaunch[0]}). ` +
       `${r.point === 'after-create' ? 'The tap was created but not yet tracked, so the guardian could not know it (muesli #387); ' : ''}` +
       `the relaunched engine swept ${r.sweptByRelaunch.length ? r.sweptByRelaunch.join(', ') : 'nothing'}: ` +
-      `its start-up sweep is missing (no-sweep). Seed ${options.seed} replays this order.`;
+      `its start-up sweep is missing (no-sweep). Seed ${ctx.seed} replays this order.`;
   }
   await session.sweepLeftovers(finalDiff);
 });

@@ -16,7 +16,17 @@ const usageError = (argv: string[]): HiltError => {
 
 describe('parseScenarioArgs: accepted forms', () => {
   it('has defaults for an empty command line', () => {
-    expect(parseScenarioArgs([])).toEqual({ list: false, help: false, version: false, rig: 'virtual', repeat: 1, bugs: [], set: {} });
+    expect(parseScenarioArgs([])).toEqual({
+      list: false,
+      help: false,
+      version: false,
+      all: false,
+      scenarios: [],
+      rig: 'virtual',
+      repeat: 1,
+      bugs: [],
+      set: {},
+    });
   });
 
   it('reads --list', () => {
@@ -54,7 +64,9 @@ describe('parseScenarioArgs: accepted forms', () => {
       list: false,
       help: false,
       version: false,
+      all: false,
       scenario: 'kill-orphan',
+      scenarios: ['kill-orphan'],
       target: 't.json',
       rig: 'system',
       repeat: 3,
@@ -130,11 +142,15 @@ describe('parseScenarioArgs: usage errors', () => {
     expect(usageError(['-x']).message).toMatch(/unknown flag -x/);
   });
 
-  it('rejects two scenario names, naming both', () => {
-    const e = usageError(['one', 'two']);
-    expect(e.message).toMatch(/one scenario at a time/);
-    expect(e.message).toContain('"one"');
-    expect(e.message).toContain('"two"');
+  it('reads several scenario names in order; refuses one named twice, names with --all, and a replay without its seed', () => {
+    expect(parseScenarioArgs(['kill9', 'crash', 'sigterm']).scenarios).toEqual(['kill9', 'crash', 'sigterm']);
+    expect(usageError(['kill9', 'kill9']).message).toMatch(/scenario "kill9" named twice: use --repeat N/);
+    expect(usageError(['--all', 'kill9']).message).toMatch(/--all runs every scenario: name none with it/);
+    expect(parseScenarioArgs(['--all']).all).toBe(true);
+    expect(usageError(['kill9', '--only-repetition', '3']).message).toMatch(/give that run's --seed too/);
+    expect(usageError(['kill9', 'crash', '--seed', '1', '--only-repetition', '3']).message).toMatch(/name exactly one/);
+    expect(usageError(['kill9', '--seed', '1', '--only-repetition', '0']).message).toMatch(/a run number >= 1, not "0"/);
+    expect(parseScenarioArgs(['kill9', '--seed', '5', '--only-repetition', '7']).onlyRepetition).toBe(7);
   });
 
   it('rejects --rig bogus', () => {
@@ -158,6 +174,6 @@ describe('parseScenarioArgs: usage errors', () => {
   });
 
   it('carries a hint pointing at --list', () => {
-    expect(usageError(['one', 'two']).hint).toMatch(/--list/);
+    expect(usageError(['one', 'one']).hint).toMatch(/--list/);
   });
 });

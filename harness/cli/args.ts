@@ -7,7 +7,10 @@ export interface ScenarioArgs {
   list: boolean;
   help: boolean;
   version: boolean;
-  scenario?: string;
+  all: boolean; // every scenario in the catalogue
+  scenario?: string; // the first named (for --help)
+  scenarios: string[]; // every one named, in order
+  onlyRepetition?: number;
   target?: string;
   rig: 'virtual' | 'system';
   repeat: number;
@@ -20,14 +23,16 @@ export interface ScenarioArgs {
 export const USAGE = `usage:
   pnpm scenario --list | --version
   pnpm scenario <name> --help
-  pnpm scenario <name> [--target <config>] [--rig virtual|system] [--repeat N] [--seed S]
-                       [--bug <switch>[,<switch>]] [--set key=value]... [--out <dir>]
-exit codes: 0 pass, 1 fail, 77 unavailable, 2 usage error`;
+  pnpm scenario <name>... | --all  [--target <config>] [--rig virtual|system] [--repeat N] [--seed S]
+                       [--only-repetition K] [--bug <switch>[,<switch>]] [--set key=value]... [--out <dir>]
+  several names (or --all): one after another, one combined summary.md, junit.xml and allure-results
+  --seed S --only-repetition K: replays run K of an earlier --repeat with the same seed
+exit codes: 0 pass, 1 fail or flaky, 77 unavailable, 2 usage error`;
 
 // A seed picks a run's random choices (an order of kill points, say); the same seed replays them.
 export const SEED_MAX = 0xffff_ffff;
 
-const VALUED = ['target', 'rig', 'repeat', 'seed', 'bug', 'set', 'out'] as const;
+const VALUED = ['target', 'rig', 'repeat', 'seed', 'only-repetition', 'bug', 'set', 'out'] as const;
 
 const usage = (what: string): never => {
   throw new HiltError('USAGE', what, { hint: 'run `pnpm scenario --list` for the scenarios' });
@@ -69,6 +74,8 @@ export function parseScenarioArgs(argv: string[]): ScenarioArgs {
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
+        all: { type: 'boolean' },
+        'only-repetition': { type: 'string' },
         target: { type: 'string' },
         rig: { type: 'string' },
         repeat: { type: 'string' },
@@ -82,10 +89,21 @@ export function parseScenarioArgs(argv: string[]): ScenarioArgs {
     translate(e as Error, argv);
   }
   const v = parsed!.values;
-  const a: ScenarioArgs = { list: !!v.list, help: !!v.help, version: !!v.version, rig: 'virtual', repeat: 1, bugs: [], set: {} };
-  const [scenario, extra] = parsed!.positionals;
-  if (extra !== undefined) usage(`one scenario at a time: got "${scenario}" and "${extra}"`);
-  if (scenario !== undefined) a.scenario = scenario;
+  const a: ScenarioArgs = {
+    list: !!v.list,
+    help: !!v.help,
+    version: !!v.version,
+    all: !!v.all,
+    scenarios: [...parsed!.positionals],
+    rig: 'virtual',
+    repeat: 1,
+    bugs: [],
+    set: {},
+  };
+  if (a.all && a.scenarios.length) usage(`--all runs every scenario: name none with it (got ${a.scenarios.join(', ')})`);
+  const twice = a.scenarios.find((n, i) => a.scenarios.indexOf(n) !== i);
+  if (twice) usage(`scenario "${twice}" named twice: use --repeat N to run it more than once`);
+  if (a.scenarios[0] !== undefined) a.scenario = a.scenarios[0];
   if (v.target !== undefined) a.target = v.target;
   if (v.out !== undefined) a.out = v.out;
   if (v.rig !== undefined) {
@@ -106,6 +124,14 @@ export function parseScenarioArgs(argv: string[]): ScenarioArgs {
       );
     }
     a.seed = n;
+  }
+  const only = v['only-repetition'];
+  if (only !== undefined) {
+    const n = Number(only);
+    if (only.trim() === '' || !Number.isInteger(n) || n < 1) usage(`--only-repetition needs a run number >= 1, not "${only}"`);
+    if (a.seed === undefined) usage("--only-repetition K replays run K of an earlier run: give that run's --seed too");
+    if (a.scenarios.length !== 1) usage('--only-repetition replays one run of one scenario: name exactly one');
+    a.onlyRepetition = n;
   }
   for (const b of v.bug ?? []) a.bugs.push(...b.split(',').filter(Boolean));
   for (const kv of v.set ?? []) {

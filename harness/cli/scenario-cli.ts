@@ -1,18 +1,23 @@
-// `pnpm scenario`: a thin CLI over vitest's Node API. One run yields the human summary,
-// summary.json, Allure results and JUnit XML. Exit: 0 pass, 1 fail, 77 unavailable, 2 usage.
+// `pnpm scenario`: a thin CLI over vitest's Node API. One call (one or several scenarios) yields
+// the human summary, summary.json per scenario, and one summary.md, junit.xml and allure-results.
+// Exit: 0 pass, 1 fail or flaky, 77 unavailable, 2 usage.
 // Everything a user can get wrong is checked here, against the manifest, before a rig starts.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Reporter } from 'vitest/node';
 import { HiltError, isHiltError } from '../errors.ts';
+import { hiltVersion } from '../version.ts';
+import { writeAllureFiles } from '../report/allure-files.ts';
 import { renderSummary } from '../report/console.ts';
+import { junitXml } from '../report/junit.ts';
+import { summaryMarkdown } from '../report/markdown.ts';
 import { EXIT_CODES, type Summary } from '../report/summary.ts';
 import { missingNeeds, resolveParams, type ScenarioManifest } from '../scenario/manifest.ts';
 import { defaultOutDir, OPTIONS_ENV, type ScenarioOptions } from '../scenario/options.ts';
+import { PROGRESS_MARK, WAIT_MARK } from '../scenario/run.ts';
 import { DEFAULT_TARGET, loadTargetSpec, ROOT, type TargetSpec } from '../target/config.ts';
 import { parseScenarioArgs, USAGE, type ScenarioArgs } from './args.ts';
 import { listing, scenarioHelp } from './listing.ts';
-
-export const hiltVersion = (): string => (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const usage = (what: string, hint?: string): never => {
   throw new HiltError('USAGE', what, hint ? { hint } : {});
@@ -59,8 +64,10 @@ function requireWritableOut(out: string): void {
   }
 }
 
+type Plan = ScenarioOptions & { entry: ScenarioManifest };
+
 // Everything checked, nothing started: the options the scenario worker gets.
-export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest[]): ScenarioOptions & { entry: ScenarioManifest } {
+export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest[]): Plan {
   if (!args.scenario) usage('no scenario named');
   const entry = catalogue.find((s) => s.name === args.scenario);
   if (!entry) usage(`unknown scenario "${args.scenario}"`);
@@ -74,33 +81,109 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
   const out = resolve(args.out ?? defaultOutDir(entry!.name));
   requireWritableOut(out);
   const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
-  return { entry: entry!, scenario: entry!.name, target, rig: args.rig, repeat: args.repeat, seed, bugs: args.bugs, set: args.set, out };
+  return {
+    entry: entry!,
+    scenario: entry!.name,
+    target,
+    rig: args.rig,
+    repeat: args.repeat,
+    ...(args.onlyRepetition && { onlyRepetition: args.onlyRepetition }),
+    seed,
+    bugs: args.bugs,
+    set: args.set,
+    out,
+  };
 }
 
-async function runScenario(plan: ScenarioOptions & { entry: ScenarioManifest }): Promise<number> {
+// Several scenarios in one call: each planned (and so checked) before the first starts, each in
+// <out>/<scenario>/, sharing one seed unless given.
+export function planRuns(args: ScenarioArgs, catalogue: readonly ScenarioManifest[]): { plans: Plan[]; out: string } {
+  const names = args.all ? catalogue.map((s) => s.name) : args.scenarios;
+  if (names.length <= 1) {
+    const plan = planRun(args, catalogue);
+    return { plans: [plan], out: plan.out };
+  }
+  const out = resolve(args.out ?? defaultOutDir(names.length === catalogue.length ? 'all' : names.join('+')));
+  const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
+  return { plans: names.map((name) => planRun({ ...args, scenario: name, seed, out: join(out, name) }, catalogue)), out };
+}
+
+// The worker's console lines that carry the progress mark, printed as they come: one per
+// repetition always, what a long phase waits for only on a terminal.
+function progressReporter(): Reporter {
+  const tty = process.stderr.isTTY;
+  return {
+    onUserConsoleLog(log) {
+      for (const line of log.content.split('\n')) {
+        if (line.startsWith(PROGRESS_MARK)) process.stderr.write(`hilt: ${line.slice(PROGRESS_MARK.length)}\n`);
+        else if (tty && line.startsWith(WAIT_MARK)) process.stderr.write(`hilt: ${line.slice(WAIT_MARK.length)}\n`);
+      }
+    },
+  };
+}
+
+async function runScenario(plan: Plan, allureDir: string): Promise<Summary | undefined> {
   const { entry, ...options } = plan;
   process.env[OPTIONS_ENV] = JSON.stringify(options);
   const { out, seed, bugs } = options;
-  process.stderr.write(`hilt: running ${entry.name} (seed ${seed}${bugs.length ? `, bug ${bugs.join(',')}` : ''}) -> ${out}\n`);
+  const how = [`seed ${seed}`, bugs.length && `bug ${bugs.join(',')}`, options.repeat > 1 && `${options.repeat} runs`];
+  const replay = options.onlyRepetition ? `, replaying run ${options.onlyRepetition}` : '';
+  process.stderr.write(`hilt: running ${entry.name} (${how.filter(Boolean).join(', ')}${replay}) -> ${out}\n`);
   const { startVitest } = await import('vitest/node'); // heavy: loaded only when a run starts
   const vitest = await startVitest('test', [resolve(ROOT, entry.file)], {
     root: ROOT,
     project: 'scenario',
     watch: false,
-    reporters: [
-      ['junit', { outputFile: resolve(out, 'junit.xml') }],
-      ['allure-vitest/reporter', { resultsDir: resolve(out, 'allure-results') }],
-    ],
+    reporters: [progressReporter(), ['allure-vitest/reporter', { resultsDir: allureDir }]],
   });
   await vitest?.close();
   const file = resolve(out, 'summary.json');
   if (!existsSync(file)) {
-    process.stderr.write(`hilt: ${entry.name} ended without writing ${file}: the scenario itself crashed; see ${out}/junit.xml\n`);
-    return 1;
+    process.stderr.write(`hilt: ${entry.name} ended without writing ${file}: the scenario itself crashed; see ${out}\n`);
+    return undefined;
   }
   const summary = JSON.parse(readFileSync(file, 'utf8')) as Summary;
   process.stdout.write(renderSummary(summary, out) + '\n');
-  return EXIT_CODES[summary.verdict];
+  return summary;
+}
+
+// After the runs: junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY) and Allure's
+// categories and environment, once for all the scenarios of the call.
+function writeCombined(out: string, summaries: Summary[], dirs: string[]): void {
+  writeFileSync(join(out, 'junit.xml'), junitXml(summaries));
+  const md = summaryMarkdown(summaries, (s) => relative(out, dirs[summaries.indexOf(s)]!));
+  writeFileSync(join(out, 'summary.md'), md);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md);
+  writeAllureFiles(join(out, 'allure-results'), summaries);
+  if (summaries.length > 1) {
+    const index = summaries.map((s, i) => ({
+      scenario: s.scenario,
+      verdict: s.verdict,
+      summary: relative(out, join(dirs[i]!, 'summary.json')),
+    }));
+    writeFileSync(join(out, 'index.json'), JSON.stringify({ schemaVersion: 2, runs: index }, null, 2) + '\n');
+  }
+}
+
+// The call's exit: a failure (or flaky) wins, then unavailable, then pass.
+const worstExit = (codes: number[]): number => (codes.includes(1) ? 1 : codes.includes(77) ? 77 : 0);
+
+async function runAll(plans: Plan[], out: string): Promise<number> {
+  const summaries: Summary[] = [];
+  const dirs: string[] = [];
+  const codes: number[] = [];
+  for (const plan of plans) {
+    const s = await runScenario(plan, join(out, 'allure-results'));
+    codes.push(s ? EXIT_CODES[s.verdict] : 1);
+    if (s) (summaries.push(s), dirs.push(plan.out));
+  }
+  writeCombined(out, summaries, dirs);
+  if (plans.length > 1) {
+    process.stdout.write(`\nhilt: ${plans.length} scenarios -> ${out}/summary.md\n`);
+    for (const s of summaries)
+      process.stdout.write(`  ${s.verdict.toUpperCase().padEnd(11)} ${s.scenario}: ${s.diagnosis.split('\n')[0]!.slice(0, 160)}\n`);
+  }
+  return worstExit(codes);
 }
 
 export async function scenarioCli(argv: string[], catalogue: readonly ScenarioManifest[]): Promise<number> {
@@ -114,7 +197,8 @@ export async function scenarioCli(argv: string[], catalogue: readonly ScenarioMa
       process.stdout.write((entry ? scenarioHelp(entry) : `${USAGE}\n\n${listing(catalogue)}`) + '\n');
       return 0;
     }
-    return await runScenario(planRun(args, catalogue));
+    const { plans, out } = planRuns(args, catalogue);
+    return await runAll(plans, out);
   } catch (e) {
     if (!isHiltError(e, 'USAGE') && !isHiltError(e, 'TARGET_CONFIG')) throw e;
     process.stderr.write(`hilt: ${e.message}\n\n${USAGE}\n\n${listing(catalogue)}\n`);

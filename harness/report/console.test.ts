@@ -4,6 +4,12 @@ import { renderSummary } from './console.ts';
 import type { Summary } from './summary.ts';
 
 const summary = (over: Partial<Summary>): Summary => ({
+  schemaVersion: 2,
+  hiltVersion: '0.0.0',
+  platform: { os: 'linux', kernel: '6.1', arch: 'x64', cpus: 2 },
+  metricStats: {},
+  failureRate: { failed: 0, runs: 1, upperBound95: 0.95 },
+  repetitions: [],
   scenario: 'kill-orphan',
   target: 'hilt-engine',
   rig: 'virtual',
@@ -39,7 +45,7 @@ describe('renderSummary: a failing run', () => {
     verdict: 'fail',
     bugs: ['no-sweep'],
     failures: 1,
-    runs: 2,
+    runs: 1,
     diagnosis: 'the tap of the killed engine stayed on the server\nrun the reaper',
     checks: [
       check({
@@ -76,7 +82,7 @@ describe('renderSummary: a failing run', () => {
 
   it('heads with the scenario, the verdict and the run parameters', () => {
     expect(lines[0]).toBe(
-      'hilt kill-orphan: FAIL   target hilt-engine, rig virtual, seed 1234, bug switches no-sweep, 2 run(s), 1 failed, 2.3 s',
+      'hilt kill-orphan: FAIL   target hilt-engine, rig virtual, seed 1234, bug switches no-sweep, 1 run(s), 1 failed, 2.3 s',
     );
   });
 
@@ -154,5 +160,41 @@ describe('renderSummary: a passing run', () => {
     expect(t).not.toContain('checks:');
     expect(t).toMatch(/^hilt kill-orphan: UNAVAILABLE /);
     expect(t).toContain('verdict:   unavailable');
+  });
+});
+
+describe('renderSummary: many runs', () => {
+  const rep = (n: number, failed: boolean) => ({
+    repetition: n,
+    seed: 1000 + n,
+    verdict: failed ? ('fail' as const) : ('pass' as const),
+    durationMs: 1100,
+    failedChecks: failed ? ['no-orphans'] : [],
+    ...(failed && { diagnosis: `orphan pulse-sink app-${n}` }),
+  });
+  const s = summary({
+    verdict: 'flaky',
+    runs: 3,
+    failures: 1,
+    failureRate: { failed: 1, runs: 3, upperBound95: 0.8647 },
+    checks: [1, 2, 3].flatMap((n) => [
+      check({ id: 'exit', name: `exit is SIGKILL [run ${n}]` }),
+      check({ id: 'no-orphans', name: `no orphans [run ${n}]`, verdict: n === 2 ? 'fail' : 'pass' }),
+    ]),
+    repetitions: [rep(1, false), rep(2, true), rep(3, false)],
+    metricStats: { exit_ms: { p50: 5, p95: 9, max: 9, n: 3 } },
+  });
+  const text = renderSummary(s, 'out');
+
+  it('lists each check once with the runs it failed in, and each failed run with its seed', () => {
+    expect(text).toContain('  ok   exit is SIGKILL  passed in every run');
+    expect(text).toMatch(/ {2}FAIL no orphans +failed in 1 run\(s\)/);
+    expect(text).toContain('  run 2 (seed 1002): orphan pulse-sink app-2');
+    expect(text).not.toContain('[run 1]');
+  });
+
+  it('says k of N with the bound, and metrics as p50 / p95 / max', () => {
+    expect(text).toContain('runs:      1 of 3 failed (failure rate at most 86.5% at 95%)');
+    expect(text).toMatch(/exit_ms {2}5 \/ 9 \/ 9 {2}\(n=3\)/);
   });
 });

@@ -1,6 +1,28 @@
 // The human report printed at the end of a run: what an engineer reads first at 3 a.m.
 import type { CheckVerdict } from '../check/check.ts';
+import { describeFailureRate } from './stats.ts';
 import type { Summary } from './summary.ts';
+
+// Many runs: each check once, with how many runs it failed in, and every failed run's seed.
+function repeatedChecks(s: Summary): string[] {
+  const byId = new Map<string, { name: string; failed: number }>();
+  for (const c of s.checks) {
+    const e = byId.get(c.id) ?? { name: c.name.replace(/ \[run \d+\]$/, ''), failed: 0 };
+    if (c.verdict === 'fail') e.failed++;
+    byId.set(c.id, e);
+  }
+  const w = Math.max(...[...byId.values()].map((e) => e.name.length));
+  const out = ['checks:'];
+  for (const e of byId.values())
+    out.push(`  ${e.failed ? 'FAIL' : 'ok  '} ${e.name.padEnd(w)}  ${e.failed ? `failed in ${e.failed} run(s)` : 'passed in every run'}`);
+  const failed = s.repetitions.filter((r) => r.verdict === 'fail');
+  if (failed.length) {
+    out.push('', 'failed runs (replay one: --seed <run seed> --only-repetition <run>):');
+    for (const r of failed.slice(0, 20)) out.push(`  run ${r.repetition} (seed ${r.seed}): ${(r.diagnosis ?? '').slice(0, 200)}`);
+    if (failed.length > 20) out.push(`  ... and ${failed.length - 20} more in summary.json (repetitions)`);
+  }
+  return out;
+}
 
 const MARK: Record<CheckVerdict, string> = { pass: 'ok  ', fail: 'FAIL' };
 
@@ -13,7 +35,8 @@ export function renderSummary(s: Summary, dir: string): string {
       `${s.bugs.length ? `, bug switches ${s.bugs.join(',')}` : ''}, ${s.runs} run(s), ${s.failures} failed, ` +
       `${(s.durationMs / 1000).toFixed(1)} s`,
   );
-  if (s.checks.length) {
+  if (s.runs > 1) lines.push('', ...repeatedChecks(s));
+  else if (s.checks.length) {
     const w = Math.max(...s.checks.map((c) => c.name.length));
     lines.push('', 'checks:');
     for (const c of s.checks) {
@@ -25,7 +48,11 @@ export function renderSummary(s: Summary, dir: string): string {
   if (Object.keys(s.facts ?? {}).length) {
     lines.push('', ...Object.entries(s.facts).map(([k, v]) => `${k}: ${v}`));
   }
-  if (Object.keys(s.metrics).length) {
+  if (s.runs > 1 && Object.keys(s.metricStats).length) {
+    lines.push('', 'metrics over the runs (p50 / p95 / max):');
+    const w = Math.max(...Object.keys(s.metricStats).map((k) => k.length));
+    for (const [k, m] of Object.entries(s.metricStats)) lines.push(`  ${k.padEnd(w)}  ${m.p50} / ${m.p95} / ${m.max}  (n=${m.n})`);
+  } else if (Object.keys(s.metrics).length) {
     lines.push(
       '',
       'metrics: ' +
@@ -34,7 +61,9 @@ export function renderSummary(s: Summary, dir: string): string {
           .join('  '),
     );
   }
-  lines.push('', `verdict:   ${s.verdict}`, `diagnosis: ${s.diagnosis.replace(/\n/g, '\n           ')}`);
+  lines.push('', `verdict:   ${s.verdict}`);
+  if (s.runs > 1) lines.push(`runs:      ${describeFailureRate(s.failureRate.failed, s.failureRate.runs, s.failureRate.upperBound95)}`);
+  lines.push(`diagnosis: ${s.diagnosis.replace(/\n/g, '\n           ')}`);
   lines.push(
     `evidence:  ${dir}/  (summary.json, junit.xml, allure-results/` +
       `${s.evidence.length ? ', ' + s.evidence.map((e) => e.path).join(', ') : ''})`,

@@ -1,6 +1,7 @@
 // How the bench prints a series: p50, p99 and max with n, in milliseconds.
-export const quantile = (xs: number[], p: number): number =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+import { quantile } from './stats.ts';
+
+export { quantile };
 export const ms = (x: number): string => `${x.toFixed(1)} ms`;
 export const stats = (xs: number[]): string => `p50 ${ms(quantile(xs, 0.5))}  max ${ms(Math.max(...xs))}  (n=${xs.length})`;
 export const stats99 = (xs: number[]): string =>

@@ -2,8 +2,46 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../check/check.ts';
+import { repeatedVerdict } from './stats.ts';
 
-export type Verdict = 'pass' | 'fail' | 'unavailable';
+// The version of this file's shape; the gate refuses a summary of another.
+export const SUMMARY_SCHEMA_VERSION = 2;
+
+// flaky: some repetitions failed, not all (0 < k < N); fail: every one did (k = N), or N = 1 failed.
+export type Verdict = 'pass' | 'flaky' | 'fail' | 'unavailable';
+
+// Where the run ran: the gate matches a policy's platform and rig against these.
+export interface PlatformInfo {
+  os: string; // process.platform: linux, darwin, win32
+  kernel: string; // os.release()
+  arch: string;
+  cpus: number;
+  audioServer?: { name: string; version: string }; // "PipeWire", "0.3.65"
+}
+
+// k of N repetitions failed, and the exact (Clopper-Pearson) upper 95% bound on the failure rate.
+export interface FailureRate {
+  failed: number;
+  runs: number;
+  upperBound95: number; // a fraction: 0 of 300 gives 0.00994
+}
+
+export interface MetricStats {
+  p50: number;
+  p95: number;
+  max: number;
+  n: number;
+}
+
+// One repetition: its own seed (derived from the run's), so it can be replayed alone.
+export interface RepetitionResult {
+  repetition: number;
+  seed: number;
+  verdict: 'pass' | 'fail';
+  durationMs: number;
+  failedChecks: string[]; // check ids
+  diagnosis?: string;
+}
 
 export interface EvidenceRef {
   name: string;
@@ -12,6 +50,9 @@ export interface EvidenceRef {
 }
 
 export interface Summary {
+  schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
+  hiltVersion: string; // package.json version
+  platform: PlatformInfo;
   scenario: string;
   target: string;
   rig: string;
@@ -20,17 +61,20 @@ export interface Summary {
   verdict: Verdict;
   diagnosis: string;
   checks: CheckResult[];
-  metrics: Record<string, number>;
+  metrics: Record<string, number>; // the worst over the repetitions
+  metricStats: Record<string, MetricStats>; // p50, p95 and max over the repetitions
   facts: Record<string, string>; // what happened, in words: which defence layer cleaned up, the exit
   phases: { name: string; ms: number; repetition: number }[];
   evidence: EvidenceRef[];
   runs: number;
   failures: number;
+  failureRate: FailureRate;
+  repetitions: RepetitionResult[];
   startedAt: string;
   durationMs: number;
 }
 
-export const EXIT_CODES: Record<Verdict, number> = { pass: 0, fail: 1, unavailable: 77 };
+export const EXIT_CODES: Record<Verdict, number> = { pass: 0, flaky: 1, fail: 1, unavailable: 77 };
 
 export function writeSummary(dir: string, s: Summary): string {
   mkdirSync(dir, { recursive: true });
@@ -39,8 +83,11 @@ export function writeSummary(dir: string, s: Summary): string {
   return file;
 }
 
-// The run's verdict: any failed check fails it; unavailable only when nothing could be judged.
-export function overallVerdict(checks: CheckResult[], unavailable: boolean): Verdict {
+// The run's verdict: flaky when some repetitions failed and not all; fail when all did, or a
+// check outside any repetition failed (the rig's set-up or teardown), or nothing was judged.
+export function overallVerdict(checks: CheckResult[], unavailable: boolean, failed: number, runs: number): Verdict {
   if (unavailable) return 'unavailable';
-  return checks.some((c) => c.verdict === 'fail') || checks.length === 0 ? 'fail' : 'pass';
+  if (checks.length === 0 || runs === 0) return 'fail';
+  const outside = checks.some((c) => c.verdict === 'fail') && failed === 0;
+  return outside ? 'fail' : repeatedVerdict(failed, runs);
 }

@@ -37,5 +37,7 @@ export interface Rig {
   serverInventory(): Promise<Snapshot>;
   // Removes what a black box left (modules unloaded, nodes destroyed); sentences of what it did.
   removeLeftovers(objects: InventoryObject[]): Promise<string[]>;
+  // The server's name and version ("PipeWire", "0.3.65"), for the summary's platform.
+  serverInfo(): Promise<{ name: string; version: string } | undefined>;
   stop(): Promise<void>;
 }

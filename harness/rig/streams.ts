@@ -40,3 +40,13 @@ export async function sweepOrphanModules(rig: PulseRig, orphans: InventoryObject
   }
   return removed;
 }
+
+// `pactl info`: "Server Name: PulseAudio (on PipeWire 0.3.65)" is PipeWire 0.3.65; a real
+// PulseAudio says its own "Server Version".
+export function parseServerInfo(text: string): { name: string; version: string } | undefined {
+  const onPipewire = /^Server Name:.*\(on PipeWire ([\w.-]+)\)/m.exec(text);
+  if (onPipewire) return { name: 'PipeWire', version: onPipewire[1]! };
+  const name = /^Server Name: (.+)$/m.exec(text)?.[1]?.trim();
+  const version = /^Server Version: (.+)$/m.exec(text)?.[1]?.trim();
+  return name && version ? { name, version } : undefined;
+}

@@ -20,7 +20,7 @@ import { sweepLeftovers } from './sweep.ts';
 import { requireVirtualRigTools } from './requirements.ts';
 import { pipewireJackEnv } from './jack.ts';
 import type { Rig } from './rig.ts';
-import { hasStreamOf, midiPortsOn, sinkOfStream, sweepOrphanModules } from './streams.ts';
+import { hasStreamOf, midiPortsOn, parseServerInfo, sinkOfStream, sweepOrphanModules } from './streams.ts';
 
 export const OBSERVED_SINK = 'hilt-observed';
 
@@ -162,6 +162,10 @@ export class VirtualRig implements Rig {
 
   pactl(args: string[], opts: { reject?: boolean } = {}): Promise<ToolResult> {
     return runTool('pactl', args, { env: this.env, reject: opts.reject ?? true, deadlineMs: 5000 });
+  }
+
+  async serverInfo(): Promise<{ name: string; version: string } | undefined> {
+    return parseServerInfo((await this.pactl(['info'])).stdout);
   }
 
   // A daemon's pid ("pipewire-pulse"), for tests that wedge the rig on purpose.

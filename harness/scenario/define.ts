@@ -14,7 +14,9 @@ import { DEFAULT_TARGET, loadTargetSpec, type TargetSpec } from '../target/confi
 import { now } from '../wait.ts';
 import { Params, resolveParams, type ScenarioManifest } from './manifest.ts';
 import { scenarioOptions, type ScenarioOptions } from './options.ts';
-import { ScenarioRun } from './run.ts';
+import { repetitionSeed } from './random.ts';
+import { CheckFailed, progress, ScenarioRun } from './run.ts';
+import type { RepetitionResult } from '../report/summary.ts';
 
 export interface ScenarioContext {
   run: ScenarioRun;
@@ -23,6 +25,7 @@ export interface ScenarioContext {
   options: ScenarioOptions;
   params: Params; // the --set values, checked against the manifest, defaults filled in
   repetition: number;
+  seed: number; // this repetition's seed (repetitionSeed): what its random choices come from
   // Teardown registered by the body; runs in reverse order even when the body throws.
   defer(fn: () => Promise<unknown> | unknown): void;
 }
@@ -36,8 +39,7 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     const options = scenarioOptions({ scenario: name, target: DEFAULT_TARGET });
     const params = new Params(name, resolveParams(entry, options.set));
     await allure.description(description);
-    await allure.parameter('bugs', options.bugs.join(',') || 'none');
-    await allure.parameter('seed', String(options.seed));
+    await labelRun(entry, options);
     const t0 = now();
     let run: ScenarioRun | undefined;
     let rig: Rig | undefined;
@@ -48,31 +50,44 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
       run = new ScenarioRun(options, target.name, t0);
       run.metric('rig_ready_ms', rig.timings.readyMs);
       run.metric('rig_health_ms', rig.timings.healthMs);
-      for (let rep = 1; rep <= options.repeat; rep++) {
-        run.repetition = rep;
-        const failedBefore = run.checks.filter((c) => c.verdict !== 'pass').length;
+      run.platform.audioServer = await rig.serverInfo().catch(() => undefined);
+      const reps = options.onlyRepetition ? [options.onlyRepetition] : Array.from({ length: options.repeat }, (_, i) => i + 1);
+      for (const rep of reps) {
+        const seed = repetitionSeed(options.seed, rep);
+        run.beginRepetition(rep, seed);
         const teardown: (() => Promise<unknown> | unknown)[] = [];
-        try {
-          await body({ run, rig, target, options, params, repetition: rep, defer: (fn) => teardown.push(fn) });
-        } catch (e) {
-          // A rig part the body found missing (pipewire-jack, python3-tk, the probe's build) is
-          // `unavailable`, said as such; any other broken step is a failed check with its message.
-          if (!run.markUnavailable(e)) {
-            run.check({
-              id: 'scenario-completed',
-              name: 'scenario completed',
-              verdict: 'fail',
-              measured: null,
-              limit: null,
-              unit: '',
-              message: (e as Error).message,
-            });
-          }
-        } finally {
-          await tearDown(run, teardown);
-        }
-        await run.recordHangs(takeHangs());
-        if (run.checks.filter((c) => c.verdict !== 'pass').length > failedBefore) run.failures++;
+        // Each repetition is one Allure step holding its phases and checks; it fails when a check does.
+        await allure
+          .step(`run ${rep} of ${options.repeat} (seed ${seed})`, async () => {
+            try {
+              await body({ run: run!, rig: rig!, target, options, params, repetition: rep, seed, defer: (fn) => teardown.push(fn) });
+            } catch (e) {
+              // A rig part the body found missing (pipewire-jack, python3-tk, the probe's build) is
+              // `unavailable`, said as such; any other broken step is a failed check with its message.
+              if (!run!.markUnavailable(e)) {
+                run!.check({
+                  id: 'scenario-completed',
+                  name: 'scenario completed',
+                  verdict: 'fail',
+                  measured: null,
+                  limit: null,
+                  unit: '',
+                  message: (e as Error).message,
+                });
+              }
+            } finally {
+              await tearDown(run!, teardown);
+            }
+            await run!.recordHangs(takeHangs());
+            await run!.flushSteps();
+            const r = run!.endRepetition();
+            progress(repetitionLine(r, reps.length, options.repeat));
+            if (r.verdict === 'fail') throw new CheckFailed(r.diagnosis ?? 'a check failed');
+          })
+          .then(undefined, (e: unknown) => {
+            if (!(e instanceof CheckFailed)) throw e;
+          });
+        if (run.unavailable) break;
       }
     } catch (e) {
       run ??= new ScenarioRun(options, options.target, t0);
@@ -96,10 +111,37 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     }
     await run?.recordHangs(takeHangs());
     const summary = run.finish();
-    await allure.attachment('summary.json', Buffer.from(JSON.stringify(summary, null, 2)), 'application/json');
+    await allure.attachment('summary.json', Buffer.from(JSON.stringify(summary, null, 2)), {
+      contentType: 'application/json',
+      fileExtension: 'json',
+    });
     if (summary.verdict === 'unavailable') vt.skip(`unavailable: ${summary.diagnosis}`);
-    if (summary.verdict === 'fail') throw new Error(`${name} failed: ${summary.diagnosis}`);
+    if (summary.verdict === 'fail' || summary.verdict === 'flaky')
+      throw new CheckFailed(`${name} ${summary.verdict}: ${summary.diagnosis}`);
   });
+}
+
+// Allure's labels: epic the postmortem, feature the scenario, story the bug switch, parentSuite
+// where it ran. The seed is a parameter excluded from the history id, so runs share a history.
+async function labelRun(entry: ScenarioManifest, options: ScenarioOptions): Promise<void> {
+  await allure.epic(entry.postmortem);
+  await allure.feature(entry.name);
+  await allure.story(options.bugs.length ? `bug switch ${options.bugs.join(',')}` : 'no bug switch');
+  await allure.parentSuite(`${process.platform} / ${options.rig} rig`);
+  await allure.suite(entry.name);
+  await allure.severity(options.bugs.length ? 'normal' : 'critical');
+  await allure.parameter('bugs', options.bugs.join(',') || 'none');
+  await allure.parameter('seed', String(options.seed), { excluded: true });
+  await allure.parameter('repetitions', String(options.repeat), { excluded: true });
+}
+
+// "run 7/50 pass 1.1 s"; "run 8/50 FAIL (seed 123): orphan pulse-sink ...".
+export function repetitionLine(r: RepetitionResult, count: number, repeat: number): string {
+  const head = `run ${r.repetition}/${Math.max(count, repeat)}`;
+  const secs = `${(r.durationMs / 1000).toFixed(1)} s`;
+  if (r.verdict === 'pass') return `${head} pass ${secs}`;
+  const said = (r.diagnosis ?? '').replace(/\s+/g, ' ');
+  return `${head} FAIL ${secs} (seed ${r.seed}): ${said.length > 300 ? said.slice(0, 297) + '...' : said}`;
 }
 
 // Teardown in reverse order of set-up, every step run whatever failed before it (Playwright's

@@ -4,6 +4,7 @@ export interface ScenarioOptions {
   target: string; // path of the target config
   rig: 'virtual' | 'system';
   repeat: number;
+  onlyRepetition?: number; // replay one repetition (its seed derived from `seed`)
   seed: number;
   bugs: string[];
   set: Record<string, string>;

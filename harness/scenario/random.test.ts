@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coveringSequence, seededRandom } from './random.ts';
+import { coveringSequence, repetitionSeed, seededRandom } from './random.ts';
 
 describe('seededRandom', () => {
   it('repeats its sequence for a seed and differs across seeds', () => {
@@ -26,5 +26,16 @@ describe('coveringSequence', () => {
     expect(coveringSequence(points, 9, 5)).toEqual(coveringSequence(points, 9, 5));
     const orders = new Set([1, 2, 3, 4, 5, 6].map((s) => coveringSequence(points, 9, s).join()));
     expect(orders.size).toBeGreaterThan(1);
+  });
+});
+
+describe('repetitionSeed', () => {
+  it('repetition 1 is the run seed; the others differ from it and from each other, the same every time', () => {
+    expect(repetitionSeed(1234, 1)).toBe(1234);
+    const seeds = Array.from({ length: 300 }, (_, i) => repetitionSeed(1234, i + 1));
+    expect(new Set(seeds).size).toBe(300);
+    expect(repetitionSeed(1234, 7)).toBe(seeds[6]);
+    expect(repetitionSeed(1235, 7)).not.toBe(seeds[6]);
+    for (const s of seeds) expect(s >= 0 && s <= 0xffffffff && Number.isInteger(s)).toBe(true);
   });
 });

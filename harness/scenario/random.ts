@@ -24,3 +24,10 @@ export function coveringSequence<T>(items: readonly T[], n: number, seed: number
   }
   return out;
 }
+
+// Repetition K's own seed, derived from the run's: repetition 1 uses the run's seed itself, so a
+// single run replays with --seed S alone; `--seed S --only-repetition K` replays repetition K.
+export function repetitionSeed(runSeed: number, repetition: number): number {
+  if (repetition <= 1) return runSeed >>> 0;
+  return Math.floor(seededRandom((runSeed ^ Math.imul(repetition, 0x9e3779b1)) >>> 0)() * 4294967296) >>> 0;
+}

@@ -2,11 +2,23 @@
 // evidence, and at the end summary.json. Playwright-style: each phase has its own timeout and
 // message; whatever fails, the result is still written.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as allure from 'allure-js-commons';
+import { Status } from 'allure-js-commons';
 import type { CheckResult } from '../check/check.ts';
 import { isHiltError } from '../errors.ts';
-import { overallVerdict, writeSummary, type EvidenceRef, type Summary } from '../report/summary.ts';
+import { clopperPearsonUpper, metricStats } from '../report/stats.ts';
+import {
+  overallVerdict,
+  SUMMARY_SCHEMA_VERSION,
+  writeSummary,
+  type EvidenceRef,
+  type PlatformInfo,
+  type RepetitionResult,
+  type Summary,
+} from '../report/summary.ts';
+import { hiltVersion } from '../version.ts';
 import { now, withDeadline } from '../wait.ts';
 import type { Hang } from '../watchdog/watchdog.ts';
 import type { ScenarioOptions } from './options.ts';
@@ -19,14 +31,33 @@ const CONTENT_TYPES: Record<EvidenceRef['kind'], string> = {
   text: 'text/plain',
 };
 
+// Lines the CLI prints while a run goes on (it forwards console lines that start with this mark):
+// one per repetition, and, on a terminal, what a long phase is waiting for.
+export const PROGRESS_MARK = '\u0001hilt ';
+export const WAIT_MARK = '\u0001hilt-wait ';
+export const progress = (line: string): void => console.log(PROGRESS_MARK + line);
+const waiting = (line: string): void => console.log(WAIT_MARK + line);
+
+// A failed check, as Allure files it: "failed" (a product defect), not "broken" (a test defect).
+export class CheckFailed extends Error {
+  override name = 'AssertionError';
+}
+const failure = (c: CheckResult): Error | undefined => (c.verdict === 'fail' ? new CheckFailed(c.message) : undefined);
+
 export class ScenarioRun {
   readonly checks: CheckResult[] = [];
   readonly metrics: Record<string, number> = {};
   readonly facts: Record<string, string> = {};
   readonly phases: Summary['phases'] = [];
   readonly evidence: EvidenceRef[] = [];
+  readonly repetitions: RepetitionResult[] = [];
   readonly outDir: string;
+  private readonly samples: Record<string, number[]> = {};
+  private repStart = { at: 0, checks: 0 };
+  private allureSteps: Promise<void> = Promise.resolve(); // check steps, in order, before the next phase
   repetition = 1;
+  seed: number; // the current repetition's seed (repetitionSeed)
+  platform: PlatformInfo;
   failures = 0;
   diagnosis = '';
   unavailable: string | undefined;
@@ -38,6 +69,8 @@ export class ScenarioRun {
     private readonly t0 = now(), // when the run began, rig start included
   ) {
     this.startedAt = new Date(Date.now() - (now() - t0)).toISOString();
+    this.seed = options.seed;
+    this.platform = { os: process.platform, kernel: release(), arch: process.arch, cpus: availableParallelism() };
     this.outDir = resolve(options.out);
     mkdirSync(this.outDir, { recursive: true });
   }
@@ -45,23 +78,65 @@ export class ScenarioRun {
   // A named phase with its own deadline; its duration is kept for the report and the bench.
   async phase<T>(name: string, deadlineMs: number, fn: () => Promise<T>): Promise<T> {
     const t = now();
+    // A long wait says what it waits for, every 2 s (the CLI shows these on a terminal only).
+    const ticker = setInterval(
+      () => waiting(`waiting for ${name}: ${((now() - t) / 1000).toFixed(0)} s of at most ${deadlineMs / 1000} s`),
+      2000,
+    );
+    ticker.unref();
+    await this.flushSteps();
     try {
       return await allure.step(name, () => withDeadline(fn(), deadlineMs, `phase "${name}"`));
     } finally {
+      clearInterval(ticker);
       this.phases.push({ name, ms: Math.round((now() - t) * 10) / 10, repetition: this.repetition });
     }
   }
 
+  // A check is also an Allure step of its repetition, failed when the check failed.
   check(c: CheckResult): CheckResult {
     this.checks.push({ ...c, name: this.options.repeat > 1 ? `${c.name} [run ${this.repetition}]` : c.name });
+    const figures = c.limit === null ? '' : ` (${c.measured ?? '-'} vs ${c.limit} ${c.unit})`.replace(/ \)$/, ')');
+    const step = () => allure.logStep(`check: ${c.name}${figures}`, c.verdict === 'pass' ? Status.PASSED : Status.FAILED, failure(c));
+    this.allureSteps = this.allureSteps.then(step, step);
     return c;
   }
 
-  // Keeps the worst value over repetitions: a gate must see the slowest resume, not the luckiest.
+  // Check steps are logged in order, and finished before the next phase opens its own step.
+  flushSteps(): Promise<void> {
+    return this.allureSteps;
+  }
+
+  // Keeps the worst value over repetitions (a gate must see the slowest resume, not the luckiest)
+  // and every sample, for p50 and p95.
   metric(name: string, value: number | undefined): void {
     if (value === undefined || !Number.isFinite(value)) return;
     const v = Math.round(value * 10) / 10;
     this.metrics[name] = Math.max(this.metrics[name] ?? v, v);
+    (this.samples[name] ??= []).push(v);
+  }
+
+  beginRepetition(repetition: number, seed: number): void {
+    this.repetition = repetition;
+    this.seed = seed;
+    this.diagnosis = '';
+    this.repStart = { at: now(), checks: this.checks.length };
+  }
+
+  // The repetition's verdict from the checks it added; its diagnosis, or its failed checks.
+  endRepetition(): RepetitionResult {
+    const failed = this.checks.slice(this.repStart.checks).filter((c) => c.verdict !== 'pass');
+    const r: RepetitionResult = {
+      repetition: this.repetition,
+      seed: this.seed,
+      verdict: failed.length ? 'fail' : 'pass',
+      durationMs: Math.round(now() - this.repStart.at),
+      failedChecks: [...new Set(failed.map((c) => c.id))],
+      ...(failed.length && { diagnosis: this.diagnosis || failed.map((c) => `${c.name}: ${c.message}`).join('; ') }),
+    };
+    if (failed.length) this.failures++;
+    this.repetitions.push(r);
+    return r;
   }
 
   // A count summed over repetitions ("k of N runs crashed"), where metric() keeps the worst.
@@ -81,7 +156,11 @@ export class ScenarioRun {
     const file = `${name}${this.options.repeat > 1 ? `.run${this.repetition}` : ''}.${ext}`;
     writeFileSync(join(this.outDir, file), content);
     this.evidence.push({ name, kind, path: file });
-    await allure.attachment(file, typeof content === 'string' ? Buffer.from(content) : content, CONTENT_TYPES[kind]);
+    await this.flushSteps();
+    await allure.attachment(file, typeof content === 'string' ? Buffer.from(content) : content, {
+      contentType: CONTENT_TYPES[kind],
+      fileExtension: ext,
+    });
   }
 
   // Hangs the watchdog caught (a target, a teardown, one of hilt's own tools): each is a failed
@@ -119,22 +198,39 @@ export class ScenarioRun {
   }
 
   summary(): Summary {
-    const verdict = overallVerdict(this.checks, this.unavailable !== undefined);
+    const runs = this.repetitions.length;
+    const verdict = overallVerdict(this.checks, this.unavailable !== undefined, this.failures, runs);
+    const firstFailed = this.repetitions.find((r) => r.verdict === 'fail');
+    const said = firstFailed?.diagnosis ?? (this.diagnosis || this.failedChecks());
+    const diagnosis =
+      this.unavailable ??
+      (verdict === 'pass'
+        ? 'all checks passed'
+        : runs > 1 && firstFailed
+          ? `${this.failures} of ${runs} runs failed; the first, run ${firstFailed.repetition} ` +
+            `(replay: --seed ${this.options.seed} --only-repetition ${firstFailed.repetition}): ${said}`
+          : said);
     return {
+      schemaVersion: SUMMARY_SCHEMA_VERSION,
+      hiltVersion: hiltVersion(),
+      platform: this.platform,
       scenario: this.options.scenario,
       target: this.targetName,
       rig: this.options.rig,
       seed: this.options.seed,
       bugs: this.options.bugs,
       verdict,
-      diagnosis: this.unavailable ?? (verdict === 'pass' ? 'all checks passed' : this.diagnosis || this.failedChecks()),
+      diagnosis,
       checks: this.checks,
       metrics: this.metrics,
+      metricStats: Object.fromEntries(Object.entries(this.samples).map(([k, xs]) => [k, metricStats(xs)])),
       facts: this.facts,
       phases: this.phases,
       evidence: this.evidence,
-      runs: this.repetition,
+      runs,
       failures: this.failures,
+      failureRate: { failed: this.failures, runs, upperBound95: clopperPearsonUpper(this.failures, runs) },
+      repetitions: this.repetitions,
       startedAt: this.startedAt,
       durationMs: Math.round(now() - this.t0),
     };
