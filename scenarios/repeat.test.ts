@@ -1,10 +1,10 @@
 // Repetitions and several scenarios in one call, through the real CLI: the figures a release is
 // judged by (k of N with its bound), each run's seed and its replay, and the combined results.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Summary } from '../harness/report/summary.ts';
-import { runCli } from './run-cli.ts';
+import { newOutDir, runCli } from './run-cli.ts';
 
 describe('repetitions', () => {
   test('a bug switch with --repeat 2 says fail, 2 of 2, each run with its seed; --only-repetition replays run 2 alone', async () => {
@@ -50,5 +50,21 @@ describe('several scenarios in one call', () => {
     expect(md).toMatch(/\| sigterm \|.*\| pass \|/);
     expect(existsSync(join(r.out, 'allure-results', 'categories.json'))).toBe(true);
     expect(r.stdout).toMatch(/hilt: 2 scenarios ->/);
+  });
+});
+
+describe('unavailable', () => {
+  test('the reason is kept: in the Allure result (skipped, with its message) and in JUnit', async () => {
+    const dir = newOutDir('unavailable');
+    const config = join(dir, 'nosuch.json');
+    writeFileSync(config, JSON.stringify({ name: 'nosuch', command: ['no-such-program-x'], prefix: 'nosuch', ready: { stream: true } }));
+    const r = await runCli(['kill9', '--target', config, '--out', join(dir, 'out')]);
+    expect(r.exitCode).toBe(77);
+    const results = join(dir, 'out', 'allure-results');
+    const [file] = readdirSync(results).filter((f) => f.endsWith('-result.json'));
+    const result = JSON.parse(readFileSync(join(results, file!), 'utf8')) as { status: string; statusDetails: { message: string } };
+    expect(result.status).toBe('skipped');
+    expect(result.statusDetails.message).toMatch(/^unavailable: nosuch cannot start: "no-such-program-x" is not on PATH/);
+    expect(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')).toMatch(/<skipped message="nosuch cannot start/);
   });
 });
