@@ -13,6 +13,7 @@ export type HiltErrorCode =
   | 'DEADLINE' // a harness step missed its deadline
   | 'TOOL_FAILED' // an external tool (pactl, pw-dump) failed
   | 'PLATFORM_UNSUPPORTED' // an OS fact hilt has no implementation for on this OS yet: says what would implement it
+  | 'GATE_INPUT' // the gate's policy or results are missing, malformed, or of another hilt version: exit 2, never a pass
   | 'INTERNAL';
 
 export interface HiltErrorDetails {
