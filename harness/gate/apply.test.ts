@@ -48,7 +48,10 @@ describe('requirements', () => {
     const r = applyPolicy(policy(), results({ runs: 300, failures: 2, diagnosis: 'orphan taps: hilt-engine-42' }), TODAY);
     expect(r.lines[0]!.status).toBe('fail');
     expect(r.lines[0]!.reason).toMatch(
-      /^kill9 on linux\/virtual: 2 of 300 failed, failure rate below 2\.1% at 95%: the bound is above 1\.0% \(policy: .*\); e\.g\. runner\/0\/summary\.json: orphan taps: hilt-engine-42$/,
+      new RegExp(
+        '^kill9 on linux/virtual: 2 of 300 failed, failure rate below 2\\.1% at 95%: the bound is above 1\\.0% \\(policy: .*\\); ' +
+          'e\\.g\\. runner/0/summary\\.json: orphan taps: hilt-engine-42$',
+      ),
     );
   });
 
@@ -177,7 +180,8 @@ describe('bug switch proofs', () => {
   it('fail with no result under the bug switch, or too few', () => {
     const none = applyPolicy(proofs, results({ runs: 1 }, { runs: 20, failures: 20, bugs: ['no-guardian'] }), TODAY);
     expect(none.lines[1]!.reason).toBe(
-      'kill9 --bug no-guardian,no-sweep on linux/virtual: no result; run: pnpm scenario kill9 --bug no-guardian,no-sweep on a linux runner with --rig virtual',
+      'kill9 --bug no-guardian,no-sweep on linux/virtual: no result; ' +
+        'run: pnpm scenario kill9 --bug no-guardian,no-sweep on a linux runner with --rig virtual',
     );
     const few = applyPolicy(proofs, results({ runs: 1 }, { runs: 3, failures: 3, bugs: ['no-guardian', 'no-sweep'] }), TODAY);
     expect(few.lines[1]!.reason).toMatch(/caught 3 of 3: only 3 runs, fewer than the 20 the policy asks$/);

@@ -69,7 +69,10 @@ describe('the policy', () => {
 
   it('rejects an unknown key, listing the known ones', () => {
     expect(problem({ ...minimal(), waiver: [] })).toMatch(
-      /p\.json is invalid \(1 problem\):\n {2}- waiver: unknown key \(known keys: \$schema, \$comment, hiltVersion, requirements, bugSwitchProofs, waivers\)/,
+      new RegExp(
+        'p\\.json is invalid \\(1 problem\\):\n {2}- waiver: unknown key ' +
+          '\\(known keys: \\$schema, \\$comment, hiltVersion, requirements, bugSwitchProofs, waivers\\)',
+      ),
     );
     expect(problem({ requirements: [{ ...minimal().requirements[0], maxFailRate: 1 }] })).toMatch(
       /- requirements\[0\]\.maxFailRate: unknown key \(known keys: scenario, platform, rig, target, minRepetitions, maxFailureRate\)/,
