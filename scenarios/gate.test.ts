@@ -80,6 +80,7 @@ beforeAll(async () => {
   // Real results: the hilt CLI runs kill9, and kill9 under its bug switches (which must fail).
   await realRun(['kill9'], join(base, 'runs/kill9'), 'pass');
   await realRun(['kill9', '--bug', 'no-guardian,no-sweep'], join(base, 'runs/kill9-bug'), 'fail');
+  await realRun(['kill9'], join(base, 'runs/kill9-second'), 'pass'); // a second linux machine's own run
   // Runner A (linux, virtual rig): a folder, the way a runner's artifact arrives, results at some depth.
   mkdirSync(join(base, 'runner-a/artifacts'), { recursive: true });
   cpSync(join(base, 'runs/kill9'), join(base, 'runner-a/artifacts/kill9'), { recursive: true });
@@ -87,7 +88,7 @@ beforeAll(async () => {
   // Runner B (a mac on its system rig) as a .zip; runner C (a second linux machine) as a .tar.gz.
   asRunner(join(base, 'runs/kill9'), join(base, 'runner-b/kill9'), 'darwin', 'system');
   zipFolder(join(base, 'runner-b'), join(base, 'runner-b.zip'));
-  asRunner(join(base, 'runs/kill9'), join(base, 'runner-c/out/kill9'), 'linux', 'virtual');
+  asRunner(join(base, 'runs/kill9-second'), join(base, 'runner-c/out/kill9'), 'linux', 'virtual');
   await execa('tar', ['-czf', join(base, 'runner-c.tar.gz'), '-C', join(base, 'runner-c'), 'out']);
 });
 
@@ -131,10 +132,16 @@ describe('pnpm gate', () => {
     expect(r.stdout).toMatch(/^waived crash on darwin\/system: no result \(waived until 2099-12-31: 'no macOS runner yet'\)$/m);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('release verdict: SHIP');
 
-    const j = await gate('--json', '--policy', policy, ...sources);
+    // runner-a given twice: its runs are met again and counted once, so N is not inflated
+    const j = await gate('--json', '--policy', policy, ...sources, join(base, 'runner-a'));
     expect(j.exitCode).toBe(0);
-    const report = JSON.parse(j.stdout) as { verdict: string; lines: { label: string; status: string; runs: number }[] };
+    const report = JSON.parse(j.stdout) as {
+      verdict: string;
+      lines: { label: string; status: string; runs: number }[];
+      duplicates: { file: string }[];
+    };
     expect(report.verdict).toBe('ship');
+    expect(report.duplicates).toHaveLength(2);
     expect(report.lines.map((l) => [l.label, l.status, l.runs])).toEqual([
       ['kill9 on linux/virtual', 'ship', 2],
       ['kill9 on darwin/system', 'ship', 1],

@@ -21,7 +21,7 @@ const policy = (extra: Record<string, unknown> = {}) =>
 // Results as runners wrote them: each fixture through the same reader the gate uses.
 function results(...runs: (FixtureOptions & { file?: string })[]): ResultSet {
   const rs = runs.map((o, i) => parseSummary(summaryText(o), o.file ?? `runner/${i}/summary.json`, 'runner') as GateResult);
-  return { sources: [{ path: 'runner', kind: 'folder', results: rs.length }], results: rs };
+  return { sources: [{ path: 'runner', kind: 'folder', results: rs.length }], results: rs, duplicates: [] };
 }
 
 describe('requirements', () => {
@@ -120,7 +120,7 @@ describe('waivers', () => {
     const r = applyPolicy(mac('2026-11-30'), results({ runs: 10 }), TODAY);
     expect(r.verdict).toBe('do-not-ship');
     expect(r.lines[1]!.reason).toBe("crash on darwin/system: no result (waiver expired 2026-11-30: 'no macOS runner yet')");
-    expect(formatReport(r, 'p.json').split('\n')).toEqual([
+    expect(formatReport({ ...r, duplicates: [] }, 'p.json').split('\n')).toEqual([
       'gate: 1 results from 1 source, policy p.json, today 2026-12-02 (UTC)',
       'ship   kill9 on linux/virtual: 0 of 10 failed, failure rate below 25.9% at 95% (policy: at most 50.0%, at least 1 run)',
       "FAIL   crash on darwin/system: no result (waiver expired 2026-11-30: 'no macOS runner yet')",
@@ -206,6 +206,17 @@ describe('versions and JSON', () => {
       expect((e as Error).message).toMatch(/seen: +hilt 0\.1\.0/);
     }
     expect(() => checkVersions(policy(), results({ hiltVersion: '9.9.9' }))).not.toThrow();
+  });
+
+  it('notes results met twice', () => {
+    const r = applyPolicy(
+      policy(),
+      { ...results({ runs: 300 }), duplicates: [{ file: 'b.zip:kill9/summary.json', sameAs: 'b/kill9/summary.json' }] },
+      TODAY,
+    );
+    expect(formatReport(r, 'p.json')).toMatch(
+      /\nnote: 1 result\(s\) met twice, counted once \(the same run\), e\.g\. b\.zip:kill9\/summary\.json is b\/kill9\/summary\.json\n/,
+    );
   });
 
   it('--json carries the same verdict and lines', () => {

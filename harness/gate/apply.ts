@@ -32,6 +32,7 @@ export interface GateReport {
   results: number; // summary.json files read
   sources: ResultSet['sources'];
   unmatched: string[]; // results that no requirement or proof counted
+  duplicates: ResultSet['duplicates']; // the same run met twice: counted once
 }
 
 // A fraction as a percentage rounded up at `d` decimals, so "below X%" stays true: 0.00994 -> "1.0".
@@ -177,5 +178,6 @@ export function applyPolicy(policy: Policy, set: ResultSet, today: string): Gate
     results: set.results.length,
     sources: set.sources,
     unmatched: set.results.filter((r) => !used.has(r)).map((r) => r.file),
+    duplicates: set.duplicates,
   };
 }

@@ -28,7 +28,8 @@ function writeRunner(dir: string, i: number): void {
     for (const bugs of [[], PROOFS[s]!]) {
       const out = join(dir, 'reports/out', `runner-${i}`, bugs.length ? `${s}-bug` : s);
       mkdirSync(out, { recursive: true });
-      writeFileSync(join(out, 'summary.json'), summaryText({ scenario: s, bugs, runs: 20, failures: bugs.length ? 20 : 0 }));
+      const seed = i * 100 + SCENARIOS.indexOf(s) * 2 + (bugs.length ? 1 : 0);
+      writeFileSync(join(out, 'summary.json'), summaryText({ scenario: s, bugs, runs: 20, failures: bugs.length ? 20 : 0, seed }));
       writeFileSync(join(out, 'after-kill.wav'), EVIDENCE);
     }
   }

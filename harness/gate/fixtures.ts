@@ -22,6 +22,7 @@ export interface FixtureOptions {
   unavailable?: boolean;
   hiltVersion?: string;
   diagnosis?: string;
+  seed?: number; // also tells runs apart: the gate counts the same run (seed, start, platform...) once
 }
 
 export function summaryFixture(o: FixtureOptions = {}): Summary {
@@ -35,7 +36,7 @@ export function summaryFixture(o: FixtureOptions = {}): Summary {
     scenario: o.scenario ?? 'kill9',
     target: o.target ?? 'hilt-engine',
     rig: o.rig ?? 'virtual',
-    seed: 1,
+    seed: o.seed ?? 1,
     bugs: o.bugs ?? [],
     verdict,
     diagnosis:

@@ -13,6 +13,10 @@ export function formatReport(r: GateReport, policyFile: string): string {
         `e.g. ${r.unmatched[0]}`,
     );
   }
+  if (r.duplicates.length) {
+    const d = r.duplicates[0]!;
+    out.push(`note: ${r.duplicates.length} result(s) met twice, counted once (the same run), e.g. ${d.file} is ${d.sameAs}`);
+  }
   const n = r.lines.length;
   out.push(
     r.verdict === 'ship'

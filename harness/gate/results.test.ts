@@ -76,6 +76,17 @@ describe('reading results', () => {
     expect(set.results[3]).toMatchObject({ bugs: ['no-crashguard'], verdict: 'fail', failures: 1, runs: 1 });
   });
 
+  it('counts the same run once when it is met twice (a folder given twice, a folder and its zip)', () => {
+    put('twice/kill9/summary.json', summaryText({ runs: 5, seed: 7 }));
+    put('twice/kill9-again/summary.json', summaryText({ runs: 5, seed: 8 }));
+    const zip = join(base, 'twice.zip');
+    writeFileSync(zip, zipSync({ 'kill9/summary.json': enc.encode(summaryText({ runs: 5, seed: 7 })) }));
+    const set = readResults([join(base, 'twice'), join(base, 'twice'), zip]);
+    expect(set.results.map((r) => r.runs)).toEqual([5, 5]);
+    expect(set.duplicates).toHaveLength(3);
+    expect(set.duplicates[2]).toEqual({ file: `${zip}:kill9/summary.json`, sameAs: join(base, 'twice/kill9/summary.json') });
+  });
+
   it('refuses a summary.json of an older hilt, naming it and saying to rerun', () => {
     const { schemaVersion: _, ...old } = summaryFixture();
     const file = put('old/kill9/summary.json', JSON.stringify(old));

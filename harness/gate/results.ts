@@ -26,11 +26,13 @@ export interface GateResult {
   diagnosis: string;
   runs: number;
   failures: number;
+  identity: string; // the run itself (where, when, which seed): the same run found twice is counted once
 }
 
 export interface ResultSet {
   sources: { path: string; kind: 'folder' | 'zip' | 'tar.gz' | 'file'; results: number }[];
   results: GateResult[];
+  duplicates: { file: string; sameAs: string }[]; // the same run met again (a folder given twice, a folder and its zip)
 }
 
 const SUMMARY = 'summary.json';
@@ -53,6 +55,9 @@ const summarySchema = z
     runs: count,
     failures: count,
     failureRate: z.looseObject({ failed: count, runs: count }, { error: 'expected an object {failed, runs, upperBound95}' }),
+    seed: z.unknown(),
+    startedAt: z.unknown(),
+    durationMs: z.unknown(),
   })
   .check((ctx) => {
     const s = ctx.value;
@@ -100,6 +105,18 @@ export function parseSummary(text: string, file: string, source: string): GateRe
     diagnosis: s.diagnosis,
     runs: s.runs,
     failures: s.failures,
+    identity: JSON.stringify([
+      s.scenario,
+      s.target,
+      s.rig,
+      s.platform,
+      [...s.bugs].sort(),
+      s.seed,
+      s.startedAt,
+      s.durationMs,
+      s.runs,
+      s.failures,
+    ]),
   };
 }
 
@@ -157,9 +174,10 @@ function entriesOf(path: string): { kind: ResultSet['sources'][number]['kind']; 
 }
 
 // Reads every source; any source without a result, or any result the gate cannot use, is an error
-// that lists every such file at once.
+// that lists every such file at once. The same run met twice counts once, so N is never inflated.
 export function readResults(paths: readonly string[]): ResultSet {
-  const set: ResultSet = { sources: [], results: [] };
+  const set: ResultSet = { sources: [], results: [], duplicates: [] };
+  const seen = new Map<string, string>();
   const problems: string[] = [];
   for (const path of paths) {
     const { kind, entries } = entriesOf(path);
@@ -170,7 +188,9 @@ export function readResults(paths: readonly string[]): ResultSet {
     for (const e of entries) {
       const r = parseSummary(e.text, e.file, path);
       if (Array.isArray(r)) problems.push(...r);
+      else if (seen.has(r.identity)) set.duplicates.push({ file: r.file, sameAs: seen.get(r.identity)! });
       else {
+        seen.set(r.identity, r.file);
         set.results.push(r);
         n++;
       }
