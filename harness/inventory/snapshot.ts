@@ -26,9 +26,12 @@ async function tool(file: string, args: string[], env: Record<string, string>): 
 // Alive means running: a zombie has exited already and cannot clean up.
 export const processState = (pid: number): Promise<ProcessState> => platform.processState(pid);
 
-async function processesByPrefix(prefix: string): Promise<InventoryObject[]> {
+// Processes named with the prefix that run against this rig: they carry its XDG_RUNTIME_DIR,
+// inherited through every fork, so another hilt run's engines on the same machine are not ours.
+async function processesByPrefix(prefix: string, runtimeDir: string | undefined): Promise<InventoryObject[]> {
+  const candidates = runtimeDir ? await platform.processesWithEnv('XDG_RUNTIME_DIR', runtimeDir) : await platform.processes();
   // comm is cut at 15 characters by the kernel.
-  return (await platform.processes())
+  return candidates
     .filter((p) => p.name.startsWith(prefix.slice(0, 15)) && p.state !== 'Z')
     .map((p): InventoryObject => ({ kind: 'process', id: String(p.pid), name: `${p.name}[${p.pid}]`, ownerPid: p.pid, ownerAlive: true }));
 }
@@ -39,7 +42,7 @@ export async function takeSnapshot(prefix: string, env: Record<string, string>):
     tool('pactl', ['-f', 'json', 'list', 'modules'], env),
     tool('pactl', ['-f', 'json', 'list', 'sinks'], env),
     tool('pw-dump', ['--no-colors'], env),
-    processesByPrefix(prefix),
+    processesByPrefix(prefix, env.XDG_RUNTIME_DIR),
   ]);
   const sinkObjects = parsePulseSinks(sinks, prefix);
   const objects = [...parsePulseModules(modules, prefix, sinkObjects), ...sinkObjects, ...parsePwDump(dump, prefix), ...procs];

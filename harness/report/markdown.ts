@@ -17,9 +17,8 @@ export function summaryMarkdown(summaries: Summary[], dirOf: (s: Summary) => str
   for (const s of summaries) {
     const rate = s.runs ? describeFailureRate(s.failureRate.failed, s.failureRate.runs, s.failureRate.upperBound95) : 'no run';
     const diagnosis = s.diagnosis.length > 400 ? s.diagnosis.slice(0, 397) + '...' : s.diagnosis;
-    lines.push(
-      `| ${cell(s.scenario)} | ${cell(s.target)} | ${s.rig} | ${cell(s.bugs.join(',') || 'none')} | ${VERDICT[s.verdict]} | ${rate} | ${cell(diagnosis)} |`,
-    );
+    const row = [cell(s.scenario), cell(s.target), s.rig, cell(s.bugs.join(',') || 'none'), VERDICT[s.verdict], rate, cell(diagnosis)];
+    lines.push(`| ${row.join(' | ')} |`);
   }
   const first = summaries[0];
   if (first) {

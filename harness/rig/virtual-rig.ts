@@ -94,7 +94,13 @@ export class VirtualRig implements Rig {
         `sink_name=${OBSERVED_SINK}`,
         `sink_properties=device.description=${OBSERVED_SINK}`,
       ]);
-      await rig.pactl(['set-default-sink', OBSERVED_SINK]);
+      // Under load the new sink can reach pipewire-pulse's list a moment after load-module
+      // returns; until then set-default-sink answers "Not supported" (seen 1 in ~100 starts).
+      const isDefault = await pollUntil(
+        async () => (await rig.pactl(['set-default-sink', OBSERVED_SINK], { reject: false })).exitCode === 0 || undefined,
+        { deadlineMs: 3000, intervalMs: 20 },
+      );
+      if (!isDefault.ok) rig.startFailed('pipewire-pulse', `set-default-sink ${OBSERVED_SINK} still refused after 3000 ms`);
       rig.capture = Capture.start(`${OBSERVED_SINK}.monitor`, env);
       rig.timings.readyMs = now() - t0;
       if (opts.healthCheck !== false) await rig.healthCheck();
