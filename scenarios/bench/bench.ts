@@ -18,6 +18,7 @@ import { cliArgs, newOutDir } from '../run-cli.ts';
 import { endingFigures, gcTeardownFigures } from './addon.ts';
 import { kernelFigures } from './kernel.ts';
 import { midiFigures } from './midi.ts';
+import { gateBench } from '../../harness/gate/bench.ts';
 import { ms, quantile, say, stats } from '../../harness/report/figures.ts';
 
 const ENGINE = join(ROOT, 'native/build/Release/hilt-engine');
@@ -158,9 +159,22 @@ function resumeErrorSynthetic(trials: number): void {
   say(`  |measured - injected|          ${stats(errors)}`);
 }
 
+// The release gate over 10 runners' results (folders, a .zip, a .tar.gz), read and judged.
+async function gateFigures(n: number): Promise<void> {
+  const times: number[] = [];
+  let shape = '';
+  for (let i = 0; i < n; i++) {
+    const g = await gateBench(10);
+    times.push(g.ms);
+    shape = `${g.runners} runners, ${g.results} results`;
+  }
+  say(`release gate over ${shape}`);
+  say(`  read and judge                 ${stats(times)}`);
+}
+
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi) while tuning.
+  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi, gate, report).
   const only = process.env.HILT_BENCH_ONLY;
   const part = (name: string) => !only || only.split(',').includes(name);
   if (part('rig')) await rigStart(5);
@@ -172,6 +186,7 @@ async function main(): Promise<void> {
   if (part('endings')) await endingFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), scenario);
   if (part('kernel')) await kernelFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 100, scenario, (s) => outDirs.get(s)!);
   if (part('midi')) await midiFigures(Number(process.env.HILT_BENCH_RUNS ?? 5), 200, scenario);
+  if (part('gate')) await gateFigures(5);
   reaper.close();
 }
 
