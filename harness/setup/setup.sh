@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 APT_PACKAGES=(pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils libpulse-dev
               cmake g++ make pkg-config gdb
               pipewire-jack librtmidi-dev python3 python3-tk python3-rtmidi xvfb xdotool
-              fluidsynth timgm6mb-soundfont sox libsox-fmt-pulse dbus-daemon python3-dbg)
+              fluidsynth timgm6mb-soundfont sox libsox-fmt-pulse dbus-daemon python3-dbg chromium)
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
