@@ -19,6 +19,7 @@ import { endingFigures, gcTeardownFigures } from './addon.ts';
 import { kernelFigures } from './kernel.ts';
 import { midiFigures } from './midi.ts';
 import { gateBench } from '../../harness/gate/bench.ts';
+import { BENCH_RESULTS, reportBench } from '../../harness/report/html/bench.ts';
 import { ms, quantile, say, stats } from '../../harness/report/figures.ts';
 
 const ENGINE = join(ROOT, 'native/build/Release/hilt-engine');
@@ -172,6 +173,15 @@ async function gateFigures(n: number): Promise<void> {
   say(`  read and judge                 ${stats(times)}`);
 }
 
+// The HTML report built from 100 results (copies of one real kill9 run).
+async function reportFigures(): Promise<void> {
+  const s = await scenario(['kill9']);
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) times.push((await reportBench(outDirs.get(s)!)).ms);
+  say(`HTML report (pnpm report) from ${BENCH_RESULTS} results`);
+  say(`  build                          ${stats(times)}`);
+}
+
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
   // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi, gate, report).
@@ -187,6 +197,7 @@ async function main(): Promise<void> {
   if (part('kernel')) await kernelFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 100, scenario, (s) => outDirs.get(s)!);
   if (part('midi')) await midiFigures(Number(process.env.HILT_BENCH_RUNS ?? 5), 200, scenario);
   if (part('gate')) await gateFigures(5);
+  if (part('report')) await reportFigures();
   reaper.close();
 }
 
