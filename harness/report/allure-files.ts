@@ -4,23 +4,24 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from './summary.ts';
 
+// Regexes in a form both Allure 2 (Java) and Allure 3 (JavaScript) read: [\s\S] rather than (?s).
 export const CATEGORIES = [
   {
     name: 'orphan: something of the target left on the server or running',
-    messageRegex: '(?s).*(orphan|escaped|still running|left).*',
+    messageRegex: '[\\s\\S]*(orphan|escaped|still running|left)[\\s\\S]*',
     matchedStatuses: ['failed'],
   },
   {
     name: 'hang: a stop or a wait that never ended',
-    messageRegex: '(?s).*(hang|hung|ignored for).*',
+    messageRegex: '[\\s\\S]*(hang|hung|ignored for)[\\s\\S]*',
     matchedStatuses: ['failed', 'broken'],
   },
   {
     name: 'crash: the target died of a signal or a fault',
-    messageRegex: '(?s).*(crash|SIGSEGV|SIGABRT|access violation|Fatal).*',
+    messageRegex: '[\\s\\S]*(crash|SIGSEGV|SIGABRT|access violation|Fatal)[\\s\\S]*',
     matchedStatuses: ['failed'],
   },
-  { name: 'deadline: too slow', messageRegex: '(?s).*(deadline|within|too slow|after \\d+ ms).*', matchedStatuses: ['failed'] },
+  { name: 'deadline: too slow', messageRegex: '[\\s\\S]*(deadline|within|too slow|after \\d+ ms)[\\s\\S]*', matchedStatuses: ['failed'] },
   { name: 'rig unavailable: a part of the rig is missing', matchedStatuses: ['skipped'] },
   { name: 'hilt itself broke (a test defect, not the product)', matchedStatuses: ['broken'] },
 ];
