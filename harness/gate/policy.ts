@@ -4,6 +4,7 @@
 // the runtime check, the types and the editors' JSON Schema (schema/policy.schema.json) from one source.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { configProblems, seen, strict, text } from '../config-schema.ts';
 import { HiltError } from '../errors.ts';
 
 export const POLICY_SCHEMA_FILE = 'schema/policy.schema.json';
@@ -19,13 +20,6 @@ export interface CatalogueEntry {
 }
 
 // A strict object whose unknown-key issue names the keys it does know.
-const strict = <T extends z.core.$ZodLooseShape>(shape: T) =>
-  z.strictObject(shape, {
-    error: (iss) =>
-      iss.code === 'unrecognized_keys' ? `unknown key (known keys: ${Object.keys(shape).join(', ')})` : 'expected an object',
-  });
-
-const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
 
 const scenario = text('a scenario name (pnpm scenario --list)').describe('The scenario, as `pnpm scenario --list` names it.');
 const platform = z
@@ -182,7 +176,7 @@ export function parsePolicy(json: unknown, file: string, catalogue: readonly Cat
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     invalid(file, [`(top level): expected an object, seen ${seen(json)}`]);
   const parsed = policySchema.safeParse(json);
-  if (!parsed.success) invalid(file, issueLines(parsed.error.issues, json));
+  if (!parsed.success) invalid(file, configProblems(parsed.error.issues, json));
   const problems = catalogueProblems(parsed.data!, catalogue);
   if (problems.length) invalid(file, problems);
   return parsed.data!;
@@ -204,32 +198,4 @@ export function loadPolicy(file: string, catalogue: readonly CatalogueEntry[]): 
     throw new HiltError('GATE_INPUT', `policy ${file} is not valid JSON: ${(e as Error).message}`, { hint: HINT });
   }
   return parsePolicy(json, file, catalogue);
-}
-
-// One line per problem: where (a JSON path), what was expected, and what was seen there.
-export function issueLines(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
-  return issues.flatMap((iss) =>
-    iss.code === 'unrecognized_keys'
-      ? iss.keys.map((k) => `${jsonPath([...iss.path, k])}: ${iss.message}`)
-      : [`${jsonPath(iss.path)}: ${iss.message}, seen ${seen(valueAt(input, iss.path))}`],
-  );
-}
-
-// requirements[0].maxFailureRate, waivers[1].expires
-const jsonPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((acc, k) => {
-    if (typeof k === 'number') return `${acc}[${k}]`;
-    const key = String(k);
-    if (/^[\w$-]+$/.test(key)) return acc ? `${acc}.${key}` : key;
-    return `${acc}[${JSON.stringify(key)}]`;
-  }, '') || '(top level)';
-
-const valueAt = (v: unknown, path: readonly PropertyKey[]): unknown =>
-  path.reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<PropertyKey, unknown>)[k] : undefined), v);
-
-// The offending value as JSON, cut so one bad value cannot flood the message.
-function seen(v: unknown): string {
-  if (v === undefined) return 'nothing (the field is missing)';
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

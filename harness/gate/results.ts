@@ -9,7 +9,7 @@ import { unzipSync } from 'fflate';
 import { z } from 'zod';
 import { HiltError } from '../errors.ts';
 import { SUMMARY_SCHEMA_VERSION, type Summary } from '../report/summary.ts';
-import { issueLines } from './policy.ts';
+import { configProblems } from '../config-schema.ts';
 import { readTar } from './tar.ts';
 
 // What the gate reads of one summary.json.
@@ -90,7 +90,7 @@ export function parseSummary(text: string, file: string, source: string): GateRe
     ];
   }
   const parsed = summarySchema.safeParse(json);
-  if (!parsed.success) return issueLines(parsed.error.issues, json).map((p) => `${file}: ${p}`);
+  if (!parsed.success) return configProblems(parsed.error.issues, json).map((p) => `${file}: ${p}`);
   const s = parsed.data;
   return {
     file,

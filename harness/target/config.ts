@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { configProblems } from '../config-schema.ts';
 import { HiltError } from '../errors.ts';
 import { SCHEMA_FILE, targetConfigSchema } from './schema.ts';
 
@@ -88,34 +89,6 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
     traits: j.traits,
     controls: Object.fromEntries(Object.entries(j.controls).map(([k, c]) => [k, { send: c.send, answer: new RegExp(c.answer) }])),
   };
-}
-
-// One line per problem: where (a JSON path), what was expected, and what was seen there.
-function configProblems(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
-  return issues.flatMap((iss) =>
-    iss.code === 'unrecognized_keys'
-      ? iss.keys.map((k) => `${jsonPath([...iss.path, k])}: ${iss.message}`)
-      : [`${jsonPath(iss.path)}: ${iss.message}, seen ${seen(valueAt(input, iss.path))}`],
-  );
-}
-
-// stop.deadlineMs, command[1], controls["a b"].answer
-const jsonPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((acc, k) => {
-    if (typeof k === 'number') return `${acc}[${k}]`;
-    const key = String(k);
-    if (/^[\w$-]+$/.test(key)) return acc ? `${acc}.${key}` : key;
-    return `${acc}[${JSON.stringify(key)}]`;
-  }, '') || '(top level)';
-
-const valueAt = (v: unknown, path: readonly PropertyKey[]): unknown =>
-  path.reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<PropertyKey, unknown>)[k] : undefined), v);
-
-// The offending value as JSON, cut so one bad value cannot flood the message.
-function seen(v: unknown): string {
-  if (v === undefined) return 'nothing (the field is missing)';
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 export function loadTargetSpec(file: string, vars: Record<string, string>): TargetSpec {

@@ -4,6 +4,7 @@
 // and the editor schema (schema/target.schema.json, made by write-schema.ts).
 import { constants } from 'node:os';
 import { z } from 'zod';
+import { strict, text } from '../config-schema.ts';
 
 export const SCHEMA_FILE = 'schema/target.schema.json';
 
@@ -18,15 +19,6 @@ export const TRAITS = [
 ] as const;
 const READY_KINDS = ['stdout', 'file', 'port', 'midiPort', 'stream', 'audio'] as const;
 const SIGNALS = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS.Signals[]];
-
-// A strict object whose unknown-key issue names the keys it does know.
-const strict = <T extends z.core.$ZodLooseShape>(shape: T) =>
-  z.strictObject(shape, {
-    error: (iss) =>
-      iss.code === 'unrecognized_keys' ? `unknown key (known keys: ${Object.keys(shape).join(', ')})` : 'expected an object',
-  });
-
-const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
 
 const deadline = (what: string) =>
   z
