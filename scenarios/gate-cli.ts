@@ -3,6 +3,7 @@
 // any input it cannot trust (usage, policy, results, versions) is exit 2, never a pass.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { argsError } from '../harness/cli/args.ts';
 import { HiltError, isHiltError } from '../harness/errors.ts';
 import { formatReport, reportJson } from '../harness/gate/format.ts';
 import { gate } from '../harness/gate/gate.ts';
@@ -43,11 +44,7 @@ function parse(argv: string[]): GateArgs {
       options: { policy: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
-    const err = e as Error & { code?: string };
-    const named = /'(-[^' ,]+)/.exec(err.message)?.[1]?.replace(/^(--?[^ =]+).*/, '$1');
-    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') usage(`unknown flag ${named ?? err.message}`);
-    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /--policy/.test(err.message)) usage('--policy needs a file');
-    return usage(err.message);
+    argsError(e as Error, { policy: 'a file' }, usage);
   }
   const v = parsed.values;
   if (v.policy === '') usage('--policy needs a file');

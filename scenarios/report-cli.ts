@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HiltError, isHiltError } from '../harness/errors.ts';
+import { argsError } from '../harness/cli/args.ts';
 import { buildReport } from '../harness/report/html/build.ts';
 import { findResultsFolders, requireResultsFolders } from '../harness/report/html/collect.ts';
 import { ROOT } from '../harness/target/config.ts';
@@ -44,11 +45,7 @@ function parse(argv: string[]): ReportArgs {
       options: { out: { type: 'string' }, 'no-allure': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
-    const err = e as Error & { code?: string };
-    const named = /'(-[^' ,]+)/.exec(err.message)?.[1]?.replace(/^(--?[^ =]+).*/, '$1');
-    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') usage(`unknown flag ${named ?? err.message}`);
-    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /--out/.test(err.message)) usage('--out needs a folder');
-    return usage(err.message);
+    argsError(e as Error, { out: 'a folder' }, usage);
   }
   const v = parsed.values;
   if (v.out === '') usage('--out needs a folder');

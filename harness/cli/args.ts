@@ -38,16 +38,22 @@ const usage = (what: string): never => {
   throw new HiltError('USAGE', what, { hint: 'run `pnpm scenario --list` for the scenarios' });
 };
 
-// parseArgs' own errors name the flag in quotes; ours say what to do.
-function translate(e: Error & { code?: string }, argv: string[]): never {
+// parseArgs' own errors name the flag in quotes; ours say what to do. `valued` maps a flag that
+// takes a value to what that value is ("a file"), for "--policy needs a file". Every CLI of hilt uses it.
+export function argsError(e: Error & { code?: string }, valued: Record<string, string>, usageOf: (what: string) => never): never {
   const named = /'(-[^' ,]+)/.exec(e.message)?.[1]?.replace(/^(--?[^ =]+).*/, '$1');
-  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') usage(`unknown flag ${named ?? e.message}`);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') usageOf(`unknown flag ${named ?? e.message}`);
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    const flag = VALUED.map((v) => `--${v}`).find((f) => e.message.includes(`'${f}`)) ?? named;
-    usage(`${flag} needs a value`);
+    const flag = Object.keys(valued).find((v) => e.message.includes(`'--${v}`));
+    usageOf(flag ? `--${flag} needs ${valued[flag]}` : `${named} needs a value`);
   }
-  return usage(`${e.message} (in: ${argv.join(' ')})`);
+  return usageOf(e.message);
 }
+
+const translate = (e: Error & { code?: string }, argv: string[]): never =>
+  argsError(e, Object.fromEntries(VALUED.map((v) => [v, 'a value'])), (what) =>
+    usage(what === e.message ? `${e.message} (in: ${argv.join(' ')})` : what),
+  );
 
 export function parseScenarioArgs(argv: string[]): ScenarioArgs {
   // A valued flag followed by another flag is a missing value; "--seed -3" is a value parseArgs
