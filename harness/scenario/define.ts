@@ -4,6 +4,7 @@
 // to match the verdict (so JUnit and Allure agree with summary.json).
 import { test } from 'vitest';
 import * as allure from 'allure-js-commons';
+import { Status } from 'allure-js-commons';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError, isHiltError } from '../errors.ts';
 import type { Rig } from '../rig/rig.ts';
@@ -15,7 +16,8 @@ import { now } from '../wait.ts';
 import { Params, resolveParams, type ScenarioManifest } from './manifest.ts';
 import { scenarioOptions, type ScenarioOptions } from './options.ts';
 import { repetitionSeed } from './random.ts';
-import { CheckFailed, progress, ScenarioRun } from './run.ts';
+import { progress, ScenarioRun } from './run.ts';
+import { CheckFailed } from './steps.ts';
 import type { RepetitionResult } from '../report/summary.ts';
 
 export interface ScenarioContext {
@@ -56,37 +58,29 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
         const seed = repetitionSeed(options.seed, rep);
         run.beginRepetition(rep, seed);
         const teardown: (() => Promise<unknown> | unknown)[] = [];
-        // Each repetition is one Allure step holding its phases and checks; it fails when a check does.
-        await allure
-          .step(`run ${rep} of ${options.repeat} (seed ${seed})`, async () => {
-            try {
-              await body({ run: run!, rig: rig!, target, options, params, repetition: rep, seed, defer: (fn) => teardown.push(fn) });
-            } catch (e) {
-              // A rig part the body found missing (pipewire-jack, python3-tk, the probe's build) is
-              // `unavailable`, said as such; any other broken step is a failed check with its message.
-              if (!run!.markUnavailable(e)) {
-                run!.check({
-                  id: 'scenario-completed',
-                  name: 'scenario completed',
-                  verdict: 'fail',
-                  measured: null,
-                  limit: null,
-                  unit: '',
-                  message: (e as Error).message,
-                });
-              }
-            } finally {
-              await tearDown(run!, teardown);
-            }
-            await run!.recordHangs(takeHangs());
-            await run!.flushSteps();
-            const r = run!.endRepetition();
-            progress(repetitionLine(r, reps.length, options.repeat));
-            if (r.verdict === 'fail') throw new CheckFailed(r.diagnosis ?? 'a check failed');
-          })
-          .then(undefined, (e: unknown) => {
-            if (!(e instanceof CheckFailed)) throw e;
-          });
+        try {
+          await body({ run, rig, target, options, params, repetition: rep, seed, defer: (fn) => teardown.push(fn) });
+        } catch (e) {
+          // A rig part the body found missing (pipewire-jack, python3-tk, the probe's build) is
+          // `unavailable`, said as such; any other broken step is a failed check with its message.
+          if (!run.markUnavailable(e)) {
+            run.check({
+              id: 'scenario-completed',
+              name: 'scenario completed',
+              verdict: 'fail',
+              measured: null,
+              limit: null,
+              unit: '',
+              message: (e as Error).message,
+            });
+          }
+        } finally {
+          await tearDown(run, teardown);
+        }
+        await run.recordHangs(takeHangs());
+        const r = run.endRepetition();
+        progress(repetitionLine(r, reps.length, options.repeat));
+        await toAllure(run, r, options.repeat);
         if (run.unavailable) break;
       }
     } catch (e) {
@@ -110,6 +104,7 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
       reaper.close();
     }
     await run?.recordHangs(takeHangs());
+    await run.steps.flush(true); // what happened outside the repetitions: set-up, the rig's teardown
     const summary = run.finish();
     await allure.attachment('summary.json', Buffer.from(JSON.stringify(summary, null, 2)), {
       contentType: 'application/json',
@@ -119,6 +114,25 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     if (summary.verdict === 'fail' || summary.verdict === 'flaky')
       throw new CheckFailed(`${name} ${summary.verdict}: ${summary.diagnosis}`);
   });
+}
+
+// One Allure step per repetition, failed when a check failed: its phases, checks and evidence in
+// full for the first and every failed one, one line for a later one that passed (steps.ts says why).
+async function toAllure(run: ScenarioRun, r: RepetitionResult, repeat: number): Promise<void> {
+  const title = `run ${r.repetition} of ${repeat} (seed ${r.seed})`;
+  const full = r.repetition === 1 || r.verdict === 'fail';
+  if (!full) {
+    await run.steps.flush(false);
+    return void (await allure.logStep(`${title}: pass, ${(r.durationMs / 1000).toFixed(1)} s`, Status.PASSED));
+  }
+  await allure
+    .step(title, async () => {
+      await run.steps.flush(true);
+      if (r.verdict === 'fail') throw new CheckFailed(r.diagnosis ?? 'a check failed');
+    })
+    .then(undefined, (e: unknown) => {
+      if (!(e instanceof CheckFailed)) throw e;
+    });
 }
 
 // Allure's labels: epic the postmortem, feature the scenario, story the bug switch, parentSuite

@@ -4,8 +4,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as allure from 'allure-js-commons';
-import { Status } from 'allure-js-commons';
 import type { CheckResult } from '../check/check.ts';
 import { isHiltError } from '../errors.ts';
 import { clopperPearsonUpper, metricStats } from '../report/stats.ts';
@@ -19,6 +17,7 @@ import {
   type Summary,
 } from '../report/summary.ts';
 import { hiltVersion } from '../version.ts';
+import { StepRecorder } from './steps.ts';
 import { now, withDeadline } from '../wait.ts';
 import type { Hang } from '../watchdog/watchdog.ts';
 import type { ScenarioOptions } from './options.ts';
@@ -38,12 +37,6 @@ export const WAIT_MARK = '\u0001hilt-wait ';
 export const progress = (line: string): void => console.log(PROGRESS_MARK + line);
 const waiting = (line: string): void => console.log(WAIT_MARK + line);
 
-// A failed check, as Allure files it: "failed" (a product defect), not "broken" (a test defect).
-export class CheckFailed extends Error {
-  override name = 'AssertionError';
-}
-const failure = (c: CheckResult): Error | undefined => (c.verdict === 'fail' ? new CheckFailed(c.message) : undefined);
-
 export class ScenarioRun {
   readonly checks: CheckResult[] = [];
   readonly metrics: Record<string, number> = {};
@@ -54,7 +47,7 @@ export class ScenarioRun {
   readonly outDir: string;
   private readonly samples: Record<string, number[]> = {};
   private repStart = { at: 0, checks: 0 };
-  private allureSteps: Promise<void> = Promise.resolve(); // check steps, in order, before the next phase
+  readonly steps = new StepRecorder(); // what Allure gets of each repetition (steps.ts)
   repetition = 1;
   seed: number; // the current repetition's seed (repetitionSeed)
   platform: PlatformInfo;
@@ -84,9 +77,8 @@ export class ScenarioRun {
       2000,
     );
     ticker.unref();
-    await this.flushSteps();
     try {
-      return await allure.step(name, () => withDeadline(fn(), deadlineMs, `phase "${name}"`));
+      return await this.steps.phase(name, () => withDeadline(fn(), deadlineMs, `phase "${name}"`), now);
     } finally {
       clearInterval(ticker);
       this.phases.push({ name, ms: Math.round((now() - t) * 10) / 10, repetition: this.repetition });
@@ -97,14 +89,8 @@ export class ScenarioRun {
   check(c: CheckResult): CheckResult {
     this.checks.push({ ...c, name: this.options.repeat > 1 ? `${c.name} [run ${this.repetition}]` : c.name });
     const figures = c.limit === null ? '' : ` (${c.measured ?? '-'} vs ${c.limit} ${c.unit})`.replace(/ \)$/, ')');
-    const step = () => allure.logStep(`check: ${c.name}${figures}`, c.verdict === 'pass' ? Status.PASSED : Status.FAILED, failure(c));
-    this.allureSteps = this.allureSteps.then(step, step);
+    this.steps.check(`check: ${c.name}${figures}`, c.verdict === 'pass' ? undefined : c.message);
     return c;
-  }
-
-  // Check steps are logged in order, and finished before the next phase opens its own step.
-  flushSteps(): Promise<void> {
-    return this.allureSteps;
   }
 
   // Keeps the worst value over repetitions (a gate must see the slowest resume, not the luckiest)
@@ -156,10 +142,11 @@ export class ScenarioRun {
     const file = `${name}${this.options.repeat > 1 ? `.run${this.repetition}` : ''}.${ext}`;
     writeFileSync(join(this.outDir, file), content);
     this.evidence.push({ name, kind, path: file });
-    await this.flushSteps();
-    await allure.attachment(file, typeof content === 'string' ? Buffer.from(content) : content, {
+    this.steps.attach({
+      file,
+      content: typeof content === 'string' ? Buffer.from(content) : content,
       contentType: CONTENT_TYPES[kind],
-      fileExtension: ext,
+      ext,
     });
   }
 
