@@ -8,6 +8,10 @@ import { firstSteadyAbsence, firstSteadyOtherSound, firstSteadyPresence, windowA
 
 export const SAMPLE_RATE = 48_000;
 export const WINDOW_MS = 10;
+// Raw samples are kept this long, for WAV evidence around a fault; older ones are dropped (the
+// tone timeline stays whole). Kept whole, a --repeat 300 grew hilt by 190 KB a second, and every
+// process it spawned (fork copies the page tables) got slower: 1.0 s per run at first, 3.5 s at run 260.
+export const RETAIN_SECONDS = 120;
 
 // present/absent: the tone; other: sound that is not the tone (a target's own audio).
 export type ToneState = 'present' | 'absent' | 'other';
@@ -27,6 +31,7 @@ export class Capture {
   private readonly extra = new Map<number, ToneTracker>();
   private readonly chunks: Float32Array[] = [];
   private total = 0;
+  private firstKept = 0; // index of the first sample still in `chunks`
   private origin = Number.POSITIVE_INFINITY; // performance.now() of sample 0, estimated
   private remainder: Buffer = Buffer.alloc(0);
   private listeners = new Set<() => void>();
@@ -102,9 +107,10 @@ export class Capture {
     return (this.sampleAt(t) * 1000) / SAMPLE_RATE;
   }
 
+  // Samples dropped for their age read as silence.
   samples(fromSample = 0, toSample = this.total): Float32Array {
     const out = new Float32Array(Math.max(0, Math.min(toSample, this.total) - fromSample));
-    let pos = 0;
+    let pos = this.firstKept;
     for (const c of this.chunks) {
       const start = Math.max(fromSample - pos, 0);
       const end = Math.min(toSample - pos, c.length);
@@ -171,6 +177,9 @@ export class Capture {
     this.total += samples.length;
     this.origin = Math.min(this.origin, now() - (this.total * 1000) / SAMPLE_RATE);
     this.chunks.push(samples);
+    while (this.chunks.length > 1 && this.total - this.firstKept - this.chunks[0]!.length >= RETAIN_SECONDS * SAMPLE_RATE) {
+      this.firstKept += this.chunks.shift()!.length;
+    }
     this.tracker.push(samples);
     for (const t of this.extra.values()) t.push(samples);
     for (const l of this.listeners) l();

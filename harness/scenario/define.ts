@@ -37,8 +37,12 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
   // A vitest fork whose parent (the hilt CLI) died must not linger: the reaper then cleans up.
   process.once('disconnect', () => process.exit(70));
 
-  test(name, async (vt) => {
-    const options = scenarioOptions({ scenario: name, target: DEFAULT_TARGET });
+  // hilt's own deadlines end a hung phase; vitest's test timeout is only a backstop, so it grows
+  // with --repeat (10 minutes killed a --repeat 300 at run 267, without a summary).
+  const planned = scenarioOptions({ scenario: name, target: DEFAULT_TARGET });
+  const timeout = 600_000 + (planned.onlyRepetition ? 1 : planned.repeat) * 120_000;
+  test(name, { timeout }, async (vt) => {
+    const options = planned;
     const params = new Params(name, resolveParams(entry, options.set));
     await allure.description(description);
     await labelRun(entry, options);
