@@ -1,0 +1,535 @@
+// `rig check`: what a runner has and whether the chosen rig works. Gathers the facts (OS, CPUs,
+// the audio server, devices, the loopback measured with a tone, MIDI, debuggers and tools), turns
+// each into one line (ok, missing, failed or info, with the exact command that fixes it) and
+// says whether the rig is usable (exit 0) or not (77). The virtual rig is started and always
+// stopped; the system rig is the session's own server, never started, restarted or stopped.
+import { existsSync, readFileSync } from 'node:fs';
+import { arch, availableParallelism, release, type as osType } from 'node:os';
+import { join } from 'node:path';
+import { HiltError, isHiltError } from '../../errors.ts';
+import { platform as currentPlatform } from '../../platform/index.ts';
+import { which } from '../../proc/which.ts';
+import { now, pollUntil } from '../../wait.ts';
+import { runTool } from '../../watchdog/tool.ts';
+import type { RigKind } from '../rig.ts';
+import { parseServerInfo } from '../streams.ts';
+import { OBSERVED_SINK, VirtualRig } from '../virtual-rig.ts';
+import {
+  CHECK_APP,
+  CHECK_TONE_AMPLITUDE,
+  CHECK_TONE_HZ,
+  checkSinkName,
+  measureLoopback,
+  systemLoopback,
+  type LoopbackResult,
+} from './loopback.ts';
+import { midiFacts, midiRoundTrip, type MidiFacts, type OpenProbe } from './midi.ts';
+
+export const RIG_CHECK_SCHEMA = 1;
+
+export type LineStatus = 'ok' | 'missing' | 'failed' | 'info';
+
+export interface CheckLine {
+  id: string; // stable: os, cpus, server, devices, loopback, session, midi, debugger, xvfb, wine, mingw
+  status: LineStatus;
+  text: string;
+  fix?: string; // the exact command or download that gets what is missing
+  required: boolean; // a required line that is not ok makes the rig unusable
+}
+
+export interface HostFacts {
+  os: NodeJS.Platform;
+  osName: string; // "Debian GNU/Linux 12 (bookworm)", or os.type() where there is no os-release
+  kernel: string;
+  arch: string;
+  cpus: number;
+}
+
+export interface Device {
+  name: string;
+  description?: string;
+  monitorOf?: string; // a source that is the monitor of this sink
+}
+
+export interface ServerFacts {
+  name: string;
+  version: string;
+  how: string; // how it was found: "hilt's private PipeWire in ...", "PULSE_SERVER=...", "$XDG_RUNTIME_DIR/pulse/native"
+}
+
+export interface ToolFact {
+  id: string;
+  tool: string;
+  path?: string;
+  install: string;
+  required: boolean;
+}
+
+export interface RigCheckReport {
+  schemaVersion: typeof RIG_CHECK_SCHEMA;
+  rig: RigKind;
+  usable: boolean;
+  exitCode: 0 | 77;
+  host: HostFacts;
+  server?: ServerFacts;
+  devices?: { sinks: Device[]; sources: Device[] };
+  loopback?: LoopbackResult;
+  session?: { defaultSink: string; defaultSource: string; unchanged: boolean; changes: string[] };
+  midi: MidiFacts;
+  tools: ToolFact[];
+  lines: CheckLine[];
+  missing: string[]; // every fix of a line that is not ok, in order
+  durationMs: number;
+}
+
+// Pure: the PRETTY_NAME of /etc/os-release.
+export function osPrettyName(osRelease: string): string | undefined {
+  const m = /^PRETTY_NAME=(?:"([^"]*)"|(.*))$/m.exec(osRelease);
+  return (m?.[1] ?? m?.[2])?.trim() || undefined;
+}
+
+export function hostFacts(os: NodeJS.Platform = process.platform): HostFacts {
+  let osName = osType();
+  if (os === 'linux') {
+    try {
+      osName = osPrettyName(readFileSync('/etc/os-release', 'utf8')) ?? osName;
+    } catch {
+      /* no os-release: os.type() says Linux */
+    }
+  }
+  return { os, osName, kernel: release(), arch: arch(), cpus: availableParallelism() };
+}
+
+// Pure: the tools a runner may have, and how to get each on this OS. Only the stack debugger is
+// said as missing; Xvfb, Wine and mingw are informational (the scenarios that need them say so).
+export function toolFacts(
+  os: NodeJS.Platform,
+  debuggerTool: string,
+  debuggerInstall: string,
+  find: (tool: string) => string | undefined,
+): ToolFact[] {
+  const fact = (id: string, tools: string[], install: string, required: boolean): ToolFact => {
+    const tool = tools.find((t) => find(t)) ?? tools[0]!;
+    const path = find(tool);
+    return { id, tool, install, required, ...(path ? { path } : {}) };
+  };
+  const out = [fact('debugger', [debuggerTool], debuggerInstall, false)];
+  if (os === 'linux') {
+    out.push(
+      fact('xvfb', ['Xvfb'], 'sudo apt-get install -y xvfb   (GUI targets run on a private X display)', false),
+      fact('wine', ['wine64', 'wine'], 'sudo apt-get install -y wine64   (Windows programs under Wine)', false),
+      fact('mingw', ['x86_64-w64-mingw32-g++'], 'sudo apt-get install -y g++-mingw-w64-x86-64   (Windows builds with mingw-w64)', false),
+    );
+  }
+  return out;
+}
+
+// Where a Pulse client (pactl, every app) finds the session's server: PULSE_SERVER if set, else
+// the socket in $XDG_RUNTIME_DIR/pulse/native (pipewire-pulse and PulseAudio both listen there).
+export type ServerLocation = { ok: true; how: string; socket?: string } | { ok: false; seen: string };
+
+export function serverLocation(env: NodeJS.ProcessEnv, exists: (path: string) => boolean): ServerLocation {
+  if (env.PULSE_SERVER) return { ok: true, how: `PULSE_SERVER=${env.PULSE_SERVER}` };
+  if (!env.XDG_RUNTIME_DIR)
+    return { ok: false, seen: 'neither PULSE_SERVER nor XDG_RUNTIME_DIR is set (no desktop session in this shell)' };
+  const socket = join(env.XDG_RUNTIME_DIR, 'pulse', 'native');
+  if (!exists(socket)) return { ok: false, seen: `no server socket at ${socket} (XDG_RUNTIME_DIR=${env.XDG_RUNTIME_DIR})` };
+  return { ok: true, how: socket, socket };
+}
+
+const NO_SERVER_FIX =
+  'run the check inside a desktop session with a running PipeWire (sudo apt-get install -y pipewire pipewire-pulse wireplumber, ' +
+  'then log in; on a headless device runner: systemctl --user start pipewire pipewire-pulse wireplumber, and ' +
+  "sudo modprobe snd-aloop for a loopback sound card when the runner has none); or use hilt's own server: --rig virtual";
+
+// Pure: sinks or sources from `pactl -f json list sinks|sources`. In pactl 16's JSON a sink's
+// `monitor_source` names its monitor, and a source's `monitor_source` names the sink it monitors
+// (there is no monitor_of_sink key, though newer pactl may add one); "n/a" or "" when none.
+export function parseDevices(json: string, kind: 'sinks' | 'sources'): Device[] {
+  const list = JSON.parse(json) as {
+    name?: string;
+    description?: string;
+    monitor_of_sink?: string | null;
+    monitor_source?: string | null;
+  }[];
+  const named = (v: string | null | undefined): string | undefined => (v && v !== 'n/a' ? v : undefined);
+  return list
+    .filter((d) => typeof d.name === 'string')
+    .map((d) => {
+      const monitorOf = kind === 'sources' ? (named(d.monitor_of_sink) ?? named(d.monitor_source)) : undefined;
+      return { name: d.name!, ...(d.description ? { description: d.description } : {}), ...(monitorOf ? { monitorOf } : {}) };
+    });
+}
+
+// What of the user's session the check must leave exactly as it found it.
+export interface SessionState {
+  defaultSink: string;
+  defaultSource: string;
+  devices: Record<string, string>; // "sink NAME" / "source NAME" -> volume and mute
+  streams: Record<string, string>; // "sink-input N (app)" -> device, volume and mute
+}
+
+type PactlObject = {
+  index?: number;
+  name?: string;
+  sink?: number;
+  source?: number;
+  mute?: boolean;
+  volume?: Record<string, { value?: number }>;
+  properties?: Record<string, string>;
+};
+
+const volumeOf = (o: PactlObject): string =>
+  `volume ${Object.entries(o.volume ?? {})
+    .map(([ch, v]) => `${ch}=${v.value}`)
+    .join(' ')}, ${o.mute ? 'muted' : 'not muted'}`;
+
+// The check's own objects: its null sink, that sink's monitor, its player and recorder.
+export const isCheckObject = (name: string | undefined, sink = checkSinkName()): boolean =>
+  name === sink || name === `${sink}.monitor` || name === CHECK_APP || name === 'hilt-recorder';
+
+// Pure: the session state from pactl's JSON lists, the check's own objects left out.
+export function sessionState(
+  p: {
+    defaultSink: string;
+    defaultSource: string;
+    sinks: string;
+    sources: string;
+    sinkInputs: string;
+    sourceOutputs: string;
+  },
+  isOurs: (name: string | undefined) => boolean = isCheckObject,
+): SessionState {
+  const s: SessionState = { defaultSink: p.defaultSink.trim(), defaultSource: p.defaultSource.trim(), devices: {}, streams: {} };
+  for (const [kind, json] of [
+    ['sink', p.sinks],
+    ['source', p.sources],
+  ] as const) {
+    for (const d of JSON.parse(json) as PactlObject[]) if (!isOurs(d.name)) s.devices[`${kind} ${d.name}`] = volumeOf(d);
+  }
+  for (const [kind, json, to] of [
+    ['sink-input', p.sinkInputs, 'sink'],
+    ['source-output', p.sourceOutputs, 'source'],
+  ] as const) {
+    for (const o of JSON.parse(json) as PactlObject[]) {
+      const app = o.properties?.['application.name'];
+      if (isOurs(app)) continue;
+      s.streams[`${kind} ${o.index} (${app ?? 'no name'})`] = `on ${to} ${o[to]}, ${volumeOf(o)}`;
+    }
+  }
+  return s;
+}
+
+// Pure: what changed between two states. Streams that came or went belong to other programs (a
+// live session plays on); a stream present both times must be where and as loud as it was.
+export function sessionChanges(before: SessionState, after: SessionState): string[] {
+  const out: string[] = [];
+  if (before.defaultSink !== after.defaultSink) out.push(`default sink was ${before.defaultSink}, is ${after.defaultSink}`);
+  if (before.defaultSource !== after.defaultSource) out.push(`default source was ${before.defaultSource}, is ${after.defaultSource}`);
+  for (const [what, map] of [
+    ['devices', 'devices'],
+    ['streams', 'streams'],
+  ] as const) {
+    for (const [k, v] of Object.entries(before[map])) {
+      if (what === 'devices' && !(k in after[map])) out.push(`${k} is gone`);
+      else if (k in after[map] && after[map][k] !== v) out.push(`${k}: was ${v}, is ${after[map][k]}`);
+    }
+    if (what === 'devices') for (const k of Object.keys(after[map])) if (!(k in before[map])) out.push(`${k} is new`);
+  }
+  return out;
+}
+
+export interface RigCheckOptions {
+  rig: RigKind;
+  openMidiProbe?: OpenProbe; // the CLI hands in JackMidiProbe.open (harness/midi imports harness/rig)
+  env?: NodeJS.ProcessEnv; // the session's environment (tests)
+}
+
+const errorLine = (id: string, e: unknown, status: LineStatus = isHiltError(e, 'RIG_MISSING') ? 'missing' : 'failed'): CheckLine => {
+  if (!(e instanceof HiltError)) throw e; // a bug of hilt's own: not a fact about the runner
+  const [summary] = e.message.split('\n');
+  const text = [summary, e.expected && `expected ${e.expected}`, e.seen && `seen ${e.seen.split('\n')[0]}`].filter(Boolean).join('; ');
+  return { id, status, text, required: true, ...(e.hint ? { fix: e.hint } : {}) };
+};
+
+function loopbackLine(l: LoopbackResult): CheckLine {
+  const figures = [
+    l.latencyMs !== undefined && `latency ${l.latencyMs} ms (tone start to heard steadily 50 ms)`,
+    l.level &&
+      `level RMS ${l.level.rms} (${l.level.rmsDbfs} dBFS, ${l.level.relativeDb > 0 ? '+' : ''}${l.level.relativeDb} dB against what was played), peak ${l.level.peak}`,
+    l.silentAfterMs !== undefined && 'then heard to stop',
+  ].filter(Boolean);
+  const text = `${l.output} -> ${l.capture}, ${l.toneHz} Hz at amplitude ${l.playedAmplitude}: ${[...figures, l.problem].filter(Boolean).join('; ')}`;
+  return {
+    id: 'loopback',
+    status: l.ok ? 'ok' : 'failed',
+    text,
+    required: true,
+    ...(l.ok
+      ? {}
+      : {
+          fix: 'check that the capture hears the output (pactl list short sources: the monitor of the output, or the cable; sudo modprobe snd-aloop)',
+        }),
+  };
+}
+
+function devicesLine(d: { sinks: Device[]; sources: Device[] }): CheckLine {
+  const name = (x: Device) => (x.monitorOf ? `${x.name} (monitor of ${x.monitorOf})` : x.name);
+  const inputs = d.sources.filter((s) => !s.monitorOf).length;
+  return {
+    id: 'devices',
+    status: 'info',
+    text:
+      `${d.sinks.length} output(s): ${d.sinks.map(name).join(', ') || 'none'}; ` +
+      `${d.sources.length} capture(s) (${inputs} input(s), ${d.sources.length - inputs} monitor(s)): ${d.sources.map(name).join(', ') || 'none'}`,
+    required: false,
+  };
+}
+
+function midiLine(m: MidiFacts): CheckLine {
+  const has = [
+    m.alsaSequencer !== undefined && `ALSA sequencer ${m.alsaSequencer ? 'present (/dev/snd/seq)' : 'absent (no /dev/snd/seq)'}`,
+    m.pwJack !== undefined && `pipewire-jack ${m.pwJack ? 'present (pw-jack)' : 'absent'}`,
+    m.jackd && 'jackd present',
+  ].filter(Boolean);
+  const rt = m.roundTrip;
+  const rtText = !rt
+    ? m.present
+      ? 'round trip not measured by the check on this rig'
+      : undefined
+    : rt.measured && rt.ok
+      ? `round trip ${rt.latencyMs} ms (${rt.probe})`
+      : rt.problem;
+  const status: LineStatus = !m.present || (rt && !rt.ok) ? 'missing' : 'ok';
+  const fix = m.fix ?? rt?.fix;
+  return {
+    id: 'midi',
+    status,
+    text: [m.api, ...has, rtText].filter(Boolean).join('; '),
+    required: false,
+    ...(status !== 'ok' && fix ? { fix } : {}),
+  };
+}
+
+function toolLine(t: ToolFact): CheckLine {
+  const label = t.id === 'debugger' ? `${t.tool} (stacks of a hung program)` : t.tool;
+  return t.path
+    ? { id: t.id, status: 'ok', text: `${label}: ${t.path}`, required: t.required }
+    : { id: t.id, status: t.id === 'debugger' ? 'missing' : 'info', text: `${label}: not installed`, fix: t.install, required: t.required };
+}
+
+// Pure: the verdict over the lines.
+export function verdictOf(lines: CheckLine[]): { usable: boolean; missing: string[] } {
+  return {
+    usable: lines.every((l) => !l.required || l.status === 'ok' || l.status === 'info'),
+    missing: lines.filter((l) => (l.status === 'missing' || l.status === 'failed') && l.fix).map((l) => `${l.id}: ${l.fix}`),
+  };
+}
+
+async function pactlJson(env: Record<string, string>, what: string): Promise<string> {
+  return (await runTool('pactl', ['-f', 'json', 'list', what], { env, deadlineMs: 5000 })).stdout;
+}
+
+async function listDevices(env: Record<string, string>): Promise<{ sinks: Device[]; sources: Device[] }> {
+  return { sinks: parseDevices(await pactlJson(env, 'sinks'), 'sinks'), sources: parseDevices(await pactlJson(env, 'sources'), 'sources') };
+}
+
+async function readSession(env: Record<string, string>): Promise<SessionState> {
+  const get = async (what: string) => (await runTool('pactl', [what], { env, deadlineMs: 5000 })).stdout;
+  return sessionState({
+    defaultSink: await get('get-default-sink'),
+    defaultSource: await get('get-default-source'),
+    sinks: await pactlJson(env, 'sinks'),
+    sources: await pactlJson(env, 'sources'),
+    sinkInputs: await pactlJson(env, 'sink-inputs'),
+    sourceOutputs: await pactlJson(env, 'source-outputs'),
+  });
+}
+
+async function checkVirtual(r: Partial<RigCheckReport> & { lines: CheckLine[] }, opts: RigCheckOptions): Promise<void> {
+  if (process.platform !== 'linux') {
+    r.lines.push({
+      id: 'server',
+      status: 'missing',
+      text: `the virtual rig is a private PipeWire: Linux only (this is ${process.platform})`,
+      fix:
+        process.platform === 'darwin'
+          ? 'use --rig system with BlackHole 2ch once the CoreAudio rig exists'
+          : 'use --rig system with VB-CABLE once the WASAPI rig exists',
+      required: true,
+    });
+    return;
+  }
+  let rig: VirtualRig | undefined;
+  let step = 'server';
+  try {
+    rig = await VirtualRig.start({ healthCheck: false });
+    const info = await rig.serverInfo();
+    r.server = {
+      name: info?.name ?? 'unknown',
+      version: info?.version ?? 'unknown',
+      how: `hilt's private server in ${rig.env.XDG_RUNTIME_DIR}`,
+    };
+    r.lines.push({
+      id: 'server',
+      status: 'ok',
+      text: `${r.server.name} ${r.server.version} (hilt's own, private: ready in ${Math.round(rig.timings.readyMs)} ms; the session's server is never touched)`,
+      required: true,
+    });
+    step = 'devices';
+    r.devices = await listDevices(rig.env);
+    r.lines.push(devicesLine(r.devices));
+    step = 'loopback';
+    const live = rig;
+    r.loopback = await measureLoopback(rig.capture, () => live.playTone(CHECK_APP, CHECK_TONE_HZ, CHECK_TONE_AMPLITUDE), {
+      output: OBSERVED_SINK,
+      capture: `${OBSERVED_SINK}.monitor`,
+    });
+    r.lines.push(loopbackLine(r.loopback));
+    step = 'midi';
+    if (r.midi!.present && opts.openMidiProbe) r.midi!.roundTrip = await midiRoundTrip(rig.env, opts.openMidiProbe);
+  } catch (e) {
+    r.lines.push(errorLine(step, e));
+  } finally {
+    await rig?.stop();
+  }
+}
+
+async function checkSystem(r: Partial<RigCheckReport> & { lines: CheckLine[] }, env: NodeJS.ProcessEnv): Promise<void> {
+  if (process.platform === 'darwin' || process.platform === 'win32') {
+    const mac = process.platform === 'darwin';
+    r.lines.push({
+      id: 'server',
+      status: 'missing',
+      text: mac ? 'CoreAudio: the system rig on macOS is not implemented yet' : 'WASAPI: the system rig on Windows is not implemented yet',
+      fix: mac
+        ? 'the loopback it will use: BlackHole 2ch (brew install blackhole-2ch, or https://existential.audio/blackhole/)'
+        : 'the loopback it will use: VB-CABLE (https://vb-audio.com/Cable/)',
+      required: true,
+    });
+    return;
+  }
+  const where = serverLocation(env, existsSync);
+  if (!where.ok) {
+    r.lines.push({
+      id: 'server',
+      status: 'missing',
+      text: `no audio server of the session answers: ${where.seen}`,
+      fix: NO_SERVER_FIX,
+      required: true,
+    });
+    return;
+  }
+  // Only the session's variables, as its apps see them; PULSE_BINARY keeps libpulse from
+  // autospawning a PulseAudio if the socket is stale: the check never starts a server.
+  const sessionEnv: Record<string, string> = { PULSE_BINARY: which('false') ?? '/bin/false' };
+  for (const k of ['XDG_RUNTIME_DIR', 'PULSE_SERVER'] as const) if (env[k]) sessionEnv[k] = env[k];
+  const info = await runTool('pactl', ['info'], { env: sessionEnv, reject: false, deadlineMs: 5000 });
+  const server = info.exitCode === 0 ? parseServerInfo(info.stdout) : undefined;
+  if (!server) {
+    r.lines.push({
+      id: 'server',
+      status: 'missing',
+      text: `no audio server of the session answers at ${where.how}: pactl info ${info.exitCode === 0 ? 'gave no server name' : `exit ${info.exitCode}: ${info.stderr.trim().split('\n')[0]}`}`,
+      fix: NO_SERVER_FIX,
+      required: true,
+    });
+    return;
+  }
+  r.server = { ...server, how: where.how };
+  r.lines.push({
+    id: 'server',
+    status: 'ok',
+    text: `${server.name} ${server.version} (the session's, at ${where.how}; never started, restarted or stopped by hilt)`,
+    required: true,
+  });
+  let before: SessionState;
+  try {
+    before = await readSession(sessionEnv);
+    r.devices = await listDevices(sessionEnv);
+    r.lines.push(devicesLine(r.devices));
+  } catch (e) {
+    r.lines.push(errorLine('devices', e, 'failed'));
+    return;
+  }
+  let failure: unknown;
+  try {
+    r.loopback = await systemLoopback(sessionEnv);
+    r.lines.push(loopbackLine(r.loopback));
+  } catch (e) {
+    failure = e;
+  }
+  try {
+    await compareSession(r, before, sessionEnv);
+  } catch (e) {
+    r.lines.push(errorLine('session', e, 'failed'));
+  }
+  if (failure) r.lines.push(errorLine('loopback', failure, 'failed'));
+}
+
+async function compareSession(
+  r: Partial<RigCheckReport> & { lines: CheckLine[] },
+  before: SessionState,
+  sessionEnv: Record<string, string>,
+): Promise<void> {
+  // The defaults can follow our null sink's removal a moment later: wait for them, then compare.
+  let after = await readSession(sessionEnv);
+  await pollUntil(
+    async () => {
+      after = await readSession(sessionEnv);
+      return sessionChanges(before, after).length === 0 || undefined;
+    },
+    { deadlineMs: 1000, intervalMs: 50 },
+  );
+  const changes = sessionChanges(before, after);
+  r.session = { defaultSink: before.defaultSink, defaultSource: before.defaultSource, unchanged: changes.length === 0, changes };
+  r.lines.push(
+    changes.length === 0
+      ? {
+          id: 'session',
+          status: 'ok',
+          text: `default sink ${before.defaultSink}, default source ${before.defaultSource}, volumes and other streams as before the check`,
+          required: true,
+        }
+      : {
+          id: 'session',
+          status: 'failed',
+          text: `THE CHECK CHANGED THE USER'S AUDIO SESSION: ${changes.join('; ')}`,
+          fix: `restore by hand: pactl set-default-sink ${before.defaultSink}; pactl set-default-source ${before.defaultSource}; and report this as a hilt bug`,
+          required: true,
+        },
+  );
+}
+
+export async function checkRig(opts: RigCheckOptions): Promise<RigCheckReport> {
+  const t0 = now();
+  const os = process.platform;
+  const host = hostFacts(os);
+  const dbg = currentPlatform.stackDebugger();
+  const tools = toolFacts(os, dbg.tool, dbg.install, (t) => which(t));
+  const midi = midiFacts(os, { file: existsSync, tool: (t) => !!which(t) }, opts.rig);
+  const r: Partial<RigCheckReport> & { lines: CheckLine[] } = { host, midi, tools, lines: [] };
+  r.lines.push({ id: 'os', status: 'info', text: `${host.osName}, ${os} ${host.kernel} ${host.arch}`, required: false });
+  r.lines.push({ id: 'cpus', status: 'info', text: `${host.cpus}`, required: false });
+  if (opts.rig === 'virtual') await checkVirtual(r, opts);
+  else await checkSystem(r, opts.env ?? process.env);
+  r.lines.push(midiLine(midi));
+  for (const t of tools) r.lines.push(toolLine(t));
+  const { usable, missing } = verdictOf(r.lines);
+  return {
+    schemaVersion: RIG_CHECK_SCHEMA,
+    rig: opts.rig,
+    usable,
+    exitCode: usable ? 0 : 77,
+    host,
+    ...(r.server ? { server: r.server } : {}),
+    ...(r.devices ? { devices: r.devices } : {}),
+    ...(r.loopback ? { loopback: r.loopback } : {}),
+    ...(r.session ? { session: r.session } : {}),
+    midi,
+    tools,
+    lines: r.lines,
+    missing,
+    durationMs: Math.round(now() - t0),
+  };
+}

@@ -1,0 +1,85 @@
+// The `pnpm rig` entry: `rig check` says what a runner has and whether the chosen rig works
+// (docs/runners.md, "Running on a device runner: the rig check"). It hands the harness the MIDI
+// probe (harness/midi imports harness/rig, so the rig check cannot import it itself).
+import { parseArgs } from 'node:util';
+import { argsError } from '../harness/cli/args.ts';
+import { reaper } from '../harness/cleanup/reaper.ts';
+import { HiltError, isHiltError } from '../harness/errors.ts';
+import { JackMidiProbe } from '../harness/midi/jack-probe.ts';
+import { checkRig } from '../harness/rig/check/facts.ts';
+import { formatRigCheck, rigCheckJson } from '../harness/rig/check/format.ts';
+import type { RigKind } from '../harness/rig/rig.ts';
+
+const USAGE = `usage:
+  pnpm rig check [--rig virtual|system] [--json]
+  pnpm rig --help
+
+check: what this runner has and whether the rig works: OS, kernel and CPUs; the audio server; the
+output and capture devices and the loopback hilt would use, verified with a 440 Hz tone out and
+back (latency and level); MIDI (a round trip where the probe can make one); debuggers, Xvfb, Wine
+and mingw. Every missing part is said with the command that gets it.
+  --rig virtual  hilt's own private PipeWire, started and stopped by the check (default)
+  --rig system   the session's running audio server (XDG_RUNTIME_DIR, PULSE_SERVER); never started,
+                 restarted or stopped; the check adds a null sink hilt-check-<pid> and removes it
+  --json         the whole report as JSON on stdout (for workflows)
+exit codes: 0 the rig is usable, 77 it is not (what is missing is said), 2 usage error`;
+
+const usage = (what: string, seen?: string, expected = 'pnpm rig check [--rig virtual|system] [--json]'): never => {
+  throw new HiltError('USAGE', what, { expected, ...(seen ? { seen } : {}), hint: 'run `pnpm rig --help`' });
+};
+
+interface RigArgs {
+  help: boolean;
+  json: boolean;
+  rig: RigKind;
+}
+
+function parseRigArgs(argv: string[]): RigArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { rig: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    argsError(e as Error, { rig: 'virtual or system' }, (what) => usage(what, argv.join(' ')));
+  }
+  const v = parsed.values;
+  const a: RigArgs = { help: !!v.help, json: !!v.json, rig: 'virtual' };
+  if (a.help) return a;
+  const [command, ...rest] = parsed.positionals;
+  if (command === undefined) usage('no command given', argv.join(' ') || '(nothing)', 'the command `check`');
+  if (command !== 'check') usage(`unknown command "${command}"`, command, 'the command `check`');
+  if (rest.length) usage('check takes no arguments', rest.join(' '));
+  if (v.rig !== undefined) {
+    if (v.rig !== 'virtual' && v.rig !== 'system') usage(`bad --rig value "${v.rig}"`, `--rig ${v.rig}`, '--rig virtual or --rig system');
+    a.rig = v.rig as RigKind;
+  }
+  return a;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: RigArgs;
+  try {
+    args = parseRigArgs(argv);
+  } catch (e) {
+    if (!isHiltError(e, 'USAGE')) throw e;
+    process.stderr.write(`hilt rig: ${e.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) return (void process.stdout.write(`${USAGE}\n`), 0);
+  try {
+    const report = await checkRig({ rig: args.rig, openMidiProbe: (env) => JackMidiProbe.open(env, `hilt-check-midi-${process.pid}`) });
+    process.stdout.write(`${args.json ? rigCheckJson(report) : formatRigCheck(report)}\n`);
+    return report.exitCode;
+  } catch (e) {
+    process.stderr.write(`hilt rig check: internal error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  } finally {
+    reaper.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
