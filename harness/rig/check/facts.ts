@@ -409,6 +409,17 @@ async function checkSystem(r: Partial<RigCheckReport> & { lines: CheckLine[] }, 
     });
     return;
   }
+  const noTools = ['pactl', 'parecord', 'pacat'].filter((t) => !which(t));
+  if (noTools.length) {
+    r.lines.push({
+      id: 'server',
+      status: 'missing',
+      text: `the Pulse client tools hilt talks to the server with are not installed (not on PATH: ${noTools.join(', ')})`,
+      fix: 'sudo apt-get install -y pulseaudio-utils',
+      required: true,
+    });
+    return;
+  }
   const where = serverLocation(env, existsSync);
   if (!where.ok) {
     r.lines.push({
