@@ -25,6 +25,26 @@ export interface ToneWait {
   waitedMs: number;
 }
 
+// Each chunk arrives after its samples were made, so (arrival - duration so far) over-estimates
+// when sample 0 was captured by the delivery delay; the smallest estimate is the best. Only recent
+// ones count: when the recorder loses samples (a starved parecord under load), every later estimate
+// is later by what was lost, and a minimum over the whole run mapped "now" further and further into
+// samples not yet captured (by run 281 of a --repeat 300, over a second: every resume missed its deadline).
+const ORIGIN_WINDOW_MS = 5000;
+
+export class SlidingMin {
+  private readonly q: { at: number; v: number }[] = []; // increasing v: a monotonic queue
+
+  constructor(private readonly windowMs: number) {}
+
+  push(at: number, v: number): number {
+    while (this.q.length && this.q[this.q.length - 1]!.v >= v) this.q.pop();
+    this.q.push({ at, v });
+    while (this.q[0]!.at < at - this.windowMs) this.q.shift();
+    return this.q[0]!.v;
+  }
+}
+
 export class Capture {
   readonly tracker: ToneTracker;
   // Extra tones heard at once (multi-app: one victim per frequency).
@@ -33,6 +53,7 @@ export class Capture {
   private total = 0;
   private firstKept = 0; // index of the first sample still in `chunks`
   private origin = Number.POSITIVE_INFINITY; // performance.now() of sample 0, estimated
+  private readonly estimates = new SlidingMin(ORIGIN_WINDOW_MS);
   private remainder: Buffer = Buffer.alloc(0);
   private listeners = new Set<() => void>();
 
@@ -175,7 +196,8 @@ export class Capture {
     if (usable === 0) return;
     const samples = int16ToFloat(data.subarray(0, usable));
     this.total += samples.length;
-    this.origin = Math.min(this.origin, now() - (this.total * 1000) / SAMPLE_RATE);
+    const t = now();
+    this.origin = this.estimates.push(t, t - (this.total * 1000) / SAMPLE_RATE);
     this.chunks.push(samples);
     while (this.chunks.length > 1 && this.total - this.firstKept - this.chunks[0]!.length >= RETAIN_SECONDS * SAMPLE_RATE) {
       this.firstKept += this.chunks.shift()!.length;
