@@ -15,7 +15,8 @@ describe('kill9', () => {
     expect(s.scenario).toBe('kill9');
     expect(s.runs).toBe(1);
     expect(s.facts.cleaned_by).toBe('guardian');
-    expect(s.facts.path).toMatch(/^guardian: \d+ ms of silence, no relaunch/);
+    expect(s.facts.path).toBe('guardian, no relaunch');
+    expect(s.metrics.silence_ms).toBeLessThan(1000);
     expect(check(s, 'exit')?.measured).toBe('SIGKILL');
     expect(check(s, 'exit')?.verdict).toBe('pass');
     expect(check(s, 'resumed')?.verdict).toBe('pass');
@@ -35,7 +36,7 @@ describe('kill9', () => {
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
     const s = r.summary!;
     expect(s.facts.cleaned_by).toBe('relaunch-sweep');
-    expect(s.facts.path).toMatch(/relaunch sweep: \d+ ms of silence/);
+    expect(s.facts.path).toBe('no guardian cleanup; relaunch sweep');
     expect(check(s, 'resumed-after-relaunch')?.verdict).toBe('pass');
     // The silence spans the whole wait for a guardian that never comes, plus the relaunch.
     expect(s.metrics.audio_resume_ms).toBeGreaterThan(1000);
