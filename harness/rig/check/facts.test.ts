@@ -119,7 +119,8 @@ describe('the session state the check must leave as it found it', () => {
     ]);
     expect(sessionChanges(state(), state({ defaultSink: 'hilt-check-7', sinks: louder, sinkInputs: moved }))).toEqual([
       'default sink was alsa_output.pci, is hilt-check-7',
-      'sink alsa_output.pci: was volume front-left=65536 front-right=65536, not muted, is volume front-left=65536 front-right=70000, not muted',
+      'sink alsa_output.pci: was volume front-left=65536 front-right=65536, not muted, ' +
+        'is volume front-left=65536 front-right=70000, not muted',
       'sink-input 9 (Firefox): was on sink 1, volume front-left=40000, not muted, is on sink 5, volume front-left=40000, not muted',
     ]);
     expect(sessionChanges(state(), state({ sinkInputs: '[]' }))).toEqual([]);

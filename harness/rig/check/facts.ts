@@ -256,10 +256,12 @@ function loopbackLine(l: LoopbackResult): CheckLine {
   const figures = [
     l.latencyMs !== undefined && `latency ${l.latencyMs} ms (tone start to heard steadily 50 ms)`,
     l.level &&
-      `level RMS ${l.level.rms} (${l.level.rmsDbfs} dBFS, ${l.level.relativeDb > 0 ? '+' : ''}${l.level.relativeDb} dB against what was played), peak ${l.level.peak}`,
+      `level RMS ${l.level.rms} (${l.level.rmsDbfs} dBFS, ${l.level.relativeDb > 0 ? '+' : ''}${l.level.relativeDb} dB ` +
+        `against what was played), peak ${l.level.peak}`,
     l.silentAfterMs !== undefined && 'then heard to stop',
   ].filter(Boolean);
-  const text = `${l.output} -> ${l.capture}, ${l.toneHz} Hz at amplitude ${l.playedAmplitude}: ${[...figures, l.problem].filter(Boolean).join('; ')}`;
+  const said = [...figures, l.problem].filter(Boolean).join('; ');
+  const text = `${l.output} -> ${l.capture}, ${l.toneHz} Hz at amplitude ${l.playedAmplitude}: ${said}`;
   return {
     id: 'loopback',
     status: l.ok ? 'ok' : 'failed',
@@ -268,7 +270,9 @@ function loopbackLine(l: LoopbackResult): CheckLine {
     ...(l.ok
       ? {}
       : {
-          fix: 'check that the capture hears the output (pactl list short sources: the monitor of the output, or the cable; sudo modprobe snd-aloop)',
+          fix:
+            'check that the capture hears the output ' +
+            '(pactl list short sources: the monitor of the output, or the cable; sudo modprobe snd-aloop)',
         }),
   };
 }
@@ -281,7 +285,8 @@ function devicesLine(d: { sinks: Device[]; sources: Device[] }): CheckLine {
     status: 'info',
     text:
       `${d.sinks.length} output(s): ${d.sinks.map(name).join(', ') || 'none'}; ` +
-      `${d.sources.length} capture(s) (${inputs} input(s), ${d.sources.length - inputs} monitor(s)): ${d.sources.map(name).join(', ') || 'none'}`,
+      `${d.sources.length} capture(s) (${inputs} input(s), ${d.sources.length - inputs} monitor(s)): ` +
+      `${d.sources.map(name).join(', ') || 'none'}`,
     required: false,
   };
 }
@@ -373,7 +378,9 @@ async function checkVirtual(r: Partial<RigCheckReport> & { lines: CheckLine[] },
     r.lines.push({
       id: 'server',
       status: 'ok',
-      text: `${r.server.name} ${r.server.version} (hilt's own, private: ready in ${Math.round(rig.timings.readyMs)} ms; the session's server is never touched)`,
+      text:
+        `${r.server.name} ${r.server.version} (hilt's own, private: ready in ${Math.round(rig.timings.readyMs)} ms; ` +
+        "the session's server is never touched)",
       required: true,
     });
     step = 'devices';
@@ -441,7 +448,9 @@ async function checkSystem(r: Partial<RigCheckReport> & { lines: CheckLine[] }, 
     r.lines.push({
       id: 'server',
       status: 'missing',
-      text: `no audio server of the session answers at ${where.how}: pactl info ${info.exitCode === 0 ? 'gave no server name' : `exit ${info.exitCode}: ${info.stderr.trim().split('\n')[0]}`}`,
+      text:
+        `no audio server of the session answers at ${where.how}: pactl info ` +
+        (info.exitCode === 0 ? 'gave no server name' : `exit ${info.exitCode}: ${info.stderr.trim().split('\n')[0]}`),
       fix: NO_SERVER_FIX,
       required: true,
     });
@@ -506,7 +515,9 @@ async function compareSession(
           id: 'session',
           status: 'failed',
           text: `THE CHECK CHANGED THE USER'S AUDIO SESSION: ${changes.join('; ')}`,
-          fix: `restore by hand: pactl set-default-sink ${before.defaultSink}; pactl set-default-source ${before.defaultSource}; and report this as a hilt bug`,
+          fix:
+            `restore by hand: pactl set-default-sink ${before.defaultSink}; ` +
+            `pactl set-default-source ${before.defaultSource}; and report this as a hilt bug`,
           required: true,
         },
   );

@@ -41,14 +41,18 @@ export function midiFacts(
     return {
       api: 'CoreMIDI',
       present: false,
-      fix: 'enable the IAC Driver: Audio MIDI Setup > Window > Show MIDI Studio > IAC Driver > "Device is online" (the CoreMIDI probe is not implemented yet)',
+      fix:
+        'enable the IAC Driver: Audio MIDI Setup > Window > Show MIDI Studio > IAC Driver > "Device is online" ' +
+        '(the CoreMIDI probe is not implemented yet)',
     };
   }
   if (os === 'win32') {
     return {
       api: 'WinMM',
       present: false,
-      fix: 'install loopMIDI (https://www.tobias-erichsen.de/software/loopmidi.html) and create a port (the WinMM probe is not implemented yet)',
+      fix:
+        'install loopMIDI (https://www.tobias-erichsen.de/software/loopmidi.html) and create a port ' +
+        '(the WinMM probe is not implemented yet)',
     };
   }
   const f: MidiFacts = {
@@ -99,7 +103,9 @@ export async function midiRoundTrip(rigEnv: Record<string, string>, open: OpenPr
       measured: true,
       ok: false,
       probe: probe.describe,
-      problem: `a note on sent to itself did not come back within ${Math.round(now() - t0)} ms (received: ${rt.received.join(',') || 'none'})`,
+      problem:
+        `a note on sent to itself did not come back within ${Math.round(now() - t0)} ms ` +
+        `(received: ${rt.received.join(',') || 'none'})`,
     };
   } catch (e) {
     const why = isHiltError(e) ? `${e.message.split('\n')[0]}${e.seen ? `: ${e.seen.split('\n')[0]}` : ''}` : String(e);
