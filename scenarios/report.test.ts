@@ -2,7 +2,8 @@
 // report CLI over both, then the report opened from the file system in Debian's chromium with every
 // request counted: nothing may leave the report folder, the timeline picture shows, the failed
 // checks' messages are on the page, the WAV plays; the Allure view too opens offline and shows the failure.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
@@ -29,11 +30,23 @@ function countRequests(ctx: BrowserContext, folder: string) {
   return { all, outside: () => all.filter((u) => !u.startsWith(inside) && !/^(data|blob):/.test(u)) };
 }
 
+const homes: string[] = [];
+afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
+
 async function launch(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`chromium is not installed (${CHROMIUM} missing): apt-get install chromium (npm run setup installs it)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  // Chromium writes under HOME (dconf, crash reports): a home of its own, removed with the test's folder.
+  const home = mkdtempSync(join(tmpdir(), 'hilt-chromium-home-'));
+  homes.push(home);
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') };
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-breakpad', '--disable-crash-reporter'],
+    env: env as Record<string, string>,
+  });
 }
 
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();

@@ -189,8 +189,12 @@ export class ScenarioRun {
     const verdict = overallVerdict(this.checks, this.unavailable !== undefined, this.failures, runs);
     const firstFailed = this.repetitions.find((r) => r.verdict === 'fail');
     const said = firstFailed?.diagnosis ?? (this.diagnosis || this.failedChecks());
+    // A scenario that tallies its runs itself ("2 of 5 runs crashed. ...") speaks for the whole run.
+    const lastSaid = [...this.repetitions].reverse().find((r) => r.verdict === 'fail')?.diagnosis;
+    const wholeRun = runs > 1 && lastSaid && /^\d+ of \d+ runs /.test(lastSaid) ? lastSaid : undefined;
     const diagnosis =
       this.unavailable ??
+      wholeRun ??
       (verdict === 'pass'
         ? 'all checks passed'
         : runs > 1 && firstFailed
