@@ -1,9 +1,12 @@
 // The reaper guarantees hilt leaves nothing behind, even when hilt itself is SIGKILLed: every
-// child pid and temp dir is registered with a detached helper that cleans up when our pipe to it
-// closes, which the kernel does for us however we die. The helper is the platform's (Linux and
-// macOS: harness/platform/reaper.sh).
+// child pid, temp dir and module hilt loaded on a server not its own is registered with a detached
+// helper that cleans up when our pipe to it closes, which the kernel does for us however we die.
+// The helper is the platform's (Linux and macOS: harness/platform/reaper.sh).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { platform as current, type Platform } from '../platform/index.ts';
+
+const pulseModuleLine = (index: number, address: string): boolean =>
+  Number.isSafeInteger(index) && index >= 0 && address !== '' && !/\s/.test(address);
 
 export class Reaper {
   private child: ChildProcess | undefined;
@@ -33,8 +36,34 @@ export class Reaper {
     if (pid) this.write(`unpid ${pid}`);
   }
 
+  // The helper's pid (undefined until the first line spawns it): a rig lock records it, so a lock
+  // whose owner died is left to that owner's reaper while it still sweeps.
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   trackDir(path: string): void {
     this.write(`dir ${path}`);
+  }
+
+  // A dir handed on (a released rig lock): another run may own the same path by the time we end.
+  untrackDir(path: string): void {
+    this.write(`undir ${path}`);
+  }
+
+  // A module hilt loaded on a Pulse server not its own (the user's session): unloaded by
+  // `PULSE_SERVER=address pactl unload-module index` if hilt dies first. The line protocol cannot
+  // carry an address with whitespace: false then, and the caller's own finally is all there is.
+  trackPulseModule(index: number, address: string): boolean {
+    if (!pulseModuleLine(index, address)) return false;
+    this.write(`pulse-module ${index} ${address}`);
+    return true;
+  }
+
+  untrackPulseModule(index: number, address: string): boolean {
+    if (!pulseModuleLine(index, address)) return false;
+    this.write(`unpulse-module ${index} ${address}`);
+    return true;
   }
 
   // Normal end: closing the pipe makes the reaper sweep whatever is still registered and exit.

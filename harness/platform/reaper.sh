@@ -1,19 +1,61 @@
 #!/usr/bin/env bash
-# hilt's reaper: outlives hilt by design. It reads "pid N", "unpid N" and "dir PATH" lines on
-# stdin; when stdin closes (hilt finished, crashed or was SIGKILLed) it kills every process still
-# tracked and removes every tracked directory. Event-driven: it sleeps in read(), never polls.
+# hilt's reaper: outlives hilt by design. It reads lines on stdin:
+#   pid N / unpid N                              a process to kill
+#   dir PATH / undir PATH                        a directory to remove (only */hilt-*)
+#   pulse-module INDEX ADDRESS / unpulse-module INDEX ADDRESS
+#                                                a module hilt loaded on a Pulse server not its own
+# When stdin closes (hilt finished, crashed or was SIGKILLed) it kills every process still tracked,
+# unloads every module still tracked, then removes every tracked directory. Event-driven: it sleeps
+# in read(), never polls.
 trap '' INT TERM HUP QUIT
 # Indexed by pid (a sparse array), not associative: macOS ships bash 3.2, which has no declare -A.
 pids=()
 dirs=()
+# "INDEX ADDRESS" entries: two servers may each have a module with the same index.
+modules=()
+
+# A Pulse module line is exactly a decimal index and an address without spaces; anything else is skipped.
+valid_module() {
+  case "$1" in '' | *[!0-9]*) return 1 ;; esac
+  case "$2" in '' | *[[:space:]]*) return 1 ;; esac
+  return 0
+}
+
+# Every entry equal to $1 is dropped (unset keeps the other indices valid; no namerefs in bash 3.2).
+forget_dir() {
+  local i
+  for i in "${!dirs[@]}"; do [ "${dirs[$i]}" = "$1" ] && unset "dirs[$i]"; done
+}
+forget_module() {
+  local i
+  for i in "${!modules[@]}"; do [ "${modules[$i]}" = "$1" ] && unset "modules[$i]"; done
+}
+
 while IFS=' ' read -r verb arg; do
   case "$verb" in
     pid) pids[$arg]=1 ;;
     unpid) unset "pids[$arg]" ;;
     dir) dirs+=("$arg") ;;
+    # A released lock dir may be taken by another run before we end: it must not be removed then.
+    undir) forget_dir "$arg" ;;
+    pulse-module | unpulse-module)
+      index=${arg%% *}
+      address=${arg#* }
+      [ "$index" = "$arg" ] && address=
+      valid_module "$index" "$address" || continue
+      forget_module "$index $address"
+      [ "$verb" = pulse-module ] && modules+=("$index $address")
+      ;;
   esac
 done
 for p in "${!pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+# macOS has no timeout(1) unless coreutils is installed: pactl then runs unbounded.
+bound=()
+command -v timeout >/dev/null 2>&1 && bound=(timeout 3)
+for m in "${modules[@]}"; do
+  # After the kills, so no tracked process is left to use (or re-load) the module.
+  PULSE_SERVER=${m#* } "${bound[@]}" pactl unload-module "${m%% *}" </dev/null >/dev/null 2>&1
+done
 for d in "${dirs[@]}"; do
   # Only ever our own temp dirs (the harness registers nothing else).
   case "$d" in */hilt-*) rm -rf -- "$d" ;; esac
