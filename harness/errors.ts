@@ -6,10 +6,12 @@ export type HiltErrorCode =
   | 'RIG_MISSING' // a rig part is not installed: verdict unavailable, exit 77
   | 'RIG_START' // the rig is installed but would not come up
   | 'RIG_HEALTH' // the rig is up but a tone did not make it out and back
+  | 'RIG_BUSY' // the rig is held by another hilt run past the wait deadline
   | 'ENGINE_NOT_BUILT' // the reference engine binary is missing
   | 'TARGET_MISSING' // a target's program is not installed: verdict unavailable, exit 77
   | 'TARGET_NOT_READY' // a target missed its readiness deadline
   | 'TARGET_CONFIG' // a target config file is invalid
+  | 'RIG_CONFIG' // a rig file (--rig-config) is invalid, or names a device the server does not have: exit 2
   | 'DEADLINE' // a harness step missed its deadline
   | 'TOOL_FAILED' // an external tool (pactl, pw-dump) failed
   | 'PLATFORM_UNSUPPORTED' // an OS fact hilt has no implementation for on this OS yet: says what would implement it

@@ -9,9 +9,11 @@ import { JackMidiProbe } from '../harness/midi/jack-probe.ts';
 import { checkRig } from '../harness/rig/check/facts.ts';
 import { formatRigCheck, rigCheckJson } from '../harness/rig/check/format.ts';
 import type { RigKind } from '../harness/rig/rig.ts';
+import { loadRigFile, type RigFile } from '../harness/rig/rig-file.ts';
+import { resolve } from 'node:path';
 
 const USAGE = `usage:
-  pnpm rig check [--rig virtual|system] [--json]
+  pnpm rig check [--rig virtual|system] [--rig-server <runtime dir|socket|address>] [--rig-config <rig file>] [--json]
   pnpm rig --help
 
 check: what this runner has and whether the rig works: OS, kernel and CPUs; the audio server; the
@@ -21,6 +23,8 @@ and mingw. Every missing part is said with the command that gets it.
   --rig virtual  hilt's own private PipeWire, started and stopped by the check (default)
   --rig system   the session's running audio server (XDG_RUNTIME_DIR, PULSE_SERVER); never started,
                  restarted or stopped; the check adds a null sink hilt-check-<pid> and removes it
+  --rig-server   (system) a server other than the session's: its runtime dir, pulse/native socket or tcp:HOST:PORT
+  --rig-config   (system) a rig file naming the device pair to measure (docs/device-runner.md)
   --json         the whole report as JSON on stdout (for workflows)
 exit codes: 0 the rig is usable, 77 it is not (what is missing is said), 2 usage error`;
 
@@ -32,6 +36,8 @@ interface RigArgs {
   help: boolean;
   json: boolean;
   rig: RigKind;
+  server?: string;
+  rigFile?: RigFile;
 }
 
 function parseRigArgs(argv: string[]): RigArgs {
@@ -41,10 +47,18 @@ function parseRigArgs(argv: string[]): RigArgs {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { rig: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        rig: { type: 'string' },
+        'rig-server': { type: 'string' },
+        'rig-config': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
-    argsError(e as Error, { rig: 'virtual or system' }, (what) => usage(what, argv.join(' ')));
+    argsError(e as Error, { rig: 'virtual or system', 'rig-server': 'a server', 'rig-config': 'a rig file' }, (what) =>
+      usage(what, argv.join(' ')),
+    );
   }
   const v = parsed.values;
   const a: RigArgs = { help: !!v.help, json: !!v.json, rig: 'virtual' };
@@ -57,6 +71,12 @@ function parseRigArgs(argv: string[]): RigArgs {
     if (v.rig !== 'virtual' && v.rig !== 'system') usage(`bad --rig value "${v.rig}"`, `--rig ${v.rig}`, '--rig virtual or --rig system');
     a.rig = v.rig as RigKind;
   }
+  for (const flag of ['rig-server', 'rig-config'] as const) {
+    if (v[flag] !== undefined && a.rig !== 'system')
+      usage(`--${flag} is for the system rig`, `--${flag} ${v[flag]}`, `--rig system --${flag} ...`);
+  }
+  if (v['rig-server'] !== undefined) a.server = v['rig-server'];
+  if (v['rig-config'] !== undefined) a.rigFile = loadRigFile(resolve(v['rig-config']));
   return a;
 }
 
@@ -65,13 +85,18 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parseRigArgs(argv);
   } catch (e) {
-    if (!isHiltError(e, 'USAGE')) throw e;
+    if (!isHiltError(e, 'USAGE') && !isHiltError(e, 'RIG_CONFIG')) throw e;
     process.stderr.write(`hilt rig: ${e.message}\n\n${USAGE}\n`);
     return 2;
   }
   if (args.help) return (void process.stdout.write(`${USAGE}\n`), 0);
   try {
-    const report = await checkRig({ rig: args.rig, openMidiProbe: (env) => JackMidiProbe.open(env, `hilt-check-midi-${process.pid}`) });
+    const report = await checkRig({
+      rig: args.rig,
+      ...(args.server !== undefined && { server: args.server }),
+      ...(args.rigFile && { rigFile: args.rigFile }),
+      openMidiProbe: (env) => JackMidiProbe.open(env, `hilt-check-midi-${process.pid}`),
+    });
     process.stdout.write(`${args.json ? rigCheckJson(report) : formatRigCheck(report)}\n`);
     return report.exitCode;
   } catch (e) {

@@ -13,6 +13,8 @@ export interface ScenarioArgs {
   onlyRepetition?: number;
   target?: string;
   rig: 'virtual' | 'system';
+  rigServer?: string; // --rig-server: the system rig's server, when not the session's own
+  rigConfig?: string; // --rig-config: a rig file naming the system rig's device pair
   repeat: number;
   seed?: number;
   bugs: string[];
@@ -24,6 +26,7 @@ export const USAGE = `usage:
   pnpm scenario --list | --version
   pnpm scenario <name> --help
   pnpm scenario <name>... | --all  [--target <config>] [--rig virtual|system] [--repeat N] [--seed S]
+                       [--rig-server <runtime dir|socket|address>] [--rig-config <rig file>]
                        [--only-repetition K] [--bug <switch>[,<switch>]] [--set key=value]... [--out <dir>]
   several names (or --all): one after another, one combined summary.md, junit.xml and allure-results
   --seed S --only-repetition K: replays run K of an earlier --repeat with the same seed
@@ -32,7 +35,7 @@ exit codes: 0 pass, 1 fail or flaky, 77 unavailable, 2 usage error`;
 // A seed picks a run's random choices (an order of kill points, say); the same seed replays them.
 export const SEED_MAX = 0xffff_ffff;
 
-const VALUED = ['target', 'rig', 'repeat', 'seed', 'only-repetition', 'bug', 'set', 'out'] as const;
+const VALUED = ['target', 'rig', 'rig-server', 'rig-config', 'repeat', 'seed', 'only-repetition', 'bug', 'set', 'out'] as const;
 
 const usage = (what: string): never => {
   throw new HiltError('USAGE', what, { hint: 'run `pnpm scenario --list` for the scenarios' });
@@ -84,6 +87,8 @@ export function parseScenarioArgs(argv: string[]): ScenarioArgs {
         'only-repetition': { type: 'string' },
         target: { type: 'string' },
         rig: { type: 'string' },
+        'rig-server': { type: 'string' },
+        'rig-config': { type: 'string' },
         repeat: { type: 'string' },
         seed: { type: 'string' },
         bug: { type: 'string', multiple: true },
@@ -115,6 +120,14 @@ export function parseScenarioArgs(argv: string[]): ScenarioArgs {
   if (v.rig !== undefined) {
     if (v.rig !== 'virtual' && v.rig !== 'system') usage(`--rig must be virtual or system, not "${v.rig}"`);
     a.rig = v.rig as ScenarioArgs['rig'];
+  }
+  for (const flag of ['rig-server', 'rig-config'] as const) {
+    const given = v[flag];
+    if (given === undefined) continue;
+    if (a.rig !== 'system') usage(`--${flag} is for the system rig: add --rig system (the virtual rig is hilt's own private server)`);
+    if (given.trim() === '') usage(`--${flag} needs a value, not ""`);
+    if (flag === 'rig-server') a.rigServer = given;
+    else a.rigConfig = given;
   }
   if (v.repeat !== undefined) {
     const n = Number(v.repeat);

@@ -18,6 +18,7 @@ import { PROGRESS_MARK, WAIT_MARK } from '../scenario/run.ts';
 import { DEFAULT_TARGET, loadTargetSpec, ROOT, type TargetSpec } from '../target/config.ts';
 import { parseScenarioArgs, USAGE, type ScenarioArgs } from './args.ts';
 import { listing, scenarioHelp } from './listing.ts';
+import { loadRigFile } from '../rig/rig-file.ts';
 
 const usage = (what: string, hint?: string): never => {
   throw new HiltError('USAGE', what, hint ? { hint } : {});
@@ -66,6 +67,28 @@ function requireWritableOut(out: string): void {
 
 type Plan = ScenarioOptions & { entry: ScenarioManifest };
 
+// --rig-server and --rig-config checked before anything starts: the server path exists, the rig
+// file reads and fits its schema (RIG_CONFIG, exit 2). Paths made absolute for the worker.
+function rigChoice(args: ScenarioArgs): Pick<ScenarioOptions, 'rigServer' | 'rigConfig'> {
+  const out: Pick<ScenarioOptions, 'rigServer' | 'rigConfig'> = {};
+  if (args.rigServer !== undefined) {
+    const s = args.rigServer;
+    const path = s.startsWith('unix:') ? s.slice(5) : /^(tcp|tcp4|tcp6):/.test(s) ? undefined : resolve(s);
+    if (path !== undefined && !existsSync(path)) {
+      usage(
+        `--rig-server ${s}: nothing there (${path})`,
+        "give the server's runtime dir (the one holding pipewire-0 and pulse/native), its pulse/native socket, or tcp:HOST:PORT",
+      );
+    }
+    out.rigServer = path === undefined ? s : s.startsWith('unix:') ? `unix:${path}` : path;
+  }
+  if (args.rigConfig !== undefined) {
+    out.rigConfig = resolve(args.rigConfig);
+    loadRigFile(out.rigConfig);
+  }
+  return out;
+}
+
 // Everything checked, nothing started: the options the scenario worker gets.
 export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest[]): Plan {
   if (!args.scenario) usage('no scenario named');
@@ -86,6 +109,7 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
     scenario: entry!.name,
     target,
     rig: args.rig,
+    ...rigChoice(args),
     repeat: args.repeat,
     ...(args.onlyRepetition && { onlyRepetition: args.onlyRepetition }),
     seed,
@@ -200,7 +224,7 @@ export async function scenarioCli(argv: string[], catalogue: readonly ScenarioMa
     const { plans, out } = planRuns(args, catalogue);
     return await runAll(plans, out);
   } catch (e) {
-    if (!isHiltError(e, 'USAGE') && !isHiltError(e, 'TARGET_CONFIG')) throw e;
+    if (!isHiltError(e, 'USAGE') && !isHiltError(e, 'TARGET_CONFIG') && !isHiltError(e, 'RIG_CONFIG')) throw e;
     process.stderr.write(`hilt: ${e.message}\n\n${USAGE}\n\n${listing(catalogue)}\n`);
     return 2;
   }

@@ -24,6 +24,9 @@ export interface Rig {
   // A continuous capture of the observed output, where tones are heard present or absent.
   readonly capture: Capture;
   readonly timings: { readyMs: number; healthMs: number };
+  // Facts for the report about where the run happened (the system rig: the loopback measured,
+  // other programs that played meanwhile); read after stop().
+  readonly notes?: readonly string[];
   // A victim: an app playing a steady tone on the observed output under its own name.
   playTone(appName: string, hz: number, amplitude?: number): ToneSource;
   // The device a named app's stream is routed to now (a tap moves it away from the output).

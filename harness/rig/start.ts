@@ -1,23 +1,29 @@
-// Which rig a run gets (--rig). One place to add a rig: the scenario frame asks here.
-import { HiltError } from '../errors.ts';
+// Which rig a run gets (--rig, --rig-server, --rig-config). One place to add a rig: the scenario
+// frame asks here.
 import type { Rig, RigKind } from './rig.ts';
+import { loadRigFile } from './rig-file.ts';
+import { SystemRig, systemOutputName } from './system-rig.ts';
 import { OBSERVED_SINK, VirtualRig } from './virtual-rig.ts';
+
+export interface RigChoice {
+  rig: RigKind;
+  rigServer?: string;
+  rigConfig?: string; // a rig file's path
+}
 
 // The observed output's name before the rig is up: target configs are resolved (and a missing
 // build said as `unavailable`) before any server starts.
-export function outputName(kind: RigKind): string {
-  return kind === 'virtual' ? OBSERVED_SINK : requireRig(kind);
+export function outputName(c: RigChoice): string {
+  if (c.rig === 'virtual') return OBSERVED_SINK;
+  return systemOutputName(c.rigConfig ? loadRigFile(c.rigConfig) : undefined);
 }
 
-export async function startRig(kind: RigKind): Promise<Rig> {
-  if (kind === 'virtual') return VirtualRig.start();
-  return requireRig(kind);
-}
-
-function requireRig(kind: RigKind): never {
-  throw new HiltError('RIG_MISSING', `rig "${kind}" is not supported on this platform yet`, {
-    expected: "a rig implementation for the host's own audio server",
-    seen: 'only the virtual rig (a private PipeWire hilt starts itself) exists',
-    hint: 'use --rig virtual (the default)',
+// `purpose` names the run in the system rig's lock ("hilt scenario kill9"), for a run that waits.
+export async function startRig(c: RigChoice, how: { purpose: string; onWait?: (line: string) => void }): Promise<Rig> {
+  if (c.rig === 'virtual') return VirtualRig.start();
+  return SystemRig.start({
+    ...(c.rigServer !== undefined && { server: c.rigServer }),
+    ...(c.rigConfig !== undefined && { rigFile: loadRigFile(c.rigConfig) }),
+    ...how,
   });
 }

@@ -50,9 +50,9 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     let run: ScenarioRun | undefined;
     let rig: Rig | undefined;
     try {
-      const target = loadTargetSpec(options.target, { output: outputName(options.rig) });
+      const target = loadTargetSpec(options.target, { output: outputName(options) });
       requireBuilt(target); // before the rig: a missing build is `unavailable`, said at once
-      rig = await startRig(options.rig);
+      rig = await startRig(options, { purpose: `hilt scenario ${name}`, onWait: progress });
       run = new ScenarioRun(options, target.name, t0);
       run.metric('rig_ready_ms', rig.timings.readyMs);
       run.metric('rig_health_ms', rig.timings.healthMs);
@@ -107,6 +107,7 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
       else await rig?.stop();
       reaper.close();
     }
+    for (const note of rig?.notes ?? []) run.fact('rig', note);
     await run?.recordHangs(takeHangs());
     await run.steps.flush(true); // what happened outside the repetitions: set-up, the rig's teardown
     const summary = run.finish();

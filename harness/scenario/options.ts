@@ -3,6 +3,8 @@ export interface ScenarioOptions {
   scenario: string;
   target: string; // path of the target config
   rig: 'virtual' | 'system';
+  rigServer?: string;
+  rigConfig?: string; // resolved path of the rig file
   repeat: number;
   onlyRepetition?: number; // replay one repetition (its seed derived from `seed`)
   seed: number;

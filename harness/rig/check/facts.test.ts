@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isCheckObject,
-  osPrettyName,
-  parseDevices,
-  serverLocation,
-  sessionChanges,
-  sessionState,
-  toolFacts,
-  verdictOf,
-  type CheckLine,
-} from './facts.ts';
+import { isCheckObject, osPrettyName, parseDevices, toolFacts, verdictOf, type CheckLine } from './facts.ts';
+import { serverLocation, sessionChanges, sessionState } from '../session.ts';
 
 it('osPrettyName reads PRETTY_NAME, quoted or not', () => {
   expect(osPrettyName('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n')).toBe(

@@ -13,12 +13,24 @@ import { now, pollUntil } from '../../wait.ts';
 import { runTool } from '../../watchdog/tool.ts';
 import type { RigKind } from '../rig.ts';
 import { parseServerInfo } from '../streams.ts';
+import {
+  NO_SERVER_FIX,
+  pactlJson,
+  readSession,
+  serverLocation,
+  isDirectory,
+  sessionChanges,
+  sessionVariables,
+  type SessionState,
+} from '../session.ts';
+import type { RigFile } from '../rig-file.ts';
 import { OBSERVED_SINK, VirtualRig } from '../virtual-rig.ts';
 import {
   CHECK_APP,
   CHECK_TONE_AMPLITUDE,
   CHECK_TONE_HZ,
   checkSinkName,
+  deviceLoopback,
   measureLoopback,
   systemLoopback,
   type LoopbackResult,
@@ -124,24 +136,6 @@ export function toolFacts(
   return out;
 }
 
-// Where a Pulse client (pactl, every app) finds the session's server: PULSE_SERVER if set, else
-// the socket in $XDG_RUNTIME_DIR/pulse/native (pipewire-pulse and PulseAudio both listen there).
-export type ServerLocation = { ok: true; how: string; socket?: string } | { ok: false; seen: string };
-
-export function serverLocation(env: NodeJS.ProcessEnv, exists: (path: string) => boolean): ServerLocation {
-  if (env.PULSE_SERVER) return { ok: true, how: `PULSE_SERVER=${env.PULSE_SERVER}` };
-  if (!env.XDG_RUNTIME_DIR)
-    return { ok: false, seen: 'neither PULSE_SERVER nor XDG_RUNTIME_DIR is set (no desktop session in this shell)' };
-  const socket = join(env.XDG_RUNTIME_DIR, 'pulse', 'native');
-  if (!exists(socket)) return { ok: false, seen: `no server socket at ${socket} (XDG_RUNTIME_DIR=${env.XDG_RUNTIME_DIR})` };
-  return { ok: true, how: socket, socket };
-}
-
-const NO_SERVER_FIX =
-  'run the check inside a desktop session with a running PipeWire (sudo apt-get install -y pipewire pipewire-pulse wireplumber, ' +
-  'then log in; on a headless device runner: systemctl --user start pipewire pipewire-pulse wireplumber, and ' +
-  "sudo modprobe snd-aloop for a loopback sound card when the runner has none); or use hilt's own server: --rig virtual";
-
 // Pure: sinks or sources from `pactl -f json list sinks|sources`. In pactl 16's JSON a sink's
 // `monitor_source` names its monitor, and a source's `monitor_source` names the sink it monitors
 // (there is no monitor_of_sink key, though newer pactl may add one); "n/a" or "" when none.
@@ -161,88 +155,16 @@ export function parseDevices(json: string, kind: 'sinks' | 'sources'): Device[] 
     });
 }
 
-// What of the user's session the check must leave exactly as it found it.
-export interface SessionState {
-  defaultSink: string;
-  defaultSource: string;
-  devices: Record<string, string>; // "sink NAME" / "source NAME" -> volume and mute
-  streams: Record<string, string>; // "sink-input N (app)" -> device, volume and mute
-}
-
-type PactlObject = {
-  index?: number;
-  name?: string;
-  sink?: number;
-  source?: number;
-  mute?: boolean;
-  volume?: Record<string, { value?: number }>;
-  properties?: Record<string, string>;
-};
-
-const volumeOf = (o: PactlObject): string =>
-  `volume ${Object.entries(o.volume ?? {})
-    .map(([ch, v]) => `${ch}=${v.value}`)
-    .join(' ')}, ${o.mute ? 'muted' : 'not muted'}`;
-
 // The check's own objects: its null sink, that sink's monitor, its player and recorder.
 export const isCheckObject = (name: string | undefined, sink = checkSinkName()): boolean =>
   name === sink || name === `${sink}.monitor` || name === CHECK_APP || name === 'hilt-recorder';
-
-// Pure: the session state from pactl's JSON lists, the check's own objects left out.
-export function sessionState(
-  p: {
-    defaultSink: string;
-    defaultSource: string;
-    sinks: string;
-    sources: string;
-    sinkInputs: string;
-    sourceOutputs: string;
-  },
-  isOurs: (name: string | undefined) => boolean = isCheckObject,
-): SessionState {
-  const s: SessionState = { defaultSink: p.defaultSink.trim(), defaultSource: p.defaultSource.trim(), devices: {}, streams: {} };
-  for (const [kind, json] of [
-    ['sink', p.sinks],
-    ['source', p.sources],
-  ] as const) {
-    for (const d of JSON.parse(json) as PactlObject[]) if (!isOurs(d.name)) s.devices[`${kind} ${d.name}`] = volumeOf(d);
-  }
-  for (const [kind, json, to] of [
-    ['sink-input', p.sinkInputs, 'sink'],
-    ['source-output', p.sourceOutputs, 'source'],
-  ] as const) {
-    for (const o of JSON.parse(json) as PactlObject[]) {
-      const app = o.properties?.['application.name'];
-      if (isOurs(app)) continue;
-      s.streams[`${kind} ${o.index} (${app ?? 'no name'})`] = `on ${to} ${o[to]}, ${volumeOf(o)}`;
-    }
-  }
-  return s;
-}
-
-// Pure: what changed between two states. Streams that came or went belong to other programs (a
-// live session plays on); a stream present both times must be where and as loud as it was.
-export function sessionChanges(before: SessionState, after: SessionState): string[] {
-  const out: string[] = [];
-  if (before.defaultSink !== after.defaultSink) out.push(`default sink was ${before.defaultSink}, is ${after.defaultSink}`);
-  if (before.defaultSource !== after.defaultSource) out.push(`default source was ${before.defaultSource}, is ${after.defaultSource}`);
-  for (const [what, map] of [
-    ['devices', 'devices'],
-    ['streams', 'streams'],
-  ] as const) {
-    for (const [k, v] of Object.entries(before[map])) {
-      if (what === 'devices' && !(k in after[map])) out.push(`${k} is gone`);
-      else if (k in after[map] && after[map][k] !== v) out.push(`${k}: was ${v}, is ${after[map][k]}`);
-    }
-    if (what === 'devices') for (const k of Object.keys(after[map])) if (!(k in before[map])) out.push(`${k} is new`);
-  }
-  return out;
-}
 
 export interface RigCheckOptions {
   rig: RigKind;
   openMidiProbe?: OpenProbe; // the CLI hands in JackMidiProbe.open (harness/midi imports harness/rig)
   env?: NodeJS.ProcessEnv; // the session's environment (tests)
+  server?: string; // --rig-server: a server other than the session's own
+  rigFile?: RigFile; // --rig-config: the device pair to measure instead of a null sink of the check's own
 }
 
 const errorLine = (id: string, e: unknown, status: LineStatus = isHiltError(e, 'RIG_MISSING') ? 'missing' : 'failed'): CheckLine => {
@@ -331,24 +253,8 @@ export function verdictOf(lines: CheckLine[]): { usable: boolean; missing: strin
   };
 }
 
-async function pactlJson(env: Record<string, string>, what: string): Promise<string> {
-  return (await runTool('pactl', ['-f', 'json', 'list', what], { env, deadlineMs: 5000 })).stdout;
-}
-
 async function listDevices(env: Record<string, string>): Promise<{ sinks: Device[]; sources: Device[] }> {
   return { sinks: parseDevices(await pactlJson(env, 'sinks'), 'sinks'), sources: parseDevices(await pactlJson(env, 'sources'), 'sources') };
-}
-
-async function readSession(env: Record<string, string>): Promise<SessionState> {
-  const get = async (what: string) => (await runTool('pactl', [what], { env, deadlineMs: 5000 })).stdout;
-  return sessionState({
-    defaultSink: await get('get-default-sink'),
-    defaultSource: await get('get-default-source'),
-    sinks: await pactlJson(env, 'sinks'),
-    sources: await pactlJson(env, 'sources'),
-    sinkInputs: await pactlJson(env, 'sink-inputs'),
-    sourceOutputs: await pactlJson(env, 'source-outputs'),
-  });
 }
 
 async function checkVirtual(r: Partial<RigCheckReport> & { lines: CheckLine[] }, opts: RigCheckOptions): Promise<void> {
@@ -402,7 +308,11 @@ async function checkVirtual(r: Partial<RigCheckReport> & { lines: CheckLine[] },
   }
 }
 
-async function checkSystem(r: Partial<RigCheckReport> & { lines: CheckLine[] }, env: NodeJS.ProcessEnv): Promise<void> {
+async function checkSystem(
+  r: Partial<RigCheckReport> & { lines: CheckLine[] },
+  env: NodeJS.ProcessEnv,
+  opts: RigCheckOptions,
+): Promise<void> {
   if (process.platform === 'darwin' || process.platform === 'win32') {
     const mac = process.platform === 'darwin';
     r.lines.push({
@@ -427,7 +337,8 @@ async function checkSystem(r: Partial<RigCheckReport> & { lines: CheckLine[] }, 
     });
     return;
   }
-  const where = serverLocation(env, existsSync);
+  const vars = sessionVariables(env, opts.server, isDirectory);
+  const where = serverLocation(vars, existsSync);
   if (!where.ok) {
     r.lines.push({
       id: 'server',
@@ -440,8 +351,7 @@ async function checkSystem(r: Partial<RigCheckReport> & { lines: CheckLine[] }, 
   }
   // Only the session's variables, as its apps see them; PULSE_BINARY keeps libpulse from
   // autospawning a PulseAudio if the socket is stale: the check never starts a server.
-  const sessionEnv: Record<string, string> = { PULSE_BINARY: which('false') ?? '/bin/false' };
-  for (const k of ['XDG_RUNTIME_DIR', 'PULSE_SERVER'] as const) if (env[k]) sessionEnv[k] = env[k];
+  const sessionEnv: Record<string, string> = { PULSE_BINARY: which('false') ?? '/bin/false', ...vars };
   const info = await runTool('pactl', ['info'], { env: sessionEnv, reject: false, deadlineMs: 5000 });
   const server = info.exitCode === 0 ? parseServerInfo(info.stdout) : undefined;
   if (!server) {
@@ -465,7 +375,7 @@ async function checkSystem(r: Partial<RigCheckReport> & { lines: CheckLine[] }, 
   });
   let before: SessionState;
   try {
-    before = await readSession(sessionEnv);
+    before = await readSession(sessionEnv, isCheckObject);
     r.devices = await listDevices(sessionEnv);
     r.lines.push(devicesLine(r.devices));
   } catch (e) {
@@ -474,7 +384,7 @@ async function checkSystem(r: Partial<RigCheckReport> & { lines: CheckLine[] }, 
   }
   let failure: unknown;
   try {
-    r.loopback = await systemLoopback(sessionEnv);
+    r.loopback = opts.rigFile ? await deviceLoopback(sessionEnv, opts.rigFile) : await systemLoopback(sessionEnv);
     r.lines.push(loopbackLine(r.loopback));
   } catch (e) {
     failure = e;
@@ -493,10 +403,10 @@ async function compareSession(
   sessionEnv: Record<string, string>,
 ): Promise<void> {
   // The defaults can follow our null sink's removal a moment later: wait for them, then compare.
-  let after = await readSession(sessionEnv);
+  let after = await readSession(sessionEnv, isCheckObject);
   await pollUntil(
     async () => {
-      after = await readSession(sessionEnv);
+      after = await readSession(sessionEnv, isCheckObject);
       return sessionChanges(before, after).length === 0 || undefined;
     },
     { deadlineMs: 1000, intervalMs: 50 },
@@ -534,7 +444,7 @@ export async function checkRig(opts: RigCheckOptions): Promise<RigCheckReport> {
   r.lines.push({ id: 'os', status: 'info', text: `${host.osName}, ${os} ${host.kernel} ${host.arch}`, required: false });
   r.lines.push({ id: 'cpus', status: 'info', text: `${host.cpus}`, required: false });
   if (opts.rig === 'virtual') await checkVirtual(r, opts);
-  else await checkSystem(r, opts.env ?? process.env);
+  else await checkSystem(r, opts.env ?? process.env, opts);
   r.lines.push(midiLine(midi));
   for (const t of tools) r.lines.push(toolLine(t));
   const { usable, missing } = verdictOf(r.lines);

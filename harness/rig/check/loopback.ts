@@ -192,3 +192,23 @@ export async function systemLoopback(env: Record<string, string>, deadlineMs = 3
     removeOnSignal(); // after the unload: a signal during it still unloads (twice is harmless)
   }
 }
+
+// A rig file's device pair (a loopback cable, snd-aloop): the tone into its output, heard on its
+// capture. Nothing is loaded; the player and recorder are stopped whatever happened.
+export async function deviceLoopback(
+  env: Record<string, string>,
+  pair: { output: string; capture: string },
+  deadlineMs = 3000,
+): Promise<LoopbackResult> {
+  const capture = Capture.start(pair.capture, env, CHECK_TONE_HZ);
+  try {
+    return await measureLoopback(
+      capture,
+      () => new ToneSource(CHECK_APP, pair.output, env, CHECK_TONE_HZ, CHECK_TONE_AMPLITUDE),
+      { output: pair.output, capture: pair.capture },
+      deadlineMs,
+    );
+  } finally {
+    await capture.stop();
+  }
+}

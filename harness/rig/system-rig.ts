@@ -1,0 +1,278 @@
+// The system rig (`--rig system`): the audio server of the session hilt runs in (or the one named
+// with --rig-server), never started, restarted or stopped by hilt. It observes a null sink of its
+// own (hilt-observed-<pid>, loaded and unloaded here; the reaper unloads it if hilt is killed) or
+// the device pair of a rig file, holds a lock on the server (and device) so a second run waits,
+// and at the end proves the session is as it found it. Docs: docs/device-runner.md.
+import { existsSync } from 'node:fs';
+import { HiltError } from '../errors.ts';
+import { reaper } from '../cleanup/reaper.ts';
+import { which } from '../proc/which.ts';
+import { runTool, type ToolResult } from '../watchdog/tool.ts';
+import { now, pollUntil } from '../wait.ts';
+import { Capture } from '../audio/capture.ts';
+import { ToneSource } from '../audio/tone-source.ts';
+import type { InventoryObject } from '../inventory/objects.ts';
+import type { MidiPort } from '../inventory/parse-server.ts';
+import { takeServerSnapshot } from '../inventory/server.ts';
+import { takeSnapshot, type Snapshot } from '../inventory/snapshot.ts';
+import { measureLoopback } from './check/loopback.ts';
+import { pipewireJackEnv } from './jack.ts';
+import { acquireRigLocks, type RigLock } from './lock.ts';
+import type { Rig } from './rig.ts';
+import { RouteKeeper } from './route-keeper.ts';
+import { DEFAULT_LOCK_WAIT_S, type RigFile } from './rig-file.ts';
+import {
+  isDirectory,
+  NO_SERVER_FIX,
+  othersStreams,
+  readSession,
+  serverLocation,
+  sessionChanges,
+  sessionVariables,
+  type SessionState,
+} from './session.ts';
+import { hasStreamOf, midiPortsOn, parseServerInfo, sinkOfStream, sweepOrphanModules } from './streams.ts';
+import { sweepLeftovers } from './sweep.ts';
+
+// Known before the server is asked: target configs name it as ${output}.
+export const systemOutputName = (rigFile?: RigFile): string => rigFile?.output ?? `hilt-observed-${process.pid}`;
+
+export interface SystemRigOptions {
+  server?: string; // --rig-server: a runtime dir, a socket, or a Pulse address
+  rigFile?: RigFile; // --rig-config
+  purpose?: string; // who holds the lock, for a run that waits ("hilt scenario kill9")
+  onWait?: (line: string) => void; // progress while another run holds the rig
+  healthCheck?: boolean;
+}
+
+export class SystemRig implements Rig {
+  readonly kind = 'system';
+  readonly outputSink: string;
+  readonly captureSource: string;
+  capture!: Capture;
+  timings = { readyMs: 0, healthMs: 0, lockWaitMs: 0 };
+  // Facts for the report: where it ran, and what other programs did meanwhile.
+  readonly notes: string[] = [];
+  private module: number | undefined;
+  private lock: RigLock | undefined;
+  private before: SessionState | undefined;
+  private keeper: RouteKeeper | undefined;
+
+  private constructor(
+    readonly env: Record<string, string>,
+    readonly address: string, // the server as a lock key and for the reaper: unix:PATH or tcp:HOST
+    private readonly rigFile: RigFile | undefined,
+  ) {
+    this.outputSink = systemOutputName(rigFile);
+    this.captureSource = rigFile?.capture ?? `${this.outputSink}.monitor`;
+  }
+
+  static async start(opts: SystemRigOptions = {}): Promise<SystemRig> {
+    const t0 = now();
+    const vars = sessionVariables(process.env, opts.server, isDirectory);
+    const where = serverLocation(vars, existsSync);
+    if (!where.ok) {
+      throw new HiltError('RIG_MISSING', 'the system rig found no audio server of the session', {
+        expected: opts.server
+          ? `a server at --rig-server ${opts.server}`
+          : 'a server where its apps find it (PULSE_SERVER or XDG_RUNTIME_DIR)',
+        seen: where.seen,
+        hint: NO_SERVER_FIX,
+      });
+    }
+    const address = vars.PULSE_SERVER ?? `unix:${where.socket}`;
+    // PULSE_BINARY: libpulse must never autospawn a server for us (hilt never starts one).
+    const env = { ...vars, PULSE_BINARY: which('false') ?? '/bin/false' };
+    const rig = new SystemRig(env, address, opts.rigFile);
+    try {
+      await rig.requirePipeWire(where.how);
+      const keys = [`server ${address}`, ...(opts.rigFile ? [`device ${address} ${opts.rigFile.output}`] : [])];
+      rig.lock = await acquireRigLocks(keys, {
+        deadlineMs: (opts.rigFile?.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_S) * 1000,
+        purpose: opts.purpose ?? 'hilt',
+        onWait: opts.onWait,
+      });
+      rig.timings.lockWaitMs = rig.lock.waitedMs;
+      rig.before = await readSession(env);
+      if (opts.rigFile) await rig.requireDevices(opts.rigFile);
+      else await rig.loadObservedSink();
+      rig.capture = Capture.start(rig.captureSource, env);
+      rig.keeper = new RouteKeeper(rig, rig.outputSink);
+      rig.timings.readyMs = now() - t0;
+      if (opts.healthCheck !== false) await rig.healthCheck();
+      return rig;
+    } catch (e) {
+      await rig.stop().catch(() => {}); // the first error is the one to report
+      throw e;
+    }
+  }
+
+  // pw-dump is how hilt tells whose stream or port is whose; a plain PulseAudio has none.
+  private async requirePipeWire(how: string): Promise<void> {
+    const info = await this.pactl(['info'], { reject: false });
+    const server = info.exitCode === 0 ? parseServerInfo(info.stdout) : undefined;
+    if (!server) {
+      throw new HiltError('RIG_MISSING', `the session's audio server at ${how} does not answer`, {
+        expected: 'pactl info to answer',
+        seen: `exit ${info.exitCode ?? info.signal}: ${info.stderr.trim().split('\n')[0]}`,
+        hint: NO_SERVER_FIX,
+      });
+    }
+    const dump = await runTool('pw-dump', ['--no-colors'], { env: this.env, reject: false, deadlineMs: 5000 });
+    if (server.name !== 'PipeWire' || dump.exitCode !== 0) {
+      throw new HiltError('RIG_MISSING', `the system rig needs a PipeWire server; this session runs ${server.name} ${server.version}`, {
+        expected: 'PipeWire with pipewire-pulse (pw-dump tells which process owns which stream)',
+        seen: server.name === 'PipeWire' ? `pw-dump failed: ${dump.stderr.trim().split('\n')[0]}` : `${server.name} at ${how}`,
+        hint: 'switch the runner to PipeWire (sudo apt-get install -y pipewire-pulse wireplumber), or use --rig virtual',
+      });
+    }
+  }
+
+  private async requireDevices(f: RigFile): Promise<void> {
+    const names = async (what: 'sinks' | 'sources') =>
+      (await this.pactl(['list', 'short', what])).stdout
+        .split('\n')
+        .map((l) => l.split('\t')[1])
+        .filter((n): n is string => !!n);
+    const [sinks, sources] = [await names('sinks'), await names('sources')];
+    const missing = [
+      !sinks.includes(f.output) && `output sink "${f.output}"`,
+      !sources.includes(f.capture) && `capture source "${f.capture}"`,
+    ];
+    if (missing.some(Boolean)) {
+      throw new HiltError('RIG_CONFIG', `rig file ${f.file} names a device this server does not have`, {
+        expected: `${f.output} among the sinks and ${f.capture} among the sources of the server at ${this.address}`,
+        seen: `${missing.filter(Boolean).join(' and ')} missing; sinks: ${sinks.join(', ') || 'none'}; sources: ${sources.join(', ') || 'none'}`,
+        hint: 'correct the names in the rig file (pactl list short sinks / sources), or run `pnpm rig check --rig system`',
+      });
+    }
+  }
+
+  // A null sink of hilt's own, not made default: the user's default stays theirs.
+  private async loadObservedSink(): Promise<void> {
+    const sink = this.outputSink;
+    const loaded = await this.pactl(['load-module', 'module-null-sink', `sink_name=${sink}`, `sink_properties=device.description=${sink}`]);
+    this.module = Number(loaded.stdout.trim());
+    reaper.trackPulseModule(this.module, this.address);
+    const listed = await pollUntil(async () => (await this.pactl(['list', 'short', 'sinks'])).stdout.includes(`\t${sink}\t`), {
+      deadlineMs: 3000,
+      intervalMs: 20,
+    });
+    if (!listed.ok) {
+      throw new HiltError('RIG_START', `the system rig's null sink ${sink} did not appear`, {
+        expected: `${sink} listed within 3000 ms of load-module (module ${this.module})`,
+        seen: 'not in pactl list short sinks',
+        hint: `look at the server: PULSE_SERVER=${this.address} pactl list short modules`,
+      });
+    }
+  }
+
+  // A tone out and back before any verdict depends on the capture (the loopback of rig check).
+  async healthCheck(deadlineMs = 3000): Promise<void> {
+    const t0 = now();
+    const where = { output: this.outputSink, capture: this.captureSource };
+    const r = await measureLoopback(this.capture, () => this.playTone('hilt-health-probe', this.capture.frequencyHz), where, deadlineMs);
+    this.timings.healthMs = now() - t0;
+    if (!r.ok) {
+      this.capture.assertRunning();
+      throw new HiltError('RIG_HEALTH', `system rig health check failed: ${r.problem}`, {
+        expected: `a ${r.toneHz} Hz tone played into ${where.output} heard on ${where.capture}, then silence`,
+        seen: r.problem,
+        hint: 'run `pnpm rig check --rig system` for the loopback measured on its own',
+      });
+    }
+    this.notes.push(`loopback ${where.output} -> ${where.capture}: latency ${r.latencyMs} ms, level ${r.level?.relativeDb} dB`);
+  }
+
+  playTone(appName: string, hz: number, amplitude = 0.3): ToneSource {
+    return new ToneSource(appName, this.outputSink, this.env, hz, amplitude);
+  }
+
+  get targetEnv(): Record<string, string> {
+    return { ...this.env, ...pipewireJackEnv() };
+  }
+
+  hasStreamOf(pids: number[]): Promise<boolean> {
+    return hasStreamOf(this.env, pids);
+  }
+
+  midiPorts(): Promise<MidiPort[]> {
+    return midiPortsOn(this.env);
+  }
+
+  routeOf(appName: string): Promise<string | undefined> {
+    return sinkOfStream(this, appName);
+  }
+
+  inventory(prefix: string): Promise<Snapshot> {
+    return takeSnapshot(prefix, this.env);
+  }
+
+  serverInventory(): Promise<Snapshot> {
+    return takeServerSnapshot(this.env);
+  }
+
+  removeLeftovers(objects: InventoryObject[]): Promise<string[]> {
+    return sweepLeftovers(this, this.env, objects);
+  }
+
+  sweep(orphans: InventoryObject[]): Promise<string[]> {
+    return sweepOrphanModules(this, orphans);
+  }
+
+  pactl(args: string[], opts: { reject?: boolean } = {}): Promise<ToolResult> {
+    return runTool('pactl', args, { env: this.env, reject: opts.reject ?? true, deadlineMs: 5000 });
+  }
+
+  async serverInfo(): Promise<{ name: string; version: string } | undefined> {
+    return parseServerInfo((await this.pactl(['info'])).stdout);
+  }
+
+  // Reverse of start: the capture, hilt's sink, then the session compared, then the lock. A
+  // session hilt changed is an error of the run, said with what changed and how to put it back.
+  async stop(): Promise<void> {
+    await this.keeper?.stop();
+    if (this.keeper?.moved.length) {
+      this.notes.push(
+        `the server's policy sent hilt's streams to the default device when their tap went away; hilt moved them back ` +
+          `(${this.keeper.moved.length}): ${[...new Set(this.keeper.moved)].join(', ')}`,
+      );
+    }
+    this.keeper = undefined;
+    await this.capture?.stop();
+    if (this.module !== undefined) {
+      const unloaded = await this.pactl(['unload-module', String(this.module)], { reject: false });
+      if (unloaded.exitCode === 0) reaper.untrackPulseModule(this.module, this.address);
+      this.module = undefined;
+    }
+    try {
+      if (this.before) await this.compareSession(this.before);
+    } finally {
+      await this.lock?.release();
+      this.lock = undefined;
+    }
+  }
+
+  private async compareSession(before: SessionState): Promise<void> {
+    // The default can follow a removed sink a moment later: wait for it to settle, then compare.
+    let after = before;
+    await pollUntil(
+      async () => {
+        after = await readSession(this.env);
+        return sessionChanges(before, after).length === 0 || undefined;
+      },
+      { deadlineMs: 1000, intervalMs: 50 },
+    );
+    const others = othersStreams(before, after);
+    if (others.length) this.notes.push(`other programs played during the run (not hilt's doing): ${others.join('; ')}`);
+    const changes = sessionChanges(before, after);
+    if (!changes.length) return;
+    throw new HiltError('RIG_HEALTH', `THE USER'S AUDIO SESSION IS NOT AS HILT FOUND IT at ${this.address}: ${changes.join('; ')}`, {
+      expected: "defaults, devices, volumes, modules and other apps' streams as before the run",
+      seen: changes.join('\n'),
+      hint:
+        `put it back by hand (pactl set-default-sink ${before.defaultSink}; pactl set-default-source ${before.defaultSource}); ` +
+        'then report it as a hilt bug with this summary',
+    });
+  }
+}
