@@ -188,8 +188,10 @@ export class SystemRig implements Rig {
     return new ToneSource(appName, this.outputSink, this.env, hz, amplitude);
   }
 
+  // PULSE_SINK: a target that plays to "the default device" plays into the observed output, not
+  // into the user's speakers (on the virtual rig the observed sink is the default).
   get targetEnv(): Record<string, string> {
-    return { ...this.env, ...pipewireJackEnv() };
+    return { ...this.env, PULSE_SINK: this.outputSink, ...pipewireJackEnv() };
   }
 
   hasStreamOf(pids: number[]): Promise<boolean> {
