@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'suite',
-          include: ['scenarios/**/*.test.ts'],
+          include: ['scenarios/**/*.test.ts', 'fixtures/**/*.test.ts'],
           exclude: ['scenarios/manifest.test.ts'],
           // Each test drives whole CLI runs against a real audio server.
           testTimeout: 180_000,

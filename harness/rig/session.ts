@@ -44,6 +44,10 @@ export function sessionVariables(
   return { PULSE_SERVER: `unix:${path}`, XDG_RUNTIME_DIR: runtime, PIPEWIRE_RUNTIME_DIR: runtime };
 }
 
+// device.routes=1: WirePlumber 0.4's restore-stream saves the volume of every sink without routes
+// into the user's state file, forever (a new entry per run); a sink that claims routes is skipped.
+export const unsavedSinkProperties = (sink: string): string => `sink_properties='device.description=${sink} device.routes=1'`;
+
 export const isDirectory = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
 // What of the user's session hilt must leave exactly as it found it.

@@ -29,13 +29,17 @@ import {
   serverLocation,
   sessionChanges,
   sessionVariables,
+  unsavedSinkProperties,
   type SessionState,
 } from './session.ts';
 import { hasStreamOf, midiPortsOn, parseServerInfo, sinkOfStream, sweepOrphanModules } from './streams.ts';
 import { sweepLeftovers } from './sweep.ts';
 
-// Known before the server is asked: target configs name it as ${output}.
-export const systemOutputName = (rigFile?: RigFile): string => rigFile?.output ?? `hilt-observed-${process.pid}`;
+// Known before the server is asked: target configs name it as ${output}. One fixed name (the lock
+// lets one run at a time use it): WirePlumber remembers the sink a moved stream was on by name,
+// so a name per run would add a line to the user's saved state on every run.
+export const SYSTEM_OBSERVED_SINK = 'hilt-observed-system';
+export const systemOutputName = (rigFile?: RigFile): string => rigFile?.output ?? SYSTEM_OBSERVED_SINK;
 
 export interface SystemRigOptions {
   server?: string; // --rig-server: a runtime dir, a socket, or a Pulse address
@@ -96,6 +100,7 @@ export class SystemRig implements Rig {
       rig.before = await readSession(env);
       if (opts.rigFile) await rig.requireDevices(opts.rigFile);
       else await rig.loadObservedSink();
+      if (opts.rigFile) await rig.noteSharers(opts.rigFile.output);
       rig.capture = Capture.start(rig.captureSource, env);
       rig.keeper = new RouteKeeper(rig, rig.outputSink);
       rig.timings.readyMs = now() - t0;
@@ -142,16 +147,34 @@ export class SystemRig implements Rig {
     if (missing.some(Boolean)) {
       throw new HiltError('RIG_CONFIG', `rig file ${f.file} names a device this server does not have`, {
         expected: `${f.output} among the sinks and ${f.capture} among the sources of the server at ${this.address}`,
-        seen: `${missing.filter(Boolean).join(' and ')} missing; sinks: ${sinks.join(', ') || 'none'}; sources: ${sources.join(', ') || 'none'}`,
+        seen:
+          `${missing.filter(Boolean).join(' and ')} missing; ` +
+          `sinks: ${sinks.join(', ') || 'none'}; sources: ${sources.join(', ') || 'none'}`,
         hint: 'correct the names in the rig file (pactl list short sinks / sources), or run `pnpm rig check --rig system`',
       });
     }
   }
 
+  // A device of the user's is shared: other apps playing into it are heard by the capture too, so
+  // a check that listens for "any sound" (ready.audio) can be disturbed. Said, not hidden.
+  private async noteSharers(output: string): Promise<void> {
+    const sinks = JSON.parse((await this.pactl(['-f', 'json', 'list', 'sinks'])).stdout) as { index: number; name: string }[];
+    const index = sinks.find((s) => s.name === output)?.index;
+    const inputs = JSON.parse((await this.pactl(['-f', 'json', 'list', 'sink-inputs'])).stdout) as {
+      sink: number;
+      properties?: Record<string, string>;
+    }[];
+    const others = inputs.filter((i) => i.sink === index && !i.properties?.['application.name']?.startsWith('hilt-'));
+    if (!others.length) return;
+    const apps = others.map((i) => i.properties?.['application.name'] ?? 'an app with no name').join(', ');
+    this.notes.push(`${output} is shared: ${apps} played into it when the run started (checks listening for any sound can hear it)`);
+  }
+
   // A null sink of hilt's own, not made default: the user's default stays theirs.
   private async loadObservedSink(): Promise<void> {
     const sink = this.outputSink;
-    const loaded = await this.pactl(['load-module', 'module-null-sink', `sink_name=${sink}`, `sink_properties=device.description=${sink}`]);
+    await this.removeEarlierSink(sink);
+    const loaded = await this.pactl(['load-module', 'module-null-sink', `sink_name=${sink}`, unsavedSinkProperties(sink)]);
     this.module = Number(loaded.stdout.trim());
     reaper.trackPulseModule(this.module, this.address);
     const listed = await pollUntil(async () => (await this.pactl(['list', 'short', 'sinks'])).stdout.includes(`\t${sink}\t`), {
@@ -164,6 +187,18 @@ export class SystemRig implements Rig {
         seen: 'not in pactl list short sinks',
         hint: `look at the server: PULSE_SERVER=${this.address} pactl list short modules`,
       });
+    }
+  }
+
+  // A sink of this name now is an earlier hilt run's whose reaper could not unload it (the lock is
+  // ours, so no run is using it): hilt made it, hilt removes it, and says so.
+  private async removeEarlierSink(sink: string): Promise<void> {
+    const modules = (await this.pactl(['list', 'short', 'modules'])).stdout.split('\n');
+    for (const line of modules) {
+      const [index, name, args = ''] = line.split('\t');
+      if (name !== 'module-null-sink' || !new RegExp(`(^|\\s)sink_name=${sink}(\\s|$)`).test(args)) continue;
+      await this.pactl(['unload-module', index!]);
+      this.notes.push(`removed ${sink} (module ${index}) left by an earlier hilt run`);
     }
   }
 

@@ -177,7 +177,9 @@ export class ScenarioRun {
 
   // A rig part is missing: the verdict is `unavailable`, with the message saying what and how.
   markUnavailable(e: unknown): boolean {
-    if (isHiltError(e, 'RIG_MISSING') || isHiltError(e, 'ENGINE_NOT_BUILT') || isHiltError(e, 'TARGET_MISSING')) {
+    // RIG_BUSY: another hilt run held the device past the wait deadline; nothing was judged.
+    const codes = ['RIG_MISSING', 'RIG_BUSY', 'ENGINE_NOT_BUILT', 'TARGET_MISSING'] as const;
+    if (isHiltError(e) && codes.some((c) => e.code === c)) {
       this.unavailable = e.message;
       return true;
     }

@@ -9,6 +9,7 @@ import { Capture } from '../../audio/capture.ts';
 import { ToneSource } from '../../audio/tone-source.ts';
 import { now, pollUntil } from '../../wait.ts';
 import { runTool } from '../../watchdog/tool.ts';
+import { unsavedSinkProperties } from '../session.ts';
 
 export const CHECK_TONE_HZ = 440;
 export const CHECK_TONE_AMPLITUDE = 0.3;
@@ -141,7 +142,7 @@ export async function systemLoopback(env: Record<string, string>, deadlineMs = 3
   let capture: Capture | undefined;
   const where = { output: sink, capture: `${sink}.monitor` };
   try {
-    const loaded = await pactl(['load-module', 'module-null-sink', `sink_name=${sink}`, `sink_properties=device.description=${sink}`]);
+    const loaded = await pactl(['load-module', 'module-null-sink', `sink_name=${sink}`, unsavedSinkProperties(sink)]);
     if (loaded.exitCode !== 0) {
       return {
         ok: false,

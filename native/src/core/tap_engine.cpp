@@ -153,7 +153,9 @@ void TapEngine::untrack(uint32_t module) {
 }
 
 bool TapEngine::createTap(Tap& tap, std::string& error) {
-  const std::string args = "sink_name=" + tap.name + " sink_properties=device.description=" + tap.name;
+  // device.routes=1: WirePlumber 0.4 saves the volume of every sink without routes in the user's
+  // state for good; a tap is gone when the engine is, so it must leave no line there.
+  const std::string args = "sink_name=" + tap.name + " sink_properties='device.description=" + tap.name + " device.routes=1'";
   auto onIndex = [](pa_context*, uint32_t idx, void* userdata) {
     auto* t = static_cast<Tap*>(userdata);
     t->module = idx;

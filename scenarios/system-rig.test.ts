@@ -1,0 +1,188 @@
+// `--rig system` through the real CLI against a stand-in for a user's desktop session (its own
+// PipeWire, WirePlumber with state on disk, a default sink that is not hilt's, an app playing):
+// kill9, crash, sigterm and black boxes run and judge as on the virtual rig, and afterwards the
+// session is exactly as it was (modules, sinks, sources, defaults, volumes, the app's stream and
+// route, WirePlumber's state files) with nothing of hilt's left. Two runs at once: the second waits.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DesktopSession, diffSessions, PLAYER, SPEAKERS, type SessionSnapshot } from '../fixtures/session/desktop-session.ts';
+import { acquireRigLocks } from '../harness/rig/lock.ts';
+import { ROOT } from '../harness/target/config.ts';
+import { check, newOutDir, runCli } from './run-cli.ts';
+
+const LOOPBACK = 'desk-loopback';
+// What the black boxes below save in WirePlumber's state themselves (their stream, their sink).
+const BLACK_BOX_KEYS = [/^Output\/Audio:application\.name:SoX:/, /^Audio\/Sink:node\.name:app-nullsink-\d+:/];
+const example = (name: string) => join(ROOT, 'fixtures/targets/examples', `${name}.json`);
+const hiltTemp = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('hilt-'));
+
+// Processes whose environment carries the session's runtime dir, other than the session's own.
+function processesOn(runtimeDir: string, own: Set<number>): string[] {
+  const found: string[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || own.has(Number(p))) continue;
+    try {
+      if (readFileSync(`/proc/${p}/environ`, 'latin1').includes(`XDG_RUNTIME_DIR=${runtimeDir}\0`)) {
+        found.push(`${p} ${readFileSync(`/proc/${p}/comm`, 'latin1').trim()}`);
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return found;
+}
+
+describe('--rig system on a stand-in desktop session', () => {
+  let session: DesktopSession;
+  let before: SessionSnapshot;
+  let sessionPids: Set<number>;
+  let tempBefore: Set<string>;
+  // The session's variables as its apps see them; the runner's own XDG_RUNTIME_DIR left out.
+  const env = () => ({ XDG_RUNTIME_DIR: session.env.XDG_RUNTIME_DIR! });
+
+  beforeAll(async () => {
+    tempBefore = new Set(hiltTemp());
+    session = await DesktopSession.start();
+    // A sink of the user's that hears itself, as a loopback cable or snd-aloop would: for the rig file.
+    await session.pactl(['load-module', 'module-null-sink', `sink_name=${LOOPBACK}`]);
+    before = await session.settledState(); // WirePlumber saves the new sink a second later
+    // The session's own processes (pipewire, wireplumber, pipewire-pulse, the player): all of them now.
+    sessionPids = new Set(processesOn(session.env.XDG_RUNTIME_DIR!, new Set()).map((p) => Number(p.split(' ')[0])));
+  });
+  afterAll(async () => {
+    await session?.stop();
+  });
+
+  // After every run: the session as it was, nothing of hilt's on it, running or on disk. The one
+  // thing WirePlumber 0.4 does on its own: it saves every stream's volume by application name, so
+  // hilt's streams (fixed names: once, never growing) and a black box's own may add lines; nothing
+  // else may change, nothing may go, and hilt's sinks are never saved (device.routes=1).
+  async function expectUntouched(): Promise<void> {
+    const after = await session.settledState();
+    const diffs = diffSessions(before, after);
+    expect(diffs.filter((d) => !d.startsWith('WirePlumber state'))).toEqual([]);
+    const hiltStream = /^WirePlumber state restore-stream: line added: (Output|Input)\/Audio:application\.name:hilt-[\w-]+:/;
+    const added = (d: string) => /^WirePlumber state restore-stream: line added: (.*)$/.exec(d)?.[1] ?? '';
+    const foreign = diffs.filter(
+      (d) => d.startsWith('WirePlumber state') && !hiltStream.test(d) && !BLACK_BOX_KEYS.some((k) => k.test(added(d))),
+    );
+    expect(foreign).toEqual([]);
+    expect(after.streams.find((s) => s.app === PLAYER)).toMatchObject({ device: SPEAKERS });
+    const names = [...after.sinks, ...after.sources].map((d) => d.name).filter((n) => n.startsWith('hilt-'));
+    expect(names).toEqual([]);
+    expect(after.modules.filter((m) => m.includes('hilt-'))).toEqual([]);
+    expect(processesOn(session.env.XDG_RUNTIME_DIR!, sessionPids)).toEqual([]);
+    expect(hiltTemp().filter((d) => !tempBefore.has(d))).toEqual([]);
+  }
+
+  test.each([
+    ['kill9', [], 'guardian, no relaunch'],
+    ['crash', [], undefined],
+    ['sigterm', [], undefined],
+  ])('%s passes on the session, which is left as it was', async (scenario, extra, path) => {
+    const r = await runCli([scenario, '--rig', 'system', ...extra], { env: env() });
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(s.rig).toBe('system');
+    if (path) expect(s.facts.path).toBe(path);
+    expect(s.facts.rig).toMatch(/loopback hilt-observed-system -> hilt-observed-system\.monitor: latency [\d.]+ ms/);
+    // The tap went away and the server's policy sent the victim to the user's default: moved back.
+    expect(s.facts.rig).toMatch(/hilt moved them back \(\d+\): hilt-victim from desk-speakers/);
+    expect(check(s, 'teardown')).toBeUndefined();
+    await expectUntouched();
+  });
+
+  test('kill9 --bug no-guardian,no-sweep fails on the session, naming the orphan taps; hilt removes them', async () => {
+    const r = await runCli(['kill9', '--rig', 'system', '--bug', 'no-guardian,no-sweep'], { env: env() });
+    expect(r.exitCode).toBe(1);
+    expect(r.summary?.diagnosis).toMatch(/orphan taps of the SIGKILLed engine .* no guardian destroyed them/);
+    await expectUntouched();
+  });
+
+  // Their own lines in WirePlumber's state are the programs' doing: SoX's stream, the null sink.
+  test.each([
+    ['sox-play', 'pass', BLACK_BOX_KEYS[0]], // plays to "the default device": PULSE_SINK sends it where hilt listens
+    ['pactl-null-sink', 'fail', BLACK_BOX_KEYS[1]], // leaves its module: found, named, removed (only that)
+  ])('black box kill9 --target %s: %s; the session as it was', async (name, verdict, own) => {
+    const r = await runCli(['kill9', '--rig', 'system', '--target', example(name)], { env: env() });
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe(verdict);
+    if (verdict === 'fail') expect(r.summary?.diagnosis).toMatch(/orphan: pulse module module-null-sink sink_name=app-nullsink-\d+/);
+    expect(BLACK_BOX_KEYS).toContainEqual(own);
+    await expectUntouched();
+  });
+
+  test("a rig file: the device pair it names (the session's loopback sink and its monitor) is observed; nothing loaded", async () => {
+    const file = join(newOutDir('rigfile'), 'rig.json');
+    writeFileSync(file, JSON.stringify({ output: LOOPBACK, capture: `${LOOPBACK}.monitor` }));
+    const r = await runCli(['sigterm', '--rig', 'system', '--rig-config', file], { env: env() });
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(r.summary!.facts.rig).toMatch(new RegExp(`loopback ${LOOPBACK} -> ${LOOPBACK}\\.monitor: latency`));
+    await expectUntouched();
+  });
+
+  test('a rig file naming a device the server lacks: the run fails at set-up, listing the devices there', async () => {
+    const file = join(newOutDir('rigfile'), 'rig.json');
+    writeFileSync(file, JSON.stringify({ output: 'alsa_output.usb-cable', capture: `${LOOPBACK}.monitor` }));
+    const r = await runCli(['kill9', '--rig', 'system', '--rig-config', file], { env: env() });
+    expect(r.exitCode).toBe(1);
+    expect(r.summary?.diagnosis).toMatch(/RIG_CONFIG: rig file .* names a device this server does not have/);
+    expect(r.summary?.checks[0]?.message).toMatch(/output sink "alsa_output\.usb-cable" missing; sinks: .*desk-speakers/);
+    await expectUntouched();
+  });
+
+  test("the same run again adds nothing at all to WirePlumber's state: hilt's names are fixed", async () => {
+    // The first sets where WirePlumber last saw hilt's victim (an earlier test used a rig file).
+    for (const run of [1, 2]) {
+      const settled = await session.settledState();
+      const r = await runCli(['kill9', '--rig', 'system'], { env: env() });
+      expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+      if (run === 2) expect(diffSessions(settled, await session.settledState())).toEqual([]);
+    }
+  });
+
+  test('two runs at once: the second waits for the first (the lock), and both pass', async () => {
+    const first = runCli(['kill9', '--rig', 'system', '--repeat', '3'], { env: env() });
+    const second = runCli(['crash', '--rig', 'system'], { env: env() });
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.summary?.verdict, a.stdout + a.stderr).toBe('pass');
+    expect(b.summary?.verdict, b.stdout + b.stderr).toBe('pass');
+    // Whichever got the lock first, the other said who held it while it waited.
+    const waited = [a, b].filter((r) => /waiting for the rig: held by hilt pid \d+ \(hilt scenario (kill9|crash)\)/.test(r.stderr));
+    expect(waited.length).toBe(1);
+    await expectUntouched();
+  });
+
+  test('a run that cannot get the rig within its wait (rig file lockWaitSeconds) is unavailable, naming the holder', async () => {
+    const socket = join(session.env.XDG_RUNTIME_DIR!, 'pulse', 'native');
+    const held = await acquireRigLocks([`server unix:${socket}`], { deadlineMs: 1000, purpose: 'the system-rig test itself' });
+    try {
+      const file = join(newOutDir('rigfile'), 'rig.json');
+      writeFileSync(file, JSON.stringify({ output: SPEAKERS, capture: `${SPEAKERS}.monitor`, lockWaitSeconds: 1 }));
+      const r = await runCli(['kill9', '--rig', 'system', '--rig-config', file], { env: env() });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(77);
+      expect(r.summary?.verdict).toBe('unavailable');
+      expect(r.summary?.diagnosis).toMatch(new RegExp(`held by hilt pid ${process.pid} \\(the system-rig test itself\\)`));
+      expect(r.stderr).toMatch(/waiting for the rig: held by hilt pid \d+ \(the system-rig test itself\)/);
+    } finally {
+      await held.release();
+    }
+    await expectUntouched();
+  });
+});
+
+describe("--rig system on a session provisioned with docs/device-runner.md's WirePlumber rule", () => {
+  test("kill9 leaves the session exactly as it was, WirePlumber's state files included", async () => {
+    const rule = readFileSync(join(ROOT, 'harness/rig/wireplumber/51-hilt-not-saved.lua'), 'utf8');
+    const session = await DesktopSession.start({ wireplumberConfig: { '51-hilt-not-saved.lua': rule } });
+    try {
+      const before = await session.state();
+      const r = await runCli(['kill9', '--rig', 'system'], { env: { XDG_RUNTIME_DIR: session.env.XDG_RUNTIME_DIR! } });
+      expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+      expect(diffSessions(before, await session.settledState())).toEqual([]);
+    } finally {
+      await session.stop();
+    }
+  });
+});
