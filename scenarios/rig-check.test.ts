@@ -2,7 +2,7 @@
 // this machine's missing session server it is unavailable (77) and says how to get one; against a
 // stand-in session server it adds and removes only its own sink and leaves the session as it was;
 // a usage error is 2; and nothing of the check is left running or on disk.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import type { RigCheckReport } from '../harness/rig/check/facts.ts';
 import { VirtualRig } from '../harness/rig/virtual-rig.ts';
 import { ROOT } from '../harness/target/config.ts';
+import { newOutDir } from './run-cli.ts';
 
 const CLI = join(ROOT, 'scenarios/rig-cli.ts');
 const DAEMONS = /^(pipewire|wireplumber|pipewire-pulse|parecord|pacat|hilt-midi-probe)$/;
@@ -113,6 +114,15 @@ describe('pnpm rig check', () => {
       expect((await session.pactl(['get-default-sink'])).stdout.trim()).toBe('hilt-observed');
       expect(await session.routeOf('someone-elses-app')).toBe('hilt-observed');
       expect(r.left).toEqual([]);
+      // A rig file's device pair (here the session's own sink and its monitor): measured, nothing loaded.
+      const file = join(newOutDir('rig-check'), 'rig.json');
+      writeFileSync(file, JSON.stringify({ output: 'hilt-observed', capture: 'hilt-observed.monitor' }));
+      const paired = await rig(['check', '--rig', 'system', '--rig-config', file, '--json'], {
+        XDG_RUNTIME_DIR: session.env.XDG_RUNTIME_DIR!,
+      });
+      expect(paired.exitCode, paired.stdout + paired.stderr).toBe(0);
+      expect(JSON.parse(paired.stdout).loopback).toMatchObject({ ok: true, output: 'hilt-observed', capture: 'hilt-observed.monitor' });
+      expect((await session.pactl(['list', 'short', 'modules'])).stdout).toBe(modulesBefore);
     } finally {
       await other.stop();
       await session.stop();
@@ -128,7 +138,9 @@ describe('pnpm rig check', () => {
     const r = await rig(args);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).toMatch(/usage:\n {2}pnpm rig check \[--rig virtual\|system\] \[--json\]/);
+    expect(r.stderr).toMatch(
+      /usage:\n {2}pnpm rig check \[--rig virtual\|system\] \[--rig-server <[^>]+>\] \[--rig-config <rig file>\] \[--json\]/,
+    );
     expect(r.stdout).toBe('');
     expect(r.left).toEqual([]);
   });

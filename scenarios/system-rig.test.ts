@@ -7,16 +7,28 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DesktopSession, diffSessions, PLAYER, SPEAKERS, type SessionSnapshot } from '../fixtures/session/desktop-session.ts';
+import { execa } from 'execa';
+import { DesktopSession, diffSessions, HEADPHONES, PLAYER, SPEAKERS, type SessionSnapshot } from '../fixtures/session/desktop-session.ts';
+import { SystemRig } from '../harness/rig/system-rig.ts';
+import { pollUntil } from '../harness/wait.ts';
 import { acquireRigLocks } from '../harness/rig/lock.ts';
 import { ROOT } from '../harness/target/config.ts';
-import { check, newOutDir, runCli } from './run-cli.ts';
+import { check, cliArgs, newOutDir, runCli } from './run-cli.ts';
 
 const LOOPBACK = 'desk-loopback';
+// A shell with no desktop session: the runner's own variables left out.
+const NO_SESSION = { XDG_RUNTIME_DIR: undefined, PULSE_SERVER: undefined } as unknown as Record<string, string>;
 // What the black boxes below save in WirePlumber's state themselves (their stream, their sink).
 const BLACK_BOX_KEYS = [/^Output\/Audio:application\.name:SoX:/, /^Audio\/Sink:node\.name:app-nullsink-\d+:/];
 const example = (name: string) => join(ROOT, 'fixtures/targets/examples', `${name}.json`);
 const hiltTemp = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('hilt-'));
+
+// The reference engine of a run on this session, once it is up.
+const enginePid = (runtimeDir: string): number | undefined =>
+  processesOn(runtimeDir, new Set())
+    .map((p) => p.split(' '))
+    .find(([, comm]) => comm === 'hilt-engine')
+    ?.map(Number)[0];
 
 // Processes whose environment carries the session's runtime dir, other than the session's own.
 function processesOn(runtimeDir: string, own: Set<number>): string[] {
@@ -140,6 +152,73 @@ describe('--rig system on a stand-in desktop session', () => {
       expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
       if (run === 2) expect(diffSessions(settled, await session.settledState())).toEqual([]);
     }
+  });
+
+  test('--rig-server names the server (its runtime dir) when the shell has no session variables', async () => {
+    const r = await runCli(['sigterm', '--rig', 'system', '--rig-server', session.env.XDG_RUNTIME_DIR!], { env: NO_SESSION });
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    await expectUntouched();
+  });
+
+  test("the rig's own comparison fails loudly when the session changed during the run, saying what and how to restore", async () => {
+    const rig = await SystemRig.start({ server: session.env.XDG_RUNTIME_DIR!, healthCheck: false });
+    await session.pactl(['set-default-sink', HEADPHONES]); // someone (or a bug of hilt's) changes it mid-run
+    try {
+      await expect(rig.stop()).rejects.toThrow(
+        /USER'S AUDIO SESSION IS NOT AS HILT FOUND IT.*default sink was desk-speakers, is desk-headphones/s,
+      );
+    } finally {
+      await session.pactl(['set-default-sink', SPEAKERS]);
+    }
+    // set-default-sink itself leaves a line in WirePlumber's history (default-nodes): the state
+    // this suite compares against is taken again.
+    before = await session.settledState();
+    await expectUntouched();
+  });
+
+  test('hilt SIGKILLed mid-run on the session: the reaper unloads its sink and the lock is free again', async () => {
+    const out = newOutDir('sys-killed');
+    const cli = execa(process.execPath, cliArgs(['kill9', '--rig', 'system', '--out', out]), {
+      cwd: ROOT,
+      reject: false,
+      env: env(),
+    });
+    const engineUp = await pollUntil(() => enginePid(session.env.XDG_RUNTIME_DIR!), { deadlineMs: 60_000, intervalMs: 20 });
+    expect(engineUp.ok).toBe(true);
+    expect(await session.pactl(['list', 'short', 'sinks'])).toMatch(/\thilt-observed-system\t/);
+    cli.kill('SIGKILL');
+    await cli;
+    const gone = await pollUntil(async () => !(await session.pactl(['list', 'short', 'sinks'])).includes('hilt-'), {
+      deadlineMs: 5000,
+      intervalMs: 50,
+    });
+    expect(gone.ok, await session.pactl(['list', 'short', 'sinks'])).toBe(true);
+    const locks = () => readdirSync(tmpdir()).filter((n) => n.startsWith('hilt-lock-'));
+    expect((await pollUntil(() => locks().length === 0, { deadlineMs: 5000, intervalMs: 50 })).ok, locks().join(' ')).toBe(true);
+    const next = await runCli(['kill9', '--rig', 'system'], { env: env() });
+    expect(next.summary?.verdict, next.stdout + next.stderr).toBe('pass');
+    await expectUntouched();
+  });
+
+  test.each([
+    [['kill9', '--rig-server', '/run/user/1000'], /--rig-server is for the system rig: add --rig system/],
+    [['kill9', '--rig', 'system', '--rig-server', '/no/such/dir'], /--rig-server \/no\/such\/dir: nothing there/],
+    [['kill9', '--rig', 'system', '--rig-config', '/no/such.json'], /rig file \/no\/such\.json cannot be read \(ENOENT\)/],
+  ])('usage %j: exit 2 before anything starts', async (args, message) => {
+    const r = await runCli(args, { env: env() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.summary).toBeUndefined();
+  });
+
+  test('a rig file with a typo: exit 2, the problem on its line, before anything starts', async () => {
+    const file = join(newOutDir('rigfile'), 'rig.json');
+    writeFileSync(file, JSON.stringify({ ouptut: LOOPBACK, capture: `${LOOPBACK}.monitor`, lockWaitSeconds: -1 }));
+    const r = await runCli(['kill9', '--rig', 'system', '--rig-config', file], { env: env() });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/is invalid \(3 problems\)/);
+    expect(r.stderr).toMatch(/ouptut: unknown key \(known keys: .*output/);
+    expect(r.stderr).toMatch(/lockWaitSeconds: expected a number of seconds above 0, seen -1/);
   });
 
   test('two runs at once: the second waits for the first (the lock), and both pass', async () => {
