@@ -1,5 +1,5 @@
 // The `pnpm rig` entry: `rig check` says what a runner has and whether the chosen rig works
-// (docs/runners.md, "Running on a device runner: the rig check"). It hands the harness the MIDI
+// (docs/device-runner.md, "The rig check"). It hands the harness the MIDI
 // probe (harness/midi imports harness/rig, so the rig check cannot import it itself).
 import { parseArgs } from 'node:util';
 import { argsError } from '../harness/cli/args.ts';
