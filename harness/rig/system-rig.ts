@@ -7,17 +7,13 @@ import { existsSync } from 'node:fs';
 import { HiltError } from '../errors.ts';
 import { reaper } from '../cleanup/reaper.ts';
 import { which } from '../proc/which.ts';
-import { runTool, type ToolResult } from '../watchdog/tool.ts';
+import { runTool } from '../watchdog/tool.ts';
 import { now, pollUntil } from '../wait.ts';
 import { Capture } from '../audio/capture.ts';
-import { ToneSource } from '../audio/tone-source.ts';
-import type { InventoryObject } from '../inventory/objects.ts';
-import type { MidiPort } from '../inventory/parse-server.ts';
-import { takeServerSnapshot } from '../inventory/server.ts';
-import { takeSnapshot, type Snapshot } from '../inventory/snapshot.ts';
 import { measureLoopback } from './check/loopback.ts';
 import { pipewireJackEnv } from './jack.ts';
 import { acquireRigLocks, type RigLock } from './lock.ts';
+import { PipeWireRig } from './pipewire-rig.ts';
 import type { Rig } from './rig.ts';
 import { RouteKeeper } from './route-keeper.ts';
 import { DEFAULT_LOCK_WAIT_S, type RigFile } from './rig-file.ts';
@@ -32,8 +28,7 @@ import {
   unsavedSinkProperties,
   type SessionState,
 } from './session.ts';
-import { hasStreamOf, midiPortsOn, parseServerInfo, sinkOfStream, sweepOrphanModules } from './streams.ts';
-import { sweepLeftovers } from './sweep.ts';
+import { parseServerInfo } from './streams.ts';
 
 // Known before the server is asked: target configs name it as ${output}. One fixed name (the lock
 // lets one run at a time use it): WirePlumber remembers the sink a moved stream was on by name,
@@ -49,7 +44,7 @@ export interface SystemRigOptions {
   healthCheck?: boolean;
 }
 
-export class SystemRig implements Rig {
+export class SystemRig extends PipeWireRig implements Rig {
   readonly kind = 'system';
   readonly outputSink: string;
   readonly captureSource: string;
@@ -65,8 +60,9 @@ export class SystemRig implements Rig {
   private constructor(
     readonly env: Record<string, string>,
     readonly address: string, // the server as a lock key and for the reaper: unix:PATH or tcp:HOST
-    private readonly rigFile: RigFile | undefined,
+    rigFile: RigFile | undefined,
   ) {
+    super();
     this.outputSink = systemOutputName(rigFile);
     this.captureSource = rigFile?.capture ?? `${this.outputSink}.monitor`;
   }
@@ -219,50 +215,10 @@ export class SystemRig implements Rig {
     this.notes.push(`loopback ${where.output} -> ${where.capture}: latency ${r.latencyMs} ms, level ${r.level?.relativeDb} dB`);
   }
 
-  playTone(appName: string, hz: number, amplitude = 0.3): ToneSource {
-    return new ToneSource(appName, this.outputSink, this.env, hz, amplitude);
-  }
-
   // PULSE_SINK: a target that plays to "the default device" plays into the observed output, not
   // into the user's speakers (on the virtual rig the observed sink is the default).
   get targetEnv(): Record<string, string> {
     return { ...this.env, PULSE_SINK: this.outputSink, ...pipewireJackEnv() };
-  }
-
-  hasStreamOf(pids: number[]): Promise<boolean> {
-    return hasStreamOf(this.env, pids);
-  }
-
-  midiPorts(): Promise<MidiPort[]> {
-    return midiPortsOn(this.env);
-  }
-
-  routeOf(appName: string): Promise<string | undefined> {
-    return sinkOfStream(this, appName);
-  }
-
-  inventory(prefix: string): Promise<Snapshot> {
-    return takeSnapshot(prefix, this.env);
-  }
-
-  serverInventory(): Promise<Snapshot> {
-    return takeServerSnapshot(this.env);
-  }
-
-  removeLeftovers(objects: InventoryObject[]): Promise<string[]> {
-    return sweepLeftovers(this, this.env, objects);
-  }
-
-  sweep(orphans: InventoryObject[]): Promise<string[]> {
-    return sweepOrphanModules(this, orphans);
-  }
-
-  pactl(args: string[], opts: { reject?: boolean } = {}): Promise<ToolResult> {
-    return runTool('pactl', args, { env: this.env, reject: opts.reject ?? true, deadlineMs: 5000 });
-  }
-
-  async serverInfo(): Promise<{ name: string; version: string } | undefined> {
-    return parseServerInfo((await this.pactl(['info'])).stdout);
   }
 
   // Reverse of start: the capture, hilt's sink, then the session compared, then the lock. A

@@ -8,19 +8,13 @@ import { join } from 'node:path';
 import { reaper } from '../cleanup/reaper.ts';
 import { HiltError } from '../errors.ts';
 import { Child, stopChild } from '../proc/child.ts';
-import { runTool, type ToolResult } from '../watchdog/tool.ts';
 import { now, pollUntil } from '../wait.ts';
 import { Capture } from '../audio/capture.ts';
 import { ToneSource } from '../audio/tone-source.ts';
-import type { InventoryObject } from '../inventory/objects.ts';
-import type { MidiPort } from '../inventory/parse-server.ts';
-import { takeServerSnapshot } from '../inventory/server.ts';
-import { takeSnapshot, type Snapshot } from '../inventory/snapshot.ts';
-import { sweepLeftovers } from './sweep.ts';
 import { requireVirtualRigTools } from './requirements.ts';
 import { pipewireJackEnv } from './jack.ts';
+import { PipeWireRig } from './pipewire-rig.ts';
 import type { Rig } from './rig.ts';
-import { hasStreamOf, midiPortsOn, parseServerInfo, sinkOfStream, sweepOrphanModules } from './streams.ts';
 
 export const OBSERVED_SINK = 'hilt-observed';
 
@@ -40,7 +34,7 @@ export interface RigTimings {
   healthMs: number; // tone out and back
 }
 
-export class VirtualRig implements Rig {
+export class VirtualRig extends PipeWireRig implements Rig {
   readonly kind = 'virtual';
   readonly outputSink = OBSERVED_SINK;
   capture!: Capture;
@@ -50,7 +44,9 @@ export class VirtualRig implements Rig {
   private constructor(
     readonly dir: string,
     readonly env: Record<string, string>,
-  ) {}
+  ) {
+    super();
+  }
 
   static async start(opts: { healthCheck?: boolean; deadlineMs?: number } = {}): Promise<VirtualRig> {
     requireVirtualRigTools();
@@ -130,48 +126,8 @@ export class VirtualRig implements Rig {
     }
   }
 
-  playTone(appName: string, hz: number, amplitude = 0.3): ToneSource {
-    return new ToneSource(appName, OBSERVED_SINK, this.env, hz, amplitude);
-  }
-
   get targetEnv(): Record<string, string> {
     return { ...this.env, ...pipewireJackEnv() };
-  }
-
-  hasStreamOf(pids: number[]): Promise<boolean> {
-    return hasStreamOf(this.env, pids);
-  }
-
-  midiPorts(): Promise<MidiPort[]> {
-    return midiPortsOn(this.env);
-  }
-
-  routeOf(appName: string): Promise<string | undefined> {
-    return sinkOfStream(this, appName);
-  }
-
-  inventory(prefix: string): Promise<Snapshot> {
-    return takeSnapshot(prefix, this.env);
-  }
-
-  serverInventory(): Promise<Snapshot> {
-    return takeServerSnapshot(this.env);
-  }
-
-  removeLeftovers(objects: InventoryObject[]): Promise<string[]> {
-    return sweepLeftovers(this, this.env, objects);
-  }
-
-  sweep(orphans: InventoryObject[]): Promise<string[]> {
-    return sweepOrphanModules(this, orphans);
-  }
-
-  pactl(args: string[], opts: { reject?: boolean } = {}): Promise<ToolResult> {
-    return runTool('pactl', args, { env: this.env, reject: opts.reject ?? true, deadlineMs: 5000 });
-  }
-
-  async serverInfo(): Promise<{ name: string; version: string } | undefined> {
-    return parseServerInfo((await this.pactl(['info'])).stdout);
   }
 
   // A daemon's pid ("pipewire-pulse"), for tests that wedge the rig on purpose.

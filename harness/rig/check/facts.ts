@@ -5,7 +5,6 @@
 // stopped; the system rig is the session's own server, never started, restarted or stopped.
 import { existsSync, readFileSync } from 'node:fs';
 import { arch, availableParallelism, release, type as osType } from 'node:os';
-import { join } from 'node:path';
 import { HiltError, isHiltError } from '../../errors.ts';
 import { platform as currentPlatform } from '../../platform/index.ts';
 import { which } from '../../proc/which.ts';
