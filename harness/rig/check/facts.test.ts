@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCheckObject, osPrettyName, parseDevices, toolFacts, verdictOf, type CheckLine } from './facts.ts';
+import { isCheckObject, osPrettyName, parseDevices, toolFacts, verdictOf, wireplumberRuleLine, type CheckLine } from './facts.ts';
 import { serverLocation, sessionChanges, sessionState } from '../session.ts';
 
 it('osPrettyName reads PRETTY_NAME, quoted or not', () => {
@@ -158,5 +158,23 @@ describe('verdictOf', () => {
   it('unusable when a required line is missing or failed', () => {
     expect(verdictOf([line('server', 'missing', true, 'apt-get install pipewire')]).usable).toBe(false);
     expect(verdictOf([line('server', 'ok', true), line('loopback', 'failed', true)]).usable).toBe(false);
+  });
+});
+
+describe('wireplumberRuleLine', () => {
+  const rule =
+    'table.insert(stream_defaults.rules, { matches = {{{ "application.name", "matches", "hilt-*" }}}, ' +
+    'apply_properties = { ["state.restore-props"] = false } })';
+  it("ok when the user's config has hilt's rule; the fix names the user's config dir otherwise", () => {
+    const files: Record<string, string> = { '/home/r/.config/wireplumber/main.lua.d/51-hilt-not-saved.lua': rule };
+    const list = (dir: string) =>
+      Object.keys(files)
+        .filter((f) => f.startsWith(`${dir}/`))
+        .map((f) => f.slice(dir.length + 1));
+    const read = (f: string) => files[f]!;
+    expect(wireplumberRuleLine({ HOME: '/home/r' }, list, read)).toMatchObject({ status: 'ok', required: false });
+    const none = wireplumberRuleLine({ HOME: '/home/r', XDG_CONFIG_HOME: '/cfg' }, list, read);
+    expect(none).toMatchObject({ status: 'missing', required: false });
+    expect(none.fix).toMatch(/^mkdir -p \/cfg\/wireplumber\/main\.lua\.d && cp harness\/rig\/wireplumber\/51-hilt-not-saved\.lua /);
   });
 });

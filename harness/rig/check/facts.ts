@@ -3,7 +3,8 @@
 // each into one line (ok, missing, failed or info, with the exact command that fixes it) and
 // says whether the rig is usable (exit 0) or not (77). The virtual rig is started and always
 // stopped; the system rig is the session's own server, never started, restarted or stopped.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { arch, availableParallelism, release, type as osType } from 'node:os';
 import { HiltError, isHiltError } from '../../errors.ts';
 import { platform as currentPlatform } from '../../platform/index.ts';
@@ -41,7 +42,7 @@ export const RIG_CHECK_SCHEMA = 1;
 export type LineStatus = 'ok' | 'missing' | 'failed' | 'info';
 
 export interface CheckLine {
-  id: string; // stable: os, cpus, server, devices, loopback, session, midi, debugger, xvfb, wine, mingw
+  id: string; // stable: os, cpus, server, devices, loopback, session, wireplumber, midi, debugger, xvfb, wine, mingw
   status: LineStatus;
   text: string;
   fix?: string; // the exact command or download that gets what is missing
@@ -394,6 +395,44 @@ async function checkSystem(
     r.lines.push(errorLine('session', e, 'failed'));
   }
   if (failure) r.lines.push(errorLine('loopback', failure, 'failed'));
+  r.lines.push(
+    wireplumberRuleLine(
+      env,
+      (dir) => (existsSync(dir) ? readdirSync(dir) : []),
+      (f) => readFileSync(f, 'utf8'),
+    ),
+  );
+}
+
+export const WIREPLUMBER_RULE = 'harness/rig/wireplumber/51-hilt-not-saved.lua';
+
+// Pure: is the rule that keeps hilt's streams out of WirePlumber's saved state installed (user or
+// system config)? Optional: without it the first run adds hilt's fixed-name lines once.
+export function wireplumberRuleLine(env: NodeJS.ProcessEnv, list: (dir: string) => string[], read: (file: string) => string): CheckLine {
+  const userConfig = env.XDG_CONFIG_HOME ?? (env.HOME ? join(env.HOME, '.config') : undefined);
+  const dirs = [userConfig, '/etc'].filter((d): d is string => !!d).map((d) => join(d, 'wireplumber', 'main.lua.d'));
+  for (const dir of dirs) {
+    for (const name of list(dir).filter((n) => n.endsWith('.lua'))) {
+      const text = read(join(dir, name));
+      if (text.includes('"hilt-*"') && text.includes('state.restore-props')) {
+        return {
+          id: 'wireplumber',
+          status: 'ok',
+          text: `hilt's streams are kept out of WirePlumber's saved state (${join(dir, name)})`,
+          required: false,
+        };
+      }
+    }
+  }
+  return {
+    id: 'wireplumber',
+    status: 'missing',
+    text: "no rule keeps hilt's streams out of WirePlumber's saved state: the first run adds their volumes (fixed names, once)",
+    fix:
+      `mkdir -p ${dirs[0] ?? '~/.config/wireplumber/main.lua.d'} && cp ${WIREPLUMBER_RULE} ${dirs[0] ?? '~/.config/wireplumber/main.lua.d'}/ ` +
+      '&& systemctl --user restart wireplumber   (once, by hand: hilt never restarts it)',
+    required: false,
+  };
 }
 
 async function compareSession(
