@@ -424,12 +424,13 @@ export function wireplumberRuleLine(env: NodeJS.ProcessEnv, list: (dir: string) 
       }
     }
   }
+  const to = dirs[0] ?? '~/.config/wireplumber/main.lua.d';
   return {
     id: 'wireplumber',
     status: 'missing',
     text: "no rule keeps hilt's streams out of WirePlumber's saved state: the first run adds their volumes (fixed names, once)",
     fix:
-      `mkdir -p ${dirs[0] ?? '~/.config/wireplumber/main.lua.d'} && cp ${WIREPLUMBER_RULE} ${dirs[0] ?? '~/.config/wireplumber/main.lua.d'}/ ` +
+      `mkdir -p ${to} && cp ${WIREPLUMBER_RULE} ${to}/ ` +
       '&& systemctl --user restart wireplumber   (once, by hand: hilt never restarts it)',
     required: false,
   };
