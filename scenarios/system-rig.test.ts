@@ -23,6 +23,14 @@ const BLACK_BOX_KEYS = [/^Output\/Audio:application\.name:SoX:/, /^Audio\/Sink:n
 const example = (name: string) => join(ROOT, 'fixtures/targets/examples', `${name}.json`);
 const hiltTemp = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('hilt-'));
 
+const readFileSafe = (f: string): string => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch (e) {
+    return String((e as Error).message);
+  }
+};
+
 // The reference engine of a run on this session, once it is up.
 const enginePid = (runtimeDir: string): number | undefined =>
   processesOn(runtimeDir, new Set())
@@ -86,7 +94,11 @@ describe('--rig system on a stand-in desktop session', () => {
     expect(names).toEqual([]);
     expect(after.modules.filter((m) => m.includes('hilt-'))).toEqual([]);
     expect(processesOn(session.env.XDG_RUNTIME_DIR!, sessionPids)).toEqual([]);
-    expect(hiltTemp().filter((d) => !tempBefore.has(d))).toEqual([]);
+    // Once hilt and its reaper (which outlives it by design, for a SIGKILL) are done.
+    const left = () => hiltTemp().filter((d) => !tempBefore.has(d));
+    const gone = await pollUntil(() => left().length === 0, { deadlineMs: 3000, intervalMs: 50 });
+    const owners = left().map((d) => `${d}: ${readFileSafe(join(tmpdir(), d, 'owner.json'))}`);
+    expect(gone.ok, `left in ${tmpdir()} 3 s after the run: ${owners.join('; ')}`).toBe(true);
   }
 
   test.each([
@@ -230,6 +242,7 @@ describe('--rig system on a stand-in desktop session', () => {
     // Whichever got the lock first, the other said who held it while it waited.
     const waited = [a, b].filter((r) => /waiting for the rig: held by hilt pid \d+ \(hilt scenario (kill9|crash)\)/.test(r.stderr));
     expect(waited.length).toBe(1);
+    expect(waited[0]!.summary!.metrics.rig_lock_wait_ms).toBeGreaterThan(0);
     await expectUntouched();
   });
 

@@ -23,7 +23,7 @@ export interface Rig {
   readonly outputSink: string;
   // A continuous capture of the observed output, where tones are heard present or absent.
   readonly capture: Capture;
-  readonly timings: { readyMs: number; healthMs: number };
+  readonly timings: { readyMs: number; healthMs: number; lockWaitMs?: number }; // lockWaitMs: a shared rig's lock
   // Facts for the report about where the run happened (the system rig: the loopback measured,
   // other programs that played meanwhile); read after stop().
   readonly notes?: readonly string[];

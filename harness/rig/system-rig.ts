@@ -224,23 +224,24 @@ export class SystemRig extends PipeWireRig implements Rig {
   // Reverse of start: the capture, hilt's sink, then the session compared, then the lock. A
   // session hilt changed is an error of the run, said with what changed and how to put it back.
   async stop(): Promise<void> {
-    await this.keeper?.stop();
-    if (this.keeper?.moved.length) {
-      this.notes.push(
-        `the server's policy sent hilt's streams to the default device when their tap went away; hilt moved them back ` +
-          `(${this.keeper.moved.length}): ${[...new Set(this.keeper.moved)].join(', ')}`,
-      );
-    }
-    this.keeper = undefined;
-    await this.capture?.stop();
-    if (this.module !== undefined) {
-      const unloaded = await this.pactl(['unload-module', String(this.module)], { reject: false });
-      if (unloaded.exitCode === 0) reaper.untrackPulseModule(this.module, this.address);
-      this.module = undefined;
-    }
     try {
+      await this.keeper?.stop();
+      if (this.keeper?.moved.length) {
+        this.notes.push(
+          `the server's policy sent hilt's streams to the default device when their tap went away; hilt moved them back ` +
+            `(${this.keeper.moved.length}): ${[...new Set(this.keeper.moved)].join(', ')}`,
+        );
+      }
+      this.keeper = undefined;
+      await this.capture?.stop();
+      if (this.module !== undefined) {
+        const unloaded = await this.pactl(['unload-module', String(this.module)], { reject: false });
+        if (unloaded.exitCode === 0) reaper.untrackPulseModule(this.module, this.address);
+        this.module = undefined;
+      }
       if (this.before) await this.compareSession(this.before);
     } finally {
+      // Whatever failed above, the next run must not wait for a rig nobody uses.
       await this.lock?.release();
       this.lock = undefined;
     }

@@ -56,6 +56,7 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
       run = new ScenarioRun(options, target.name, t0);
       run.metric('rig_ready_ms', rig.timings.readyMs);
       run.metric('rig_health_ms', rig.timings.healthMs);
+      run.metric('rig_lock_wait_ms', rig.timings.lockWaitMs);
       run.platform.audioServer = await rig.serverInfo().catch(() => undefined);
       const reps = options.onlyRepetition ? [options.onlyRepetition] : Array.from({ length: options.repeat }, (_, i) => i + 1);
       for (const rep of reps) {
