@@ -14,9 +14,12 @@ export interface ChildResult {
 }
 
 // A child's result from how it ended (null and null: it has not, or nobody could tell).
-export function childResult(exitCode: number | null, signal: string | null, startedAt: number): ChildResult {
+// `windowsCode`: the full exit code a launcher read inside Wine (the Linux status has its low byte).
+export function childResult(exitCode: number | null, signal: string | null, startedAt: number, windowsCode?: number): ChildResult {
   const endedAt = now();
-  return { exitCode, signal, exit: classifyExit({ exitCode, signal }), durationMs: endedAt - startedAt, endedAt };
+  const exit =
+    windowsCode !== undefined && !signal ? classifyExit({ exitCode: windowsCode, platform: 'win32' }) : classifyExit({ exitCode, signal });
+  return { exitCode, signal, exit, durationMs: endedAt - startedAt, endedAt };
 }
 
 export interface ChildOptions {
@@ -26,7 +29,12 @@ export interface ChildOptions {
   stdin?: 'pipe' | 'ignore';
   tailLines?: number;
   rawStdout?: boolean; // stdout is data (a recorder), not log lines
+  // A launcher that prints the real exit code (hilt-winrun under Wine): read from this line.
+  exitLine?: { re: RegExp; parse: (lines: readonly string[]) => number | undefined };
 }
+
+// How long to wait for a launcher's exit line once the process is gone (it may still be in the pipe).
+const EXIT_LINE_MS = 1000;
 
 type LineWaiter = { re: RegExp; resolve: (line: string) => void };
 
@@ -69,8 +77,21 @@ export class Child {
     this.exited = new Promise<ChildResult>((resolve) => {
       this.proc.once('exit', (code, signal) => {
         reaper.untrackPid(this.pid);
-        this.result = childResult(code, signal, this.startedAt);
-        resolve(this.result);
+        const finish = (windowsCode?: number) => {
+          this.result ??= childResult(code, signal, this.startedAt, windowsCode);
+          resolve(this.result);
+        };
+        const exitLine = opts.exitLine;
+        if (!exitLine || signal) return finish();
+        const found = exitLine.parse(this.tail);
+        if (found !== undefined) return finish(found);
+        const timer = setTimeout(() => (off(), finish()), EXIT_LINE_MS);
+        const off = this.onLine((line) => {
+          if (!exitLine.re.test(line.trim())) return;
+          clearTimeout(timer);
+          off();
+          finish(exitLine.parse([line]));
+        });
       });
     });
     this.proc.catch(() => {}); // failures are reported through `exited`
@@ -146,7 +167,8 @@ export class Child {
     stream.on('end', () => pending && this.handleLine(pending));
   }
 
-  private handleLine(line: string): void {
+  private handleLine(raw: string): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw; // Windows programs end lines with \r\n
     this.tail.push(line);
     if (this.tail.length > this.maxTail) this.tail.shift();
     for (const fn of this.listeners) fn(line);

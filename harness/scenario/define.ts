@@ -12,6 +12,7 @@ import { outputName, startRig } from '../rig/start.ts';
 import { takeHangs } from '../watchdog/hangs.ts';
 import { requireBuilt } from '../target/launch.ts';
 import { DEFAULT_TARGET, loadTargetSpec, type TargetSpec } from '../target/config.ts';
+import { ensurePrefix, WINE_PREFIX } from '../target/wine.ts';
 import { now } from '../wait.ts';
 import { Params, resolveParams, type ScenarioManifest } from './manifest.ts';
 import { scenarioOptions, type ScenarioOptions } from './options.ts';
@@ -52,10 +53,12 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     try {
       const target = loadTargetSpec(options.target, { output: outputName(options) });
       requireBuilt(target); // before the rig: a missing build is `unavailable`, said at once
+      const prefix = target.wine ? await ensurePrefix(WINE_PREFIX, progress) : undefined; // once: about 6 s
       rig = await startRig(options, { purpose: `hilt scenario ${name}`, onWait: progress });
       run = new ScenarioRun(options, target.name, t0);
       run.metric('rig_ready_ms', rig.timings.readyMs);
       run.metric('rig_health_ms', rig.timings.healthMs);
+      run.metric('wine_prefix_made_ms', prefix?.madeMs);
       run.metric('rig_lock_wait_ms', rig.timings.lockWaitMs);
       run.platform.audioServer = await rig.serverInfo().catch(() => undefined);
       const reps = options.onlyRepetition ? [options.onlyRepetition] : Array.from({ length: options.repeat }, (_, i) => i + 1);

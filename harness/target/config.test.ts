@@ -130,7 +130,7 @@ describe('parseTargetSpec: invalid configs', () => {
     const e = configError(() => parseTargetSpec({ ...rest, ready, raedy: ready }, 'f', VARS));
     expect(e.message).toContain(
       '  - raedy: unknown key (known keys: $schema, $comment, name, command, build, requires, env, cwd, ready, prefix, owns, ' +
-        'expect, stop, bugSwitchEnv, bugSwitches, traits, controls)',
+        'expect, stop, bugSwitchEnv, bugSwitches, traits, wine, controls)',
     );
     const nested = configError(() => parseTargetSpec({ ...engineJson(), stop: { method: 'signal', sginal: 'SIGINT' } }, 'f', VARS));
     expect(nested.message).toContain('  - stop.sginal: unknown key (known keys: method, signal, line, command, deadlineMs)');

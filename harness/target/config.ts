@@ -38,6 +38,7 @@ export interface TargetSpec {
   bugSwitchEnv?: string;
   bugSwitches: string[];
   traits: readonly string[]; // what it can do for scenarios beyond a black box (schema.ts TRAITS)
+  wine: boolean; // a Windows program, run under Wine through hilt's launcher (target/wine.ts)
   // Named control lines sent on stdin and the line that answers each ("stop" -> /kernel stopped/).
   controls: Record<string, { send: string; answer: RegExp }>;
 }
@@ -87,6 +88,7 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
     bugSwitchEnv: j.bugSwitchEnv,
     bugSwitches: j.bugSwitches,
     traits: j.traits,
+    wine: j.wine,
     controls: Object.fromEntries(Object.entries(j.controls).map(([k, c]) => [k, { send: c.send, answer: new RegExp(c.answer) }])),
   };
 }

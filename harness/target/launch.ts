@@ -9,6 +9,7 @@ import { now } from '../wait.ts';
 import type { TargetSpec } from './config.ts';
 import { readyWay, type ReadyProbes } from './ready.ts';
 import { runTool } from '../watchdog/tool.ts';
+import { ensurePrefix, LAUNCHER, LAUNCHER_EXIT, launcherExitCode, requireWine, WINE_PREFIX, wineEnv } from './wine.ts';
 import { endOf, watch, type Hang } from '../watchdog/watchdog.ts';
 
 export interface RunningTarget {
@@ -30,6 +31,7 @@ export interface StopResult extends ChildResult {
 }
 
 export function requireBuilt(spec: TargetSpec): void {
+  if (spec.wine) return requireWindowsBuilt(spec);
   const program = which(spec.command[0]!);
   if (program === undefined) {
     throw new HiltError('TARGET_MISSING', `${spec.name} cannot start: "${spec.command[0]}" is not on PATH`, {
@@ -48,6 +50,13 @@ export function requireBuilt(spec: TargetSpec): void {
       spec.build ? `build it with: ${spec.build}` : `build ${spec.name} or fix "command"/"requires" in ${spec.file}`,
     );
   }
+}
+
+// A Windows target: Wine, its .exe and hilt's launcher (both built by mingw-w64).
+function requireWindowsBuilt(spec: TargetSpec): void {
+  requireWine();
+  const hint = spec.build ? `build it with: ${spec.build}` : `build it, or fix "command" in ${spec.file}`;
+  for (const file of [spec.command[0]!, LAUNCHER, ...spec.requires]) requireFile(spec.name, file, constants.R_OK, hint);
 }
 
 // One built file hilt needs (a target's binary, hilt's own native probe).
@@ -71,6 +80,16 @@ export interface LaunchOptions {
   probes?: ReadyProbes; // what readiness by stream, midiPort or audio asks of the rig
   tailLines?: number; // how much of its output to keep (default 200 lines)
   vars?: Record<string, string>; // fills the ${names} the config left for the scenario
+  onProgress?: (line: string) => void; // long first-time work (making the Wine prefix)
+}
+
+async function windowsLaunch(
+  command: string[],
+  onProgress?: (line: string) => void,
+): Promise<{ command: string[]; env: Record<string, string> }> {
+  const wine = requireWine();
+  await ensurePrefix(WINE_PREFIX, onProgress);
+  return { command: [wine, LAUNCHER, ...command], env: wineEnv(WINE_PREFIX) };
 }
 
 export async function launchTarget(
@@ -84,13 +103,17 @@ export async function launchTarget(
   const fill = (a: string) => a.replace(/\$\{(\w+)\}/g, (m, k: string) => opts.vars?.[k] ?? m);
   const command = [...spec.command.map(fill), ...(opts.args ?? [])];
   command[0] = which(command[0]!) ?? command[0]!;
+  // Under Wine: `wine hilt-winrun.exe program.exe args`, in hilt's private prefix.
+  const windows = spec.wine ? await windowsLaunch(command, opts.onProgress) : undefined;
+  if (windows) command.splice(0, command.length, ...windows.command);
   // The platform's way to let the target dump core (Linux: prlimit, same pid, RLIMIT_CORE raised).
   if (opts.coreDir) command.unshift(...platform.coreLaunchPrefix());
   const mark = `${spec.name}-${process.pid}-${++launches}`;
-  const childEnv = { ...env, ...spec.env, ...bugEnv, ...opts.env, [MARK_ENV]: mark };
+  const childEnv = { ...env, ...windows?.env, ...spec.env, ...bugEnv, ...opts.env, [MARK_ENV]: mark };
   const child = new Child(command[0]!, command.slice(1), {
     name: spec.name,
     env: childEnv,
+    ...(windows && { exitLine: { re: LAUNCHER_EXIT, parse: launcherExitCode } }),
     cwd: opts.coreDir ?? spec.cwd,
     tailLines: opts.tailLines,
     stdin: 'pipe', // the engine stops when its stdin closes: hilt's death stops it too

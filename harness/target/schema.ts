@@ -199,6 +199,13 @@ export const targetConfigSchema = strict({
         "speaks the reference engine's control lines and log, taps a victim, is one of the addon programs, " +
         'a Jupyter-style kernel, or asks for MIDI at run time. `pnpm scenario <name> --help` says what each scenario needs.',
     ),
+  wine: z
+    .boolean({ error: 'expected true or false' })
+    .default(false)
+    .describe(
+      "true: command[0] is a Windows program (.exe), run under Wine in hilt's private prefix through hilt's launcher, " +
+        'which reports its full exit code (NTSTATUS); Linux only.',
+    ),
   controls: z
     .record(z.string(), control, { error: 'expected an object of named controls' })
     .default({})

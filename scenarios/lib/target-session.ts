@@ -1,5 +1,6 @@
 // The steps every scenario shares, whatever the target: a victim playing a tone, the target
 // launched and stopped, the inventory asked of the rig (never of the target), and hilt's own sweep.
+import { stopWineserver } from '../../harness/target/wine.ts';
 import { withinLimit } from '../../harness/check/check.ts';
 import type { ToneSource } from '../../harness/audio/tone-source.ts';
 import type { InventoryDiff, Snapshot } from '../../harness/inventory/snapshot.ts';
@@ -97,6 +98,8 @@ export class TargetSession {
         ...opts,
       });
       this.targets.push(t);
+      // Under Wine: the prefix's wineserver ends with the repetition, never left running.
+      if (target.wine) this.ctx.defer(() => stopWineserver());
       run.metric('target_ready_ms', t.readyMs);
       run.metric('engine_ready_ms', t.readyMs); // the name before targets were generic: kept for summary.json readers
       return t;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { Child } from '../proc/child.ts';
+import { LAUNCHER_EXIT, launcherExitCode, wineEnv } from './wine.ts';
+
+describe("the launcher's exit line", () => {
+  it('the last one wins; CRLF and case do not matter; none is undefined', () => {
+    expect(launcherExitCode(['ready', 'hilt-winrun: exit 0xc0000005\r'])).toBe(0xc0000005);
+    expect(launcherExitCode(['hilt-winrun: exit 0x00000001', 'hilt-winrun: exit 0x00000000'])).toBe(0);
+    expect(launcherExitCode(['exit 0xC0000005', 'hilt-winrun: exit 5'])).toBeUndefined();
+  });
+
+  // A shell stands in for hilt-winrun: what it prints is what the launcher prints, and its own
+  // status is the low byte only, as Linux reports a Windows program's.
+  it('a child with an exit line is classified by the full NTSTATUS, not by the low byte', async () => {
+    const child = new Child('sh', ['-c', 'printf "ready\\r\\n"; echo "hilt-winrun: exit 0xC0000005" >&2; exit 5'], {
+      name: 'winrun-stand-in',
+      exitLine: { re: LAUNCHER_EXIT, parse: launcherExitCode },
+    });
+    await child.waitForLine(/^ready$/); // the \r of a Windows line is not part of it
+    const done = await child.exited;
+    expect(done.exitCode).toBe(5);
+    expect(done.exit).toMatchObject({ kind: 'crash', code: 0xc0000005, name: 'STATUS_ACCESS_VIOLATION (0xC0000005)' });
+  });
+
+  it('without the line (the launcher killed, or another program), the Linux status stands', async () => {
+    const child = new Child('sh', ['-c', 'exit 5'], { name: 'no-line', exitLine: { re: LAUNCHER_EXIT, parse: launcherExitCode } });
+    expect((await child.exited).exit).toMatchObject({ kind: 'error', name: 'exit 5' });
+  });
+});
+
+it('every Wine process runs in the given prefix with no debug channels and no installers', () => {
+  expect(wineEnv('/p')).toEqual({
+    WINEPREFIX: '/p',
+    WINEDEBUG: '-all',
+    WINEDLLOVERRIDES: 'winemenubuilder.exe,mscoree,mshtml=',
+    WINEARCH: 'win64',
+  });
+});

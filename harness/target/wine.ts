@@ -1,0 +1,96 @@
+// Windows programs on Linux, under Wine: how a target whose config says
+// `"wine": true` is run. One private prefix, made once under native/build-win and reused (its first boot
+// takes about 6 s); Wine's crash debugger off (with it on, 2 of 25 crashes exited 0 instead of
+// 0xC0000005); the program started through hilt's launcher, which reports the full exit code read
+// inside Wine (the Linux status keeps only its low byte); wineserver stopped after the program.
+// Nothing is written under the user's home: WINEPREFIX always points into the project.
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HiltError } from '../errors.ts';
+import { which } from '../proc/which.ts';
+import { now } from '../wait.ts';
+import { runTool } from '../watchdog/tool.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const WIN_BUILD = join(ROOT, 'native', 'build-win');
+export const WINE_PREFIX = join(WIN_BUILD, 'prefix');
+export const LAUNCHER = join(WIN_BUILD, 'hilt-winrun.exe');
+// The launcher's last word on stderr: the exit code GetExitCodeProcess gave, in full.
+export const LAUNCHER_EXIT = /^hilt-winrun: exit 0x([0-9A-Fa-f]{8})\s*$/;
+
+const AEDEBUG = 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\AeDebug';
+
+// What every Wine process of hilt's runs with: the private prefix, no debug channels, no menu
+// entries or .NET/Gecko installers (they would write files and ask questions).
+export function wineEnv(prefix = WINE_PREFIX): Record<string, string> {
+  return {
+    WINEPREFIX: prefix,
+    WINEDEBUG: '-all',
+    WINEDLLOVERRIDES: 'winemenubuilder.exe,mscoree,mshtml=',
+    WINEARCH: 'win64',
+  };
+}
+
+// Pure: the full exit code from the launcher's output lines, or undefined when it said none.
+export function launcherExitCode(lines: readonly string[]): number | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = LAUNCHER_EXIT.exec(lines[i]!.trim());
+    if (m) return parseInt(m[1]!, 16);
+  }
+  return undefined;
+}
+
+export function requireWine(): string {
+  const wine = which('wine') ?? which('wine64');
+  if (!wine) {
+    throw new HiltError('RIG_MISSING', 'Windows targets run under Wine, which is not installed', {
+      expected: 'wine (Debian: the wine and wine64 packages; no i386 architecture needed)',
+      seen: 'neither wine nor wine64 on PATH',
+      hint: 'sudo apt-get install -y --no-install-recommends wine wine64   (or run: pnpm run setup)',
+    });
+  }
+  return wine;
+}
+
+// The prefix, made once: wineboot, then Wine's crash debugger switched off (the AeDebug Debugger
+// value empty: deleting it is not enough, Wine falls back to winedbg). A half-made prefix (a
+// killed boot) is made again: the marker file is written last.
+export async function ensurePrefix(prefix = WINE_PREFIX, onProgress?: (line: string) => void): Promise<{ madeMs?: number }> {
+  const marker = join(prefix, '.hilt-ready');
+  if (existsSync(marker)) return {};
+  const wine = requireWine();
+  const t0 = now();
+  onProgress?.(`making the Wine prefix ${prefix} (once, about 6 s)`);
+  await rm(prefix, { recursive: true, force: true });
+  await mkdir(dirname(prefix), { recursive: true });
+  const env = wineEnv(prefix);
+  const step = async (args: string[], what: string) => {
+    const r = await runTool(wine, args, { env, reject: false, deadlineMs: 120_000 });
+    if (r.exitCode !== 0) {
+      throw new HiltError('RIG_START', `the Wine prefix could not be made: ${what} failed`, {
+        expected: `wine ${args.join(' ')} to exit 0`,
+        seen: `exit ${r.exitCode ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        hint: `remove ${prefix} and try again; check that wine --version answers`,
+      });
+    }
+  };
+  try {
+    await step(['wineboot', '-i'], 'wineboot -i');
+    await step(['reg', 'add', AEDEBUG, '/v', 'Debugger', '/t', 'REG_SZ', '/d', '', '/f'], 'switching the crash debugger off');
+    await step(['reg', 'add', AEDEBUG, '/v', 'Auto', '/t', 'REG_SZ', '/d', '0', '/f'], 'switching the crash debugger off');
+  } finally {
+    await stopWineserver(prefix);
+  }
+  await writeFile(marker, `made by hilt ${new Date().toISOString()}\n`);
+  return { madeMs: now() - t0 };
+}
+
+// wineserver stays about 0.55 s after its last program (Debian runs it with -p0); -k ends it now,
+// and with it any Windows process of this prefix still running.
+export async function stopWineserver(prefix = WINE_PREFIX): Promise<void> {
+  const server = which('wineserver') ?? which('wineserver64');
+  if (!server || !existsSync(prefix)) return;
+  await runTool(server, ['-k'], { env: wineEnv(prefix), reject: false, deadlineMs: 10_000 });
+}
