@@ -16,7 +16,9 @@ describe('kill9', () => {
     expect(s.runs).toBe(1);
     expect(s.facts.cleaned_by).toBe('guardian');
     expect(s.facts.path).toBe('guardian, no relaunch');
-    expect(s.metrics.silence_ms).toBeLessThan(1000);
+    // No silence_ms when the dropout was shorter than the 10 ms the capture tells apart (seen often:
+    // the guardian's destroy and the server's re-route take a few ms).
+    expect(s.metrics.silence_ms ?? 0).toBeLessThan(1000);
     expect(check(s, 'exit')?.measured).toBe('SIGKILL');
     expect(check(s, 'exit')?.verdict).toBe('pass');
     expect(check(s, 'resumed')?.verdict).toBe('pass');
