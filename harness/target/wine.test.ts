@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Child } from '../proc/child.ts';
-import { LAUNCHER_EXIT, launcherExitCode, wineEnv } from './wine.ts';
+import { LAUNCHER_EXIT, launcherExitCode, serverDirOf, wineEnv } from './wine.ts';
 
 describe("the launcher's exit line", () => {
   it('the last one wins; CRLF and case do not matter; none is undefined', () => {
@@ -35,4 +35,10 @@ it('every Wine process runs in the given prefix with no debug channels and no in
     WINEDLLOVERRIDES: 'winemenubuilder.exe,mscoree,mshtml=',
     WINEARCH: 'win64',
   });
+});
+
+it("wineserver's socket dir is the one the prefix names, and only a name of that shape", () => {
+  expect(serverDirOf('wine-m35Zs6\n')).toBe('/tmp/wine-m35Zs6');
+  expect(serverDirOf('../../etc')).toBeUndefined();
+  expect(serverDirOf('')).toBeUndefined();
 });

@@ -5,7 +5,7 @@
 // inside Wine (the Linux status keeps only its low byte); wineserver stopped after the program.
 // Nothing is written under the user's home: WINEPREFIX always points into the project.
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HiltError } from '../errors.ts';
@@ -16,6 +16,10 @@ import { runTool } from '../watchdog/tool.ts';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WIN_BUILD = join(ROOT, 'native', 'build-win');
 export const WINE_PREFIX = join(WIN_BUILD, 'prefix');
+// Debian's Wine keeps wineserver's socket in /tmp/wine-XXXXXX/, named once per prefix in the
+// prefix's own `wineserver` file, and leaves it there: removed after wineserver is stopped.
+export const serverDirOf = (prefixFileText: string): string | undefined =>
+  /^wine-[A-Za-z0-9]{6}$/.test(prefixFileText.trim()) ? join('/tmp', prefixFileText.trim()) : undefined;
 export const LAUNCHER = join(WIN_BUILD, 'hilt-winrun.exe');
 // The launcher's last word on stderr: the exit code GetExitCodeProcess gave, in full.
 export const LAUNCHER_EXIT = /^hilt-winrun: exit 0x([0-9A-Fa-f]{8})\s*$/;
@@ -93,4 +97,6 @@ export async function stopWineserver(prefix = WINE_PREFIX): Promise<void> {
   const server = which('wineserver') ?? which('wineserver64');
   if (!server || !existsSync(prefix)) return;
   await runTool(server, ['-k'], { env: wineEnv(prefix), reject: false, deadlineMs: 10_000 });
+  const dir = serverDirOf(await readFile(join(prefix, 'wineserver'), 'utf8').catch(() => ''));
+  if (dir) await rm(dir, { recursive: true, force: true });
 }

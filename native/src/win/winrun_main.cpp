@@ -1,0 +1,112 @@
+// hilt-winrun: runs a Windows program under the same Wine and reports its exact exit code.
+//
+//   hilt-winrun <program.exe> [args...]
+//
+// The Linux exit status of a Wine process keeps only the low byte of an NTSTATUS (0xC0000005
+// reads as 5), so this prints the whole code ("hilt-winrun: exit 0xC0000005") on stderr and exits
+// with it. The child shares the launcher's stdin/stdout/stderr and dies with the launcher (a job).
+#include <windows.h>
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+// The launcher's own failure: the program never ran (the code Windows gives a program whose DLLs
+// cannot be found, so it reads as "did not start" rather than as any crash).
+constexpr DWORD kCannotStart = 0xC0000135;
+
+// One argument, quoted the way CommandLineToArgvW and the CRT read it back.
+std::string quoteArg(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_of(" \t\"") == std::string::npos) return arg;
+  std::string out = "\"";
+  size_t backslashes = 0;
+  for (char c : arg) {
+    if (c == '\\') {
+      ++backslashes;
+      continue;
+    }
+    // Backslashes before a quote are doubled, and the quote escaped; elsewhere they are literal.
+    out.append(c == '"' ? backslashes * 2 + 1 : backslashes, '\\');
+    backslashes = 0;
+    out += c;
+  }
+  out.append(backslashes * 2, '\\');
+  return out + "\"";
+}
+
+std::string lastErrorText(DWORD code) {
+  char* text = nullptr;
+  const DWORD n = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+                                 nullptr, code, 0, reinterpret_cast<char*>(&text), 0, nullptr);
+  std::string s = n ? std::string(text, n) : "error " + std::to_string(code);
+  if (text) LocalFree(text);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s + " (" + std::to_string(code) + ")";
+}
+
+// Closing the job's last handle kills what is in it: when the launcher dies in any way (the
+// harness SIGKILLs it), the system closes the handle and the program goes too.
+HANDLE makeKillOnCloseJob() {
+  HANDLE job = CreateJobObjectA(nullptr, nullptr);
+  if (!job) return nullptr;
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {};
+  limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+  if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &limits, sizeof limits)) {
+    CloseHandle(job);
+    return nullptr;
+  }
+  return job;
+}
+
+// The launcher's std handles, made inheritable so the child writes straight into the same pipes.
+HANDLE inheritable(DWORD which) {
+  HANDLE h = GetStdHandle(which);
+  if (h && h != INVALID_HANDLE_VALUE) SetHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  return h;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: hilt-winrun <program.exe> [args...]\n");
+    return 2;
+  }
+  // No "program stopped working" box and no critical-error box: a crash is an exit code.
+  SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+
+  std::string cmdline = quoteArg(argv[1]);
+  for (int i = 2; i < argc; ++i) cmdline += " " + quoteArg(argv[i]);
+
+  STARTUPINFOA si = {};
+  si.cb = sizeof si;
+  si.dwFlags = STARTF_USESTDHANDLES;
+  si.hStdInput = inheritable(STD_INPUT_HANDLE);
+  si.hStdOutput = inheritable(STD_OUTPUT_HANDLE);
+  si.hStdError = inheritable(STD_ERROR_HANDLE);
+  PROCESS_INFORMATION pi = {};
+  HANDLE job = makeKillOnCloseJob();
+  // Suspended until it is in the job, so not even its first instruction runs outside it.
+  if (!CreateProcessA(nullptr, &cmdline[0], nullptr, nullptr, TRUE, CREATE_SUSPENDED, nullptr, nullptr, &si, &pi)) {
+    std::fprintf(stderr, "hilt-winrun: cannot start %s: %s\n", argv[1], lastErrorText(GetLastError()).c_str());
+    std::fflush(stderr);
+    return static_cast<int>(kCannotStart);
+  }
+  if (!job || !AssignProcessToJobObject(job, pi.hProcess)) {
+    std::fprintf(stderr, "hilt-winrun: warning: no kill-on-close job (%s); the program may outlive the launcher\n",
+                 lastErrorText(GetLastError()).c_str());
+  }
+  ResumeThread(pi.hThread);
+  CloseHandle(pi.hThread);
+
+  WaitForSingleObject(pi.hProcess, INFINITE);
+  DWORD code = 0;
+  GetExitCodeProcess(pi.hProcess, &code);
+  CloseHandle(pi.hProcess);
+  std::fprintf(stderr, "hilt-winrun: exit 0x%08lX\n", static_cast<unsigned long>(code));
+  std::fflush(stderr);
+  if (job) CloseHandle(job);
+  // ExitProcess, not return: main's int would do, but this says the whole 32-bit code is meant.
+  ExitProcess(code);
+}
