@@ -4,6 +4,7 @@
 // cleanly with its thread count back where it started and nothing left on the audio server.
 import { expectation, withinLimit } from '../harness/check/check.ts';
 import { crashSignatures, sanitizerWhere } from '../harness/check/crash-signature.ts';
+import { windowsExitText } from '../harness/proc/exit.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
@@ -122,26 +123,34 @@ defineScenario(SCENARIOS['gc-teardown'], async (ctx) => {
 
   // Other failures keep the run's default diagnosis (the failed checks), after the crash tally.
   if (run.checks.some((c) => c.verdict !== 'pass')) {
-    const running = [...lives].filter(([, ev]) => ev.some((e) => e.event === 'freed-while-running')).map(([id]) => `engine#${id}`);
+    const ids = (pred: (names: string[]) => boolean) =>
+      [...lives].filter(([, ev]) => pred(ev.map((e) => e.event))).map(([id]) => `engine#${id}`);
+    const running = ids((n) => n.includes('freed-while-running'));
+    // Released (the Windows engine's COM objects) while the render thread had not been joined.
+    const releasedLive = ids((n) => n.includes('tap-destroyed') && !n.slice(0, n.indexOf('tap-destroyed')).includes('threads-joined'));
     const where = sanitizerWhere(text);
+    const thread = ctx.target.wine ? 'render thread' : 'VM thread';
+    const bug = options.bugs.length ? ` (${options.bugs.join(',')})` : '';
     const tally = options.repeat > 1 ? `${crashedRuns} of ${run.repetition} runs crashed (${run.facts.crashes ?? 'none'}). ` : '';
+    const how = crashed
+      ? `crashed (${[
+          windowsExitText(exit) ?? seen.join('; '),
+          where ? `in ${where}` : '',
+          exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : '',
+        ]
+          .filter(Boolean)
+          .join('; ')})`
+      : 'went on with a thread writing into freed memory';
+    const many = (list: string[]) => (list.length > 1 ? `their ${thread}s were` : `its ${thread} was`);
     run.diagnosis =
       tally +
       (running.length
-        ? `${running.join(', ')} freed while ${running.length > 1 ? 'their VM threads were' : 'its VM thread was'} still running, ` +
-          `then the process ${
-            crashed
-              ? `crashed (${[
-                  ...seen,
-                  where ? `in ${where}` : '',
-                  exit.signal === 'SIGSEGV' ? 'a shell shows exit 139, Windows 0xC0000005 access violation' : '',
-                ]
-                  .filter(Boolean)
-                  .join('; ')})`
-              : 'went on with a thread writing into freed memory'
-          }: ` +
-          `the finalizer frees the engine without stopping and joining its threads first (gc-free-while-running)`
-        : run.failedChecks());
+        ? `${running.join(', ')} freed while ${many(running)} still running, then the process ${how}: ` +
+          `the finalizer frees the engine without stopping and joining its threads first${bug}`
+        : releasedLive.length && crashed
+          ? `${releasedLive.join(', ')} released ${releasedLive.length > 1 ? 'their' : 'its'} audio client while ${many(releasedLive)} ` +
+            `still running, then the process ${how}: the finalizer releases the engine without stopping it first${bug}`
+          : run.failedChecks());
   }
   await session.sweepLeftovers(diff);
 });

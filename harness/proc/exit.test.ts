@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyExit, signalName, signalNumber } from './exit.ts';
+import { classifyExit, signalName, signalNumber, windowsExitText } from './exit.ts';
 
 const linux = (r: Parameters<typeof classifyExit>[0]) => classifyExit({ platform: 'linux', ...r });
 const win = (exitCode: number) => classifyExit({ platform: 'win32', exitCode });
@@ -133,5 +133,19 @@ describe('classifyExit: Windows NTSTATUS', () => {
     expect(win(0)).toMatchObject({ kind: 'clean', name: 'exit 0' });
     expect(win(1)).toMatchObject({ kind: 'error', name: 'exit 1', crash: false });
     expect(classifyExit({ platform: 'win32', exitCode: 137, viaShell: true }).kind).toBe('error');
+  });
+});
+
+describe('windowsExitText', () => {
+  it("says a Windows crash the way seed 000's postmortem quotes it", () => {
+    expect(windowsExitText(classifyExit({ exitCode: 3221225477, platform: 'win32' }))).toBe(
+      'access violation (0xC0000005, exit code 3221225477)',
+    );
+    expect(windowsExitText(classifyExit({ exitCode: -1073741819, platform: 'win32' }))).toMatch(/\(0xC0000005, exit code 3221225477\)$/);
+  });
+  it('nothing for a clean exit, a small code, or a Linux signal', () => {
+    expect(windowsExitText(classifyExit({ exitCode: 0, platform: 'win32' }))).toBeUndefined();
+    expect(windowsExitText(classifyExit({ exitCode: 5, platform: 'win32' }))).toBeUndefined();
+    expect(windowsExitText(classifyExit({ signal: 'SIGSEGV' }))).toBeUndefined();
   });
 });

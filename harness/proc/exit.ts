@@ -156,3 +156,11 @@ export function classifyExit(r: ExitReport): ExitClass {
   if (code === 0) return { kind: 'clean', code, signal, name: 'exit 0', description: 'exited successfully', crash: false };
   return { kind: 'error', code, signal, name: `exit ${code}`, description: `exited with code ${code}`, crash: false };
 }
+
+// "access violation (0xC0000005, exit code 3221225477)": a Windows crash as a postmortem quotes it
+// (the exception, its NTSTATUS, and the exit code a test runner printed). Undefined for others.
+export function windowsExitText(e: ExitClass): string | undefined {
+  if (e.signal || e.code === null || e.code <= 0xffff || !e.crash) return undefined;
+  const what = e.description.replace(/\s*\(.*\)$/, '');
+  return `${what} (${hex(e.code)}, exit code ${e.code >>> 0})`;
+}

@@ -8,10 +8,13 @@ cd "$(dirname "$0")/../.."
 # fixture is Debian's python3 with tkinter and rtmidi, on a private Xvfb display driven by xdotool.
 # The example targets are Debian's own programs (fluidsynth with a small soundfont, sox's play through
 # Pulse, dbus-daemon's fork); python3-dbg gives gdb the py-bt that names a hung Python program's lines.
+# Windows: the engine cross-built by mingw-w64 runs under Debian's 64-bit Wine (no i386 needed;
+# about 350 MB to download): docs/windows.md.
 APT_PACKAGES=(pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils libpulse-dev
               cmake g++ make pkg-config gdb
               pipewire-jack librtmidi-dev python3 python3-tk python3-rtmidi xvfb xdotool
-              fluidsynth timgm6mb-soundfont sox libsox-fmt-pulse dbus-daemon python3-dbg chromium)
+              fluidsynth timgm6mb-soundfont sox libsox-fmt-pulse dbus-daemon python3-dbg chromium
+              wine wine64 g++-mingw-w64-x86-64)
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -41,4 +44,7 @@ pnpm build:native >/dev/null
 echo "setup: building the sanitizer engines (pnpm build:native:asan, pnpm build:native:tsan)"
 pnpm build:native:asan >/dev/null
 pnpm build:native:tsan >/dev/null
+# The Windows engine and launcher, and hilt's private Wine prefix (made once, about 6 s).
+echo "setup: building the Windows engine (pnpm build:native:win)"
+pnpm build:native:win >/dev/null
 echo "setup: done"
