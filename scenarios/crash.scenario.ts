@@ -7,7 +7,8 @@ import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
 import { HiltError } from '../harness/errors.ts';
 import { runBlackBox } from './lib/blackbox-flow.ts';
-import { crashFault, isReferenceEngine } from './lib/blackbox-faults.ts';
+import { crashFault, isReferenceEngine, WINDOWS_FAULTS, windowsCrashFault, type WindowsFault } from './lib/blackbox-faults.ts';
+import { classifyExit, windowsExitText } from '../harness/proc/exit.ts';
 import { runFault } from './lib/fault-flow.ts';
 
 defineScenario(SCENARIOS.crash, async (ctx) => {
@@ -16,6 +17,20 @@ defineScenario(SCENARIOS.crash, async (ctx) => {
   const thread = params.word('thread');
   const point = params.word('point');
   const sig = `SIG${signal.toUpperCase()}`;
+  if (ctx.target.traits.includes('windows-engine')) {
+    if (thread === 'worker' || point !== 'steady') {
+      throw new HiltError('USAGE', `the Windows engine crashes on its main or render thread (--set thread=main|audio), steadily`, {
+        hint: 'use --set thread=main or --set thread=audio (its render thread), and --set win_fault to pick the exception',
+      });
+    }
+    const fault = params.word('win_fault') as WindowsFault;
+    const on = thread === 'audio' ? 'render' : 'main';
+    run.fact(
+      'fault',
+      `${fault} on the ${on} thread (expects ${windowsExitText(classifyExit({ exitCode: WINDOWS_FAULTS[fault], platform: 'win32' }))})`,
+    );
+    return void (await runBlackBox(ctx, windowsCrashFault(ctx, fault, on)));
+  }
   if (!isReferenceEngine(ctx)) {
     // A black box cannot be made to fault from inside: the signal comes from outside, at the process.
     if (thread !== 'main' || point !== 'steady') {

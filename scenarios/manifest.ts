@@ -53,6 +53,11 @@ const list = [
       thread: word(['main', 'audio', 'worker'], 'main', 'the thread that faults'),
       point: word(['steady', 'teardown'], 'steady', 'steady: while tapping; teardown: inside the destroy of the crossfade tap'),
       core: flag(true, 'let the crash leave a core and read it with gdb (off: less load on a small machine)'),
+      win_fault: word(
+        ['av', 'stack-overflow', 'heap-corruption', 'fast-fail', 'breakpoint'],
+        'av',
+        'the Windows engine only: the exception it raises (0xC0000005, 0xC00000FD, 0xC0000374, 0xC0000409, 0x80000003)',
+      ),
       ...TAPPING,
     },
     needs: ANY_PROGRAM,

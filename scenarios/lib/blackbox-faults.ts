@@ -52,6 +52,38 @@ export function crashFault(ctx: ScenarioContext, sig: NodeJS.Signals): BlackBoxF
   };
 }
 
+// The NTSTATUS each crash of the Windows engine must end with (what Windows itself raises).
+export const WINDOWS_FAULTS = {
+  av: 0xc0000005,
+  'stack-overflow': 0xc00000fd,
+  'heap-corruption': 0xc0000374,
+  'fast-fail': 0xc0000409,
+  breakpoint: 0x80000003,
+} as const;
+export type WindowsFault = keyof typeof WINDOWS_FAULTS;
+
+// The Windows engine crashes from inside, on the thread asked for; the launcher reads its exit
+// code in Wine, so the check is the NTSTATUS itself, not the Linux status's low byte.
+export function windowsCrashFault(ctx: ScenarioContext, fault: WindowsFault, thread: 'main' | 'render'): BlackBoxFault {
+  const want = WINDOWS_FAULTS[fault];
+  const hex = `0x${want.toString(16).toUpperCase()}`;
+  const softMs = ctx.target.stop.deadlineMs;
+  return {
+    label: `${fault} on the ${thread} thread`,
+    deadlineMs: softMs,
+    crashExpected: true,
+    inject: async (t) => {
+      const at = now();
+      t.child.stdin?.write(`crash ${fault} ${thread}\n`);
+      const w = await ctx.run.phase(`${t.spec.name} ends after ${fault} on ${thread}`, watchBudget(softMs), () =>
+        watch(t.child, t.child.exited, { what: `${t.spec.name} exit after ${fault} on the ${thread} thread`, softMs }),
+      );
+      return { ended: endOf(w, t.child), at, ...(w.outcome === 'hung' && { hang: w.hang.summary }) };
+    },
+    expectExit: (x) => ({ ok: x.code === want && x.crash && x.signal === null, expected: hex }),
+  };
+}
+
 // The configured stop (signal, stdin closed, a line, a command) under the watchdog.
 export function stopFault(ctx: ScenarioContext): BlackBoxFault {
   const { stop, expect } = ctx.target;
