@@ -1,7 +1,8 @@
 // The reference engine built for Windows (mingw-w64), run under Wine against the virtual rig, through
 // the real CLI: numchuck's gc-teardown passes, and fails under its bug switches with the seed's
 // code in the diagnosis (read in full by hilt's launcher inside Wine: Linux sees only its low
-// byte). After every run no Wine process is left and nothing of Wine's is left in /tmp.
+// byte); crash on the main and render threads is classified by NTSTATUS; kill9 leaves nothing.
+// After every run no Wine process is left and nothing of Wine's is left in /tmp.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -11,6 +12,9 @@ import { ROOT } from '../harness/target/config.ts';
 import { check, runCli } from './run-cli.ts';
 
 const GC = join(ROOT, 'fixtures/targets/win-engine-gc.json');
+const ENGINE = join(ROOT, 'fixtures/targets/win-engine.json');
+// The exit numchuck's test process died with (seed 000), as hilt says it.
+const SEED_000 = 'access violation (0xC0000005, exit code 3221225477)';
 
 // Live (not zombie) processes of hilt's Wine prefix: the programs, wineserver, winedevice.
 function wineProcesses(): string[] {
@@ -53,17 +57,65 @@ describe('gc-teardown against the Windows engine under Wine', () => {
     expect(r.exitCode).toBe(1);
     const s = r.summary!;
     expect(check(s, 'clean-exit')?.measured).toBe('STATUS_ACCESS_VIOLATION (0xC0000005)');
-    expect(s.diagnosis).toMatch(
-      /^engine#1(, engine#\d+)* freed while (its render thread was|their render threads were) still running, then the process crashed \(access violation \(0xC0000005, exit code 3221225477\)\): the finalizer frees the engine without stopping and joining its threads first \(free-while-running\)$/,
-    );
+    expect(s.diagnosis).toMatch(/^engine#1(, engine#\d+)* freed while (its render thread was|their render threads were) still running, /);
+    expect(s.diagnosis).toContain(`then the process crashed (${SEED_000}): `);
+    expect(s.diagnosis).toMatch(/the finalizer frees the engine without stopping and joining its threads first \(free-while-running\)$/);
     await expectNothingOfWineLeft();
   });
 
   test('--bug no-shutdown: the audio client released under a running render thread, the same access violation', async () => {
     const r = await runCli(['gc-teardown', '--target', GC, '--bug', 'no-shutdown']);
     expect(r.exitCode).toBe(1);
-    expect(r.summary!.diagnosis).toMatch(
-      /released (its|their) audio client while .*render thread.* still running, then the process crashed \(access violation \(0xC0000005, exit code 3221225477\)\): the finalizer releases the engine without stopping it first \(no-shutdown\)/,
+    expect(r.summary!.diagnosis).toMatch(/released (its|their) audio client while .*render thread.* still running, /);
+    expect(r.summary!.diagnosis).toContain(
+      `then the process crashed (${SEED_000}): the finalizer releases the engine without stopping it first`,
+    );
+    await expectNothingOfWineLeft();
+  });
+});
+
+describe('crash and kill9 against the Windows engine under Wine', () => {
+  test.each([
+    ['main', 'av', 'STATUS_ACCESS_VIOLATION (0xC0000005)'],
+    ['audio', 'breakpoint', 'STATUS_BREAKPOINT (0x80000003)'],
+    ['audio', 'stack-overflow', 'STATUS_STACK_OVERFLOW (0xC00000FD)'],
+  ])('crash on the %s thread (%s): classified by its NTSTATUS, its stream gone, the victim audible', async (thread, fault, name) => {
+    const r = await runCli(['crash', '--target', ENGINE, '--set', `thread=${thread}`, '--set', `win_fault=${fault}`]);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(check(s, 'exit')?.measured).toBe(name);
+    expect(check(s, 'no-orphans')?.verdict).toBe('pass');
+    expect(check(s, 'victim-heard-after')?.verdict).toBe('pass');
+    await expectNothingOfWineLeft();
+  });
+
+  test('crash --bug crash-handler-hangs: the crash handler joins the crashing render thread; the hang is caught and said', async () => {
+    const r = await runCli(['crash', '--target', ENGINE, '--set', 'thread=audio', '--bug', 'crash-handler-hangs']);
+    expect(r.exitCode).toBe(1);
+    const s = r.summary!;
+    expect(check(s, 'exit')?.verdict).toBe('fail');
+    expect(s.diagnosis).toMatch(/after av on the render thread: .*a clean end is 0xC0000005/);
+    expect(s.diagnosis).toMatch(/hung: nothing after \d+ ms/);
+    await expectNothingOfWineLeft();
+  });
+
+  test('kill9: the launcher SIGKILLed, its job ends the engine; its stream gone, nothing left', async () => {
+    const r = await runCli(['kill9', '--target', ENGINE]);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(check(r.summary, 'no-escaped-process')?.verdict).toBe('pass');
+    await expectNothingOfWineLeft();
+  });
+
+  test('kill9 --bug helper-outlives: the helper that broke away from the job is found, with its stream, and removed', async () => {
+    const r = await runCli(['kill9', '--target', ENGINE, '--bug', 'helper-outlives']);
+    expect(r.exitCode).toBe(1);
+    const s = r.summary!;
+    // Only the helper: Wine's own services are not the program's.
+    expect(check(s, 'no-escaped-process')?.message).toMatch(
+      /^still running after hilt-engine-win \(pid \d+\) ended: hilt-engine-win\[\d+\] \(parent 1\)$/,
+    );
+    expect(check(s, 'no-orphans')?.message).toMatch(
+      /orphan: pulse stream hilt-engine-win\.exe .*owner pid \d+ alive, a child of the target/,
     );
     await expectNothingOfWineLeft();
   });

@@ -198,7 +198,8 @@ export const targetConfigSchema = strict({
     .describe(
       'What it can do for a scenario that needs more than a black box: ' +
         "speaks the reference engine's control lines and log, taps a victim, is one of the addon programs, " +
-        'a Jupyter-style kernel, asks for MIDI at run time, or is the Windows engine (crashes on request, under Wine). `pnpm scenario <name> --help` says what each scenario needs.',
+        'a Jupyter-style kernel, asks for MIDI at run time, or is the Windows engine (crashes on request, under Wine). ' +
+        '`pnpm scenario <name> --help` says what each scenario needs.',
     ),
   wine: z
     .boolean({ error: 'expected true or false' })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Child } from '../proc/child.ts';
-import { LAUNCHER_EXIT, launcherExitCode, serverDirOf, wineEnv } from './wine.ts';
+import { isWineService, LAUNCHER_EXIT, launcherExitCode, serverDirOf, wineEnv } from './wine.ts';
 
 describe("the launcher's exit line", () => {
   it('the last one wins; CRLF and case do not matter; none is undefined', () => {
@@ -41,4 +41,12 @@ it("wineserver's socket dir is the one the prefix names, and only a name of that
   expect(serverDirOf('wine-m35Zs6\n')).toBe('/tmp/wine-m35Zs6');
   expect(serverDirOf('../../etc')).toBeUndefined();
   expect(serverDirOf('')).toBeUndefined();
+});
+
+it("Wine's own processes are told apart from a program's, by name", () => {
+  for (const comm of ['wineserver64', 'services.exe', 'winedevice.exe', 'plugplay.exe', 'svchost.exe', 'rpcss.exe']) {
+    expect(isWineService(comm), comm).toBe(true);
+  }
+  expect(isWineService('hilt-engine-win')).toBe(false);
+  expect(isWineService('wine64-preloader')).toBe(false);
 });

@@ -46,6 +46,10 @@ export function launcherExitCode(lines: readonly string[]): number | undefined {
   return undefined;
 }
 
+// Wine's own processes (the server and the services it starts for a prefix), by their comm name.
+const WINE_SERVICES = /^(wineserver(64)?|services\.exe|winedevice\.exe|plugplay\.exe|svchost\.exe|rpcss\.exe|explorer\.exe|conhost\.exe)$/;
+export const isWineService = (comm: string): boolean => WINE_SERVICES.test(comm);
+
 export function requireWine(): string {
   const wine = which('wine') ?? which('wine64');
   if (!wine) {

@@ -13,8 +13,11 @@ bool BugSwitches::fromEnv(BugSwitches& out, std::string& error) {
     if (name.empty()) continue;
     if (name == "free-while-running") out.freeWhileRunning = true;
     else if (name == "no-shutdown") out.noShutdown = true;
+    else if (name == "crash-handler-hangs") out.crashHandlerHangs = true;
+    else if (name == "helper-outlives") out.helperOutlives = true;
     else {
-      error = "unknown bug switch '" + name + "' (known: free-while-running, no-shutdown)";
+      error = "unknown bug switch '" + name +
+              "' (known: free-while-running, no-shutdown, crash-handler-hangs, helper-outlives)";
       return false;
     }
   }
@@ -25,6 +28,8 @@ std::string BugSwitches::describe() const {
   std::string s;
   if (freeWhileRunning) s += "free-while-running,";
   if (noShutdown) s += "no-shutdown,";
+  if (crashHandlerHangs) s += "crash-handler-hangs,";
+  if (helperOutlives) s += "helper-outlives,";
   if (s.empty()) return "none";
   s.pop_back();
   return s;

@@ -3,8 +3,10 @@
 //
 //   hilt-engine-win [--hz F]                            one engine; control lines on stdin
 //   hilt-engine-win --gc --count N --batch B [--hz F]   engines made and collected in batches
+//   hilt-engine-win --helper [--hz F]                   a helper's own engine, until killed
 #include <windows.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,9 +24,11 @@ namespace {
 
 constexpr int kExitUsage = 2;  // hilt's usage-error code
 constexpr DWORD kBatchRunMs = 50;  // how long a batch plays before the collector drops it
+constexpr const char* kHelperArgs = " --helper --hz 880";  // its own tone, told apart from the engine's
 
 struct Options {
   bool gc = false;
+  bool helper = false;
   int count = 0;
   int batch = 1;
   double hz = 660.0;
@@ -34,7 +38,8 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "hilt-engine-win: %s\n"
                "usage: hilt-engine-win [--hz F]\n"
-               "       hilt-engine-win --gc --count N --batch B [--hz F]\n",
+               "       hilt-engine-win --gc --count N --batch B [--hz F]\n"
+               "       hilt-engine-win --helper [--hz F]\n",
                why);
   return kExitUsage;
 }
@@ -44,11 +49,13 @@ bool parseArgs(int argc, char** argv, Options& o, std::string& error) {
     const std::string a = argv[i];
     const bool hasValue = i + 1 < argc;
     if (a == "--gc") o.gc = true;
+    else if (a == "--helper") o.helper = true;
     else if (a == "--count" && hasValue) o.count = std::atoi(argv[++i]);
     else if (a == "--batch" && hasValue) o.batch = std::atoi(argv[++i]);
     else if (a == "--hz" && hasValue) o.hz = std::atof(argv[++i]);
     else return error = "unknown or incomplete argument '" + a + "'", false;
   }
+  if (o.gc && o.helper) return error = "--gc and --helper are two modes: give one", false;
   if (o.gc && (o.count < 1 || o.batch < 1)) return error = "--gc needs --count N and --batch B (both >= 1)", false;
   if (!(o.hz > 0.0 && o.hz < 24000.0)) return error = "--hz must be between 0 and 24000", false;
   return true;
@@ -121,6 +128,84 @@ int stopAndExit(Engine* e, const char* why) {
   return 0;
 }
 
+// Bug switch crash-handler-hangs: the engine the filter shuts down, the filter it replaced (mingw's
+// CRT installs one), and whether it ran (so a render crash that never ends is told apart).
+std::atomic<Engine*> crashEngine{nullptr};
+LPTOP_LEVEL_EXCEPTION_FILTER previousFilter = nullptr;
+std::atomic<bool> crashHandlerEntered{false};
+
+// "Shut the engine down cleanly before dying": stop it and join the render thread, unbounded.
+// When the fault is on the render thread itself, the join waits for the thread that is waiting,
+// and the process never dies (the bug); on any other thread the join ends and the crash goes on.
+LONG WINAPI stopEngineBeforeDying(EXCEPTION_POINTERS* info) {
+  crashHandlerEntered = true;
+  logLine("crash handler: stopping the engine");
+  if (Engine* e = crashEngine.load()) {
+    e->stopRequested = true;
+    SetEvent(e->event);
+    e->client->Stop();
+    WaitForSingleObject(e->thread, INFINITE);
+    logLine("crash handler: render thread joined");
+  }
+  // On to the CRT's filter, then the default: the process ends with the fault's code as without it.
+  return previousFilter ? previousFilter(info) : EXCEPTION_CONTINUE_SEARCH;
+}
+
+void installCrashHandler(Engine* e) {
+  crashEngine = e;
+  previousFilter = SetUnhandledExceptionFilter(stopEngineBeforeDying);
+  logLine("crash handler installed (bug switch crash-handler-hangs)");
+}
+
+// Bug switch helper-outlives: the same exe in --helper mode, broken away from the launcher's job
+// so that killing the launcher (and with it the engine) leaves the helper and its stream running.
+// It writes to the engine's stdout and stderr so its lines reach the harness; no stdin.
+void startHelper() {
+  char exe[MAX_PATH];
+  const DWORD n = GetModuleFileNameA(nullptr, exe, sizeof exe);
+  if (n == 0 || n >= sizeof exe) {
+    return logLine("helper not started: GetModuleFileNameA failed: " + std::to_string(GetLastError()));
+  }
+  std::string cmdline = std::string("\"") + exe + "\"" + kHelperArgs;
+  STARTUPINFOA si = {};
+  si.cb = sizeof si;
+  si.dwFlags = STARTF_USESTDHANDLES;
+  si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+  si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+  // Handed on only if inheritable: they are when the launcher passed them, set again to be sure.
+  SetHandleInformation(si.hStdOutput, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  SetHandleInformation(si.hStdError, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  // bInheritHandles hands on every inheritable handle: not the harness's stdin pipe, not the helper's.
+  SetHandleInformation(GetStdHandle(STD_INPUT_HANDLE), HANDLE_FLAG_INHERIT, 0);
+  PROCESS_INFORMATION pi = {};
+  if (!CreateProcessA(nullptr, &cmdline[0], nullptr, nullptr, TRUE, CREATE_BREAKAWAY_FROM_JOB, nullptr, nullptr, &si,
+                      &pi)) {
+    // ERROR_ACCESS_DENIED (5) here: the launcher's job does not allow breakaway.
+    return logLine("helper not started: CreateProcessA(CREATE_BREAKAWAY_FROM_JOB) failed: " +
+                   std::to_string(GetLastError()));
+  }
+  BOOL inJob = FALSE;
+  const bool known = IsProcessInJob(pi.hProcess, nullptr, &inJob);
+  const char* job = known ? (inJob ? "yes" : "no") : "unknown";
+  logLine("helper started pid=" + std::to_string(pi.dwProcessId) + " in-job=" + job + " (bug switch helper-outlives)");
+  CloseHandle(pi.hThread);
+  CloseHandle(pi.hProcess);
+}
+
+// --helper: its own engine and tone, no control lines, until killed (it never stops on its own).
+int runHelper(const Options& o) {
+  std::string error;
+  Engine* e = createEngine(1, o.hz, error);
+  if (!e) return logLine("helper create failed: " + error), 1;
+  if (!startEngine(e, error)) return logLine("helper start failed: " + error), 1;
+  char ready[128];
+  std::snprintf(ready, sizeof ready, "helper ready hz=%g mix=%s", o.hz, describeFormat(e).c_str());
+  logLine(ready);
+  WaitForSingleObject(e->thread, INFINITE);  // returns only if the render thread ended by itself
+  logLine("helper: render thread ended");
+  return 1;
+}
+
 // "crash <kind> <thread>": main does it now; the render thread on its next period.
 void crashCommand(Engine* e, const std::string& kindName, const std::string& thread) {
   const CrashKind kind = crashKindFromName(kindName);
@@ -131,17 +216,23 @@ void crashCommand(Engine* e, const std::string& kindName, const std::string& thr
   } else if (thread == "render") {
     e->crashRequest = static_cast<int>(kind);
     // Waits for the crash to end the process; a render thread still alive after 5 s did not crash.
-    if (WaitForSingleObject(e->thread, 5000) == WAIT_TIMEOUT) logLine("render thread did not crash within 5 s");
+    if (WaitForSingleObject(e->thread, 5000) == WAIT_TIMEOUT) {
+      logLine(crashHandlerEntered
+                  ? "render thread crashed, but the process did not end within 5 s (crash handler still running)"
+                  : "render thread did not crash within 5 s");
+    }
   } else {
     logLine("unknown thread '" + thread + "' (known: main, render)");
   }
 }
 
-int runControlled(const Options& o) {
+int runControlled(const Options& o, const BugSwitches& bugs) {
+  if (bugs.helperOutlives) startHelper();
   std::string error;
   Engine* e = createEngine(1, o.hz, error);
   if (!e) return logLine("create failed: " + error), 1;
   if (!startEngine(e, error)) return logLine("start failed: " + error), 1;
+  if (bugs.crashHandlerHangs) installCrashHandler(e);
   char ready[128];
   std::snprintf(ready, sizeof ready, "ready render=running hz=%g mix=%s", o.hz, describeFormat(e).c_str());
   logLine(ready);
@@ -165,5 +256,6 @@ int main(int argc, char** argv) {
   if (!parseArgs(argc, argv, options, error)) return usage(error.c_str());
   BugSwitches bugs;
   if (!BugSwitches::fromEnv(bugs, error)) return usage(error.c_str());
-  return options.gc ? runGc(options, bugs) : runControlled(options);
+  if (options.helper) return runHelper(options);
+  return options.gc ? runGc(options, bugs) : runControlled(options, bugs);
 }

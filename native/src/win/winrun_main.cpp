@@ -46,12 +46,14 @@ std::string lastErrorText(DWORD code) {
 }
 
 // Closing the job's last handle kills what is in it: when the launcher dies in any way (the
-// harness SIGKILLs it), the system closes the handle and the program goes too.
+// harness SIGKILLs it), the system closes the handle and the program goes too. Breakaway is
+// allowed so a program can start a process that outlives it on purpose (the engine's bug switch
+// helper-outlives, a class of bug hilt must see); a child that does not ask still joins the job.
 HANDLE makeKillOnCloseJob() {
   HANDLE job = CreateJobObjectA(nullptr, nullptr);
   if (!job) return nullptr;
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {};
-  limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+  limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_BREAKAWAY_OK;
   if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &limits, sizeof limits)) {
     CloseHandle(job);
     return nullptr;
