@@ -53,7 +53,8 @@ export function defineScenario(entry: ScenarioManifest, body: (ctx: ScenarioCont
     try {
       const target = loadTargetSpec(options.target, { output: outputName(options) });
       requireBuilt(target); // before the rig: a missing build is `unavailable`, said at once
-      const prefix = target.wine ? await ensurePrefix(WINE_PREFIX, progress) : undefined; // once: about 6 s
+      const underWine = target.wine && process.platform !== 'win32';
+      const prefix = underWine ? await ensurePrefix(WINE_PREFIX, progress) : undefined; // once: about 6 s
       rig = await startRig(options, { purpose: `hilt scenario ${name}`, onWait: progress });
       run = new ScenarioRun(options, target.name, t0);
       run.metric('rig_ready_ms', rig.timings.readyMs);

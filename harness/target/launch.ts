@@ -54,7 +54,7 @@ export function requireBuilt(spec: TargetSpec): void {
 
 // A Windows target: Wine, its .exe and hilt's launcher (both built by mingw-w64).
 function requireWindowsBuilt(spec: TargetSpec): void {
-  requireWine();
+  if (process.platform !== 'win32') requireWine();
   const hint = spec.build ? `build it with: ${spec.build}` : `build it, or fix "command" in ${spec.file}`;
   for (const file of [spec.command[0]!, LAUNCHER, ...spec.requires]) requireFile(spec.name, file, constants.R_OK, hint);
 }
@@ -87,6 +87,8 @@ async function windowsLaunch(
   command: string[],
   onProgress?: (line: string) => void,
 ): Promise<{ command: string[]; env: Record<string, string> }> {
+  // On Windows itself (the nightly's Windows runner) the same launcher runs natively.
+  if (process.platform === 'win32') return { command: [LAUNCHER, ...command], env: {} };
   const wine = requireWine();
   await ensurePrefix(WINE_PREFIX, onProgress);
   return { command: [wine, LAUNCHER, ...command], env: wineEnv(WINE_PREFIX) };

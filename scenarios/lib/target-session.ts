@@ -99,7 +99,7 @@ export class TargetSession {
       });
       this.targets.push(t);
       // Under Wine: the prefix's wineserver ends with the repetition, never left running.
-      if (target.wine) this.ctx.defer(() => stopWineserver());
+      if (target.wine && process.platform !== 'win32') this.ctx.defer(() => stopWineserver());
       run.metric('target_ready_ms', t.readyMs);
       run.metric('engine_ready_ms', t.readyMs); // the name before targets were generic: kept for summary.json readers
       return t;
