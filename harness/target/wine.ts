@@ -4,13 +4,13 @@
 // 0xC0000005); the program started through hilt's launcher, which reports the full exit code read
 // inside Wine (the Linux status keeps only its low byte); wineserver stopped after the program.
 // Nothing is written under the user's home: WINEPREFIX always points into the project.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HiltError } from '../errors.ts';
 import { which } from '../proc/which.ts';
-import { now } from '../wait.ts';
+import { now, pollUntil } from '../wait.ts';
 import { runTool } from '../watchdog/tool.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -102,5 +102,31 @@ export async function stopWineserver(prefix = WINE_PREFIX): Promise<void> {
   if (!server || !existsSync(prefix)) return;
   await runTool(server, ['-k'], { env: wineEnv(prefix), reject: false, deadlineMs: 10_000 });
   const dir = serverDirOf(await readFile(join(prefix, 'wineserver'), 'utf8').catch(() => ''));
+  // -k returns before the server and Wine's services are gone (1-2 s): wait for them, by where they
+  // run (wineserver in its socket dir, the services in the prefix), so another prefix's are not ours.
+  const ours = (cwd: string) => cwd.startsWith(`${prefix}/`) || (dir !== undefined && cwd.startsWith(`${dir}/`));
+  const gone = await pollUntil(() => wineProcessesIn(ours).length === 0, { deadlineMs: 5000, intervalMs: 50 });
   if (dir) await rm(dir, { recursive: true, force: true });
+  if (!gone.ok) {
+    throw new HiltError('DEADLINE', "Wine's processes did not end after wineserver -k", {
+      expected: `no process of the prefix ${prefix} within 5000 ms`,
+      seen: `still running: ${wineProcessesIn(ours).join(', ')}`,
+      hint: `WINEPREFIX=${prefix} wineserver -k; then look for them with ps`,
+    });
+  }
+}
+
+// Live processes (zombies have ended) whose working directory `ours` claims, as "pid comm".
+function wineProcessesIn(ours: (cwd: string) => boolean): string[] {
+  const found: string[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'latin1'))) continue;
+      if (ours(readlinkSync(`/proc/${p}/cwd`))) found.push(`${p} ${readFileSync(`/proc/${p}/comm`, 'latin1').trim()}`);
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return found;
 }

@@ -18,6 +18,7 @@ import { cliArgs, newOutDir } from '../run-cli.ts';
 import { endingFigures, gcTeardownFigures } from './addon.ts';
 import { kernelFigures } from './kernel.ts';
 import { midiFigures } from './midi.ts';
+import { windowsFigures } from './windows.ts';
 import { gateBench } from '../../harness/gate/bench.ts';
 import { BENCH_RESULTS, reportBench } from '../../harness/report/html/bench.ts';
 import { ms, quantile, say, stats } from '../../harness/report/figures.ts';
@@ -184,7 +185,7 @@ async function reportFigures(): Promise<void> {
 
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi, gate, report).
+  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi, windows, gate, report).
   const only = process.env.HILT_BENCH_ONLY;
   const part = (name: string) => !only || only.split(',').includes(name);
   if (part('rig')) await rigStart(5);
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
   if (part('endings')) await endingFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), scenario);
   if (part('kernel')) await kernelFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 100, scenario, (s) => outDirs.get(s)!);
   if (part('midi')) await midiFigures(Number(process.env.HILT_BENCH_RUNS ?? 5), 200, scenario);
+  if (part('windows')) await windowsFigures(Number(process.env.HILT_BENCH_RUNS ?? 3));
   if (part('gate')) await gateFigures(5);
   if (part('report')) await reportFigures();
   reaper.close();
