@@ -11,6 +11,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['harness/**/*.test.ts', 'native/**/*.test.ts', 'scenarios/manifest.test.ts'],
+          // Build output: the Wine prefix in native/build-win links Z: to / (a crawl would walk the disk).
+          exclude: ['native/build*/**', '**/node_modules/**'],
           testTimeout: 20_000,
         },
       },
@@ -18,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'suite',
           include: ['scenarios/**/*.test.ts', 'fixtures/**/*.test.ts'],
-          exclude: ['scenarios/manifest.test.ts'],
+          exclude: ['scenarios/manifest.test.ts', '**/node_modules/**'],
           // Each test drives whole CLI runs against a real audio server.
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -52,10 +52,15 @@ for p in "${!pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 # macOS has no timeout(1) unless coreutils is installed: pactl then runs unbounded.
 bound=()
 command -v timeout >/dev/null 2>&1 && bound=(timeout 3)
-for m in "${modules[@]}"; do
-  # After the kills, so no tracked process is left to use (or re-load) the module.
-  PULSE_SERVER=${m#* } "${bound[@]}" pactl unload-module "${m%% *}" </dev/null >/dev/null 2>&1
-done
+if [ ${#modules[@]} -gt 0 ]; then
+  # libpulse writes ~/.config/pulse/cookie when it finds none: a cookie of ours, removed after.
+  cookie_dir=$(mktemp -d "${TMPDIR:-/tmp}/hilt-reaper-XXXXXX")
+  for m in "${modules[@]}"; do
+    # After the kills, so no tracked process is left to use (or re-load) the module.
+    PULSE_COOKIE=$cookie_dir/cookie PULSE_SERVER=${m#* } "${bound[@]}" pactl unload-module "${m%% *}" </dev/null >/dev/null 2>&1
+  done
+  rm -rf -- "$cookie_dir"
+fi
 for d in "${dirs[@]}"; do
   # Only ever our own temp dirs (the harness registers nothing else).
   case "$d" in */hilt-*) rm -rf -- "$d" ;; esac

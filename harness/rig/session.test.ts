@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { othersStreams, sessionChanges, sessionState, sessionVariables } from './session.ts';
+import { cookieVariables, othersStreams, sessionChanges, sessionState, sessionVariables } from './session.ts';
 
 describe('sessionVariables: the server a run attaches to', () => {
   const isDir = (p: string) => p === '/run/user/1000';
@@ -53,5 +53,15 @@ describe('session state with modules', () => {
     const after = sessionState(lists(MODULES, mpv));
     expect(sessionChanges(before, after)).toEqual([]);
     expect(othersStreams(before, after)).toEqual(['sink-input 11 (mpv) started']);
+  });
+});
+
+describe('cookieVariables: nothing written under the home', () => {
+  it("a cookie of hilt's own only where libpulse would write one under $HOME", () => {
+    const none = () => false;
+    expect(cookieVariables({ HOME: '/home/a' }, '/tmp/hilt-x', none)).toEqual({ PULSE_COOKIE: '/tmp/hilt-x/pulse-cookie' });
+    expect(cookieVariables({ HOME: '/home/a' }, '/tmp/hilt-x', (p) => p === '/home/a/.config/pulse/cookie')).toEqual({});
+    expect(cookieVariables({ HOME: '/h', XDG_CONFIG_HOME: '/c' }, '/t', (p) => p === '/c/pulse/cookie')).toEqual({});
+    expect(cookieVariables({ PULSE_COOKIE: '/mine' }, '/t', none)).toEqual({});
   });
 });

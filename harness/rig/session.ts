@@ -48,6 +48,16 @@ export function sessionVariables(
 // into the user's state file, forever (a new entry per run); a sink that claims routes is skipped.
 export const unsavedSinkProperties = (sink: string): string => `sink_properties='device.description=${sink} device.routes=1'`;
 
+// libpulse writes ~/.config/pulse/cookie when a client finds none (pipewire-pulse never asks for
+// it): then hilt's clients and targets get a cookie file in a folder of hilt's, so nothing is
+// written under the user's home. A cookie the user has (or PULSE_COOKIE) is left as it is.
+export function cookieVariables(env: NodeJS.ProcessEnv, dir: string, exists: (p: string) => boolean): Record<string, string> {
+  if (env.PULSE_COOKIE) return {};
+  const config = env.XDG_CONFIG_HOME ?? (env.HOME ? join(env.HOME, '.config') : undefined);
+  if (config && exists(join(config, 'pulse', 'cookie'))) return {};
+  return { PULSE_COOKIE: join(dir, 'pulse-cookie') };
+}
+
 export const isDirectory = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
 // What of the user's session hilt must leave exactly as it found it.

@@ -4,6 +4,9 @@
 // the device pair of a rig file, holds a lock on the server (and device) so a second run waits,
 // and at the end proves the session is as it found it. Docs: docs/device-runner.md.
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HiltError } from '../errors.ts';
 import { reaper } from '../cleanup/reaper.ts';
 import { which } from '../proc/which.ts';
@@ -24,6 +27,7 @@ import {
   readSession,
   serverLocation,
   sessionChanges,
+  cookieVariables,
   sessionVariables,
   unsavedSinkProperties,
   type SessionState,
@@ -61,6 +65,7 @@ export class SystemRig extends PipeWireRig implements Rig {
     readonly env: Record<string, string>,
     readonly address: string, // the server as a lock key and for the reaper: unix:PATH or tcp:HOST
     rigFile: RigFile | undefined,
+    private readonly dir: string, // hilt's own files for this rig (a Pulse cookie), removed at stop
   ) {
     super();
     this.outputSink = systemOutputName(rigFile);
@@ -82,8 +87,10 @@ export class SystemRig extends PipeWireRig implements Rig {
     }
     const address = vars.PULSE_SERVER ?? `unix:${where.socket}`;
     // PULSE_BINARY: libpulse must never autospawn a server for us (hilt never starts one).
-    const env = { ...vars, PULSE_BINARY: which('false') ?? '/bin/false' };
-    const rig = new SystemRig(env, address, opts.rigFile);
+    const dir = await mkdtemp(join(tmpdir(), 'hilt-sysrig-'));
+    reaper.trackDir(dir);
+    const env = { ...vars, PULSE_BINARY: which('false') ?? '/bin/false', ...cookieVariables(process.env, dir, existsSync) };
+    const rig = new SystemRig(env, address, opts.rigFile, dir);
     try {
       await rig.requirePipeWire(where.how);
       const keys = [`server ${address}`, ...(opts.rigFile ? [`device ${address} ${opts.rigFile.output}`] : [])];
@@ -244,6 +251,7 @@ export class SystemRig extends PipeWireRig implements Rig {
       // Whatever failed above, the next run must not wait for a rig nobody uses.
       await this.lock?.release();
       this.lock = undefined;
+      await rm(this.dir, { recursive: true, force: true });
     }
   }
 

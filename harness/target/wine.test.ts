@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Child } from '../proc/child.ts';
-import { isWineService, LAUNCHER_EXIT, launcherExitCode, serverDirOf, wineEnv } from './wine.ts';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isWineService, LAUNCHER_EXIT, launcherExitCode, serverDirOf, unlinkHome, wineEnv } from './wine.ts';
 
 describe("the launcher's exit line", () => {
   it('the last one wins; CRLF and case do not matter; none is undefined', () => {
@@ -29,8 +32,11 @@ describe("the launcher's exit line", () => {
 });
 
 it('every Wine process runs in the given prefix with no debug channels and no installers', () => {
-  expect(wineEnv('/p')).toEqual({
-    WINEPREFIX: '/p',
+  expect(wineEnv('/b/p')).toEqual({
+    WINEPREFIX: '/b/p',
+    XDG_CONFIG_HOME: '/b/xdg/config', // Wine's menu and MIME folders: not in the user's home
+    XDG_DATA_HOME: '/b/xdg/data',
+    XDG_CACHE_HOME: '/b/xdg/cache',
     WINEDEBUG: '-all',
     WINEDLLOVERRIDES: 'winemenubuilder.exe,mscoree,mshtml=',
     WINEARCH: 'win64',
@@ -49,4 +55,21 @@ it("Wine's own processes are told apart from a program's, by name", () => {
   }
   expect(isWineService('hilt-engine-win')).toBe(false);
   expect(isWineService('wine64-preloader')).toBe(false);
+});
+
+it("the Windows user's folders that wineboot links to $HOME become folders of the prefix; links inside it stay", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hilt-unlink-'));
+  try {
+    const home = join(dir, 'home');
+    const user = join(dir, 'prefix', 'drive_c', 'users', 'me');
+    mkdirSync(home);
+    mkdirSync(join(user, 'AppData'), { recursive: true });
+    symlinkSync(home, join(user, 'Music'));
+    symlinkSync(join(user, 'AppData'), join(user, 'Inside'));
+    expect(await unlinkHome(join(dir, 'prefix'))).toEqual([join(user, 'Music')]);
+    expect(lstatSync(join(user, 'Music')).isDirectory()).toBe(true);
+    expect(lstatSync(join(user, 'Inside')).isSymbolicLink()).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

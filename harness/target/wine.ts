@@ -5,7 +5,7 @@
 // inside Wine (the Linux status keeps only its low byte); wineserver stopped after the program.
 // Nothing is written under the user's home: WINEPREFIX always points into the project.
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HiltError } from '../errors.ts';
@@ -29,8 +29,14 @@ const AEDEBUG = 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\AeDebug'
 // What every Wine process of hilt's runs with: the private prefix, no debug channels, no menu
 // entries or .NET/Gecko installers (they would write files and ask questions).
 export function wineEnv(prefix = WINE_PREFIX): Record<string, string> {
+  // Wine makes menu, desktop and MIME folders under the XDG dirs (empty, but in the user's home):
+  // they go next to the prefix instead.
+  const xdg = join(dirname(prefix), 'xdg');
   return {
     WINEPREFIX: prefix,
+    XDG_CONFIG_HOME: join(xdg, 'config'),
+    XDG_DATA_HOME: join(xdg, 'data'),
+    XDG_CACHE_HOME: join(xdg, 'cache'),
     WINEDEBUG: '-all',
     WINEDLLOVERRIDES: 'winemenubuilder.exe,mscoree,mshtml=',
     WINEARCH: 'win64',
@@ -67,7 +73,7 @@ export function requireWine(): string {
 // killed boot) is made again: the marker file is written last.
 export async function ensurePrefix(prefix = WINE_PREFIX, onProgress?: (line: string) => void): Promise<{ madeMs?: number }> {
   const marker = join(prefix, '.hilt-ready');
-  if (existsSync(marker)) return {};
+  if (existsSync(marker)) return (await unlinkHome(prefix), {});
   const wine = requireWine();
   const t0 = now();
   onProgress?.(`making the Wine prefix ${prefix} (once, about 6 s)`);
@@ -91,8 +97,29 @@ export async function ensurePrefix(prefix = WINE_PREFIX, onProgress?: (line: str
   } finally {
     await stopWineserver(prefix);
   }
+  await unlinkHome(prefix);
   await writeFile(marker, `made by hilt ${new Date().toISOString()}\n`);
   return { madeMs: now() - t0 };
+}
+
+// wineboot links the Windows user's Desktop, Documents, Music... to $HOME itself: a Windows program
+// would write into the user's home through them (and a crawler of the project walks the whole home).
+// Each link that leaves the prefix becomes an empty folder of the prefix's own.
+export async function unlinkHome(prefix = WINE_PREFIX): Promise<string[]> {
+  const users = join(prefix, 'drive_c', 'users');
+  const replaced: string[] = [];
+  for (const user of await readdir(users).catch(() => [] as string[])) {
+    for (const name of await readdir(join(users, user)).catch(() => [] as string[])) {
+      const path = join(users, user, name);
+      const st = await lstat(path).catch(() => undefined);
+      if (!st?.isSymbolicLink()) continue;
+      if (resolve(dirname(path), await readlink(path)).startsWith(`${prefix}/`)) continue;
+      await rm(path);
+      await mkdir(path);
+      replaced.push(path);
+    }
+  }
+  return replaced;
 }
 
 // wineserver stays about 0.55 s after its last program (Debian runs it with -p0); -k ends it now,

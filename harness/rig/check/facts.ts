@@ -4,6 +4,8 @@
 // says whether the rig is usable (exit 0) or not (77). The virtual rig is started and always
 // stopped; the system rig is the session's own server, never started, restarted or stopped.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arch, availableParallelism, release, type as osType } from 'node:os';
 import { HiltError, isHiltError } from '../../errors.ts';
@@ -14,6 +16,7 @@ import { runTool } from '../../watchdog/tool.ts';
 import type { RigKind } from '../rig.ts';
 import { parseServerInfo } from '../streams.ts';
 import {
+  cookieVariables,
   NO_SERVER_FIX,
   pactlJson,
   readSession,
@@ -308,10 +311,25 @@ async function checkVirtual(r: Partial<RigCheckReport> & { lines: CheckLine[] },
   }
 }
 
+// A folder of the check's own for the Pulse cookie libpulse would otherwise write under $HOME.
 async function checkSystem(
   r: Partial<RigCheckReport> & { lines: CheckLine[] },
   env: NodeJS.ProcessEnv,
   opts: RigCheckOptions,
+): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'hilt-check-'));
+  try {
+    await checkSystemWith(r, env, opts, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function checkSystemWith(
+  r: Partial<RigCheckReport> & { lines: CheckLine[] },
+  env: NodeJS.ProcessEnv,
+  opts: RigCheckOptions,
+  dir: string,
 ): Promise<void> {
   if (process.platform === 'darwin' || process.platform === 'win32') {
     const mac = process.platform === 'darwin';
@@ -351,7 +369,11 @@ async function checkSystem(
   }
   // Only the session's variables, as its apps see them; PULSE_BINARY keeps libpulse from
   // autospawning a PulseAudio if the socket is stale: the check never starts a server.
-  const sessionEnv: Record<string, string> = { PULSE_BINARY: which('false') ?? '/bin/false', ...vars };
+  const sessionEnv: Record<string, string> = {
+    PULSE_BINARY: which('false') ?? '/bin/false',
+    ...vars,
+    ...cookieVariables(env, dir, existsSync),
+  };
   const info = await runTool('pactl', ['info'], { env: sessionEnv, reject: false, deadlineMs: 5000 });
   const server = info.exitCode === 0 ? parseServerInfo(info.stdout) : undefined;
   if (!server) {
