@@ -120,3 +120,12 @@ describe('crash and kill9 against the Windows engine under Wine', () => {
     await expectNothingOfWineLeft();
   });
 });
+
+describe("a Windows program nobody here wrote: Wine's own cmd.exe, as a black box", () => {
+  test('exit: its exit code 3 (the one its config lists) read by the launcher; nothing left', async () => {
+    const r = await runCli(['exit', '--target', join(ROOT, 'fixtures/targets/win-cmd.json')]);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(check(r.summary, 'exit')?.verdict).toBe('pass');
+    await expectNothingOfWineLeft();
+  });
+});

@@ -9,7 +9,7 @@ import { now } from '../wait.ts';
 import type { TargetSpec } from './config.ts';
 import { readyWay, type ReadyProbes } from './ready.ts';
 import { runTool } from '../watchdog/tool.ts';
-import { ensurePrefix, LAUNCHER, LAUNCHER_EXIT, launcherExitCode, requireWine, WINE_PREFIX, wineEnv } from './wine.ts';
+import { ensurePrefix, LAUNCHER, windowsPath, LAUNCHER_EXIT, launcherExitCode, requireWine, WINE_PREFIX, wineEnv } from './wine.ts';
 import { endOf, watch, type Hang } from '../watchdog/watchdog.ts';
 
 export interface RunningTarget {
@@ -91,7 +91,10 @@ async function windowsLaunch(
   if (process.platform === 'win32') return { command: [LAUNCHER, ...command], env: {} };
   const wine = requireWine();
   await ensurePrefix(WINE_PREFIX, onProgress);
-  return { command: [wine, LAUNCHER, ...command], env: wineEnv(WINE_PREFIX) };
+  // The program as Windows names it (Wine's Z: is /): a Unix path confuses a program that reads its
+  // own command line (cmd.exe answered "File already exists").
+  const [exe, ...args] = command;
+  return { command: [wine, LAUNCHER, windowsPath(exe!), ...args], env: wineEnv(WINE_PREFIX) };
 }
 
 export async function launchTarget(

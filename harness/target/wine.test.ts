@@ -3,7 +3,7 @@ import { Child } from '../proc/child.ts';
 import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isWineService, LAUNCHER_EXIT, launcherExitCode, serverDirOf, unlinkHome, wineEnv } from './wine.ts';
+import { isWineService, windowsPath, LAUNCHER_EXIT, launcherExitCode, serverDirOf, unlinkHome, wineEnv } from './wine.ts';
 
 describe("the launcher's exit line", () => {
   it('the last one wins; CRLF and case do not matter; none is undefined', () => {
@@ -72,4 +72,9 @@ it("the Windows user's folders that wineboot links to $HOME become folders of th
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('a Unix path is given to Windows programs on drive Z:', () => {
+  expect(windowsPath('/work/main/native/build-win/hilt-engine-win.exe')).toBe('Z:\\work\\main\\native\\build-win\\hilt-engine-win.exe');
+  expect(windowsPath('C:\\windows\\system32\\cmd.exe')).toBe('C:\\windows\\system32\\cmd.exe');
 });

@@ -56,6 +56,9 @@ export function launcherExitCode(lines: readonly string[]): number | undefined {
 const WINE_SERVICES = /^(wineserver(64)?|services\.exe|winedevice\.exe|plugplay\.exe|svchost\.exe|rpcss\.exe|explorer\.exe|conhost\.exe)$/;
 export const isWineService = (comm: string): boolean => WINE_SERVICES.test(comm);
 
+// Pure: an absolute Unix path as Wine's Windows programs see it (drive Z: is the root).
+export const windowsPath = (path: string): string => (path.startsWith('/') ? `Z:${path.replace(/\//g, '\\')}` : path);
+
 export function requireWine(): string {
   const wine = which('wine') ?? which('wine64');
   if (!wine) {
