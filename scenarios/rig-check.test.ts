@@ -2,11 +2,11 @@
 // this machine's missing session server it is unavailable (77) and says how to get one; against a
 // stand-in session server it adds and removes only its own sink and leaves the session as it was;
 // a usage error is 2; and nothing of the check is left running or on disk.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { RigCheckReport } from '../harness/rig/check/facts.ts';
 import { VirtualRig } from '../harness/rig/virtual-rig.ts';
 import { ROOT } from '../harness/target/config.ts';
@@ -30,12 +30,21 @@ function processesWith(marker: string): { pid: number; comm: string }[] {
   return found;
 }
 
-const hiltDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('hilt-'));
+// The check's runs get a temp dir of their own (TMPDIR): unit tests running meanwhile make hilt-*
+// dirs in the shared /tmp that are not the check's.
+const RUN_TMP = mkdtempSync(join(tmpdir(), 'rigcheck-test-'));
+afterAll(() => rmSync(RUN_TMP, { recursive: true, force: true }));
+const hiltDirs = (): string[] => readdirSync(RUN_TMP).filter((n) => n.startsWith('hilt-'));
 
 // The session variables left out unless given: this machine's shell has no desktop session.
 async function rig(args: string[], session: Record<string, string> = {}) {
   const marker = `HILT_RIG_CHECK_TEST=${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const env: Record<string, string | undefined> = { ...process.env, [marker.split('=')[0]!]: marker.split('=')[1], ...session };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TMPDIR: RUN_TMP,
+    [marker.split('=')[0]!]: marker.split('=')[1],
+    ...session,
+  };
   if (!session.XDG_RUNTIME_DIR) delete env.XDG_RUNTIME_DIR;
   if (!session.PULSE_SERVER) delete env.PULSE_SERVER;
   const dirsBefore = new Set(hiltDirs());

@@ -3,7 +3,7 @@
 // kill9, crash, sigterm and black boxes run and judge as on the virtual rig, and afterwards the
 // session is exactly as it was (modules, sinks, sources, defaults, volumes, the app's stream and
 // route, WirePlumber's state files) with nothing of hilt's left. Two runs at once: the second waits.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -21,7 +21,12 @@ const NO_SESSION = { XDG_RUNTIME_DIR: undefined, PULSE_SERVER: undefined } as un
 // What the black boxes below save in WirePlumber's state themselves (their stream, their sink).
 const BLACK_BOX_KEYS = [/^Output\/Audio:application\.name:SoX:/, /^Audio\/Sink:node\.name:app-nullsink-\d+:/];
 const example = (name: string) => join(ROOT, 'fixtures/targets/examples', `${name}.json`);
-const hiltTemp = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('hilt-'));
+// The runs of this file get a temp dir of their own (TMPDIR): unit tests that run meanwhile make
+// hilt-* dirs of their own in the shared /tmp (a lock test's, a rig's), which are not these runs'.
+const RUN_TMP = mkdtempSync(join(tmpdir(), 'sysrig-test-'));
+process.env.TMPDIR = RUN_TMP;
+afterAll(() => rmSync(RUN_TMP, { recursive: true, force: true })); // after every describe of the file
+const hiltTemp = (): string[] => readdirSync(RUN_TMP).filter((n) => n.startsWith('hilt-'));
 
 const readFileSafe = (f: string): string => {
   try {
