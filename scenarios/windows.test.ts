@@ -3,11 +3,11 @@
 // code in the diagnosis (read in full by hilt's launcher inside Wine: Linux sees only its low
 // byte); crash on the main and render threads is classified by NTSTATUS; kill9 leaves nothing.
 // After every run no Wine process is left and nothing of Wine's is left in /tmp.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { pollUntil } from '../harness/wait.ts';
-import { WINE_PREFIX } from '../harness/target/wine.ts';
+import { wineProcessesOf } from '../harness/target/wine.ts';
 import { ROOT } from '../harness/target/config.ts';
 import { check, runCli } from './run-cli.ts';
 
@@ -16,26 +16,9 @@ const ENGINE = join(ROOT, 'fixtures/targets/win-engine.json');
 // The exit numchuck's test process died with (seed 000), as hilt says it.
 const SEED_000 = 'access violation (0xC0000005, exit code 3221225477)';
 
-// Live (not zombie) processes of hilt's Wine prefix: the programs, wineserver, winedevice.
-function wineProcesses(): string[] {
-  const found: string[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      if (/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'latin1'))) continue;
-      if (readFileSync(`/proc/${p}/environ`, 'latin1').includes(`WINEPREFIX=${WINE_PREFIX}\0`)) {
-        found.push(`${p} ${readFileSync(`/proc/${p}/comm`, 'latin1').trim()}`);
-      }
-    } catch {
-      /* gone */
-    }
-  }
-  return found;
-}
-
 async function expectNothingOfWineLeft(): Promise<void> {
-  const gone = await pollUntil(() => wineProcesses().length === 0, { deadlineMs: 3000, intervalMs: 50 });
-  expect(gone.ok, `still running: ${wineProcesses().join(', ')}`).toBe(true);
+  const gone = await pollUntil(() => wineProcessesOf().length === 0, { deadlineMs: 3000, intervalMs: 50 });
+  expect(gone.ok, `still running: ${wineProcessesOf().join(', ')}`).toBe(true);
   expect(readdirSync('/tmp').filter((n) => /^wine-[A-Za-z0-9]{6}$/.test(n))).toEqual([]);
 }
 

@@ -3,6 +3,7 @@
 // it (defaults, devices, volumes, other apps' streams and their routes, modules).
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pollUntil } from '../wait.ts';
 import { runTool } from '../watchdog/tool.ts';
 
 // Where a Pulse client (pactl, every app) finds the session's server: PULSE_SERVER if set, else
@@ -174,4 +175,24 @@ export async function readSession(env: Record<string, string>, isOurs?: (name: s
     },
     isOurs,
   );
+}
+
+// The session after hilt's own objects are gone, and what changed since `before`: the defaults can
+// follow a removed sink a moment later, so changes are read again until none or 1 s has passed.
+export async function settledSession(
+  env: Record<string, string>,
+  before: SessionState,
+  isOurs?: (name: string | undefined) => boolean,
+): Promise<{ after: SessionState; changes: string[] }> {
+  let after = before;
+  let changes: string[] = [];
+  await pollUntil(
+    async () => {
+      after = await readSession(env, isOurs);
+      changes = sessionChanges(before, after);
+      return changes.length === 0 || undefined;
+    },
+    { deadlineMs: 1000, intervalMs: 50 },
+  );
+  return { after, changes };
 }

@@ -26,7 +26,7 @@ import {
   othersStreams,
   readSession,
   serverLocation,
-  sessionChanges,
+  settledSession,
   cookieVariables,
   sessionVariables,
   unsavedSinkProperties,
@@ -256,18 +256,9 @@ export class SystemRig extends PipeWireRig implements Rig {
   }
 
   private async compareSession(before: SessionState): Promise<void> {
-    // The default can follow a removed sink a moment later: wait for it to settle, then compare.
-    let after = before;
-    await pollUntil(
-      async () => {
-        after = await readSession(this.env);
-        return sessionChanges(before, after).length === 0 || undefined;
-      },
-      { deadlineMs: 1000, intervalMs: 50 },
-    );
+    const { after, changes } = await settledSession(this.env, before);
     const others = othersStreams(before, after);
     if (others.length) this.notes.push(`other programs played during the run (not hilt's doing): ${others.join('; ')}`);
-    const changes = sessionChanges(before, after);
     if (!changes.length) return;
     throw new HiltError('RIG_HEALTH', `THE USER'S AUDIO SESSION IS NOT AS HILT FOUND IT at ${this.address}: ${changes.join('; ')}`, {
       expected: "defaults, devices, volumes, modules and other apps' streams as before the run",

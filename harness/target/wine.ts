@@ -132,31 +132,47 @@ export async function stopWineserver(prefix = WINE_PREFIX): Promise<void> {
   if (!server || !existsSync(prefix)) return;
   await runTool(server, ['-k'], { env: wineEnv(prefix), reject: false, deadlineMs: 10_000 });
   const dir = serverDirOf(await readFile(join(prefix, 'wineserver'), 'utf8').catch(() => ''));
-  // -k returns before the server and Wine's services are gone (1-2 s): wait for them, by where they
-  // run (wineserver in its socket dir, the services in the prefix), so another prefix's are not ours.
-  const ours = (cwd: string) => cwd.startsWith(`${prefix}/`) || (dir !== undefined && cwd.startsWith(`${dir}/`));
-  const gone = await pollUntil(() => wineProcessesIn(ours).length === 0, { deadlineMs: 5000, intervalMs: 50 });
+  // -k returns before the server and Wine's services are gone: wait for every process of the prefix.
+  const gone = await pollUntil(() => wineProcessesOf(prefix).length === 0, { deadlineMs: 5000, intervalMs: 50 });
   if (dir) await rm(dir, { recursive: true, force: true });
   if (!gone.ok) {
     throw new HiltError('DEADLINE', "Wine's processes did not end after wineserver -k", {
       expected: `no process of the prefix ${prefix} within 5000 ms`,
-      seen: `still running: ${wineProcessesIn(ours).join(', ')}`,
+      seen: `still running: ${wineProcessesOf(prefix).join(', ')}`,
       hint: `WINEPREFIX=${prefix} wineserver -k; then look for them with ps`,
     });
   }
 }
 
-// Live processes (zombies have ended) whose working directory `ours` claims, as "pid comm".
-function wineProcessesIn(ours: (cwd: string) => boolean): string[] {
+// Live processes (zombies have ended) of a prefix, as "pid comm": the programs carry WINEPREFIX in
+// their environment; wineserver runs in its socket dir and Wine's services in the prefix (their
+// environment cannot always be read while they end), so another prefix's are not counted.
+export function wineProcessesOf(prefix = WINE_PREFIX): string[] {
+  const dir = serverDirOf(readFileOr(join(prefix, 'wineserver')));
+  const inside = (cwd: string) => cwd.startsWith(`${prefix}/`) || (dir !== undefined && cwd.startsWith(`${dir}/`));
   const found: string[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
-    try {
-      if (/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'latin1'))) continue;
-      if (ours(readlinkSync(`/proc/${p}/cwd`))) found.push(`${p} ${readFileSync(`/proc/${p}/comm`, 'latin1').trim()}`);
-    } catch {
-      /* gone, or not ours to read */
+    if (/^\S+ \(.*\) Z/.test(readFileOr(`/proc/${p}/stat`))) continue;
+    const cwd = (() => {
+      try {
+        return readlinkSync(`/proc/${p}/cwd`);
+      } catch {
+        return '';
+      }
+    })();
+    if (inside(cwd) || readFileOr(`/proc/${p}/environ`).includes(`WINEPREFIX=${prefix}\0`)) {
+      found.push(`${p} ${readFileOr(`/proc/${p}/comm`).trim()}`);
     }
   }
   return found;
+}
+
+// A file's text, or '' when it is gone or not ours to read (a process that just ended).
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
 }

@@ -11,7 +11,7 @@ import { arch, availableParallelism, release, type as osType } from 'node:os';
 import { HiltError, isHiltError } from '../../errors.ts';
 import { platform as currentPlatform } from '../../platform/index.ts';
 import { which } from '../../proc/which.ts';
-import { now, pollUntil } from '../../wait.ts';
+import { now } from '../../wait.ts';
 import { runTool } from '../../watchdog/tool.ts';
 import type { RigKind } from '../rig.ts';
 import { parseServerInfo } from '../streams.ts';
@@ -22,7 +22,7 @@ import {
   readSession,
   serverLocation,
   isDirectory,
-  sessionChanges,
+  settledSession,
   sessionVariables,
   type SessionState,
 } from '../session.ts';
@@ -463,16 +463,7 @@ async function compareSession(
   before: SessionState,
   sessionEnv: Record<string, string>,
 ): Promise<void> {
-  // The defaults can follow our null sink's removal a moment later: wait for them, then compare.
-  let after = await readSession(sessionEnv, isCheckObject);
-  await pollUntil(
-    async () => {
-      after = await readSession(sessionEnv, isCheckObject);
-      return sessionChanges(before, after).length === 0 || undefined;
-    },
-    { deadlineMs: 1000, intervalMs: 50 },
-  );
-  const changes = sessionChanges(before, after);
+  const { changes } = await settledSession(sessionEnv, before, isCheckObject);
   r.session = { defaultSink: before.defaultSink, defaultSource: before.defaultSource, unchanged: changes.length === 0, changes };
   r.lines.push(
     changes.length === 0
