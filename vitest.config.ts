@@ -1,9 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects:
+// Two projects (the scenarios themselves are run by hilt's CLI, not by vitest):
 //  unit     - pure TypeScript tests next to the code (parsing, arithmetic); fast, no rig.
 //  suite    - scenario tests: run the real `pnpm scenario` CLI and read its summary.json.
-//  scenario - the scenarios themselves; only the hilt CLI runs these (it passes their options).
 export default defineConfig({
   test: {
     projects: [
@@ -25,17 +24,6 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
-        },
-      },
-      {
-        test: {
-          name: 'scenario',
-          include: ['scenarios/**/*.scenario.ts'],
-          setupFiles: ['allure-vitest/setup'],
-          testTimeout: 600_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-          pool: 'forks',
         },
       },
     ],

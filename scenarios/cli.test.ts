@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
+import type { Summary } from '../harness/report/summary.ts';
 import { ROOT } from '../harness/target/config.ts';
 import { pollUntil } from '../harness/wait.ts';
 import { check, cliArgs, newOutDir, runCli } from './run-cli.ts';
 
-// Processes whose environment carries `marker` (every child of a run inherits the run's options).
+// Processes whose environment carries `marker` (every child of a run inherits HILT_RUN=<its out dir>).
 function processesWith(marker: string): { pid: number; cmd: string }[] {
   const found: { pid: number; cmd: string }[] = [];
   for (const p of readdirSync('/proc')) {
@@ -23,6 +24,12 @@ function processesWith(marker: string): { pid: number; cmd: string }[] {
     }
   }
   return found;
+}
+
+// Nothing of the run left: hilt's reaper, which sweeps after hilt has gone, is given 3 s to finish.
+async function expectNothingLeft(marker: string): Promise<void> {
+  const clean = await pollUntil(() => processesWith(marker).length === 0, { deadlineMs: 3000, intervalMs: 20 });
+  expect(clean.ok, `still running 3 s after hilt ended: ${JSON.stringify(processesWith(marker))}`).toBe(true);
 }
 
 describe('usage errors exit 2 with the scenario listing', () => {
@@ -54,6 +61,7 @@ describe('usage errors exit 2 with the scenario listing', () => {
     [['crash', '--set', 'core=maybe', '--set', 'tap_ms=-1'], /core=maybe: expected on or off\n.*tap_ms=-1: expected a whole number from 1/],
     [['kill9', '--seed', '-3'], /--seed needs a whole number from 0 to 4294967295, not "-3": a seed picks/],
     [['kill9', '--out', '/proc/x'], /--out \/proc\/x: hilt cannot write its results there \(ENOENT\)/],
+    [['kill9', '--out', 'package.json'], /--out .*package.json: that is a file, and hilt writes a folder of results there/],
     [
       ['gc-teardown', '--target', 'fixtures/targets/kernel.json'],
       /gc-teardown cannot run target hilt-kernel .*lacks trait "gc-churn-program"/,
@@ -119,7 +127,33 @@ describe('faults in the target and in hilt', () => {
     expect(failed?.message).toMatch(/within 700 ms/);
     expect(failed?.message).toMatch(/warming up the DSP/);
     expect(failed?.message).toMatch(/still loading plugins/);
-    expect(processesWith(r.out)).toEqual([]);
+    await expectNothingLeft(r.out);
+  });
+
+  // Ctrl+C (or a CI job's SIGTERM) in the middle of --repeat: the runs that finished are written.
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during --repeat 20 after 2 runs: exit %i, a summary of the finished runs, nothing left running', async (sig, code) => {
+    const out = newOutDir('interrupted');
+    const cli = execa(process.execPath, cliArgs(['kill9', '--repeat', '20', '--out', out]), { cwd: ROOT, reject: false });
+    let stderr = '';
+    cli.stderr!.on('data', (d: Buffer) => (stderr += String(d)));
+    const twoDone = await pollUntil(() => /run 2\/20 pass/.test(stderr), { deadlineMs: 60_000, intervalMs: 20 });
+    expect(twoDone.ok, stderr).toBe(true);
+    cli.kill(sig);
+    const r = await cli;
+    expect(r.exitCode, stderr).toBe(code);
+    expect(stderr).toMatch(new RegExp(`hilt: interrupted by ${sig}: \\d+ run\\(s\\) finished and written to `));
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+    expect(s.interrupted).toEqual({ signal: sig, finished: s.runs, planned: 20 });
+    expect(s.runs).toBeGreaterThanOrEqual(2);
+    expect(s.runs).toBeLessThan(20);
+    expect(s.repetitions.map((x) => x.verdict)).toEqual(Array(s.runs).fill('pass'));
+    expect(s.diagnosis).toMatch(new RegExp(`^interrupted by ${sig} after ${s.runs} of 20 run\\(s\\); of those: all checks passed`));
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8').match(/<testcase /g)).toHaveLength(s.runs);
+    expect(readdirSync(join(out, 'allure-results')).some((f) => f.endsWith('-result.json'))).toBe(true);
+    await expectNothingLeft(out);
   });
 
   test('hilt SIGKILLed mid-scenario: nothing of the run is left 2 s later, and the next run starts clean', async () => {

@@ -14,7 +14,9 @@ describe('repetitions', () => {
     expect(s.schemaVersion).toBe(2);
     expect(s.verdict).toBe('fail');
     expect(s.failureRate).toEqual({ failed: 2, runs: 2, upperBound95: 1 });
-    expect(r.stdout).toContain('runs:      2 of 2 failed (failure rate at most 100.0% at 95%)');
+    expect(r.stdout).toContain('runs:      2 of 2 caught (detection rate above 22.4% at 95%)');
+    expect(r.stdout).toMatch(/time: +a run takes fail p50 [\d.]+ s \(2\); a failed run's longest phases \(p50\): .*audio resumes/);
+    expect(s.detectionRate).toEqual({ caught: 2, runs: 2, lowerBound95: expect.closeTo(0.2236, 4) });
     expect(r.stderr).toMatch(/hilt: run 1\/2 FAIL [\d.]+ s \(seed 11\): orphan taps/);
     const [one, two] = s.repetitions;
     expect(one!.seed).toBe(11);

@@ -1,10 +1,11 @@
 // macOS: live stacks by lldb and the bash reaper exist; every other fact throws
 // PLATFORM_UNSUPPORTED naming the macOS API that would implement it.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from '../root.ts';
 import type { Debugger, Platform } from './platform.ts';
 import { unsupported, unsupportedAsync } from './unsupported.ts';
 
-const REAPER = fileURLToPath(new URL('./reaper.sh', import.meta.url));
+const REAPER = join(ROOT, 'harness/platform/reaper.sh'); // a file of the sources, also when hilt runs compiled
 const no = (fact: string, would: string) => unsupportedAsync('darwin', fact, would);
 const noSync = (fact: string, would: string) => unsupported('darwin', fact, would);
 const PS = '`ps -o pid=,ppid=,stat=,comm= -p PID` or `proc_pidinfo(PROC_PIDTBSDINFO)`';

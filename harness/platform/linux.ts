@@ -1,11 +1,12 @@
 // Linux: process facts from /proc, cores via prlimit and core_pattern read by gdb, live stacks by
 // gdb attach, the bash reaper. Every fact is implemented here; the other OSes follow this shape.
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from '../root.ts';
 import type { Debugger, Platform, ProcessInfo, ProcessState, ResourceLimits, ThreadInfo } from './platform.ts';
 import { parseProcLimit, parseProcStat } from './proc-stat.ts';
 
-const REAPER = fileURLToPath(new URL('./reaper.sh', import.meta.url));
+const REAPER = join(ROOT, 'harness/platform/reaper.sh'); // a file of the sources, also when hilt runs compiled
 const GDB_INSTALL = 'apt-get install gdb (npm run setup installs it)';
 const GDB_ALL_THREADS = ['-batch', '-nx', '-ex', 'info threads', '-ex', 'thread apply all bt'];
 

@@ -1,6 +1,6 @@
 // Files Allure reads beside the results: categories.json (how failures are grouped: orphan,
 // hang, crash, deadline, rig unavailable) and environment.properties (where the run ran).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from './summary.ts';
 
@@ -39,31 +39,8 @@ export function environmentProperties(s: Summary): string {
   return rows.map(([k, v]) => `${k}=${v.replace(/[\\\n]/g, ' ')}`).join('\n') + '\n';
 }
 
-// allure-vitest files a skipped test without vitest's skip note: an `unavailable` run would show
-// no reason. The reason is the summary's diagnosis; it is put back here, matched by scenario.
-export function keepSkipReasons(resultsDir: string, summaries: Summary[]): number {
-  let kept = 0;
-  for (const f of readdirSync(resultsDir).filter((n) => n.endsWith('-result.json'))) {
-    const file = join(resultsDir, f);
-    const r = JSON.parse(readFileSync(file, 'utf8')) as {
-      status?: string;
-      statusDetails?: { message?: string };
-      labels?: { name: string; value: string }[];
-    };
-    if (r.status !== 'skipped' || r.statusDetails?.message) continue;
-    const feature = r.labels?.find((l) => l.name === 'feature')?.value;
-    const s = summaries.find((x) => x.scenario === feature && x.verdict === 'unavailable');
-    if (!s) continue;
-    r.statusDetails = { ...r.statusDetails, message: `unavailable: ${s.diagnosis}` };
-    writeFileSync(file, JSON.stringify(r));
-    kept++;
-  }
-  return kept;
-}
-
 export function writeAllureFiles(resultsDir: string, summaries: Summary[]): void {
   mkdirSync(resultsDir, { recursive: true });
-  keepSkipReasons(resultsDir, summaries);
   writeFileSync(join(resultsDir, 'categories.json'), JSON.stringify(CATEGORIES, null, 2) + '\n');
   if (summaries[0]) writeFileSync(join(resultsDir, 'environment.properties'), environmentProperties(summaries[0]));
 }

@@ -1,6 +1,6 @@
 // The human report printed at the end of a run: what an engineer reads first at 3 a.m.
 import type { CheckVerdict } from '../check/check.ts';
-import { describeFailureRate } from './stats.ts';
+import { describeRuns, quantile } from './stats.ts';
 import type { Summary } from './summary.ts';
 
 // Many runs: each check once, with how many runs it failed in, and every failed run's seed.
@@ -27,6 +27,25 @@ function repeatedChecks(s: Summary): string[] {
 const MARK: Record<CheckVerdict, string> = { pass: 'ok  ', fail: 'FAIL' };
 
 const fmt = (v: number | string | null, unit: string) => (v === null ? '-' : `${v}${unit && typeof v === 'number' ? ' ' + unit : ''}`);
+
+// A failing run waits out its deadlines, so it costs more than a pass: say how much, and where.
+export function whereTimeWent(s: Pick<Summary, 'repetitions' | 'phases'>): string {
+  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const p50 = (v: 'pass' | 'fail') => {
+    const xs = s.repetitions.filter((r) => r.verdict === v).map((r) => r.durationMs);
+    return xs.length ? `${v} p50 ${secs(quantile(xs, 0.5))} (${xs.length})` : undefined;
+  };
+  const failed = new Set(s.repetitions.filter((r) => r.verdict === 'fail').map((r) => r.repetition));
+  const byPhase = new Map<string, number[]>();
+  for (const p of s.phases.filter((x) => failed.has(x.repetition))) byPhase.set(p.name, [...(byPhase.get(p.name) ?? []), p.ms]);
+  const longest = [...byPhase]
+    .map(([name, ms]) => [name, quantile(ms, 0.5)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, ms]) => `${name} ${secs(ms)}`);
+  const per = [p50('pass'), p50('fail')].filter(Boolean).join(', ');
+  return `a run takes ${per}` + (longest.length ? `; a failed run's longest phases (p50): ${longest.join(', ')}` : '');
+}
 
 export function renderSummary(s: Summary, dir: string): string {
   const lines: string[] = [];
@@ -62,7 +81,7 @@ export function renderSummary(s: Summary, dir: string): string {
     );
   }
   lines.push('', `verdict:   ${s.verdict}`);
-  if (s.runs > 1) lines.push(`runs:      ${describeFailureRate(s.failureRate.failed, s.failureRate.runs, s.failureRate.upperBound95)}`);
+  if (s.runs > 1) lines.push(`runs:      ${describeRuns(s)}`, `time:      ${whereTimeWent(s)}`);
   lines.push(`diagnosis: ${s.diagnosis.replace(/\n/g, '\n           ')}`);
   lines.push(
     `evidence:  ${dir}/  (summary.json, junit.xml, allure-results/` +

@@ -52,7 +52,7 @@ describe('junitXml', () => {
 describe('summaryMarkdown', () => {
   const md = summaryMarkdown([s], () => 'kill9');
   it('a table row with the verdict and the bound, the platform, links and replays', () => {
-    expect(md).toContain('| kill9 | hilt-engine | virtual | no-sweep | **FLAKY** | 1 of 2 failed (failure rate at most 97.5% at 95%) |');
+    expect(md).toContain('| kill9 | hilt-engine | virtual | no-sweep | **FLAKY** | 1 of 2 caught (detection rate above 2.5% at 95%) |');
     expect(md).toContain('hilt 0.4.0 on linux 6.1.0 (2 CPUs, PipeWire 0.3.65).');
     expect(md).toContain('[timeline](kill9/timeline.run2.svg)');
     expect(md).toContain('`--seed 77 --only-repetition 2`');

@@ -1,6 +1,6 @@
 // summary.md: one page for a release ticket or a CI step summary: each scenario's verdict, its
 // failure rate with the bound, the diagnosis, and links to the evidence.
-import { describeFailureRate } from './stats.ts';
+import { describeRuns } from './stats.ts';
 import type { Summary } from './summary.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
@@ -15,7 +15,7 @@ export function summaryMarkdown(summaries: Summary[], dirOf: (s: Summary) => str
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const s of summaries) {
-    const rate = s.runs ? describeFailureRate(s.failureRate.failed, s.failureRate.runs, s.failureRate.upperBound95) : 'no run';
+    const rate = s.runs ? describeRuns(s) : 'no run';
     const diagnosis = s.diagnosis.length > 400 ? s.diagnosis.slice(0, 397) + '...' : s.diagnosis;
     const row = [cell(s.scenario), cell(s.target), s.rig, cell(s.bugs.join(',') || 'none'), VERDICT[s.verdict], rate, cell(diagnosis)];
     lines.push(`| ${row.join(' | ')} |`);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { binomialCdf, clopperPearsonUpper, describeFailureRate, metricStats, quantile, repeatedVerdict } from './stats.ts';
+import {
+  binomialCdf,
+  clopperPearsonLower,
+  clopperPearsonUpper,
+  describeFailureRate,
+  describeRuns,
+  metricStats,
+  quantile,
+  repeatedVerdict,
+} from './stats.ts';
 
 describe('clopperPearsonUpper', () => {
   it('0 of n has the closed form 1 - alpha^(1/n): 0 of 300 is below 1%', () => {
@@ -17,6 +26,26 @@ describe('clopperPearsonUpper', () => {
     expect(clopperPearsonUpper(1, 10)).toBeCloseTo(0.394163302436, 9);
     expect(clopperPearsonUpper(3, 50)).toBeCloseTo(0.147837176364, 9);
     expect(binomialCdf(3, 50, clopperPearsonUpper(3, 50))).toBeCloseTo(0.05, 6);
+  });
+});
+
+describe('clopperPearsonLower: what a bug switch run proves', () => {
+  it('n of n has the closed form alpha^(1/n): 100 of 100 caught is a detection rate above 97.0%', () => {
+    expect(clopperPearsonLower(100, 100)).toBeCloseTo(0.05 ** (1 / 100), 10);
+    expect(describeRuns({ bugs: ['no-guardian,no-sweep'], failureRate: { failed: 100, runs: 100, upperBound95: 1 } })).toBe(
+      '100 of 100 caught (detection rate above 97.0% at 95%)',
+    );
+  });
+
+  it('is the upper bound mirrored (k of n caught = n - k of n missed), and 0 when nothing was caught', () => {
+    expect(clopperPearsonLower(7, 20)).toBeCloseTo(1 - clopperPearsonUpper(13, 20), 12);
+    expect(clopperPearsonLower(0, 20)).toBe(0);
+  });
+
+  it('a run without a bug switch still says its failure rate', () => {
+    expect(describeRuns({ bugs: [], failureRate: { failed: 0, runs: 300, upperBound95: clopperPearsonUpper(0, 300) } })).toBe(
+      '0 of 300 failed (failure rate below 1.0% at 95%)',
+    );
   });
 });
 

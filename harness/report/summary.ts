@@ -69,7 +69,11 @@ export interface Summary {
   runs: number;
   failures: number;
   failureRate: FailureRate;
+  // Under a bug switch a failed run is the bug caught: k of N, and the exact lower 95% bound.
+  detectionRate?: { caught: number; runs: number; lowerBound95: number };
   repetitions: RepetitionResult[];
+  // Ctrl+C or SIGTERM ended the call early: the summary holds the repetitions that finished.
+  interrupted?: { signal: 'SIGINT' | 'SIGTERM'; finished: number; planned: number };
   startedAt: string;
   durationMs: number;
 }

@@ -6,7 +6,7 @@ import { availableParallelism, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CheckResult } from '../check/check.ts';
 import { isHiltError } from '../errors.ts';
-import { clopperPearsonUpper, metricStats } from '../report/stats.ts';
+import { clopperPearsonLower, clopperPearsonUpper, metricStats } from '../report/stats.ts';
 import {
   overallVerdict,
   SUMMARY_SCHEMA_VERSION,
@@ -30,12 +30,15 @@ const CONTENT_TYPES: Record<EvidenceRef['kind'], string> = {
   text: 'text/plain',
 };
 
-// Lines the CLI prints while a run goes on (it forwards console lines that start with this mark):
-// one per repetition, and, on a terminal, what a long phase is waiting for.
-export const PROGRESS_MARK = '\u0001hilt ';
-export const WAIT_MARK = '\u0001hilt-wait ';
-export const progress = (line: string): void => console.log(PROGRESS_MARK + line);
-const waiting = (line: string): void => console.log(WAIT_MARK + line);
+// What a run says while it goes on, on stderr: one line per repetition always, and, on a
+// terminal, what a long phase is waiting for.
+export const progress = (line: string): void => void process.stderr.write(`hilt: ${line}\n`);
+const waiting = (line: string): void => {
+  if (process.stderr.isTTY) progress(line);
+};
+
+// Why a run ended before its planned repetitions: a signal to hilt, or the backstop deadline.
+export type StopReason = 'SIGINT' | 'SIGTERM' | 'backstop';
 
 export class ScenarioRun {
   readonly checks: CheckResult[] = [];
@@ -46,7 +49,16 @@ export class ScenarioRun {
   readonly repetitions: RepetitionResult[] = [];
   readonly outDir: string;
   private readonly samples: Record<string, number[]> = {};
-  private repStart = { at: 0, checks: 0 };
+  private repStart = {
+    at: 0,
+    checks: 0,
+    phases: 0,
+    evidence: 0,
+    metrics: {} as Record<string, number>,
+    samples: {} as Record<string, number>,
+  };
+  planned = 1; // repetitions this call meant to run
+  stopped: StopReason | undefined;
   readonly steps = new StepRecorder(); // what Allure gets of each repetition (steps.ts)
   repetition = 1;
   seed: number; // the current repetition's seed (repetitionSeed)
@@ -78,7 +90,7 @@ export class ScenarioRun {
     );
     ticker.unref();
     try {
-      return await this.steps.phase(name, () => withDeadline(fn(), deadlineMs, `phase "${name}"`), now);
+      return await this.steps.phase(name, () => withDeadline(fn(), deadlineMs, `phase "${name}"`));
     } finally {
       clearInterval(ticker);
       this.phases.push({ name, ms: Math.round((now() - t) * 10) / 10, repetition: this.repetition });
@@ -87,6 +99,8 @@ export class ScenarioRun {
 
   // A check is also an Allure step of its repetition, failed when the check failed.
   check(c: CheckResult): CheckResult {
+    // After a stop, the abandoned repetition's body may still be unwinding: only teardown counts.
+    if (this.stopped && c.id !== 'teardown' && c.id !== 'no-hang') return c;
     this.checks.push({ ...c, name: this.options.repeat > 1 ? `${c.name} [run ${this.repetition}]` : c.name });
     const figures = c.limit === null ? '' : ` (${c.measured ?? '-'} vs ${c.limit} ${c.unit})`.replace(/ \)$/, ')');
     this.steps.check(`check: ${c.name}${figures}`, c.verdict === 'pass' ? undefined : c.message);
@@ -96,7 +110,7 @@ export class ScenarioRun {
   // Keeps the worst value over repetitions (a gate must see the slowest resume, not the luckiest)
   // and every sample, for p50 and p95.
   metric(name: string, value: number | undefined): void {
-    if (value === undefined || !Number.isFinite(value)) return;
+    if (value === undefined || !Number.isFinite(value) || this.stopped) return;
     const v = Math.round(value * 10) / 10;
     this.metrics[name] = Math.max(this.metrics[name] ?? v, v);
     (this.samples[name] ??= []).push(v);
@@ -106,7 +120,14 @@ export class ScenarioRun {
     this.repetition = repetition;
     this.seed = seed;
     this.diagnosis = '';
-    this.repStart = { at: now(), checks: this.checks.length };
+    this.repStart = {
+      at: now(),
+      checks: this.checks.length,
+      phases: this.phases.length,
+      evidence: this.evidence.length,
+      metrics: { ...this.metrics },
+      samples: Object.fromEntries(Object.entries(this.samples).map(([k, xs]) => [k, xs.length])),
+    };
   }
 
   // The repetition's verdict from the checks it added; its diagnosis, or its failed checks.
@@ -123,6 +144,20 @@ export class ScenarioRun {
     if (failed.length) this.failures++;
     this.repetitions.push(r);
     return r;
+  }
+
+  // A stop in the middle of a repetition: what it had found so far is dropped (it proved nothing
+  // either way), and nothing its body still does is recorded.
+  abandonRepetition(reason: StopReason): void {
+    const m = this.repStart;
+    this.stopped = reason;
+    this.checks.splice(m.checks);
+    this.phases.splice(m.phases);
+    this.evidence.splice(m.evidence);
+    for (const k of Object.keys(this.metrics)) if (!(k in m.metrics)) delete this.metrics[k];
+    Object.assign(this.metrics, m.metrics);
+    for (const [k, xs] of Object.entries(this.samples)) xs.splice(m.samples[k] ?? 0);
+    this.diagnosis = '';
   }
 
   // A count summed over repetitions ("k of N runs crashed"), where metric() keeps the worst.
@@ -194,7 +229,7 @@ export class ScenarioRun {
     // A scenario that tallies its runs itself ("2 of 5 runs crashed. ...") speaks for the whole run.
     const lastSaid = [...this.repetitions].reverse().find((r) => r.verdict === 'fail')?.diagnosis;
     const wholeRun = runs > 1 && lastSaid && /^\d+ of \d+ runs /.test(lastSaid) ? lastSaid : undefined;
-    const diagnosis =
+    const judged =
       this.unavailable ??
       wholeRun ??
       (verdict === 'pass'
@@ -203,6 +238,10 @@ export class ScenarioRun {
           ? `${this.failures} of ${runs} runs failed; the first, run ${firstFailed.repetition} ` +
             `(replay: --seed ${this.options.seed} --only-repetition ${firstFailed.repetition}): ${said}`
           : said);
+    const signal = this.stopped === 'SIGINT' || this.stopped === 'SIGTERM' ? this.stopped : undefined;
+    const diagnosis = signal
+      ? `interrupted by ${signal} after ${runs} of ${this.planned} run(s)` + (runs ? `; of those: ${judged}` : ': nothing was judged')
+      : judged;
     return {
       schemaVersion: SUMMARY_SCHEMA_VERSION,
       hiltVersion: hiltVersion(),
@@ -223,7 +262,11 @@ export class ScenarioRun {
       runs,
       failures: this.failures,
       failureRate: { failed: this.failures, runs, upperBound95: clopperPearsonUpper(this.failures, runs) },
+      ...(this.options.bugs.length && {
+        detectionRate: { caught: this.failures, runs, lowerBound95: clopperPearsonLower(this.failures, runs) },
+      }),
       repetitions: this.repetitions,
+      ...(signal && { interrupted: { signal, finished: runs, planned: this.planned } }),
       startedAt: this.startedAt,
       durationMs: Math.round(now() - this.t0),
     };

@@ -6,13 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../root.ts';
 import type { z } from 'zod';
 import { configProblems } from '../config-schema.ts';
 import { HiltError } from '../errors.ts';
 import { SCHEMA_FILE, targetConfigSchema } from './schema.ts';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { ROOT };
 export const DEFAULT_TARGET = resolve(ROOT, 'fixtures/targets/engine.json');
 
 export interface TargetSpec {

@@ -7,13 +7,12 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../root.ts';
 import { HiltError } from '../errors.ts';
 import { which } from '../proc/which.ts';
 import { now, pollUntil } from '../wait.ts';
 import { runTool } from '../watchdog/tool.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WIN_BUILD = join(ROOT, 'native', 'build-win');
 export const WINE_PREFIX = join(WIN_BUILD, 'prefix');
 // Debian's Wine keeps wineserver's socket in /tmp/wine-XXXXXX/, named once per prefix in the

@@ -198,7 +198,7 @@ export function readRuns(folder: string): ReportedRun[] {
         result = JSON.parse(readFileSync(resultFile, 'utf8')) as AllureResult;
       } catch (e) {
         throw new HiltError('USAGE', `unreadable result ${relative(process.cwd(), resultFile) || resultFile}`, {
-          expected: 'an Allure result (JSON) as allure-vitest writes it',
+          expected: 'an Allure result (JSON) as `pnpm scenario` writes it',
           seen: (e as Error).message,
           hint: 'the run may have been cut short; rerun the scenario or leave that folder out',
         });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tearDown } from './define.ts';
+import { tearDown } from './execute.ts';
 import { ScenarioRun } from './run.ts';
 
 const dirs: string[] = [];
