@@ -1,4 +1,4 @@
-// `pnpm gate` as CI runs it: the real CLI (node --import tsx scenarios/gate-cli.ts) over real results
+// `pnpm gate` as CI runs it: the real CLI (pnpm gate: node harness/cli/bin.mjs gate) over real results
 // (the hilt CLI runs kill9 twice: as is, and under its bug switches), copied into simulated runners
 // (only platform and rig changed) in folders, .zip and .tar.gz archives, against policies in files.
 // Exit 0 ship, 1 do not ship, 2 bad input (never a pass).
@@ -8,12 +8,12 @@ import { execa } from 'execa';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT } from '../harness/target/config.ts';
-import { newOutDir, runCli } from './run-cli.ts';
+import { hiltArgs, newOutDir, runCli } from './run-cli.ts';
 
 let base = '';
 
 const gate = async (...args: string[]) => {
-  const r = await execa(process.execPath, ['--import', 'tsx', join(ROOT, 'scenarios/gate-cli.ts'), ...args], {
+  const r = await execa(process.execPath, hiltArgs('gate', args), {
     cwd: ROOT,
     reject: false,
     timeout: 60_000,

@@ -11,12 +11,12 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Summary } from '../harness/report/summary.ts';
 import { ROOT } from '../harness/target/config.ts';
-import { newOutDir, runCli, type CliRun } from './run-cli.ts';
+import { hiltArgs, newOutDir, runCli, type CliRun } from './run-cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
 const report = (args: string[]) =>
-  execa(process.execPath, ['--import', 'tsx', join(ROOT, 'scenarios/report-cli.ts'), ...args], {
+  execa(process.execPath, hiltArgs('report', args), {
     cwd: ROOT,
     reject: false,
     timeout: 170_000,

@@ -10,9 +10,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import type { RigCheckReport } from '../harness/rig/check/facts.ts';
 import { VirtualRig } from '../harness/rig/virtual-rig.ts';
 import { ROOT } from '../harness/target/config.ts';
-import { newOutDir } from './run-cli.ts';
+import { hiltArgs, newOutDir } from './run-cli.ts';
 
-const CLI = join(ROOT, 'scenarios/rig-cli.ts');
 const DAEMONS = /^(pipewire|wireplumber|pipewire-pulse|parecord|pacat|hilt-midi-probe)$/;
 
 // Processes whose environment carries `marker` (every child of the check inherits the CLI's).
@@ -48,7 +47,7 @@ async function rig(args: string[], session: Record<string, string> = {}) {
   if (!session.XDG_RUNTIME_DIR) delete env.XDG_RUNTIME_DIR;
   if (!session.PULSE_SERVER) delete env.PULSE_SERVER;
   const dirsBefore = new Set(hiltDirs());
-  const r = await execa(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const r = await execa(process.execPath, hiltArgs('rig', args), {
     cwd: ROOT,
     env,
     extendEnv: false,

@@ -15,7 +15,13 @@ export interface CliRun {
   summary: Summary | undefined;
 }
 
-export const cliArgs = (args: string[]) => ['--import', 'tsx', join(ROOT, 'scenarios/cli.ts'), ...args];
+// hilt's own command line, as `pnpm scenario` runs it (compiled; harness/cli/bin.mjs).
+export const hiltArgs = (command: 'scenario' | 'rig' | 'report' | 'gate' | 'bench', args: string[]) => [
+  join(ROOT, 'harness/cli/bin.mjs'),
+  command,
+  ...args,
+];
+export const cliArgs = (args: string[]) => hiltArgs('scenario', args);
 
 // Results of test runs are generated output: under reports/out (ignored), never in /tmp.
 export function newOutDir(label: string): string {

@@ -38,6 +38,8 @@ fi
 
 echo "setup: installing node packages"
 pnpm install --frozen-lockfile --reporter=silent
+echo "setup: compiling hilt (pnpm build: its TypeScript to node_modules/.cache/hilt, which the CLIs run)"
+pnpm build
 echo "setup: building the native engine (pnpm build:native)"
 pnpm build:native >/dev/null
 # The sanitizer builds (about 15 s and 10 s): the tests run scenarios against them.
