@@ -25,8 +25,9 @@ describe('black-box scenarios', () => {
     expect(r.summary?.verdict, r.stdout).toBe('pass');
     expect(check(r.summary, 'exit')?.measured).toBe('SIGABRT');
     const refused = await runCli(['crash', '--target', loopback, '--set', 'thread=audio']);
-    expect(refused.exitCode).toBe(1);
-    expect(refused.summary?.diagnosis).toMatch(/--set thread and point drive the reference engine's own crash/);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.summary).toBeUndefined();
+    expect(refused.stderr).toMatch(/--set thread=audio \(for .*: main\): thread and point drive the reference engine's own crash/);
   });
 
   test('exit: a program that ends by itself passes; under static-registry-after-exit it dies after finishing, said first', async () => {

@@ -67,6 +67,10 @@ describe('usage errors exit 2 with the scenario listing', () => {
       /gc-teardown cannot run target hilt-kernel .*lacks trait "gc-churn-program"/,
     ],
     [
+      ['crash', '--target', 'fixtures/targets/win-engine.json', '--set', 'thread=worker'],
+      /--set thread=worker \(for hilt-engine-win: main or audio\): the Windows engine crashes on its main or render thread/,
+    ],
+    [
       ['multi-app', '--target', 'fixtures/targets/tk-midi-app.json'],
       /multi-app cannot run target .*lacks trait "reference-engine", trait "taps-victim"/,
     ],

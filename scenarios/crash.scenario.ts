@@ -5,7 +5,6 @@
 // where "untrack before destroy" decides whether the guard destroys an object twice.
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
-import { HiltError } from '../harness/errors.ts';
 import { runBlackBox } from './lib/blackbox-flow.ts';
 import { crashFault, isReferenceEngine, WINDOWS_FAULTS, windowsCrashFault, type WindowsFault } from './lib/blackbox-faults.ts';
 import { classifyExit, windowsExitText } from '../harness/proc/exit.ts';
@@ -18,11 +17,7 @@ defineScenario(SCENARIOS.crash, async (ctx) => {
   const point = params.word('point');
   const sig = `SIG${signal.toUpperCase()}`;
   if (ctx.target.traits.includes('windows-engine')) {
-    if (thread === 'worker' || point !== 'steady') {
-      throw new HiltError('USAGE', `the Windows engine crashes on its main or render thread (--set thread=main|audio), steadily`, {
-        hint: 'use --set thread=main or --set thread=audio (its render thread), and --set win_fault to pick the exception',
-      });
-    }
+    // thread and point were checked against the target before the run (the manifest's targetLimits).
     const fault = params.word('win_fault') as WindowsFault;
     const on = thread === 'audio' ? 'render' : 'main';
     run.fact(
@@ -33,11 +28,6 @@ defineScenario(SCENARIOS.crash, async (ctx) => {
   }
   if (!isReferenceEngine(ctx)) {
     // A black box cannot be made to fault from inside: the signal comes from outside, at the process.
-    if (thread !== 'main' || point !== 'steady') {
-      throw new HiltError('USAGE', `--set thread and point drive the reference engine's own crash; ${ctx.target.name} is a black box`, {
-        hint: 'leave thread and point at their defaults: the crash signal is sent to the process from outside',
-      });
-    }
     return void (await runBlackBox(ctx, crashFault(ctx, sig as NodeJS.Signals)));
   }
   run.fact('fault', point === 'teardown' ? `${sig} inside the destroy of the secondary tap` : `${sig} on the ${thread} thread`);

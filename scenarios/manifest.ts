@@ -61,6 +61,21 @@ const list = [
       ...TAPPING,
     },
     needs: ANY_PROGRAM,
+    targetLimits: [
+      {
+        when: { traits: ['windows-engine'] },
+        allow: { thread: ['main', 'audio'], point: ['steady'] },
+        why: 'the Windows engine crashes on its main or render thread (--set thread=main|audio), steadily',
+        hint: 'use --set thread=main or --set thread=audio (its render thread), and --set win_fault to pick the exception',
+      },
+      { when: { traits: ['reference-engine', 'taps-victim'] }, allow: {}, why: '', hint: '' },
+      {
+        when: 'otherwise',
+        allow: { thread: ['main'], point: ['steady'] },
+        why: "thread and point drive the reference engine's own crash; a black box is sent its crash signal from outside",
+        hint: 'leave thread and point at their defaults: the crash signal is sent to the process from outside',
+      },
+    ],
     bugs: ['no-crashguard', 'destroy-before-untrack'],
   },
   {

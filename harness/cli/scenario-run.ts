@@ -10,7 +10,7 @@ import { renderSummary } from '../report/console.ts';
 import { junitXml } from '../report/junit.ts';
 import { summaryMarkdown } from '../report/markdown.ts';
 import { EXIT_CODES, type Summary } from '../report/summary.ts';
-import { missingNeeds, resolveParams, type ScenarioManifest } from '../scenario/manifest.ts';
+import { brokenLimits, missingNeeds, resolveParams, type ScenarioManifest } from '../scenario/manifest.ts';
 import { definedScenario } from '../scenario/define.ts';
 import { backstopMs, executeScenario } from '../scenario/execute.ts';
 import { defaultOutDir, type ScenarioOptions } from '../scenario/options.ts';
@@ -100,10 +100,12 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
   if (!args.scenario) usage('no scenario named');
   const entry = catalogue.find((s) => s.name === args.scenario);
   if (!entry) usage(`unknown scenario "${args.scenario}"`);
-  resolveParams(entry!, args.set);
+  const values = resolveParams(entry!, args.set);
   const target = resolve(args.target ?? defaultTarget(entry!, args.set));
   const spec = loadTargetSpec(target, { output: 'hilt-observed' });
   requireNeeds(entry!, spec, target);
+  const broken = brokenLimits(entry!, values, { name: spec.name, traits: spec.traits ?? [] });
+  if (broken) usage(broken.message, broken.hint);
   const unknown = args.bugs.filter((b) => !spec.bugSwitches.includes(b));
   if (unknown.length)
     usage(`unknown bug switch ${unknown.join(', ')} for target ${spec.name} (known: ${spec.bugSwitches.join(', ') || 'none'})`);

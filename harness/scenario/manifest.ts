@@ -17,6 +17,15 @@ export interface TargetNeeds {
   controls?: readonly string[];
 }
 
+// Values a parameter may take for some targets only (the crash thread a black box can be given).
+// The first rule whose traits the target has (or 'otherwise') applies; checked before a rig starts.
+export interface TargetLimit {
+  when: { traits: readonly string[] } | 'otherwise';
+  allow: Record<string, readonly string[]>; // parameter -> the values allowed for such a target
+  why: string;
+  hint: string;
+}
+
 export interface ScenarioManifest {
   name: string;
   file: string; // the body, relative to the project root
@@ -28,6 +37,7 @@ export interface ScenarioManifest {
   bugs: readonly string[]; // bug switches (comma = together) under which it must fail
   target?: string; // its default target config, relative to the root (else the reference engine)
   targetBy?: { param: string; targets: Record<string, string> }; // the target picked by a word parameter
+  targetLimits?: readonly TargetLimit[];
 }
 
 export type ParamValue = string | number | boolean | readonly string[];
@@ -161,6 +171,16 @@ export class Params {
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? (v ? 'on' : 'off') : v}`)
       .join(' ');
   }
+}
+
+// The per-target limits a run breaks, in words (the --set values, resolved, against the target's traits).
+export function brokenLimits(m: ScenarioManifest, values: Record<string, ParamValue>, target: { name: string; traits: readonly string[] }) {
+  const rule = m.targetLimits?.find((r) => r.when === 'otherwise' || r.when.traits.every((t) => target.traits.includes(t)));
+  if (!rule) return undefined;
+  const broken = Object.entries(rule.allow).filter(([k, vs]) => !vs.includes(String(values[k])));
+  if (!broken.length) return undefined;
+  const said = broken.map(([k, vs]) => `--set ${k}=${String(values[k])} (for ${target.name}: ${vs.join(' or ')})`).join(', ');
+  return { message: `${said}: ${rule.why}`, hint: rule.hint };
 }
 
 // What a target lacks of a scenario's needs, in words; empty when it has everything.

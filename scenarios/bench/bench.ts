@@ -1,5 +1,5 @@
 // `pnpm bench`: the figures the issues name, measured and printed, never asserted (these
-// machines are shared and noisy). Rig start, kill9 wall time by phase, silence after each fault
+// machines are shared and noisy). What a call costs (wall, CPU, memory), rig start, kill9 wall time by phase, silence after each fault
 // by defence layer, resume-time error, the addon's GC churn and teardown, ends with live engines, kernel stop
 // latency and the watchdog's soft deadline to stacks, MIDI start-up, GUI stall and round-trip.
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { ROOT } from '../../harness/target/config.ts';
 import { now } from '../../harness/wait.ts';
 import { cliArgs, newOutDir } from '../run-cli.ts';
 import { endingFigures, gcTeardownFigures } from './addon.ts';
+import { costFigures } from './cost.ts';
 import { kernelFigures } from './kernel.ts';
 import { midiFigures } from './midi.ts';
 import { windowsFigures } from './windows.ts';
@@ -185,9 +186,10 @@ async function reportFigures(): Promise<void> {
 
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi, windows, gate, report).
+  // HILT_BENCH_ONLY=resume runs one part (cost, rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi, windows, gate, report).
   const only = process.env.HILT_BENCH_ONLY;
   const part = (name: string) => !only || only.split(',').includes(name);
+  if (part('cost')) await costFigures(Number(process.env.HILT_BENCH_RUNS ?? 5));
   if (part('rig')) await rigStart(5);
   if (part('kill9')) await kill9(Number(process.env.HILT_BENCH_RUNS ?? 3));
   if (part('silence')) await silence(Number(process.env.HILT_BENCH_RUNS ?? 3));

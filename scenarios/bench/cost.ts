@@ -1,0 +1,54 @@
+// What one call of hilt costs, the whole process as a user's shell sees it: wall time, CPU (user +
+// sys, its children included) and the peak memory of its largest process. Measured by python3's
+// getrusage(RUSAGE_CHILDREN) around the call, the same figures GNU time prints.
+import { execa } from 'execa';
+import { quantile, say } from '../../harness/report/figures.ts';
+import { ROOT } from '../../harness/target/config.ts';
+import { hiltArgs, newOutDir } from '../run-cli.ts';
+
+interface Cost {
+  wallMs: number;
+  cpuMs: number;
+  peakMiB: number;
+}
+
+const MEASURE = `
+import json, resource, subprocess, sys, time
+t = time.monotonic()
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wallMs": (time.monotonic() - t) * 1000, "cpuMs": (r.ru_utime + r.ru_stime) * 1000, "peakMiB": r.ru_maxrss / 1024}))
+`;
+
+async function cost(argv: string[]): Promise<Cost> {
+  const r = await execa('python3', ['-c', MEASURE, ...argv], { cwd: ROOT });
+  return JSON.parse(r.stdout) as Cost;
+}
+
+async function row(label: string, argv: () => string[], runs: number, target: string): Promise<void> {
+  const xs: Cost[] = [];
+  for (let i = 0; i < runs; i++) xs.push(await cost(argv()));
+  const p50 = (k: keyof Cost) =>
+    quantile(
+      xs.map((x) => x[k]),
+      0.5,
+    );
+  say(
+    `  ${label.padEnd(28)} wall ${(p50('wallMs') / 1000).toFixed(2)} s  cpu ${(p50('cpuMs') / 1000).toFixed(2)} s  ` +
+      `peak ${p50('peakMiB').toFixed(0)} MiB  (median of ${runs})   target: ${target}`,
+  );
+}
+
+export async function costFigures(runs: number): Promise<void> {
+  const node = process.execPath;
+  await cost([node, ...hiltArgs('scenario', ['--list'])]); // compiles first if a source changed
+  say(`what a call costs (the whole process, children included)`);
+  await row('node itself (node -e 0)', () => [node, '-e', '0'], runs, 'none: the floor');
+  await row('pnpm scenario --list', () => [node, ...hiltArgs('scenario', ['--list'])], runs, '<= 0.15 s, <= 60 MiB');
+  await row(
+    'pnpm scenario kill9',
+    () => [node, ...hiltArgs('scenario', ['kill9', '--out', newOutDir('bench-cost')])],
+    runs,
+    '<= 1.5 s wall, <= 1.5 s cpu, <= 150 MiB',
+  );
+}
