@@ -94,7 +94,8 @@ export async function executeScenario(def: ScenarioDefinition, options: Scenario
         run.check({
           ...completed(
             new Error(
-              `run ${rep} was still going at the backstop deadline (${backstopMs(options) / 1000} s): a wait in hilt has no deadline of its own`,
+              `run ${rep} was still going at the backstop deadline (${backstopMs(options) / 1000} s): ` +
+                'a wait in hilt has no deadline of its own',
             ),
           ),
         });

@@ -17,7 +17,6 @@ import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
 import { watchBudget } from '../../harness/watchdog/watchdog.ts';
 import { now } from '../../harness/wait.ts';
 import { readCleanup, recordCleanup, sweptAtRelaunch, tapped } from './reference-engine.ts';
-import { exitCheck } from './blackbox-flow.ts';
 import { TargetSession } from './target-session.ts';
 
 export interface FaultSpec {
@@ -80,7 +79,17 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   const exit = ended.exit;
   const want = spec.expectExit(exit);
   run.fact('exit', `${exit.name} (${exit.description})`);
-  run.check(exitCheck(exit, want, `${target.name} exit after ${spec.label}: ${exit.name} (${exit.description})`));
+  run.check(
+    expectation(
+      'exit',
+      `exit is ${want.expected}`,
+      want.ok,
+      exit.name,
+      want.expected,
+      '',
+      `${target.name} exit after ${spec.label}: ${exit.name} (${exit.description})`,
+    ),
+  );
   const exitMs = ended.endedAt - faultAt;
   run.metric('exit_ms', exitMs);
 

@@ -1,0 +1,111 @@
+// The black-box judge on observations recorded from real runs (fixtures/recorded/observations/,
+// each the observation.json of a `pnpm scenario` run): every check passes on one and fails on
+// another, and the diagnosis puts the most telling failure first. Where no real run failed a
+// check, the test changes the one field that check reads, and says so.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../root.ts';
+import { judgeBlackBox, type BlackBoxObservation } from './blackbox.ts';
+
+const recorded = (name: string): BlackBoxObservation =>
+  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `blackbox-${name}.json`), 'utf8')) as BlackBoxObservation;
+const failedIds = (o: BlackBoxObservation) =>
+  judgeBlackBox(o)
+    .checks.filter((c) => c.verdict === 'fail')
+    .map((c) => c.id);
+const check = (o: BlackBoxObservation, id: string) => judgeBlackBox(o).checks.find((c) => c.id === id);
+
+describe('judgeBlackBox on real runs: the verdicts those runs had', () => {
+  it.each([
+    ['sox-play-kill9', []], // Debian's sox `play` SIGKILLed: its stream goes with it
+    ['pw-loopback-crash', []], // pw-loopback sent SIGABRT from outside: death by it is the expected end
+    ['pactl-null-sink-kill9', ['no-orphans']], // a module loaded by pactl outlives its loader
+    ['dbus-daemon-fork-kill9', ['exit', 'no-escaped-process']], // dbus-daemon --fork: the parent exits 0, the daemon escapes
+    ['engine-stop-nosig', ['exit']], // the reference engine without its SIGTERM handler dies of it
+    ['addon-exit-static', ['exit', 'no-orphans', 'victim-heard-after']], // a crash after "done": taps left, victim muted
+  ])('%s fails %j', (name, ids) => {
+    expect(failedIds(recorded(name))).toEqual(ids);
+    expect(judgeBlackBox(recorded(name)).diagnosis === undefined).toBe(ids.length === 0);
+  });
+});
+
+describe('each check, pass and fail', () => {
+  const sox = recorded('sox-play-kill9');
+
+  it('plays-audio: asked only of a program whose config says it plays; fails when no stream of it was seen', () => {
+    expect(check(sox, 'plays-audio')).toMatchObject({ verdict: 'pass', message: 'playing: SoX, SoX' });
+    expect(check({ ...sox, playing: [] }, 'plays-audio')).toMatchObject({ verdict: 'fail', measured: 0 });
+    expect(check({ ...sox, target: { ...sox.target, plays: false } }, 'plays-audio')).toBeUndefined();
+  });
+
+  it('exit: against what counts as clean for the fault', () => {
+    expect(check(sox, 'exit')).toMatchObject({ verdict: 'pass', measured: 'SIGKILL' });
+    expect(check(recorded('dbus-daemon-fork-kill9'), 'exit')).toMatchObject({
+      verdict: 'fail',
+      message: 'exit 0 (exited successfully); a clean end is SIGKILL',
+    });
+  });
+
+  it('exit-deadline: the fault to the process gone (changed: exitMs past the deadline)', () => {
+    expect(check(sox, 'exit-deadline')?.verdict).toBe('pass');
+    expect(check({ ...sox, exitMs: 1500 }, 'exit-deadline')).toMatchObject({ verdict: 'fail', measured: 1500, limit: 1000 });
+  });
+
+  it('no-escaped-process: names each process still carrying its marker, with its parent', () => {
+    expect(check(sox, 'no-escaped-process')?.verdict).toBe('pass');
+    expect(check(recorded('dbus-daemon-fork-kill9'), 'no-escaped-process')?.message).toMatch(
+      /^still running after dbus-daemon-fork \(pid \d+\) ended: dbus-daemon\[\d+\] \(parent 1\)$/,
+    );
+  });
+
+  it("no-orphans: one sentence per leftover, a module's sink folded into the module's", () => {
+    expect(check(sox, 'no-orphans')?.verdict).toBe('pass');
+    const c = check(recorded('pactl-null-sink-kill9'), 'no-orphans')!;
+    expect(c.verdict).toBe('fail');
+    expect(c.message).toMatch(
+      new RegExp(
+        '^orphan: pulse module module-null-sink sink_name=app-nullsink-(\\d+) .* ' +
+          'with its pulse-sink app-nullsink-\\1 and pw-node app-nullsink-\\1 still there 2000 ms after SIGKILL$',
+      ),
+    );
+    expect(c.message.match(/orphan: /g)).toHaveLength(1);
+  });
+
+  it('no-files-left (changed: a /dev/shm entry left)', () => {
+    expect(check(sox, 'no-files-left')?.verdict).toBe('pass');
+    expect(check({ ...sox, files: ['/dev/shm/sox-play-1'] }, 'no-files-left')?.message).toBe(
+      'files left after SIGKILL: /dev/shm/sox-play-1',
+    );
+  });
+
+  it('victim-heard-after: the tone back within resume_ms; never heard is a fail that says so', () => {
+    expect(check(sox, 'victim-heard-after')?.verdict).toBe('pass');
+    expect(check(recorded('addon-exit-static'), 'victim-heard-after')?.message).toMatch(/did not happen within the 1000 ms deadline/);
+  });
+
+  it('no-crash-signature: not asked when the crash is the fault; fails on a signature (changed: one in its output)', () => {
+    expect(check(sox, 'no-crash-signature')?.verdict).toBe('pass');
+    expect(check(recorded('pw-loopback-crash'), 'no-crash-signature')).toBeUndefined();
+    expect(check({ ...sox, signatures: ['AddressSanitizer: heap-use-after-free'] }, 'no-crash-signature')).toMatchObject({
+      verdict: 'fail',
+      measured: 'AddressSanitizer: heap-use-after-free',
+    });
+  });
+});
+
+describe('the diagnosis', () => {
+  it('what it left first; a crash first when it crashed unasked; the bug switch and the hang said', () => {
+    expect(judgeBlackBox(recorded('dbus-daemon-fork-kill9')).diagnosis).toMatch(
+      /^dbus-daemon-fork \(pid \d+\) after SIGKILL: still running after .*; exit 0 \(exited successfully\); a clean end is SIGKILL$/,
+    );
+    expect(judgeBlackBox(recorded('addon-exit-static')).diagnosis).toMatch(
+      new RegExp(
+        '^hilt-engine-addon-exits \\(pid \\d+\\) after its own end: SIGSEGV .*; a clean end is 3; orphan: .* ' +
+          '\\(run with bug switch static-registry-after-exit\\)$',
+      ),
+    );
+    const hung = { ...recorded('engine-stop-nosig'), hang: 'main thread in poll()' };
+    expect(judgeBlackBox(hung).diagnosis).toMatch(/\(run with bug switch no-signal-handlers\) Hang: main thread in poll\(\)$/);
+  });
+});

@@ -1,0 +1,152 @@
+// The black-box judge: what any program's run is held to, from an observation of it alone (the
+// exit, the server's objects, the OS's processes and files, the victim's tone, its output). Pure:
+// the flow records the observation (scenarios/lib/blackbox-flow.ts), this turns it into checks and
+// a diagnosis, and recorded observations (fixtures/observations/) test both without a rig.
+import { describeLeftover } from '../inventory/leftovers.ts';
+import type { InventoryObject } from '../inventory/objects.ts';
+import type { ProcessInfo } from '../platform/platform.ts';
+import type { ExitClass } from '../proc/exit.ts';
+import { expectation, withinLimit, type CheckResult } from './check.ts';
+
+export interface BlackBoxObservation {
+  kind: 'black-box';
+  target: { name: string; pid: number; plays: boolean }; // plays: its config says it plays audio
+  fault: { label: string; deadlineMs: number; crashExpected: boolean };
+  bugs: string[];
+  playing: string[]; // its playback streams on the server while it ran
+  objectsWhileRunning: number;
+  exit: ExitClass;
+  expectedExit: { ok: boolean; expected: string };
+  exitMs: number; // the fault to the process gone
+  hang?: string; // where its threads waited, when the watchdog caught it hung
+  escaped: ProcessInfo[]; // still carrying its marker escapedAfterMs after it ended
+  escapedAfterMs: number;
+  left: InventoryObject[]; // its objects still on the server goneMs after it ended
+  goneMs: number;
+  files: string[]; // its files left (owns.files, /dev/shm entries named like it)
+  victim: { hz: number; heardMs?: number; deadlineMs: number };
+  signatures: string[]; // crash signatures in its output
+}
+
+export interface Judgement {
+  checks: CheckResult[];
+  diagnosis?: string; // set when a check failed
+}
+
+const describeProcess = (p: ProcessInfo): string => `${p.name}[${p.pid}] (parent ${p.ppid})`;
+
+export function judgeBlackBox(o: BlackBoxObservation): Judgement {
+  const { target, fault, exit } = o;
+  const checks: CheckResult[] = [];
+  if (target.plays) {
+    checks.push(
+      expectation(
+        'plays-audio',
+        'its playback stream on the server while it ran',
+        o.playing.length > 0,
+        o.playing.length,
+        '>= 1',
+        'streams',
+        o.playing.length ? `playing: ${o.playing.join(', ')}` : 'no playback stream of its process tree (expect.audio is "plays")',
+      ),
+    );
+  }
+  checks.push(
+    expectation(
+      'exit',
+      `exit is ${o.expectedExit.expected}`,
+      o.expectedExit.ok,
+      exit.name,
+      o.expectedExit.expected,
+      '',
+      `${exit.name} (${exit.description}); a clean end is ${o.expectedExit.expected}`,
+    ),
+    withinLimit('exit-deadline', 'process gone within its deadline', o.exitMs, fault.deadlineMs, 'ms', `${fault.label} to process gone`),
+    expectation(
+      'no-escaped-process',
+      'no process of it still running',
+      o.escaped.length === 0,
+      o.escaped.length,
+      0,
+      'processes',
+      o.escaped.length === 0
+        ? `no process carries its marker ${o.escapedAfterMs} ms after it ended`
+        : `still running after ${target.name} (pid ${target.pid}) ended: ${o.escaped.map(describeProcess).join(', ')}`,
+    ),
+    expectation(
+      'no-orphans',
+      'no object of it left on the server',
+      o.left.length === 0,
+      o.left.length,
+      0,
+      'objects',
+      o.left.length === 0
+        ? `nothing of ${target.name} on the server after ${fault.label}`
+        : orphanSentences(o.left, target.pid, `${o.goneMs} ms after ${fault.label}`).join('; '),
+    ),
+    expectation(
+      'no-files-left',
+      'no file of it left',
+      o.files.length === 0,
+      o.files.length,
+      0,
+      'files',
+      o.files.length === 0
+        ? 'none of its files (owns.files, /dev/shm entries named like it) is left'
+        : `files left after ${fault.label}: ${o.files.join(', ')}`,
+    ),
+    withinLimit(
+      'victim-heard-after',
+      'victim audible after it ended',
+      o.victim.heardMs,
+      o.victim.deadlineMs,
+      'ms',
+      `the victim's ${o.victim.hz} Hz tone on the observed output after ${fault.label}`,
+    ),
+  );
+  if (!fault.crashExpected) {
+    checks.push(
+      expectation(
+        'no-crash-signature',
+        'no crash signature in its output',
+        o.signatures.length === 0,
+        o.signatures[0] ?? 'none',
+        'none',
+        '',
+        o.signatures.length ? o.signatures.join('; ') : 'no sanitizer report, fatal error or "Segmentation fault" in its output',
+      ),
+    );
+  }
+  const failed = checks.filter((c) => c.verdict === 'fail');
+  if (!failed.length) return { checks };
+  const bugs = o.bugs.length ? ` (run with bug switch ${o.bugs.join(',')})` : '';
+  const hung = o.hang ? ` Hang: ${o.hang}` : '';
+  return { checks, diagnosis: diagnose(o, failed, exit.crash && !fault.crashExpected) + bugs + hung };
+}
+
+// The first failures, most telling first: what the program left, then how it ended.
+// A crash comes first: what it left is then its consequence.
+function diagnose(o: BlackBoxObservation, failed: CheckResult[], crashed: boolean): string {
+  const order = crashed
+    ? ['exit', 'no-crash-signature', 'no-orphans', 'no-escaped-process', 'no-files-left', 'victim-heard-after', 'exit-deadline']
+    : ['no-orphans', 'no-escaped-process', 'no-files-left', 'victim-heard-after', 'exit', 'exit-deadline', 'no-crash-signature'];
+  const sorted = [...failed].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  return `${o.target.name} (pid ${o.target.pid}) after ${o.fault.label}: ${sorted.map((c) => c.message).join('; ')}`;
+}
+
+// One sentence per leftover, a module's own sink and node folded into the module's sentence.
+export function orphanSentences(left: InventoryObject[], targetPid: number, when: string): string[] {
+  const modules = left.filter((o) => o.kind === 'pulse-module');
+  const partOf = (o: InventoryObject) =>
+    o.kind !== 'pulse-module'
+      ? modules.find((m) => m.detail !== undefined && new RegExp(`(^|[=\\s])${escapeRe(o.name)}(\\s|$)`).test(m.detail))
+      : undefined;
+  return left
+    .filter((o) => !partOf(o))
+    .map((o) => {
+      const parts = left.filter((p) => partOf(p) === o).map((p) => `${p.kind} ${p.name}`);
+      return `orphan: ${describeLeftover(o, targetPid)}${parts.length ? ` with its ${parts.join(' and ')}` : ''} still there ${when}`;
+    });
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
