@@ -20,16 +20,6 @@ defineScenario(SCENARIOS.kill9, async (ctx) => {
     relaunchIfSilent: true,
     engine: {},
   });
-  const silence = out.resumeMs === undefined ? 'never resumed' : `${Math.round(out.resumeMs)} ms of silence`;
   // A fact keeps every distinct value over the runs: the path only; its silence is the metric silence_ms.
   run.fact('path', out.relaunched ? 'no guardian cleanup; relaunch sweep' : 'guardian, no relaunch');
-  // Other failures keep the run's default diagnosis: the failed checks.
-  const left = out.failed.find((c) => c.id === 'no-orphans');
-  if (left) {
-    run.diagnosis =
-      `orphan taps of the SIGKILLed engine (pid ${out.target.pid}, dead) survived${out.relaunched ? ' the relaunch' : ''} ` +
-      `and kept the victim muted (${silence}): ` +
-      `${out.log?.guardian ? 'the guardian ran but did not destroy them' : 'no guardian destroyed them at the death (no-guardian)'}` +
-      `${out.relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`;
-  }
 });

@@ -1,0 +1,109 @@
+// The tapping-fault judge on observations recorded from real runs of the reference engine
+// (fixtures/recorded/observations/tapping-*.json: kill9, crash and sigterm, as they are and under
+// each bug switch): every check passes on one and fails on another, and each bug switch's
+// diagnosis names the layer it takes away. Where no real run failed a check, the test changes
+// the one field that check reads, and says so.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../root.ts';
+import { judgeTapping, type TappingObservation } from './tapping.ts';
+
+const recorded = (name: string): TappingObservation =>
+  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `tapping-${name}.json`), 'utf8')) as TappingObservation;
+const scenarioOf = (name: string) => name.split('-')[0]!;
+const judged = (name: string, o = recorded(name)) => judgeTapping(o, scenarioOf(name));
+const failedIds = (name: string) =>
+  judged(name)
+    .checks.filter((c) => c.verdict === 'fail')
+    .map((c) => c.id);
+const check = (name: string, id: string, o = recorded(name)) => judged(name, o).checks.find((c) => c.id === id);
+
+describe('judgeTapping on real runs: the verdicts those runs had', () => {
+  it.each([
+    ['kill9', []], // the guardian destroys the taps at the death
+    ['kill9-noguardian', []], // no guardian: the relaunch's sweep does it, later
+    ['kill9-nogs', ['resumed-after-relaunch', 'no-orphans', 'back-to-baseline']],
+    ['crash-audio', []], // SIGSEGV on the audio thread: the crash guard destroys the taps
+    ['crash-nocg', ['cleaned-by']], // no crash guard: the guardian cleans up after the death
+    ['crash-dbu', ['crash-guard-live-only']], // destroy before untrack: the guard destroys a dead tap again
+    ['sigterm', []],
+    ['sigterm-nosig', ['exit', 'cleaned-by']], // no SIGTERM handler: it dies of the signal
+  ])('%s fails %j', (name, ids) => {
+    expect(failedIds(name)).toEqual(ids);
+    expect(judged(name).diagnosis === undefined).toBe(ids.length === 0);
+  });
+});
+
+describe('each check, pass and fail', () => {
+  it('objects-before-fault: the tap was on the server, else the fault proves nothing (changed: none seen)', () => {
+    expect(check('kill9', 'objects-before-fault')?.verdict).toBe('pass');
+    expect(check('kill9', 'objects-before-fault', { ...recorded('kill9'), objectsBefore: [] })?.verdict).toBe('fail');
+  });
+
+  it('exit: SIGKILL for kill9, exit 0 for a stop', () => {
+    expect(check('kill9', 'exit')).toMatchObject({ verdict: 'pass', measured: 'SIGKILL' });
+    expect(check('sigterm-nosig', 'exit')).toMatchObject({ verdict: 'fail', measured: 'SIGTERM', limit: 'exit 0' });
+  });
+
+  it('resumed: without a relaunch within resume_ms (changed: never heard again)', () => {
+    expect(check('kill9', 'resumed')?.verdict).toBe('pass');
+    const { resumeMs: _, ...silent } = recorded('kill9');
+    expect(check('kill9', 'resumed', silent)?.message).toMatch(/SIGKILL to victim tone present: did not happen within the 1000 ms/);
+  });
+
+  it('resumed-after-relaunch: asked only when the victim stayed muted and the engine was launched again', () => {
+    expect(check('kill9', 'resumed-after-relaunch')).toBeUndefined();
+    expect(check('kill9-noguardian', 'resumed-after-relaunch')?.verdict).toBe('pass');
+    expect(check('kill9-nogs', 'resumed-after-relaunch')?.verdict).toBe('fail');
+  });
+
+  it('no-orphans: the objects of the dead pid, named', () => {
+    expect(check('kill9', 'no-orphans')?.verdict).toBe('pass');
+    expect(check('kill9-nogs', 'no-orphans')?.message).toMatch(/^\d+ orphan\(s\) of pid \d+ remain after SIGKILL and the relaunch: /);
+  });
+
+  it('cleaned-by: the layer the scenario exists for', () => {
+    expect(check('crash-audio', 'cleaned-by')).toMatchObject({ verdict: 'pass', measured: 'crash-guard' });
+    expect(check('crash-nocg', 'cleaned-by')).toMatchObject({ verdict: 'fail', measured: 'guardian', limit: 'crash-guard' });
+    expect(check('kill9', 'cleaned-by')).toBeUndefined(); // kill9 allows the guardian or the sweep
+  });
+
+  it('crash-guard-live-only: asked when the guard reported; fails on a destroy of a dead object', () => {
+    expect(check('crash-audio', 'crash-guard-live-only')?.verdict).toBe('pass');
+    expect(check('crash-dbu', 'crash-guard-live-only')?.message).toMatch(
+      /^crash guard tried to destroy module \d+ \(.*\): already destroyed/,
+    );
+    expect(check('crash-nocg', 'crash-guard-live-only')).toBeUndefined();
+  });
+
+  it('relaunch-clean-stop: the relaunched engine stops with exit 0 (changed: it died of SIGTERM)', () => {
+    expect(check('kill9-noguardian', 'relaunch-clean-stop')?.verdict).toBe('pass');
+    const o = recorded('kill9-noguardian');
+    const died = { ...o, relaunch: { ...o.relaunch!, stopped: { name: 'SIGTERM', clean: false } } };
+    expect(check('kill9-noguardian', 'relaunch-clean-stop', died)?.message).toBe('relaunched hilt-engine: SIGTERM');
+  });
+
+  it('back-to-baseline: nothing new on the server once every process has ended', () => {
+    expect(check('kill9', 'back-to-baseline')?.verdict).toBe('pass');
+    expect(check('kill9-nogs', 'back-to-baseline')?.message).toMatch(/^\d+ object\(s\) not in the baseline remain: /);
+  });
+
+  it('shutdown-deadline: asked of a stop (changed: past its deadline)', () => {
+    expect(check('sigterm', 'shutdown-deadline')?.verdict).toBe('pass');
+    expect(check('kill9', 'shutdown-deadline')).toBeUndefined();
+    const slow = { ...recorded('sigterm'), exitMs: 4000 };
+    expect(check('sigterm', 'shutdown-deadline', slow)).toMatchObject({ verdict: 'fail', measured: 4000 });
+  });
+});
+
+describe('each bug switch is named by its diagnosis', () => {
+  it.each([
+    ['kill9-nogs', /no guardian destroyed them at the death \(no-guardian\) and the relaunched engine did not sweep them .*\(no-sweep\)/],
+    ['crash-nocg', /the crash guard is not installed \(no-crashguard\)\. Cleaned by: guardian \(after the death, not before it\)/],
+    ['crash-dbu', /destroyed module \d+ a second time .*\(destroy-before-untrack\)/],
+    ['sigterm-nosig', /died of SIGTERM instead of stopping: it has no SIGTERM handler \(no-signal-handlers\)/],
+  ])('%s', (name, said) => {
+    expect(judged(name).diagnosis).toMatch(said);
+  });
+});

@@ -1,0 +1,200 @@
+// The tapping-fault judge: the reference engine taps a victim, a fault ends it, and it is held to
+// the three proofs: audio resumes (with no relaunch, unless a relaunch's sweep is the allowed last
+// resort), no orphans remain, and it ended as the fault says it should; its own log says which
+// defence layer cleaned up. Pure: scenarios/lib/fault-flow.ts records the observation.
+import { describeObject, type InventoryObject } from '../inventory/objects.ts';
+import type { ExitClass } from '../proc/exit.ts';
+import type { CleanupLayer, EngineLog } from '../target/reference/engine-log.ts';
+import type { Judgement } from './blackbox.ts';
+import { expectation, withinLimit, type CheckResult } from './check.ts';
+
+export interface TappingObservation {
+  kind: 'tapping-fault';
+  target: { name: string; pid: number };
+  fault: { label: string; deadlineMs?: number }; // deadlineMs: a stop's, the fault to the process gone
+  bugs: string[];
+  objectsBefore: string[]; // names of its objects on the server before the fault
+  exit: ExitClass;
+  expectedExit: { ok: boolean; expected: string };
+  exitMs: number; // the fault to the process gone
+  resumeLimitMs: number;
+  resumeMs?: number; // the fault to the victim's tone steadily back (after the relaunch, if there was one)
+  relaunch?: { resumeMs?: number; stopped: { name: string; clean: boolean } }; // resumeMs: from the relaunch
+  left: InventoryObject[]; // its objects on the server once the cleanup had a moment to land
+  notBaseline: InventoryObject[]; // objects not in the baseline once every process had ended
+  // The engine's own account: who cleaned up, and what each layer reported.
+  cleanup?: { layer: CleanupLayer | 'relaunch-sweep'; expectLayer?: CleanupLayer; log: EngineLog };
+}
+
+const list = (objs: InventoryObject[]) => objs.map(describeObject).join('; ');
+
+export function judgeTapping(o: TappingObservation, scenario: string): Judgement {
+  const { target, fault, exit } = o;
+  const checks: CheckResult[] = [
+    expectation(
+      'objects-before-fault',
+      'target objects on the server before the fault',
+      o.objectsBefore.length > 0,
+      o.objectsBefore.length,
+      '>= 1',
+      'objects',
+      `${o.objectsBefore.length} object(s) of pid ${target.pid}: ${[...new Set(o.objectsBefore)].join(', ')}`,
+    ),
+    expectation(
+      'exit',
+      `exit is ${o.expectedExit.expected}`,
+      o.expectedExit.ok,
+      exit.name,
+      o.expectedExit.expected,
+      '',
+      `${target.name} exit after ${fault.label}: ${exit.name} (${exit.description})`,
+    ),
+  ];
+  if (o.relaunch) {
+    checks.push(
+      withinLimit(
+        'resumed-after-relaunch',
+        'tone resumed after relaunch',
+        o.relaunch.resumeMs,
+        o.resumeLimitMs,
+        'ms',
+        'relaunch to victim tone present',
+      ),
+    );
+  } else {
+    checks.push(
+      withinLimit('resumed', 'tone resumed without a relaunch', o.resumeMs, o.resumeLimitMs, 'ms', `${fault.label} to victim tone present`),
+    );
+  }
+  const when = `after ${fault.label}${o.relaunch ? ' and the relaunch' : ''}`;
+  checks.push(
+    expectation(
+      'no-orphans',
+      'no orphans of the target',
+      o.left.length === 0,
+      o.left.length,
+      0,
+      'objects',
+      o.left.length === 0
+        ? `no object of pid ${target.pid} remains ${when}`
+        : `${o.left.length} orphan(s) of pid ${target.pid} remain ${when}: ${list(o.left)}`,
+    ),
+  );
+  const c = o.cleanup;
+  if (c?.expectLayer) {
+    checks.push(
+      expectation(
+        'cleaned-by',
+        `cleaned by the ${c.expectLayer}`,
+        c.layer === c.expectLayer,
+        c.layer,
+        c.expectLayer,
+        '',
+        `the engine's taps were destroyed by: ${c.layer}`,
+      ),
+    );
+  }
+  const g = c?.log.crashGuard;
+  if (g) {
+    const f = g.failures;
+    checks.push(
+      expectation(
+        'crash-guard-live-only',
+        'crash guard destroyed only live objects',
+        f.length === 0,
+        f.length,
+        0,
+        'failed destroys',
+        f.length === 0
+          ? `crash guard destroyed ${g.destroyed} of ${g.tracked} in ${g.ms ?? '?'} ms`
+          : `crash guard tried to destroy ${f.map((x) => `module ${x.module} (${x.reason})`).join(', ')}: ` +
+              'already destroyed yet still tracked',
+      ),
+    );
+  }
+  if (o.relaunch) {
+    const s = o.relaunch.stopped;
+    checks.push(
+      expectation(
+        'relaunch-clean-stop',
+        'relaunched target stops cleanly',
+        s.clean,
+        s.name,
+        'exit 0',
+        '',
+        `relaunched ${target.name}: ${s.name}`,
+      ),
+    );
+  }
+  const n = o.notBaseline.length;
+  checks.push(
+    expectation(
+      'back-to-baseline',
+      'inventory back to baseline',
+      n === 0,
+      n,
+      0,
+      'objects',
+      n === 0 ? 'inventory is back to its baseline' : `${n} object(s) not in the baseline remain: ${list(o.notBaseline)}`,
+    ),
+  );
+  if (fault.deadlineMs !== undefined) {
+    checks.push(
+      withinLimit('shutdown-deadline', 'shutdown within its deadline', o.exitMs, fault.deadlineMs, 'ms', `${fault.label} to process gone`),
+    );
+  }
+  const failed = checks.filter((x) => x.verdict === 'fail');
+  const diagnosis = diagnoseTapping(o, failed, scenario);
+  return { checks, ...(diagnosis && { diagnosis }) };
+}
+
+// What a failed tapping run means, in the words of the defence layer that failed: each scenario
+// names the layer its bug switches take away. Undefined when no check failed, or when none of
+// these applies (the failed checks then speak for themselves).
+function diagnoseTapping(o: TappingObservation, failed: CheckResult[], scenario: string): string | undefined {
+  if (!failed.length) return undefined;
+  const log = o.cleanup?.log;
+  const silence = o.resumeMs === undefined ? 'never resumed' : `${Math.round(o.resumeMs)} ms of silence`;
+  if (scenario === 'kill9') {
+    const left = failed.find((x) => x.id === 'no-orphans');
+    if (!left) return undefined;
+    const relaunched = o.relaunch !== undefined;
+    return (
+      `orphan taps of the SIGKILLed engine (pid ${o.target.pid}, dead) survived${relaunched ? ' the relaunch' : ''} ` +
+      `and kept the victim muted (${silence}): ` +
+      `${log?.guardian ? 'the guardian ran but did not destroy them' : 'no guardian destroyed them at the death (no-guardian)'}` +
+      `${relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`
+    );
+  }
+  if (scenario === 'crash') {
+    const cg = log?.crashGuard;
+    const sig = o.expectedExit.expected;
+    if (cg && cg.failures.length) {
+      return (
+        `the crash guard destroyed ${cg.failures.map((f) => `module ${f.module}`).join(', ')} a second time (${cg.failures[0]!.reason}): ` +
+        `the engine destroyed that tap before untracking it, so the crash inside the destroy left a dead object in the guard's table ` +
+        `(destroy-before-untrack). The server reuses module indexes, so the second destroy can hit another app's object.`
+      );
+    }
+    if (!cg && o.exit.signal === sig) {
+      const layer = o.cleanup?.layer;
+      return (
+        `the engine died of ${sig} with its taps in place and no crash-guard report in its log: ` +
+        `the crash guard is not installed (no-crashguard). ` +
+        `Cleaned by: ${layer}${layer === 'guardian' ? ' (after the death, not before it)' : ''}; ` +
+        `audio back after ${o.resumeMs === undefined ? 'never' : Math.round(o.resumeMs) + ' ms'}.`
+      );
+    }
+    return undefined;
+  }
+  if (scenario === 'sigterm' || scenario === 'sigint') {
+    const sig = scenario.toUpperCase();
+    if (o.exit.signal !== sig) return undefined;
+    return (
+      `the engine died of ${sig} instead of stopping: it has no ${sig} handler (no-signal-handlers), ` +
+      `so its taps were not destroyed by the engine ` +
+      `(cleaned by: ${o.cleanup?.layer}); FineTune's "kill <pid>" layer is missing.`
+    );
+  }
+  return undefined;
+}
