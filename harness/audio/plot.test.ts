@@ -53,6 +53,31 @@ describe('timelineSvg', () => {
     expect(svg).not.toMatch(/<script|href=|url\(/i);
   });
 
+  it('draws the verdict, the phases (named where they fit, else numbered and listed) and each deadline, red when missed', () => {
+    const svg = timelineSvg(tenSeconds(), {
+      title: 'kill9 run 1',
+      verdict: { pass: false, said: 'FAIL (no-orphans)' },
+      markers: [{ atMs: 4000, label: 'SIGKILL' }],
+      phases: [
+        { fromMs: 0, toMs: 3000, label: 'engine tapping' },
+        { fromMs: 4000, toMs: 4020, label: 'inventory after the fault' },
+      ],
+      deadlines: [
+        { atMs: 5000, label: 'resume deadline', missed: true },
+        { atMs: 4500, label: 'stop deadline', missed: false },
+      ],
+    });
+    checkWellFormed(svg);
+    expect(svg).toMatch(/fill="#c62828">FAIL \(no-orphans\)<\/text>/);
+    expect(svg).toMatch(/#0d47a1">engine tapping<\/text>/); // wide enough: named in its bar
+    expect(svg).toMatch(/#0d47a1">2<\/text>/); // too narrow: numbered
+    expect(svg).toContain('phases: 2 inventory after the fault');
+    expect(svg).toMatch(/fill="#c62828" text-anchor="\w+">resume deadline \(missed\)</);
+    expect(svg).toMatch(/fill="#ef6c00" text-anchor="\w+">stop deadline</);
+    const height = Number(/height="(\d+)"/.exec(svg)![1]);
+    expect(height).toBeGreaterThan(260); // grown for the verdict line, the phase lane and its legend
+  });
+
   it('draws exactly one red band segment for one dropout', () => {
     const svg = timelineSvg(tenSeconds(), { title: 't', markers: [] });
     expect(svg.match(/fill="#c62828"/g)).toHaveLength(1);

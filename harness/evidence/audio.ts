@@ -16,10 +16,27 @@ export function wavAround(capture: Capture, at: number, beforeMs: number, afterM
   return encodeWav(capture.samples(from, to), SAMPLE_RATE);
 }
 
-export function timelinePlot(capture: Capture, title: string, markers: Marker[], fromAt?: number, toAt?: number): string {
+// What a run's picture shows besides the tone: its phases, its deadlines, its verdict.
+export interface PlotExtras {
+  phases?: { from: number; to: number; label: string }[]; // wall times, performance.now()
+  deadlines?: { at: number; label: string; missed: boolean }[];
+  verdict?: { pass: boolean; said: string };
+}
+
+export function timelinePlot(
+  capture: Capture,
+  title: string,
+  markers: Marker[],
+  fromAt?: number,
+  toAt?: number,
+  extras: PlotExtras = {},
+): string {
   return timelineSvg(capture.timeline, {
     title,
+    ...(extras.verdict && { verdict: extras.verdict }),
     markers: markers.map((m) => ({ atMs: capture.msAt(m.at), label: m.label })),
+    phases: (extras.phases ?? []).map((p) => ({ fromMs: capture.msAt(p.from), toMs: capture.msAt(p.to), label: p.label })),
+    deadlines: (extras.deadlines ?? []).map((d) => ({ atMs: capture.msAt(d.at), label: d.label, missed: d.missed })),
     fromMs: fromAt === undefined ? undefined : capture.msAt(fromAt),
     toMs: toAt === undefined ? undefined : capture.msAt(toAt),
   });

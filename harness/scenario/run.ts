@@ -60,6 +60,9 @@ export class ScenarioRun {
   planned = 1; // repetitions this call meant to run
   stopped: StopReason | undefined;
   readonly steps = new StepRecorder(); // what Allure gets of each repetition (steps.ts)
+  // Each phase's start and end (performance.now()) in the current repetition, for its picture.
+  spans: { from: number; to: number; label: string }[] = [];
+  events: { at: number; label: string }[] = []; // what happened at an instant (a tap moved the victim)
   repetition = 1;
   seed: number; // the current repetition's seed (repetitionSeed)
   platform: PlatformInfo;
@@ -93,8 +96,14 @@ export class ScenarioRun {
       return await this.steps.phase(name, () => withDeadline(fn(), deadlineMs, `phase "${name}"`));
     } finally {
       clearInterval(ticker);
+      this.spans.push({ from: t, to: now(), label: name });
       this.phases.push({ name, ms: Math.round((now() - t) * 10) / 10, repetition: this.repetition });
     }
+  }
+
+  // Something seen at an instant, for the repetition's picture.
+  event(label: string, at = now()): void {
+    this.events.push({ at, label });
   }
 
   // A check is also an Allure step of its repetition, failed when the check failed.
@@ -120,6 +129,8 @@ export class ScenarioRun {
     this.repetition = repetition;
     this.seed = seed;
     this.diagnosis = '';
+    this.spans = [];
+    this.events = [];
     this.repStart = {
       at: now(),
       checks: this.checks.length,

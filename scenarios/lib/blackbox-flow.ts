@@ -81,6 +81,7 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   run.fact('exit', `${exit.name} (${exit.description})`);
   const exitMs = Math.max(0, ended.endedAt - at); // a program that ends by itself may end before it is watched
   run.metric('exit_ms', exitMs);
+  markers.push({ at: ended.endedAt, label: `gone (${exit.name})` });
 
   // Its own processes: a descendant still running once the target is gone escaped it.
   // Under Wine, wineserver and Wine's own services carry the marker too: they are Wine's, not the
@@ -113,7 +114,8 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
 
   // The victim: a program whose leftovers mute or capture it fails here.
   const resumeMs = ctx.params.number('resume_ms');
-  const heard = await cap.waitFor('present', { after: Math.max(ended.endedAt, now() - 200), minRunMs: 50, deadlineMs: resumeMs });
+  const listenFrom = Math.max(ended.endedAt, now() - 200);
+  const heard = await cap.waitFor('present', { after: listenFrom, minRunMs: 50, deadlineMs: resumeMs });
   if (heard.ok) markers.push({ at: heard.atMs!, label: 'victim heard' });
 
   const observation: BlackBoxObservation = {
@@ -139,10 +141,26 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   for (const c of judged.checks) run.check(c);
   if (judged.diagnosis) run.diagnosis = judged.diagnosis;
 
+  const failedIds = [...new Set(judged.checks.filter((c) => c.verdict !== 'pass').map((c) => c.id))];
+  const deadlines = [
+    { at: at + fault.deadlineMs, label: 'exit deadline', missed: exitMs > fault.deadlineMs },
+    { at: listenFrom + resumeMs, label: 'victim deadline', missed: !heard.ok },
+  ];
   await run.attach(
     'timeline',
     'svg',
-    timelinePlot(cap, `${ctx.options.scenario}: victim ${cap.frequencyHz} Hz, ${target.name}`, markers, at - 500, now()),
+    timelinePlot(
+      cap,
+      `${ctx.options.scenario} run ${ctx.repetition}: victim ${cap.frequencyHz} Hz, ${target.name}`,
+      [...run.events, ...markers],
+      (run.spans[0]?.from ?? at - 500) - 100,
+      now(),
+      {
+        phases: run.spans,
+        deadlines,
+        verdict: { pass: !failedIds.length, said: failedIds.length ? `FAIL (${failedIds.join(', ')})` : 'PASS' },
+      },
+    ),
   );
   await run.attach('target', 'log', t.child.outputTail(400));
   await run.attach(

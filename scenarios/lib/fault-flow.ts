@@ -67,6 +67,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   run.fact('exit', `${exit.name} (${exit.description})`);
   const exitMs = ended.endedAt - faultAt;
   run.metric('exit_ms', exitMs);
+  markers.push({ at: ended.endedAt, label: `gone (${exit.name})` });
 
   // Audio: the dropout, then the tone back, with no relaunch.
   const dropout = await faultDropout(cap, faultAt, ended.endedAt);
@@ -77,6 +78,9 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   let layer: FaultOutcome['layer'] = cleanup?.layer;
   let relaunched: RunningTarget | undefined;
   let relaunchResumeMs: number | undefined;
+  const deadlines = [{ at: (dropout.ok ? dropout.atMs! : faultAt) + resumeLimit, label: 'resume deadline', missed: !resumed.ok }];
+  if (spec.deadlineMs !== undefined)
+    deadlines.push({ at: faultAt + spec.deadlineMs, label: 'stop deadline', missed: exitMs > spec.deadlineMs });
   if (!resumed.ok && spec.relaunchIfSilent) {
     const relaunchAt = now();
     markers.push({ at: relaunchAt, label: 'relaunch' });
@@ -86,6 +90,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
     );
     if (spec.engine && sweptAtRelaunch(relaunched, subject.pid)) layer = 'relaunch-sweep';
     relaunchResumeMs = resumed.ok ? resumed.atMs! - relaunchAt : undefined;
+    deadlines.push({ at: relaunchAt + resumeLimit, label: 'resume deadline after relaunch', missed: !resumed.ok });
   }
   const resumeMs = resumed.ok ? Math.max(0, resumed.atMs! - faultAt) : undefined;
   if (resumed.ok) markers.push({ at: resumed.atMs!, label: 'resumed' });
@@ -127,10 +132,22 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   if (judged.diagnosis) run.diagnosis = judged.diagnosis;
 
   // Evidence.
+  const failedIds = [...new Set(judged.checks.filter((c) => c.verdict !== 'pass').map((c) => c.id))];
   await run.attach(
     'timeline',
     'svg',
-    timelinePlot(cap, `${options.scenario}: victim ${cap.frequencyHz} Hz through ${spec.label}`, markers, faultAt - 500, now()),
+    timelinePlot(
+      cap,
+      `${options.scenario} run ${ctx.repetition}: victim ${cap.frequencyHz} Hz through ${spec.label}`,
+      [...run.events, ...markers],
+      (run.spans[0]?.from ?? faultAt - 500) - 100,
+      now(),
+      {
+        phases: run.spans,
+        deadlines,
+        verdict: { pass: !failedIds.length, said: failedIds.length ? `FAIL (${failedIds.join(', ')})` : 'PASS' },
+      },
+    ),
   );
   await run.attach('around-fault', 'wav', wavAround(cap, faultAt, 300, 700));
   const log = spec.engine ? 'engine' : 'target'; // engine.log, as reports named it before targets were generic

@@ -25,6 +25,7 @@ export async function tapped(session: TargetSession, e: RunningTarget, victims?:
           intervalMs: 10,
         },
       );
+      if (moved.ok) run.event(`${v.name} moved into the tap`);
       run.check({
         ...expectation(
           'tapped',
