@@ -13,6 +13,7 @@ export default defineConfig({
           // Build output: the Wine prefix in native/build-win links Z: to / (a crawl would walk the disk).
           exclude: ['native/build*/**', '**/node_modules/**'],
           testTimeout: 20_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -20,10 +21,13 @@ export default defineConfig({
           name: 'suite',
           include: ['scenarios/**/*.test.ts', 'fixtures/**/*.test.ts'],
           exclude: ['scenarios/manifest.test.ts', '**/node_modules/**'],
-          // Each test drives whole CLI runs against a real audio server.
+          // Each test drives whole CLI runs against a real audio server, its own: every run starts
+          // a private rig (the system-rig tests a stand-in session of their own), so files run
+          // side by side, one per core; unit tests run first (their own group).
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

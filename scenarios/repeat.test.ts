@@ -28,7 +28,7 @@ describe('repetitions', () => {
     expect(junit.match(/<testcase /g)).toHaveLength(2);
     expect(junit).toContain(`<property name="seed" value="${two!.seed}"/>`);
     expect(junit).toContain('<property name="bugs" value="no-guardian,no-sweep"/>');
-    expect(readFileSync(join(r.out, 'summary.md'), 'utf8')).toContain('| **FAIL** | 2 of 2 failed');
+    expect(readFileSync(join(r.out, 'summary.md'), 'utf8')).toContain('| **FAIL** | 2 of 2 caught (detection rate above 22.4% at 95%)');
 
     const replay = await runCli(['kill9', '--bug', 'no-guardian,no-sweep', '--seed', '11', '--only-repetition', '2']);
     expect(replay.summary!.repetitions.map((x) => [x.repetition, x.seed])).toEqual([[2, two!.seed]]);
