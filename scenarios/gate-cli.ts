@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { argsError } from '../harness/cli/args.ts';
 import { HiltError, isHiltError } from '../harness/errors.ts';
+import { runCommand } from '../harness/cli/entry.ts';
 import { formatReport, reportJson } from '../harness/gate/format.ts';
 import { gate } from '../harness/gate/gate.ts';
 import { DEFAULT_POLICY } from '../harness/gate/policy.ts';
@@ -55,29 +56,27 @@ function parse(argv: string[]): GateArgs {
 }
 
 function main(argv: string[]): number {
-  let json = argv.includes('--json');
-  try {
-    const args = parse(argv);
-    json = args.json;
-    if (args.help) return (void process.stdout.write(`${USAGE}\n`), 0);
-    const policyFile = args.policy ?? DEFAULT_POLICY;
-    const report = gate({
-      policyFile: resolve(args.policy === undefined ? ROOT : '.', policyFile),
-      sources: args.sources,
-      catalogue: SCENARIO_LIST,
-    });
-    process.stdout.write(`${json ? reportJson(report, policyFile) : formatReport(report, policyFile)}\n`);
-    return report.verdict === 'ship' ? 0 : 1;
-  } catch (e) {
-    const known = isHiltError(e, 'USAGE') || isHiltError(e, 'GATE_INPUT');
-    const message = known ? (e as HiltError).message : `internal error: ${(e as Error).stack ?? e}`;
-    process.stderr.write(`hilt gate: ${message}\n${isHiltError(e, 'USAGE') ? `\n${USAGE}\n` : ''}`);
-    if (json) {
-      const code = known ? (e as HiltError).code : 'INTERNAL';
-      process.stdout.write(`${JSON.stringify({ verdict: 'error', error: { code, message } }, null, 2)}\n`);
-    }
-    return 2; // the gate could not judge: never a pass
-  }
+  const args = parse(argv);
+  if (args.help) return (void process.stdout.write(`${USAGE}\n`), 0);
+  const policyFile = args.policy ?? DEFAULT_POLICY;
+  const report = gate({
+    policyFile: resolve(args.policy === undefined ? ROOT : '.', policyFile),
+    sources: args.sources,
+    catalogue: SCENARIO_LIST,
+  });
+  process.stdout.write(`${args.json ? reportJson(report, policyFile) : formatReport(report, policyFile)}\n`);
+  return report.verdict === 'ship' ? 0 : 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+// The gate could not judge: never a pass; with --json the error is also said as JSON on stdout.
+await runCommand({
+  name: 'hilt gate',
+  usage: USAGE,
+  run: main,
+  onError: (e) => {
+    if (!process.argv.includes('--json')) return;
+    const code = isHiltError(e) ? e.code : 'INTERNAL';
+    const message = isHiltError(e) ? e.message : String((e as Error)?.message ?? e);
+    process.stdout.write(`${JSON.stringify({ verdict: 'error', error: { code, message } }, null, 2)}\n`);
+  },
+});

@@ -3,7 +3,8 @@
 // results), 1 the build itself failed.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HiltError, isHiltError } from '../harness/errors.ts';
+import { HiltError } from '../harness/errors.ts';
+import { runCommand } from '../harness/cli/entry.ts';
 import { argsError } from '../harness/cli/args.ts';
 import { buildReport } from '../harness/report/html/build.ts';
 import { findResultsFolders, requireResultsFolders } from '../harness/report/html/collect.ts';
@@ -66,24 +67,17 @@ function foldersToReport(args: ReportArgs): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  try {
-    const args = parse(argv);
-    if (args.help) return (void process.stdout.write(`${USAGE}\n`), 0);
-    const folders = foldersToReport(args);
-    const built = await buildReport({ folders, out: args.out, allure: args.allure });
-    const allure = built.allureIndex ? `; Allure view: ${built.allureIndex}` : '';
-    process.stderr.write(
-      `hilt report: ${built.runs} run(s) from ${built.folders} folder(s), ${built.files} evidence file(s), ` +
-        `built in ${Math.round(built.ms)} ms${allure}\n`,
-    );
-    process.stdout.write(`${built.index}\n`);
-    return 0;
-  } catch (e) {
-    const usageError = isHiltError(e, 'USAGE');
-    const message = isHiltError(e) ? e.message : `internal error: ${(e as Error).stack ?? e}`;
-    process.stderr.write(`hilt report: ${message}\n`);
-    return usageError ? 2 : 1;
-  }
+  const args = parse(argv);
+  if (args.help) return (void process.stdout.write(`${USAGE}\n`), 0);
+  const folders = foldersToReport(args);
+  const built = await buildReport({ folders, out: args.out, allure: args.allure });
+  const allure = built.allureIndex ? `; Allure view: ${built.allureIndex}` : '';
+  process.stderr.write(
+    `hilt report: ${built.runs} run(s) from ${built.folders} folder(s), ${built.files} evidence file(s), ` +
+      `built in ${Math.round(built.ms)} ms${allure}\n`,
+  );
+  process.stdout.write(`${built.index}\n`);
+  return 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+await runCommand({ name: 'hilt report', usage: USAGE, run: main });

@@ -4,7 +4,8 @@
 import { parseArgs } from 'node:util';
 import { argsError } from '../harness/cli/args.ts';
 import { reaper } from '../harness/cleanup/reaper.ts';
-import { HiltError, isHiltError } from '../harness/errors.ts';
+import { HiltError } from '../harness/errors.ts';
+import { runCommand } from '../harness/cli/entry.ts';
 import { JackMidiProbe } from '../harness/midi/jack-probe.ts';
 import { checkRig } from '../harness/rig/check/facts.ts';
 import { formatRigCheck, rigCheckJson } from '../harness/rig/check/format.ts';
@@ -81,14 +82,7 @@ function parseRigArgs(argv: string[]): RigArgs {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args: RigArgs;
-  try {
-    args = parseRigArgs(argv);
-  } catch (e) {
-    if (!isHiltError(e, 'USAGE') && !isHiltError(e, 'RIG_CONFIG')) throw e;
-    process.stderr.write(`hilt rig: ${e.message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parseRigArgs(argv);
   if (args.help) return (void process.stdout.write(`${USAGE}\n`), 0);
   try {
     const report = await checkRig({
@@ -99,12 +93,9 @@ async function main(argv: string[]): Promise<number> {
     });
     process.stdout.write(`${args.json ? rigCheckJson(report) : formatRigCheck(report)}\n`);
     return report.exitCode;
-  } catch (e) {
-    process.stderr.write(`hilt rig check: internal error: ${(e as Error).stack ?? e}\n`);
-    return 1;
   } finally {
     reaper.close();
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+await runCommand({ name: 'hilt rig', usage: USAGE, run: main });

@@ -1,9 +1,10 @@
 // Runs the real `pnpm scenario` CLI (as its script does: one node process) and reads what it
 // wrote. The scenario tests judge hilt by its own summary.json, exactly as CI and the gate do.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
 import { checksById } from '../harness/check/check.ts';
+import { hiltArgv, newResultsDir } from '../harness/cli/invoke.ts';
 import type { Summary } from '../harness/report/summary.ts';
 import { ROOT } from '../harness/target/config.ts';
 
@@ -15,20 +16,11 @@ export interface CliRun {
   summary: Summary | undefined;
 }
 
-// hilt's own command line, as `pnpm scenario` runs it (compiled; harness/cli/bin.mjs).
-export const hiltArgs = (command: 'scenario' | 'rig' | 'report' | 'gate' | 'bench', args: string[]) => [
-  join(ROOT, 'harness/cli/bin.mjs'),
-  command,
-  ...args,
-];
-export const cliArgs = (args: string[]) => hiltArgs('scenario', args);
+export const hiltArgs = hiltArgv;
+export const cliArgs = (args: string[]) => hiltArgv('scenario', args);
 
 // Results of test runs are generated output: under reports/out (ignored), never in /tmp.
-export function newOutDir(label: string): string {
-  const base = join(ROOT, 'reports', 'out', 'test-runs');
-  mkdirSync(base, { recursive: true });
-  return mkdtempSync(join(base, `${label}-`));
-}
+export const newOutDir = (label: string): string => newResultsDir('test-runs', label);
 
 export async function runCli(args: string[], opts: Options = {}): Promise<CliRun> {
   const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : newOutDir('run');

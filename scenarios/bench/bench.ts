@@ -14,7 +14,7 @@ import type { Summary } from '../../harness/report/summary.ts';
 import { OBSERVED_SINK, VirtualRig } from '../../harness/rig/virtual-rig.ts';
 import { ROOT } from '../../harness/target/config.ts';
 import { now } from '../../harness/wait.ts';
-import { cliArgs, newOutDir } from '../run-cli.ts';
+import { hiltArgv, newResultsDir } from '../../harness/cli/invoke.ts';
 import { endingFigures, gcTeardownFigures } from './addon.ts';
 import { costFigures } from './cost.ts';
 import { kernelFigures } from './kernel.ts';
@@ -23,6 +23,7 @@ import { windowsFigures } from './windows.ts';
 import { gateBench } from '../../harness/gate/bench.ts';
 import { BENCH_RESULTS, reportBench } from '../../harness/report/html/bench.ts';
 import { ms, quantile, say, stats } from '../../harness/report/figures.ts';
+import { runCommand } from '../../harness/cli/entry.ts';
 
 const ENGINE = join(ROOT, 'native/build/Release/hilt-engine');
 const q = quantile;
@@ -48,8 +49,8 @@ async function rigStart(n: number): Promise<void> {
 // One scenario through the real CLI; its summary.json is the measurement.
 const outDirs = new WeakMap<Summary, string>();
 async function scenario(args: string[]): Promise<Summary> {
-  const out = newOutDir('bench');
-  await execa(process.execPath, cliArgs([...args, '--out', out]), { cwd: ROOT, reject: false });
+  const out = newResultsDir('bench', args[0] ?? 'run');
+  await execa(process.execPath, hiltArgv('scenario', [...args, '--out', out]), { cwd: ROOT, reject: false });
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
   outDirs.set(s, out);
   // A bug switch is expected to fail: only an unexpected verdict is worth a line.
@@ -202,11 +203,17 @@ async function main(): Promise<void> {
   if (part('windows')) await windowsFigures(Number(process.env.HILT_BENCH_RUNS ?? 3));
   if (part('gate')) await gateFigures(5);
   if (part('report')) await reportFigures();
-  reaper.close();
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench failed: ${(e as Error).stack}\n`);
-  reaper.close();
-  process.exit(1);
+await runCommand({
+  name: 'hilt bench',
+  usage: 'usage: pnpm bench (HILT_BENCH_ONLY=part,... HILT_BENCH_RUNS=N)',
+  run: async () => {
+    try {
+      await main();
+      return 0;
+    } finally {
+      reaper.close();
+    }
+  },
 });

@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { quantile, say } from '../../harness/report/figures.ts';
 import { ROOT } from '../../harness/target/config.ts';
-import { hiltArgs, newOutDir } from '../run-cli.ts';
+import { hiltArgv, newResultsDir } from '../../harness/cli/invoke.ts';
 
 interface Cost {
   wallMs: number;
@@ -41,13 +41,13 @@ async function row(label: string, argv: () => string[], runs: number, target: st
 
 export async function costFigures(runs: number): Promise<void> {
   const node = process.execPath;
-  await cost([node, ...hiltArgs('scenario', ['--list'])]); // compiles first if a source changed
+  await cost([node, ...hiltArgv('scenario', ['--list'])]); // compiles first if a source changed
   say(`what a call costs (the whole process, children included)`);
   await row('node itself (node -e 0)', () => [node, '-e', '0'], runs, 'none: the floor');
-  await row('pnpm scenario --list', () => [node, ...hiltArgs('scenario', ['--list'])], runs, '<= 0.15 s, <= 60 MiB');
+  await row('pnpm scenario --list', () => [node, ...hiltArgv('scenario', ['--list'])], runs, '<= 0.15 s, <= 60 MiB');
   await row(
     'pnpm scenario kill9',
-    () => [node, ...hiltArgs('scenario', ['kill9', '--out', newOutDir('bench-cost')])],
+    () => [node, ...hiltArgv('scenario', ['kill9', '--out', newResultsDir('bench', 'cost')])],
     runs,
     '<= 1.5 s wall, <= 1.5 s cpu, <= 150 MiB',
   );
