@@ -33,6 +33,10 @@ const num = (v: unknown): number | undefined => (v === 0 || v === '0' ? 0 : pid(
 const propsOf = (o: Json): Json => ((o.properties ?? (o.info as Json | undefined)?.props ?? {}) as Json) ?? {};
 const details = (...parts: (string | false | undefined)[]): string | undefined => parts.filter(Boolean).join(', ') || undefined;
 
+// The sink or source a module's argument makes (module-null-sink sink_name=...).
+export const madeBy = (argument: string | undefined): string | undefined =>
+  /(?:^|\s)(?:sink|source)_name="?([^\s"]+)"?/.exec(argument ?? '')?.[1];
+
 // Module arguments may span lines (pipewire's own modules print their config blocks).
 export const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
@@ -93,7 +97,7 @@ export function parseServerModules(text: string, devices: InventoryObject[] = []
     const name = str(m.name);
     if (!name) continue;
     const argument = oneLine(typeof m.argument === 'string' ? m.argument : '');
-    const made = /(?:^|\s)(?:sink|source)_name="?([^\s"]+)"?/.exec(argument)?.[1];
+    const made = madeBy(argument);
     const index = typeof m.index === 'number' ? m.index : devices.find((d) => d.name === made && d.pulseModule !== undefined)?.pulseModule;
     out.push(
       make('pulse-module', index ?? '?', name, `pulse-module:${name}${argument ? ` ${argument}` : ''}`, {

@@ -1,12 +1,12 @@
-// A snapshot of EVERY object on the audio server, for a black-box target that names nothing the
-// way the reference engine does: owners come from the server's own properties, liveness from the
-// OS. Asked of the server and the OS, never of the target. (snapshot.ts is the prefix snapshot.)
+// hilt's one inventory: EVERY object on the audio server, owners from the server's own
+// properties, liveness from the OS; asked of the server and the OS, never of the target. A black
+// box is judged on it whole; the reference engine's prefix snapshot (snapshot.ts) is a view of it.
 import { platform } from '../platform/index.ts';
 import { runTool } from '../watchdog/tool.ts';
 import { now } from '../wait.ts';
 import type { InventoryObject } from './objects.ts';
 import { parseServer } from './parse-server.ts';
-import type { Snapshot } from './snapshot.ts';
+import type { Snapshot } from './snapshot.ts'; // a type only: snapshot.ts builds on this file
 
 // The prefix a server snapshot records: it is not filtered by one.
 export const WHOLE_SERVER = '*';
@@ -16,11 +16,11 @@ const tool = async (file: string, args: string[], env: Record<string, string>): 
 
 const pactlList = (what: string, env: Record<string, string>) => tool('pactl', ['-f', 'json', 'list', what], env);
 
-// Fills ownerAlive from the OS, one question per pid.
+// Fills ownerAlive from the OS, one question per pid (an object that already knows is left alone).
 export async function markOwners(objects: InventoryObject[]): Promise<void> {
   const alive = new Map<number, Promise<boolean>>();
   for (const o of objects) {
-    if (o.ownerPid === undefined) continue;
+    if (o.ownerPid === undefined || o.ownerAlive !== undefined) continue;
     if (!alive.has(o.ownerPid))
       alive.set(
         o.ownerPid,
@@ -30,8 +30,8 @@ export async function markOwners(objects: InventoryObject[]): Promise<void> {
   }
 }
 
-export async function takeServerSnapshot(env: Record<string, string>): Promise<Snapshot> {
-  const t0 = now();
+// Every object on the server, owners not yet checked against the OS: one question to each tool.
+export async function serverObjects(env: Record<string, string>): Promise<InventoryObject[]> {
   const [modules, sinks, sources, sinkInputs, sourceOutputs, dump] = await Promise.all([
     pactlList('modules', env),
     pactlList('sinks', env),
@@ -40,7 +40,12 @@ export async function takeServerSnapshot(env: Record<string, string>): Promise<S
     pactlList('source-outputs', env),
     tool('pw-dump', ['--no-colors'], env),
   ]);
-  const objects = parseServer({ modules, sinks, sources, sinkInputs, sourceOutputs, dump });
+  return parseServer({ modules, sinks, sources, sinkInputs, sourceOutputs, dump });
+}
+
+export async function takeServerSnapshot(env: Record<string, string>): Promise<Snapshot> {
+  const t0 = now();
+  const objects = await serverObjects(env);
   await markOwners(objects);
   return { prefix: WHOLE_SERVER, takenAt: t0, tookMs: now() - t0, objects };
 }

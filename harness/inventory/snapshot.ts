@@ -1,10 +1,10 @@
 // A snapshot of every object with a target's prefix, asked of the server and the OS, never of
 // the target (muesli #387: an object made just before a kill is invisible to the app's own list).
 import { platform, type ProcessState } from '../platform/index.ts';
-import { runTool } from '../watchdog/tool.ts';
 import { now } from '../wait.ts';
+import { byPrefix } from './by-prefix.ts';
 import { isOrphan, objectKey, type InventoryObject } from './objects.ts';
-import { parsePulseModules, parsePulseSinks, parsePwDump } from './parse.ts';
+import { markOwners, serverObjects } from './server.ts';
 
 export interface Snapshot {
   prefix: string;
@@ -17,10 +17,6 @@ export interface InventoryDiff {
   added: InventoryObject[];
   removed: InventoryObject[];
   orphans: InventoryObject[]; // added objects whose creator is dead
-}
-
-async function tool(file: string, args: string[], env: Record<string, string>): Promise<string> {
-  return (await runTool(file, args, { env, deadlineMs: 5000 })).stdout;
 }
 
 // Alive means running: a zombie has exited already and cannot clean up.
@@ -36,22 +32,12 @@ async function processesByPrefix(prefix: string, runtimeDir: string | undefined)
     .map((p): InventoryObject => ({ kind: 'process', id: String(p.pid), name: `${p.name}[${p.pid}]`, ownerPid: p.pid, ownerAlive: true }));
 }
 
+// The objects of a prefix, asked of the server in one whole-server snapshot, and its processes.
 export async function takeSnapshot(prefix: string, env: Record<string, string>): Promise<Snapshot> {
   const t0 = now();
-  const [modules, sinks, dump, procs] = await Promise.all([
-    tool('pactl', ['-f', 'json', 'list', 'modules'], env),
-    tool('pactl', ['-f', 'json', 'list', 'sinks'], env),
-    tool('pw-dump', ['--no-colors'], env),
-    processesByPrefix(prefix, env.XDG_RUNTIME_DIR),
-  ]);
-  const sinkObjects = parsePulseSinks(sinks, prefix);
-  const objects = [...parsePulseModules(modules, prefix, sinkObjects), ...sinkObjects, ...parsePwDump(dump, prefix), ...procs];
-  const states = new Map<number, boolean>();
-  for (const o of objects) {
-    if (o.ownerPid === undefined || o.ownerAlive !== undefined) continue;
-    if (!states.has(o.ownerPid)) states.set(o.ownerPid, (await processState(o.ownerPid)) === 'alive');
-    o.ownerAlive = states.get(o.ownerPid);
-  }
+  const [server, procs] = await Promise.all([serverObjects(env), processesByPrefix(prefix, env.XDG_RUNTIME_DIR)]);
+  const objects = [...byPrefix(server, prefix), ...procs];
+  await markOwners(objects);
   return { prefix, takenAt: t0, tookMs: now() - t0, objects };
 }
 

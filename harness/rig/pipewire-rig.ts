@@ -7,7 +7,7 @@ import type { MidiPort } from '../inventory/parse-server.ts';
 import { takeServerSnapshot } from '../inventory/server.ts';
 import { takeSnapshot, type Snapshot } from '../inventory/snapshot.ts';
 import { runTool, type ToolResult } from '../watchdog/tool.ts';
-import { hasStreamOf, midiPortsOn, parseServerInfo, sinkOfStream, sweepOrphanModules } from './streams.ts';
+import { hasStreamOf, midiPortsOn, parseServerInfo, sinkOfStream } from './streams.ts';
 import { sweepLeftovers } from './sweep.ts';
 
 export abstract class PipeWireRig {
@@ -40,10 +40,6 @@ export abstract class PipeWireRig {
 
   removeLeftovers(objects: InventoryObject[]): Promise<string[]> {
     return sweepLeftovers(this, this.env, objects);
-  }
-
-  sweep(orphans: InventoryObject[]): Promise<string[]> {
-    return sweepOrphanModules(this, orphans);
   }
 
   pactl(args: string[], opts: { reject?: boolean } = {}): Promise<ToolResult> {

@@ -31,14 +31,14 @@ export interface Rig {
   playTone(appName: string, hz: number, amplitude?: number): ToneSource;
   // The device a named app's stream is routed to now (a tap moves it away from the output).
   routeOf(appName: string): Promise<string | undefined>;
-  // Every object with `prefix`, asked of the server and the OS, never of the target.
-  inventory(prefix: string): Promise<Snapshot>;
-  // Removes leftovers whose creator is dead; returns the names of what it removed.
-  sweep(orphans: InventoryObject[]): Promise<string[]>;
   // EVERY object on the server, with the owning process where the server knows it: a black box
   // is judged by what is new here, not by names it was told to use.
   serverInventory(): Promise<Snapshot>;
-  // Removes what a black box left (modules unloaded, nodes destroyed); sentences of what it did.
+  // The objects `prefix` claims, read off the same whole-server inventory, and the processes
+  // named with it: the reference engine names all it makes <prefix>-<pid>[-...].
+  inventory(prefix: string): Promise<Snapshot>;
+  // Removes what a target left, from either inventory (modules unloaded, nodes and links
+  // destroyed, each found again as it is now); a sentence per object removed.
   removeLeftovers(objects: InventoryObject[]): Promise<string[]>;
   // The server's name and version ("PipeWire", "0.3.65"), for the summary's platform.
   serverInfo(): Promise<{ name: string; version: string } | undefined>;

@@ -1,6 +1,5 @@
 // Where a playing stream is routed, asked of the server: proves the victim is really tapped
 // (its stream sits in the engine's tap sink), not merely audible.
-import type { InventoryObject } from '../inventory/objects.ts';
 import { parseMidiPorts, streamOwners, type MidiPort } from '../inventory/parse-server.ts';
 import { runTool, type ToolResult } from '../watchdog/tool.ts';
 
@@ -29,17 +28,6 @@ export async function hasStreamOf(env: Record<string, string>, pids: number[]): 
 }
 
 export const midiPortsOn = async (env: Record<string, string>): Promise<MidiPort[]> => parseMidiPorts(await dump(env));
-
-// Removes objects with the prefix whose creator is dead: hilt's own sweep between repetitions,
-// so one failed run cannot poison the next. Returns what it removed.
-export async function sweepOrphanModules(rig: PulseRig, orphans: InventoryObject[]): Promise<string[]> {
-  const removed: string[] = [];
-  const modules = new Map(orphans.filter((o) => o.pulseModule !== undefined).map((o) => [o.pulseModule!, o.name]));
-  for (const [index, name] of modules) {
-    if ((await rig.pactl(['unload-module', String(index)], { reject: false })).exitCode === 0) removed.push(name);
-  }
-  return removed;
-}
 
 // `pactl info`: "Server Name: PulseAudio (on PipeWire 0.3.65)" is PipeWire 0.3.65; a real
 // PulseAudio says its own "Server Version".

@@ -1,12 +1,13 @@
-// The sweep for a black-box target: removes what leftovers() put on it from the server. Pulse
-// modules are unloaded by the index they have now (looked up again by name and argument: an
-// index may have been reused), PipeWire nodes and links destroyed by the id they have now.
+// hilt's one sweep: removes what a target left on the server, whichever inventory found it (the
+// whole server's, or a prefix's). Pulse modules are unloaded by the index they have now (looked up
+// again by name and argument, or by the sink a prefix's module made: an index may have been
+// reused), PipeWire nodes and links destroyed by the id they have now.
 // Escaped processes are the caller's (platform.killTree). Returns a sentence per removed object,
 // each checked against the server afterwards.
 import type { InventoryObject } from '../inventory/objects.ts';
 import { objectKey } from '../inventory/objects.ts';
 import { parseJsonArrays } from '../inventory/parse.ts';
-import { parseServerDump, parseShortModules } from '../inventory/parse-server.ts';
+import { madeBy, parseServerDump, parseShortModules } from '../inventory/parse-server.ts';
 import { runTool, type ToolResult } from '../watchdog/tool.ts';
 
 export interface SweepRig {
@@ -32,7 +33,9 @@ async function sweepModules(rig: SweepRig, objects: InventoryObject[]): Promise<
   const modules = parseShortModules((await rig.pactl(['list', 'short', 'modules'])).stdout);
   for (const o of objects.filter((x) => x.kind === 'pulse-module')) {
     const same = modules.filter((m) => m.name === o.name && m.argument === (o.detail ?? '')).sort((a, b) => a.index - b.index);
-    const m = same[nth(o) - 1] ?? (same.length === 1 ? same[0] : undefined);
+    // A prefix inventory names a module by the sink or source it made (by-prefix.ts).
+    const made = modules.filter((m) => madeBy(m.argument) === o.name);
+    const m = same[nth(o) - 1] ?? (same.length === 1 ? same[0] : undefined) ?? (made.length === 1 ? made[0] : undefined);
     if (!m || unloaded.has(m.index)) continue;
     if (await unload(rig, m.index)) {
       unloaded.add(m.index);

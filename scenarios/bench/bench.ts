@@ -16,7 +16,7 @@ import { ROOT } from '../../harness/target/config.ts';
 import { now } from '../../harness/wait.ts';
 import { hiltArgv, newResultsDir } from '../../harness/cli/invoke.ts';
 import { endingFigures, gcTeardownFigures } from './addon.ts';
-import { costFigures } from './cost.ts';
+import { costFigures, inventoryFigures } from './cost.ts';
 import { kernelFigures } from './kernel.ts';
 import { midiFigures } from './midi.ts';
 import { windowsFigures } from './windows.ts';
@@ -187,10 +187,12 @@ async function reportFigures(): Promise<void> {
 
 async function main(): Promise<void> {
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (cost, rig, kill9, silence, resume, synthetic, gc, endings, kernel, midi, windows, gate, report).
+  // HILT_BENCH_ONLY=resume runs one part (cost, inventory, rig, kill9, silence, resume, synthetic, gc, endings, kernel,
+  // midi, windows, gate, report).
   const only = process.env.HILT_BENCH_ONLY;
   const part = (name: string) => !only || only.split(',').includes(name);
   if (part('cost')) await costFigures(Number(process.env.HILT_BENCH_RUNS ?? 5));
+  if (part('inventory')) await inventoryFigures(20);
   if (part('rig')) await rigStart(5);
   if (part('kill9')) await kill9(Number(process.env.HILT_BENCH_RUNS ?? 3));
   if (part('silence')) await silence(Number(process.env.HILT_BENCH_RUNS ?? 3));

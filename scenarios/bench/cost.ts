@@ -2,7 +2,8 @@
 // sys, its children included) and the peak memory of its largest process. Measured by python3's
 // getrusage(RUSAGE_CHILDREN) around the call, the same figures GNU time prints.
 import { execa } from 'execa';
-import { quantile, say } from '../../harness/report/figures.ts';
+import { quantile, say, stats } from '../../harness/report/figures.ts';
+import { VirtualRig } from '../../harness/rig/virtual-rig.ts';
 import { ROOT } from '../../harness/target/config.ts';
 import { hiltArgv, newResultsDir } from '../../harness/cli/invoke.ts';
 
@@ -51,4 +52,28 @@ export async function costFigures(runs: number): Promise<void> {
     runs,
     '<= 1.5 s wall, <= 1.5 s cpu, <= 150 MiB',
   );
+}
+
+// One inventory snapshot of the server, as the fault flows take several per run: the prefix one
+// (the reference engine's) and the whole-server one (a black box's), on a rig with a victim playing.
+export async function inventoryFigures(runs: number): Promise<void> {
+  const rig = await VirtualRig.start({ healthCheck: false });
+  try {
+    const victim = rig.playTone('hilt-bench-victim', rig.capture.frequencyHz, 0.3);
+    const prefix: number[] = [];
+    const server: number[] = [];
+    let objects = 0;
+    for (let i = 0; i < runs; i++) {
+      prefix.push((await rig.inventory('hilt-engine')).tookMs);
+      const s = await rig.serverInventory();
+      server.push(s.tookMs);
+      objects = s.objects.length;
+    }
+    await victim.stop();
+    say(`an inventory snapshot (a victim playing; ${objects} objects on the server); target: p50 <= 20 ms`);
+    say(`  by prefix (pactl x2, pw-dump, /proc)          ${stats(prefix)}`);
+    say(`  whole server (pactl x5, pw-dump, /proc)       ${stats(server)}`);
+  } finally {
+    await rig.stop();
+  }
 }

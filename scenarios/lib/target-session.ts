@@ -53,11 +53,11 @@ export class TargetSession {
   // it removed is evidence.
   async sweepLeftovers(diff: InventoryDiff, evidence = 'hilt-sweep'): Promise<void> {
     if (!diff.orphans.length) return;
-    const removed = await this.ctx.rig.sweep(diff.orphans);
+    const removed = await this.ctx.rig.removeLeftovers(diff.orphans);
     await this.ctx.run.attach(
       evidence,
       'text',
-      `after the checks hilt removed ${removed.length} orphan object(s) so the next repetition starts clean: ${removed.join(', ')}\n`,
+      `after the checks hilt removed what was left so the next repetition starts clean:\n${removed.join('\n')}\n`,
     );
   }
 
