@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { objectKey } from './objects.ts';
 import {
+  pactlLists,
   oneLine,
   parseServer,
   parseMidiPorts,
@@ -202,6 +203,36 @@ describe('parseServer', () => {
     const all = parseServer(OUT);
     expect(all).toHaveLength(15 + 3 + 0 + 4 + 9 + 1 + 1 + 9 + 8);
     expect(new Set(all.map(objectKey)).size).toBe(all.length);
+  });
+});
+
+// `pactl -f json list` with no type, recorded from a virtual rig with a victim playing; its lists
+// were equal, at that moment, to each list asked for alone.
+describe('pactlLists on recorded `pactl -f json list`', () => {
+  const lists = pactlLists(recorded('pactl-list-all.json'));
+
+  it('splits every list, and the usual parsers read each', () => {
+    expect(JSON.parse(lists.modules)).toHaveLength(14);
+    expect(parseServerSinks(lists.sinks).map((s) => s.name)).toEqual(['hilt-observed']);
+    const streams = parseServerStreams(lists.sinkInputs, lists.sourceOutputs);
+    expect(streams.map((s) => [s.name, s.detail?.split(',')[0]])).toEqual([
+      ['hilt-victim', 'sink-input'],
+      ['hilt-recorder', 'source-output'],
+    ]);
+    expect(parseServerModules(lists.modules, parseServerSinks(lists.sinks)).find((m) => m.name === 'module-null-sink')).toMatchObject({
+      detail: expect.stringContaining('sink_name=hilt-observed'),
+      pulseModule: expect.any(Number),
+    });
+  });
+
+  it('an empty or missing list is an empty one', () => {
+    expect(pactlLists('{"modules":[],"sinks":[]}')).toEqual({
+      modules: '[]',
+      sinks: '[]',
+      sources: '[]',
+      sinkInputs: '[]',
+      sourceOutputs: '[]',
+    });
   });
 });
 

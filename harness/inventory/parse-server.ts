@@ -6,6 +6,20 @@ import { parseJsonArrays } from './parse.ts';
 
 type Json = Record<string, unknown>;
 
+// `pactl -f json list` with no type prints every list in one object: one connection to the
+// server instead of one per list. Split into what each list's own parser reads.
+export function pactlLists(all: string): Omit<ServerOutputs, 'dump'> {
+  const j = JSON.parse(all) as Record<string, unknown>;
+  const list = (key: string) => JSON.stringify(Array.isArray(j[key]) ? j[key] : []);
+  return {
+    modules: list('modules'),
+    sinks: list('sinks'),
+    sources: list('sources'),
+    sinkInputs: list('sink_inputs'),
+    sourceOutputs: list('source_outputs'),
+  };
+}
+
 // What `pactl` and `pw-dump` printed for one snapshot.
 export interface ServerOutputs {
   modules: string; // pactl -f json list modules

@@ -5,7 +5,7 @@ import { platform } from '../platform/index.ts';
 import { runTool } from '../watchdog/tool.ts';
 import { now } from '../wait.ts';
 import type { InventoryObject } from './objects.ts';
-import { parseServer } from './parse-server.ts';
+import { pactlLists, parseServer } from './parse-server.ts';
 import type { Snapshot } from './snapshot.ts'; // a type only: snapshot.ts builds on this file
 
 // The prefix a server snapshot records: it is not filtered by one.
@@ -13,8 +13,6 @@ export const WHOLE_SERVER = '*';
 
 const tool = async (file: string, args: string[], env: Record<string, string>): Promise<string> =>
   (await runTool(file, args, { env, deadlineMs: 5000 })).stdout;
-
-const pactlList = (what: string, env: Record<string, string>) => tool('pactl', ['-f', 'json', 'list', what], env);
 
 // Fills ownerAlive from the OS, one question per pid (an object that already knows is left alone).
 export async function markOwners(objects: InventoryObject[]): Promise<void> {
@@ -30,17 +28,11 @@ export async function markOwners(objects: InventoryObject[]): Promise<void> {
   }
 }
 
-// Every object on the server, owners not yet checked against the OS: one question to each tool.
+// Every object on the server, owners not yet checked against the OS: two questions, asked at once
+// (every Pulse list in one pactl call, every PipeWire object in one pw-dump).
 export async function serverObjects(env: Record<string, string>): Promise<InventoryObject[]> {
-  const [modules, sinks, sources, sinkInputs, sourceOutputs, dump] = await Promise.all([
-    pactlList('modules', env),
-    pactlList('sinks', env),
-    pactlList('sources', env),
-    pactlList('sink-inputs', env),
-    pactlList('source-outputs', env),
-    tool('pw-dump', ['--no-colors'], env),
-  ]);
-  return parseServer({ modules, sinks, sources, sinkInputs, sourceOutputs, dump });
+  const [all, dump] = await Promise.all([tool('pactl', ['-f', 'json', 'list'], env), tool('pw-dump', ['--no-colors'], env)]);
+  return parseServer({ ...pactlLists(all), dump });
 }
 
 export async function takeServerSnapshot(env: Record<string, string>): Promise<Snapshot> {

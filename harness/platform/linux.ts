@@ -1,5 +1,6 @@
 // Linux: process facts from /proc, cores via prlimit and core_pattern read by gdb, live stacks by
 // gdb attach, the bash reaper. Every fact is implemented here; the other OSes follow this shape.
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT } from '../root.ts';
@@ -78,13 +79,21 @@ async function descendants(pid: number): Promise<number[]> {
 
 // /proc/<pid>/environ: the environment the process was exec'd with, NUL-separated. Another
 // user's is unreadable (skipped); a zombie's is empty.
+// Read synchronously: a few hundred small files from memory take about 2 ms this way, against 10
+// to 20 one await at a time (an inventory snapshot asks this every time).
 async function processesWithEnv(name: string, value: string): Promise<ProcessInfo[]> {
   const entry = `${name}=${value}`;
   const out: ProcessInfo[] = [];
-  for (const dir of await readdir('/proc')) {
+  const environOf = (dir: string): string => {
+    try {
+      return readFileSync(`/proc/${dir}/environ`, 'latin1');
+    } catch {
+      return '';
+    }
+  };
+  for (const dir of readdirSync('/proc')) {
     if (!/^\d+$/.test(dir)) continue;
-    const environ = await readFile(`/proc/${dir}/environ`, 'latin1').catch(() => '');
-    if (!environ.split('\0').includes(entry)) continue;
+    if (!environOf(dir).split('\0').includes(entry)) continue;
     const info = await processInfo(Number(dir));
     if (info && info.state !== 'Z' && info.state !== 'X') out.push(info);
   }

@@ -71,8 +71,8 @@ export async function inventoryFigures(runs: number): Promise<void> {
     }
     await victim.stop();
     say(`an inventory snapshot (a victim playing; ${objects} objects on the server); target: p50 <= 20 ms`);
-    say(`  by prefix (pactl x2, pw-dump, /proc)          ${stats(prefix)}`);
-    say(`  whole server (pactl x5, pw-dump, /proc)       ${stats(server)}`);
+    say(`  by prefix (the whole server, /proc)         ${stats(prefix)}`);
+    say(`  whole server (one pactl, one pw-dump)       ${stats(server)}`);
   } finally {
     await rig.stop();
   }
