@@ -2,6 +2,7 @@
 // engines with audio flowing, drops them and lets the garbage collector end them. Each must be
 // stopped, its threads joined and its tap destroyed before it is freed; the process must exit
 // cleanly with its thread count back where it started and nothing left on the audio server.
+// Not the fault flow: the fault is the garbage collector inside the program, counted per engine.
 import { expectation, withinLimit } from '../harness/check/check.ts';
 import { crashSignatures, sanitizerWhere } from '../harness/check/crash-signature.ts';
 import { windowsExitText } from '../harness/proc/exit.ts';

@@ -8,7 +8,7 @@ describe('multi-app', () => {
     const r = await runCli(['multi-app']);
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
     const s = r.summary!;
-    expect(check(s, 'six-taps')?.verdict).toBe('pass');
+    expect(check(s, 'taps-before-fault')).toMatchObject({ verdict: 'pass', measured: 6 });
     expect(check(s, 'no-orphans')?.verdict).toBe('pass');
     for (const v of ['hilt-victim-1', 'hilt-victim-2', 'hilt-victim-3']) {
       expect(check(s, 'resumed', v)?.verdict).toBe('pass');

@@ -11,7 +11,7 @@ import { judgeTapping, type TappingObservation } from './tapping.ts';
 
 const recorded = (name: string): TappingObservation =>
   JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `tapping-${name}.json`), 'utf8')) as TappingObservation;
-const scenarioOf = (name: string) => name.split('-')[0]!;
+const scenarioOf = (name: string) => (name.startsWith('multi-app') ? 'multi-app' : name.split('-')[0]!);
 const judged = (name: string, o = recorded(name)) => judgeTapping(o, scenarioOf(name));
 const failedIds = (name: string) =>
   judged(name)
@@ -29,6 +29,8 @@ describe('judgeTapping on real runs: the verdicts those runs had', () => {
     ['crash-dbu', ['crash-guard-live-only']], // destroy before untrack: the guard destroys a dead tap again
     ['sigterm', []],
     ['sigterm-nosig', ['exit', 'cleaned-by']], // no SIGTERM handler: it dies of the signal
+    ['multi-app', []], // three victims, six taps: the guardian destroys them all
+    ['multi-app-noguardian', ['resumed', 'resumed', 'resumed', 'no-orphans', 'back-to-baseline']], // all six stay, all three muted
   ])('%s fails %j', (name, ids) => {
     expect(failedIds(name)).toEqual(ids);
     expect(judged(name).diagnosis === undefined).toBe(ids.length === 0);
@@ -50,6 +52,32 @@ describe('each check, pass and fail', () => {
     expect(check('kill9', 'resumed')?.verdict).toBe('pass');
     const { resumeMs: _, ...silent } = recorded('kill9');
     expect(check('kill9', 'resumed', silent)?.message).toMatch(/SIGKILL to victim tone present: did not happen within the 1000 ms/);
+  });
+
+  it('resumed with several victims: one check each, about that victim (subject), its own tone', () => {
+    const each = judged('multi-app').checks.filter((c) => c.id === 'resumed');
+    expect(each.map((c) => [c.subject, c.verdict])).toEqual([
+      ['hilt-victim-1', 'pass'],
+      ['hilt-victim-2', 'pass'],
+      ['hilt-victim-3', 'pass'],
+    ]);
+    expect(each[1]!.name).toBe('hilt-victim-2 (1100 Hz) resumed without a relaunch');
+    const o = recorded('multi-app');
+    const two = { ...o, victims: o.victims!.map((v, i) => (i === 1 ? { name: v.name, hz: v.hz } : v)) };
+    expect(check('multi-app', 'resumed', two)).toMatchObject({ subject: 'hilt-victim-1', verdict: 'pass' });
+    expect(
+      judgeTapping(two, 'multi-app')
+        .checks.filter((c) => c.verdict === 'fail')
+        .map((c) => c.subject),
+    ).toEqual(['hilt-victim-2']);
+  });
+
+  it('taps-before-fault: the number of taps where one is expected (multi-app: six)', () => {
+    expect(check('multi-app', 'taps-before-fault')).toMatchObject({ verdict: 'pass', measured: 6, limit: 6 });
+    const o = recorded('multi-app');
+    const five = { ...o, taps: { expected: 6, seen: o.taps!.seen.slice(1) } };
+    expect(check('multi-app', 'taps-before-fault', five)).toMatchObject({ verdict: 'fail', measured: 5 });
+    expect(check('kill9', 'taps-before-fault')).toBeUndefined();
   });
 
   it('resumed-after-relaunch: asked only when the victim stayed muted and the engine was launched again', () => {
@@ -103,6 +131,10 @@ describe('each bug switch is named by its diagnosis', () => {
     ['crash-nocg', /the crash guard is not installed \(no-crashguard\)\. Cleaned by: guardian \(after the death, not before it\)/],
     ['crash-dbu', /destroyed module \d+ a second time .*\(destroy-before-untrack\)/],
     ['sigterm-nosig', /died of SIGTERM instead of stopping: it has no SIGTERM handler \(no-signal-handlers\)/],
+    [
+      'multi-app-noguardian',
+      /^6 of 6 taps of the SIGKILLed engine .* keep hilt-victim-1, hilt-victim-2, hilt-victim-3 muted: no guardian .*\(no-guardian\)/,
+    ],
   ])('%s', (name, said) => {
     expect(judged(name).diagnosis).toMatch(said);
   });

@@ -14,6 +14,8 @@ export interface TappingObservation {
   fault: { label: string; deadlineMs?: number }; // deadlineMs: a stop's, the fault to the process gone
   bugs: string[];
   objectsBefore: string[]; // names of its objects on the server before the fault
+  taps?: { expected: number; seen: string[] }; // its taps (Pulse modules) before the fault, where a number is expected
+  victims?: { name: string; hz: number; resumeMs?: number }[]; // several victims: each one's fault to tone back
   exit: ExitClass;
   expectedExit: { ok: boolean; expected: string };
   exitMs: number; // the fault to the process gone
@@ -50,7 +52,35 @@ export function judgeTapping(o: TappingObservation, scenario: string): Judgement
       `${target.name} exit after ${fault.label}: ${exit.name} (${exit.description})`,
     ),
   ];
-  if (o.relaunch) {
+  if (o.taps) {
+    const { expected, seen } = o.taps;
+    checks.push(
+      expectation(
+        'taps-before-fault',
+        `${expected} taps on the server`,
+        seen.length === expected,
+        seen.length,
+        expected,
+        'taps',
+        `taps of pid ${target.pid}: ${seen.join(', ')}`,
+      ),
+    );
+  }
+  if (o.victims) {
+    for (const v of o.victims) {
+      checks.push({
+        ...withinLimit(
+          'resumed',
+          `${v.name} (${v.hz} Hz) resumed without a relaunch`,
+          v.resumeMs,
+          o.resumeLimitMs,
+          'ms',
+          `${fault.label} to tone present`,
+        ),
+        subject: v.name,
+      });
+    }
+  } else if (o.relaunch) {
     checks.push(
       withinLimit(
         'resumed-after-relaunch',
@@ -164,6 +194,20 @@ function diagnoseTapping(o: TappingObservation, failed: CheckResult[], scenario:
       `and kept the victim muted (${silence}): ` +
       `${log?.guardian ? 'the guardian ran but did not destroy them' : 'no guardian destroyed them at the death (no-guardian)'}` +
       `${relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`
+    );
+  }
+  if (scenario === 'multi-app') {
+    if (!failed.some((x) => x.id === 'no-orphans')) return undefined;
+    const taps = [...new Set(o.left.filter((x) => x.kind === 'pulse-module').map((x) => x.name))];
+    const muted = (o.victims ?? []).filter((v) => v.resumeMs === undefined).map((v) => v.name);
+    const g = log?.guardian;
+    const guardian = g
+      ? `the guardian ran but destroyed only ${g.destroyed} of ${g.tracked}`
+      : 'no guardian cleaned up at the death (no-guardian)';
+    return (
+      `${taps.length} of ${o.taps?.expected ?? '?'} taps of the SIGKILLed engine (pid ${o.target.pid}) are still on the server and keep ` +
+      `${muted.join(', ') || 'no victim'} muted: ${guardian}; ` +
+      `only the next launch's sweep would remove them. Left: ${taps.join(', ')}`
     );
   }
   if (scenario === 'crash') {

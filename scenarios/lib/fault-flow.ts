@@ -28,6 +28,9 @@ export interface FaultSpec {
   deadlineMs?: number; // a stop's deadline: the fault to the process gone (shutdown-deadline)
   // The reference engine's steps: prove the tap first, then say (and check) who cleaned up.
   engine?: { secondary?: boolean; expectLayer?: CleanupLayer };
+  // Several victims at once, each its own tone (multi-app), and the number of taps to expect.
+  victims?: { name: string; hz: number; amplitude: number }[];
+  expectTaps?: number;
 }
 
 export interface FaultOutcome {
@@ -48,12 +51,15 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   const session = new TargetSession(ctx);
   const markers: Marker[] = [];
 
+  const victims = spec.victims;
+  for (const v of victims ?? []) cap.addTone(v.hz);
   const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
-  await session.victim();
+  if (victims) for (const v of victims) await session.victim(v.name, v.hz, v.amplitude);
+  else await session.victim();
   const coreDir = spec.cores ? await makeCoreDir(join(run.outDir, `core-run${ctx.repetition}`)) : undefined;
   const subject = await session.launch(`${target.name} ready`, { args: spec.args, coreDir });
   if (spec.engine) {
-    await tapped(session, subject);
+    await tapped(session, subject, victims);
     if (spec.engine.secondary) await session.command(subject, 'secondary', /secondary taps (ready|failed)/);
   }
   const before = await run.phase('inventory before the fault', 5000, () => session.snapshot());
@@ -69,33 +75,60 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   run.metric('exit_ms', exitMs);
   markers.push({ at: ended.endedAt, label: `gone (${exit.name})` });
 
-  // Audio: the dropout, then the tone back, with no relaunch.
-  const dropout = await faultDropout(cap, faultAt, ended.endedAt);
-  let resumed = await run.phase('audio resumes', resumeLimit + 1500, () =>
-    cap.waitFor('present', { after: dropout.ok ? dropout.atMs! : faultAt, minRunMs: 50, deadlineMs: resumeLimit }),
-  );
-  const cleanup = spec.engine ? await readCleanup(subject, resumed.ok ? 500 : 0) : undefined;
-  let layer: FaultOutcome['layer'] = cleanup?.layer;
+  // Several victims: each tone back, with no relaunch; the slowest is the app that waited longest.
+  const eachResumed = victims
+    ? await run.phase('all tones resume', resumeLimit + 2000, () =>
+        Promise.all(
+          victims.map(async (v) => {
+            const drop = await faultDropout(cap, faultAt, ended.endedAt, v.hz);
+            const back = await cap.waitFor('present', {
+              after: drop.ok ? drop.atMs! : faultAt,
+              minRunMs: 50,
+              deadlineMs: resumeLimit,
+              hz: v.hz,
+            });
+            return { name: v.name, hz: v.hz, ...(back.ok && { resumeMs: Math.max(0, back.atMs! - faultAt) }) };
+          }),
+        ),
+      )
+    : undefined;
+
+  // One victim: the dropout, then the tone back, with no relaunch (or after one, where allowed).
+  let resumeMs: number | undefined;
   let relaunched: RunningTarget | undefined;
   let relaunchResumeMs: number | undefined;
-  const deadlines = [{ at: (dropout.ok ? dropout.atMs! : faultAt) + resumeLimit, label: 'resume deadline', missed: !resumed.ok }];
+  const deadlines: { at: number; label: string; missed: boolean }[] = [];
   if (spec.deadlineMs !== undefined)
     deadlines.push({ at: faultAt + spec.deadlineMs, label: 'stop deadline', missed: exitMs > spec.deadlineMs });
-  if (!resumed.ok && spec.relaunchIfSilent) {
-    const relaunchAt = now();
-    markers.push({ at: relaunchAt, label: 'relaunch' });
-    relaunched = await session.launch('relaunch ready');
-    resumed = await run.phase('audio resumes after relaunch', resumeLimit + 1500, () =>
-      cap.waitFor('present', { after: relaunchAt, minRunMs: 50, deadlineMs: resumeLimit }),
+  if (eachResumed) {
+    const times = eachResumed.map((r) => r.resumeMs);
+    resumeMs = times.every((t) => t !== undefined) ? Math.max(...(times as number[])) : undefined;
+    deadlines.push({ at: faultAt + resumeLimit, label: 'resume deadline', missed: resumeMs === undefined });
+  } else {
+    const dropout = await faultDropout(cap, faultAt, ended.endedAt);
+    let resumed = await run.phase('audio resumes', resumeLimit + 1500, () =>
+      cap.waitFor('present', { after: dropout.ok ? dropout.atMs! : faultAt, minRunMs: 50, deadlineMs: resumeLimit }),
     );
-    if (spec.engine && sweptAtRelaunch(relaunched, subject.pid)) layer = 'relaunch-sweep';
-    relaunchResumeMs = resumed.ok ? resumed.atMs! - relaunchAt : undefined;
-    deadlines.push({ at: relaunchAt + resumeLimit, label: 'resume deadline after relaunch', missed: !resumed.ok });
+    deadlines.push({ at: (dropout.ok ? dropout.atMs! : faultAt) + resumeLimit, label: 'resume deadline', missed: !resumed.ok });
+    if (!resumed.ok && spec.relaunchIfSilent) {
+      const relaunchAt = now();
+      markers.push({ at: relaunchAt, label: 'relaunch' });
+      relaunched = await session.launch('relaunch ready');
+      resumed = await run.phase('audio resumes after relaunch', resumeLimit + 1500, () =>
+        cap.waitFor('present', { after: relaunchAt, minRunMs: 50, deadlineMs: resumeLimit }),
+      );
+      relaunchResumeMs = resumed.ok ? resumed.atMs! - relaunchAt : undefined;
+      deadlines.push({ at: relaunchAt + resumeLimit, label: 'resume deadline after relaunch', missed: !resumed.ok });
+    }
+    resumeMs = resumed.ok ? Math.max(0, resumed.atMs! - faultAt) : undefined;
+    if (resumed.ok) markers.push({ at: resumed.atMs!, label: 'resumed' });
+    if (dropout.ok) run.metric('silence_ms', (resumed.ok ? resumed.atMs! : now()) - dropout.atMs!);
   }
-  const resumeMs = resumed.ok ? Math.max(0, resumed.atMs! - faultAt) : undefined;
-  if (resumed.ok) markers.push({ at: resumed.atMs!, label: 'resumed' });
   run.metric('audio_resume_ms', resumeMs);
-  if (dropout.ok) run.metric('silence_ms', (resumed.ok ? resumed.atMs! : now()) - dropout.atMs!);
+  // Who cleaned up, in the engine's words (its guardian's lines come a moment after the death).
+  // A victim back without a relaunch means some layer cleaned up: wait a moment for its lines.
+  const cleanup = spec.engine ? await readCleanup(subject, resumeMs !== undefined && !relaunched ? 500 : 0) : undefined;
+  const layer: FaultOutcome['layer'] = relaunched && sweptAtRelaunch(relaunched, subject.pid) ? 'relaunch-sweep' : cleanup?.layer;
 
   // Orphans: asked of the server, allowing the cleanup a moment to land.
   const after = await session.snapshotWhenGone('inventory after the fault', subject.pid);
@@ -116,6 +149,13 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
     fault: { label: spec.label, ...(spec.deadlineMs !== undefined && { deadlineMs: spec.deadlineMs }) },
     bugs: options.bugs,
     objectsBefore: before.objects.filter((o) => o.ownerPid === subject.pid).map((o) => o.name),
+    ...(spec.expectTaps !== undefined && {
+      taps: {
+        expected: spec.expectTaps,
+        seen: [...new Set(before.objects.filter((o) => o.ownerPid === subject.pid && o.kind === 'pulse-module').map((o) => o.name))],
+      },
+    }),
+    ...(eachResumed && { victims: eachResumed }),
     exit,
     expectedExit: spec.expectExit(exit),
     exitMs,
