@@ -6,7 +6,7 @@ import { describeLeftover } from '../inventory/leftovers.ts';
 import type { InventoryObject } from '../inventory/objects.ts';
 import type { ProcessInfo } from '../platform/platform.ts';
 import type { ExitClass } from '../proc/exit.ts';
-import { expectation, withinLimit, type CheckResult } from './check.ts';
+import { exitCheck, expectation, withinLimit, type CheckResult } from './check.ts';
 
 export interface BlackBoxObservation {
   kind: 'black-box';
@@ -52,15 +52,7 @@ export function judgeBlackBox(o: BlackBoxObservation): Judgement {
     );
   }
   checks.push(
-    expectation(
-      'exit',
-      `exit is ${o.expectedExit.expected}`,
-      o.expectedExit.ok,
-      exit.name,
-      o.expectedExit.expected,
-      '',
-      `${exit.name} (${exit.description}); a clean end is ${o.expectedExit.expected}`,
-    ),
+    exitCheck(o.expectedExit, exit.name, `${exit.name} (${exit.description}); a clean end is ${o.expectedExit.expected}`),
     withinLimit('exit-deadline', 'process gone within its deadline', o.exitMs, fault.deadlineMs, 'ms', `${fault.label} to process gone`),
     expectation(
       'no-escaped-process',

@@ -51,6 +51,10 @@ export function expectation(
   return { id, name, verdict: ok ? 'pass' : 'fail', measured, limit, unit, message };
 }
 
+// How the target ended, against what counts as clean for the fault (every fault flow's 'exit').
+export const exitCheck = (want: { ok: boolean; expected: string }, ended: string, said: string): CheckResult =>
+  expectation('exit', `exit is ${want.expected}`, want.ok, ended, want.expected, '', said);
+
 // The checks of a summary with this id (and subject, when given).
 export const checksById = <T extends Pick<CheckResult, 'id' | 'subject'>>(checks: T[], id: string, subject?: string): T[] =>
   checks.filter((c) => c.id === id && (subject === undefined || c.subject === subject));

@@ -6,7 +6,7 @@ import { describeObject, type InventoryObject } from '../inventory/objects.ts';
 import type { ExitClass } from '../proc/exit.ts';
 import type { CleanupLayer, EngineLog } from '../target/reference/engine-log.ts';
 import type { Judgement } from './blackbox.ts';
-import { expectation, withinLimit, type CheckResult } from './check.ts';
+import { exitCheck, expectation, withinLimit, type CheckResult } from './check.ts';
 
 export interface TappingObservation {
   kind: 'tapping-fault';
@@ -42,15 +42,7 @@ export function judgeTapping(o: TappingObservation, scenario: string): Judgement
       'objects',
       `${o.objectsBefore.length} object(s) of pid ${target.pid}: ${[...new Set(o.objectsBefore)].join(', ')}`,
     ),
-    expectation(
-      'exit',
-      `exit is ${o.expectedExit.expected}`,
-      o.expectedExit.ok,
-      exit.name,
-      o.expectedExit.expected,
-      '',
-      `${target.name} exit after ${fault.label}: ${exit.name} (${exit.description})`,
-    ),
+    exitCheck(o.expectedExit, exit.name, `${target.name} exit after ${fault.label}: ${exit.name} (${exit.description})`),
   ];
   if (o.taps) {
     const { expected, seen } = o.taps;

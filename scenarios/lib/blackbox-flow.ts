@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { judgeBlackBox, type BlackBoxObservation } from '../../harness/check/blackbox.ts';
 import { crashSignatures } from '../../harness/check/crash-signature.ts';
-import { timelinePlot, type Marker } from '../../harness/evidence/audio.ts';
+import type { Marker } from '../../harness/evidence/audio.ts';
 import { filesMatching, shmEntries } from '../../harness/inventory/files.ts';
 import { leftovers, namedLike, type LeftoverOwner } from '../../harness/inventory/leftovers.ts';
 import type { InventoryObject } from '../../harness/inventory/objects.ts';
@@ -141,26 +141,15 @@ export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): P
   for (const c of judged.checks) run.check(c);
   if (judged.diagnosis) run.diagnosis = judged.diagnosis;
 
-  const failedIds = [...new Set(judged.checks.filter((c) => c.verdict !== 'pass').map((c) => c.id))];
   const deadlines = [
     { at: at + fault.deadlineMs, label: 'exit deadline', missed: exitMs > fault.deadlineMs },
     { at: listenFrom + resumeMs, label: 'victim deadline', missed: !heard.ok },
   ];
-  await run.attach(
-    'timeline',
-    'svg',
-    timelinePlot(
-      cap,
-      `${ctx.options.scenario} run ${ctx.repetition}: victim ${cap.frequencyHz} Hz, ${target.name}`,
-      [...run.events, ...markers],
-      (run.spans[0]?.from ?? at - 500) - 100,
-      now(),
-      {
-        phases: run.spans,
-        deadlines,
-        verdict: { pass: !failedIds.length, said: failedIds.length ? `FAIL (${failedIds.join(', ')})` : 'PASS' },
-      },
-    ),
+  await session.attachTimeline(
+    `${ctx.options.scenario} run ${ctx.repetition}: victim ${cap.frequencyHz} Hz, ${target.name}`,
+    markers,
+    deadlines,
+    judged.checks,
   );
   await run.attach('target', 'log', t.child.outputTail(400));
   await run.attach(

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { CheckResult } from '../../harness/check/check.ts';
 import { judgeTapping, type TappingObservation } from '../../harness/check/tapping.ts';
-import { timelinePlot, wavAround, type Marker } from '../../harness/evidence/audio.ts';
+import { wavAround, type Marker } from '../../harness/evidence/audio.ts';
 import { makeCoreDir, readCore } from '../../harness/evidence/core.ts';
 import type { Capture, ToneWait } from '../../harness/audio/capture.ts';
 import { diffSnapshots } from '../../harness/inventory/snapshot.ts';
@@ -172,22 +172,11 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   if (judged.diagnosis) run.diagnosis = judged.diagnosis;
 
   // Evidence.
-  const failedIds = [...new Set(judged.checks.filter((c) => c.verdict !== 'pass').map((c) => c.id))];
-  await run.attach(
-    'timeline',
-    'svg',
-    timelinePlot(
-      cap,
-      `${options.scenario} run ${ctx.repetition}: victim ${cap.frequencyHz} Hz through ${spec.label}`,
-      [...run.events, ...markers],
-      (run.spans[0]?.from ?? faultAt - 500) - 100,
-      now(),
-      {
-        phases: run.spans,
-        deadlines,
-        verdict: { pass: !failedIds.length, said: failedIds.length ? `FAIL (${failedIds.join(', ')})` : 'PASS' },
-      },
-    ),
+  await session.attachTimeline(
+    `${options.scenario} run ${ctx.repetition}: victim ${cap.frequencyHz} Hz through ${spec.label}`,
+    markers,
+    deadlines,
+    judged.checks,
   );
   await run.attach('around-fault', 'wav', wavAround(cap, faultAt, 300, 700));
   const log = spec.engine ? 'engine' : 'target'; // engine.log, as reports named it before targets were generic

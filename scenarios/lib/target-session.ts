@@ -1,7 +1,8 @@
 // The steps every scenario shares, whatever the target: a victim playing a tone, the target
 // launched and stopped, the inventory asked of the rig (never of the target), and hilt's own sweep.
 import { stopWineserver } from '../../harness/target/wine.ts';
-import { withinLimit } from '../../harness/check/check.ts';
+import { withinLimit, type CheckResult } from '../../harness/check/check.ts';
+import { timelinePlot, type Marker, type PlotExtras } from '../../harness/evidence/audio.ts';
 import type { ToneSource } from '../../harness/audio/tone-source.ts';
 import type { InventoryDiff, Snapshot } from '../../harness/inventory/snapshot.ts';
 import { platform } from '../../harness/platform/index.ts';
@@ -59,6 +60,17 @@ export class TargetSession {
       'text',
       `after the checks hilt removed what was left so the next repetition starts clean:\n${removed.join('\n')}\n`,
     );
+  }
+
+  // The repetition's picture (timeline.svg): the victim's tone over every phase of the run, its
+  // events and deadlines, and the verdict of the checks the judge made.
+  async attachTimeline(title: string, markers: Marker[], deadlines: PlotExtras['deadlines'], checks: CheckResult[]): Promise<void> {
+    const { run, rig } = this.ctx;
+    const failed = [...new Set(checks.filter((c) => c.verdict !== 'pass').map((c) => c.id))];
+    const from = Math.min(run.spans[0]?.from ?? Infinity, ...markers.map((m) => m.at)) - 100;
+    const verdict = { pass: !failed.length, said: failed.length ? `FAIL (${failed.join(', ')})` : 'PASS' };
+    const svg = timelinePlot(rig.capture, title, [...run.events, ...markers], from, now(), { phases: run.spans, deadlines, verdict });
+    await run.attach('timeline', 'svg', svg);
   }
 
   // A victim app playing `hz` on the observed output, heard before the target starts.
