@@ -131,7 +131,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
   const layer: FaultOutcome['layer'] = relaunched && sweptAtRelaunch(relaunched, subject.pid) ? 'relaunch-sweep' : cleanup?.layer;
 
   // Orphans: asked of the server, allowing the cleanup a moment to land.
-  const after = await session.snapshotWhenGone('inventory after the fault', subject.pid);
+  const after = await session.snapshotWhenGone('inventory after the fault', subject.pid, ended.endedAt);
   if (cleanup && layer) recordCleanupFigures(run, cleanup.log, layer);
 
   let relaunchStop: { name: string; clean: boolean } | undefined;

@@ -96,11 +96,28 @@ export class KernelSession {
     return watch(this.kernel.child, answer, { what: 'kernel stop call', softMs: limitMs });
   }
 
+  // Connected means accepted by the kernel, as its log says, not merely by the system: a loaded
+  // machine can leave a connection in the backlog until after the stop call, and a channel that
+  // accepts it then reads the stop flag and ends, which a blocked one would not.
   connectClients(ports: Ports, perChannel: number): Promise<IdleClients> {
     return this.ctx.run.phase(`${perChannel} idle client(s) per channel`, 3000, async () => {
-      const clients = await IdleClients.connect(ports, perChannel);
-      this.ctx.defer(() => clients.close());
-      return clients;
+      const accepted = new Map<string, number>();
+      const off = this.kernel.child.onLine((line) => {
+        const m = /kernel-(\S+): client connected \((\d+) on this channel\)/.exec(line);
+        if (m) accepted.set(m[1]!, Number(m[2]));
+      });
+      try {
+        const clients = await IdleClients.connect(ports, perChannel);
+        this.ctx.defer(() => clients.close());
+        const all = () => Object.keys(ports).every((ch) => (accepted.get(ch) ?? 0) >= perChannel);
+        if (!(await pollUntil(() => all() || undefined, { deadlineMs: 2000, intervalMs: 5 })).ok) {
+          const seen = Object.keys(ports).map((ch) => `${ch} ${accepted.get(ch) ?? 0}`);
+          throw new Error(`the kernel accepted only some idle clients within 2000 ms (of ${perChannel} per channel: ${seen.join(', ')})`);
+        }
+        return clients;
+      } finally {
+        off();
+      }
     });
   }
 

@@ -25,9 +25,10 @@ export class TargetSession {
     return this.ctx.rig.inventory(this.ctx.target.prefix);
   }
 
-  // The inventory once no object of `pid` is left, or after 2 s: the cleanup of a death
-  // (a guardian, a crash guard, the server dropping a client) lands a moment after the death.
-  async snapshotWhenGone(phase: string, pid: number): Promise<Snapshot> {
+  // The inventory once no object of `pid` is left, or 2 s after its death (`diedAt`): the cleanup
+  // of a death (a guardian, a crash guard, the server dropping a client) lands a moment after it.
+  // A run that already waited that long (for a tone that never came back) asks once.
+  async snapshotWhenGone(phase: string, pid: number, diedAt = now()): Promise<Snapshot> {
     return this.ctx.run.phase(phase, 8000, async () => {
       let snap: Snapshot | undefined;
       await pollUntil(
@@ -35,7 +36,7 @@ export class TargetSession {
           snap = await this.snapshot();
           return !snap.objects.some((o) => o.ownerPid === pid) || undefined;
         },
-        { deadlineMs: 2000, intervalMs: 50 },
+        { deadlineMs: Math.max(0, 2000 - (now() - diedAt)), intervalMs: 50 },
       );
       return snap!;
     });
