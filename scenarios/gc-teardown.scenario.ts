@@ -132,7 +132,6 @@ defineScenario(SCENARIOS['gc-teardown'], async (ctx) => {
     const where = sanitizerWhere(text);
     const thread = ctx.target.wine ? 'render thread' : 'VM thread';
     const bug = options.bugs.length ? ` (${options.bugs.join(',')})` : '';
-    const tally = options.repeat > 1 ? `${crashedRuns} of ${run.repetition} runs crashed (${run.facts.crashes ?? 'none'}). ` : '';
     const how = crashed
       ? `crashed (${[
           windowsExitText(exit) ?? seen.join('; '),
@@ -143,15 +142,16 @@ defineScenario(SCENARIOS['gc-teardown'], async (ctx) => {
           .join('; ')})`
       : 'went on with a thread writing into freed memory';
     const many = (list: string[]) => (list.length > 1 ? `their ${thread}s were` : `its ${thread} was`);
-    run.diagnosis =
-      tally +
-      (running.length
-        ? `${running.join(', ')} freed while ${many(running)} still running, then the process ${how}: ` +
-          `the finalizer frees the engine without stopping and joining its threads first${bug}`
-        : releasedLive.length && crashed
-          ? `${releasedLive.join(', ')} released ${releasedLive.length > 1 ? 'their' : 'its'} audio client while ${many(releasedLive)} ` +
-            `still running, then the process ${how}: the finalizer releases the engine without stopping it first${bug}`
-          : run.failedChecks());
+    const said = running.length
+      ? `${running.join(', ')} freed while ${many(running)} still running, then the process ${how}: ` +
+        `the finalizer frees the engine without stopping and joining its threads first${bug}`
+      : releasedLive.length && crashed
+        ? `${releasedLive.join(', ')} released ${releasedLive.length > 1 ? 'their' : 'its'} audio client while ${many(releasedLive)} ` +
+          `still running, then the process ${how}: the finalizer releases the engine without stopping it first${bug}`
+        : run.failedChecks();
+    if (options.repeat > 1)
+      run.diagnoseWholeRun(`${crashedRuns} of ${run.repetition} runs crashed (${run.facts.crashes ?? 'none'}). ${said}`);
+    else run.diagnosis = said;
   }
   await session.sweepLeftovers(diff);
 });

@@ -43,3 +43,60 @@ describe('tearDown', () => {
     expect(run.summary().verdict).toBe('fail');
   });
 });
+
+describe('ScenarioRun: a repetition stopped, a run judged whole', () => {
+  const failed = (id: string) => ({
+    id,
+    name: id,
+    verdict: 'fail' as const,
+    measured: null,
+    limit: null,
+    unit: '',
+    message: `${id} failed`,
+  });
+  const passed = (id: string) => ({ ...failed(id), verdict: 'pass' as const });
+  const repeated = (repeat: number) => {
+    const out = mkdtempSync(join(tmpdir(), 'hilt-define-test-'));
+    dirs.push(out);
+    return new ScenarioRun({ scenario: 't', target: 't.json', rig: 'virtual', repeat, seed: 7, bugs: [], set: {}, out }, 't');
+  };
+
+  it('a stopped repetition leaves nothing it found, and the summary says interrupted, after how many of how many', () => {
+    const run = repeated(20);
+    run.planned = 20;
+    run.beginRepetition(1, 7);
+    run.check(passed('exit'));
+    run.metric('exit_ms', 3);
+    run.endRepetition();
+    run.beginRepetition(2, 8);
+    run.check(failed('no-orphans'));
+    run.metric('exit_ms', 900);
+    run.abandonRepetition('SIGINT');
+    run.check(failed('resumed')); // the abandoned body still unwinding: not recorded
+    const s = run.summary();
+    expect(s.checks.map((c) => c.id)).toEqual(['exit']);
+    expect(s.metrics.exit_ms).toBe(3);
+    expect(s.runs).toBe(1);
+    expect(s.verdict).toBe('pass');
+    expect(s.interrupted).toEqual({ signal: 'SIGINT', finished: 1, planned: 20 });
+    expect(s.diagnosis).toBe('interrupted by SIGINT after 1 of 20 run(s); of those: all checks passed');
+  });
+
+  it("a tally the scenario made itself speaks for the whole run; otherwise the first failed run's diagnosis", () => {
+    for (const tallied of [true, false]) {
+      const run = repeated(2);
+      for (const rep of [1, 2]) {
+        run.beginRepetition(rep, rep);
+        run.check(failed('exit'));
+        if (tallied) run.diagnoseWholeRun(`${rep} of ${rep} runs crashed. the engine was freed while running`);
+        else run.diagnosis = `run ${rep} crashed`;
+        run.endRepetition();
+      }
+      expect(run.summary().diagnosis).toBe(
+        tallied
+          ? '2 of 2 runs crashed. the engine was freed while running'
+          : '2 of 2 runs failed; the first, run 1 (replay: --seed 7 --only-repetition 1): run 1 crashed',
+      );
+    }
+  });
+});

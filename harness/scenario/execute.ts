@@ -90,16 +90,12 @@ export async function executeScenario(def: ScenarioDefinition, options: Scenario
       } finally {
         await tearDown(run, teardown);
       }
-      if (stopped === 'backstop')
-        run.check({
-          ...completed(
-            new Error(
-              `run ${rep} was still going at the backstop deadline (${backstopMs(options) / 1000} s): ` +
-                'a wait in hilt has no deadline of its own',
-            ),
-          ),
-        });
-      else if (stopped) {
+      if (stopped === 'backstop') {
+        const at = `${backstopMs(options) / 1000} s`;
+        run.check(
+          completed(new Error(`run ${rep} was still going at the backstop deadline (${at}): a wait in hilt has no deadline of its own`)),
+        );
+      } else if (stopped) {
         run.abandonRepetition(stopped);
         takeHangs(); // the abandoned run's own: nothing of it is judged
         progress(

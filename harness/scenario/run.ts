@@ -58,6 +58,7 @@ export class ScenarioRun {
     samples: {} as Record<string, number>,
   };
   planned = 1; // repetitions this call meant to run
+  private wholeRunSaid: string | undefined;
   stopped: StopReason | undefined;
   readonly steps = new StepRecorder(); // what Allure gets of each repetition (steps.ts)
   // Each phase's start and end (performance.now()) in the current repetition, for its picture.
@@ -171,6 +172,13 @@ export class ScenarioRun {
     this.diagnosis = '';
   }
 
+  // A diagnosis that tallies every repetition so far ("2 of 5 runs crashed. ..."): it becomes the
+  // run's own diagnosis, in place of "k of N runs failed; the first ...".
+  diagnoseWholeRun(text: string): void {
+    this.diagnosis = text;
+    this.wholeRunSaid = text;
+  }
+
   // A count summed over repetitions ("k of N runs crashed"), where metric() keeps the worst.
   tally(name: string, n: number): number {
     this.metrics[name] = (this.metrics[name] ?? 0) + n;
@@ -238,8 +246,7 @@ export class ScenarioRun {
     const firstFailed = this.repetitions.find((r) => r.verdict === 'fail');
     const said = firstFailed?.diagnosis ?? (this.diagnosis || this.failedChecks());
     // A scenario that tallies its runs itself ("2 of 5 runs crashed. ...") speaks for the whole run.
-    const lastSaid = [...this.repetitions].reverse().find((r) => r.verdict === 'fail')?.diagnosis;
-    const wholeRun = runs > 1 && lastSaid && /^\d+ of \d+ runs /.test(lastSaid) ? lastSaid : undefined;
+    const wholeRun = runs > 1 ? this.wholeRunSaid : undefined;
     const judged =
       this.unavailable ??
       wholeRun ??

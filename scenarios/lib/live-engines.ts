@@ -342,8 +342,9 @@ export async function finishEndings(ctx: ScenarioContext, outcomes: EndingOutcom
   const crashedRuns = run.tally('crashed_runs', crashed.length ? 1 : 0);
   if (crashed.length) run.fact('crashes', crashed.map((o) => `${o.label}: ${o.exit?.name ?? 'crash signature'}`).join('; '));
   if (!run.checks.some((c) => c.verdict !== 'pass')) return;
-  const tally = options.repeat > 1 ? `${crashedRuns} of ${run.repetition} runs crashed. ` : '';
-  run.diagnosis = tally + (groupedDiagnosis(outcomes) || run.failedChecks());
+  const said = groupedDiagnosis(outcomes) || run.failedChecks();
+  if (options.repeat > 1) run.diagnoseWholeRun(`${crashedRuns} of ${run.repetition} runs crashed. ${said}`);
+  else run.diagnosis = said;
 }
 
 // The whole scenario for engines in `where`: a victim, then each end asked for, one after another.
