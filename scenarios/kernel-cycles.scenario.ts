@@ -13,7 +13,9 @@ import { SCENARIOS } from './manifest.ts';
 import { stopTarget } from '../harness/target/launch.ts';
 import { watchBudget } from '../harness/watchdog/watchdog.ts';
 import { now } from '../harness/wait.ts';
-import { cleanExit, hangDiagnosis, KernelSession, leakDiagnosis } from './lib/kernel-session.ts';
+import { cleanExitCheck, hangDiagnosis, leakDiagnosis } from '../harness/check/kernel-stop.ts';
+import { crashSignatures } from '../harness/check/crash-signature.ts';
+import { KernelSession } from './lib/kernel-session.ts';
 
 interface Cycle {
   n: number;
@@ -154,9 +156,9 @@ defineScenario(SCENARIOS['kernel-cycles'], async (ctx) => {
   const log = kernel.child.outputTail(5000);
   await run.attach('kernel', 'log', log);
   const exit = ended.exit;
-  run.check(cleanExit(ended, log));
+  run.check(cleanExitCheck(ended.exit, crashSignatures(log)));
   const final = await session.target.snapshotWhenGone('final inventory', kernel.pid);
-  run.check(backToBaseline('no-orphans', 'no orphans', diffSnapshots(baseline, final)));
+  run.check(backToBaseline(diffSnapshots(baseline, final)));
 
   if (problem.startsWith('hang')) run.diagnosis = problem;
   else if (withThreads.length) {

@@ -20,7 +20,7 @@ describe('exit-with-live-engines', () => {
         expect(check(s, 'engines-stopped', label)?.message).toMatch(
           /^3 engines stopped by the (cleanup hook|process exit), threads joined, taps destroyed/,
         );
-        expect(check(s, 'no-orphans', label)?.verdict).toBe('pass');
+        expect(check(s, 'back-to-baseline', label)?.verdict).toBe('pass');
         expect(check(s, 'victim-resumed', label)?.verdict).toBe('pass');
       }
       // Node runs cleanup hooks only on a normal exit; the other two ends are caught at exit().
@@ -35,7 +35,7 @@ describe('exit-with-live-engines', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     const s = r.summary!;
     expect(check(s, 'exit-code', 'normal exit')?.measured).toBe('SIGABRT');
-    expect(check(s, 'no-orphans', 'normal exit')?.verdict).toBe('fail');
+    expect(check(s, 'back-to-baseline', 'normal exit')?.verdict).toBe('fail');
     expect(s.metrics.crashed_runs).toBe(1);
     expect(s.diagnosis).toMatch(
       /^normal exit: the runtime finalized engine#\d+ at teardown without a cleanup hook having stopped it first; it died of SIGABRT/,
@@ -80,7 +80,7 @@ describe('worker-teardown', () => {
     for (const label of ['worker.terminate()', 'worker returns', 'process.exit() in the worker', 'uncaught exception in the worker']) {
       expect(check(s, 'worker-ended', label)?.verdict).toBe('pass');
       expect(check(s, 'threads-at-baseline', label)?.verdict).toBe('pass');
-      expect(check(s, 'no-orphans', label)?.verdict).toBe('pass');
+      expect(check(s, 'back-to-baseline', label)?.verdict).toBe('pass');
       expect(check(s, 'victim-resumed', label)?.verdict).toBe('pass');
     }
     expect(check(s, 'worker-ended', 'worker.terminate()')?.measured).toBe(1);

@@ -51,7 +51,7 @@ describe('threaded-init: the Tk app', () => {
     expect(s.diagnosis).toMatch(/died SIGABRT .*\(gil-null: a thread-state misuse re-entered from the Start button callback/);
     expect(check(s, 'no-fatal-signature')?.verdict).toBe('fail');
     expect(check(s, 'clean-exit')?.measured).toBe('SIGABRT');
-    expect(check(s, 'no-orphans')?.verdict).toBe('pass');
+    expect(check(s, 'back-to-baseline')?.verdict).toBe('pass');
   });
 
   test('mode direct against a silent server: the frozen GUI is caught as a stall with stacks, and the app is killed', async () => {

@@ -136,10 +136,10 @@ describe('noObjectsOf', () => {
 
 describe('backToBaseline', () => {
   it('passes when nothing was added, whatever was removed', () => {
-    const r = backToBaseline('id', 'baseline', diff([], [], [liveSink]));
+    const r = backToBaseline(diff([], [], [liveSink]));
     expect(r).toEqual({
-      id: 'id',
-      name: 'baseline',
+      id: 'back-to-baseline',
+      name: 'inventory back to baseline',
       verdict: 'pass',
       measured: 0,
       limit: 0,
@@ -149,7 +149,7 @@ describe('backToBaseline', () => {
   });
 
   it('fails naming the added objects, orphans or not', () => {
-    const r = backToBaseline('id', 'baseline', diff([orphanSink, liveSink], [orphanSink]));
+    const r = backToBaseline(diff([orphanSink, liveSink], [orphanSink]));
     expect(r.verdict).toBe('fail');
     expect(r.measured).toBe(2);
     expect(r.message).toMatch(/^2 object\(s\) not in the baseline remain: /);

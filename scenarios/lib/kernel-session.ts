@@ -8,25 +8,16 @@ import { join } from 'node:path';
 import { reaper } from '../../harness/cleanup/reaper.ts';
 import { HiltError } from '../../harness/errors.ts';
 import { processState } from '../../harness/inventory/snapshot.ts';
-import { otherThreads, type ThreadInfo } from '../../harness/inventory/threads.ts';
+import { otherThreads } from '../../harness/inventory/threads.ts';
 import { acceptsConnections, IdleClients } from '../../harness/probe/idle-clients.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import type { AfterStop } from '../../harness/check/kernel-stop.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
-import { expectation, type CheckResult } from '../../harness/check/check.ts';
-import { crashSignatures } from '../../harness/check/crash-signature.ts';
-import type { ChildResult } from '../../harness/proc/child.ts';
-import { watch, watchBudget, type Hang, type Watched } from '../../harness/watchdog/watchdog.ts';
+import { watch, watchBudget, type Watched } from '../../harness/watchdog/watchdog.ts';
 import { pollUntil } from '../../harness/wait.ts';
 import { TargetSession } from './target-session.ts';
 
 export type Ports = Record<string, number>;
-
-export interface AfterStop {
-  threads?: ThreadInfo[]; // threads besides the main one, read from /proc once the stop returned (undefined: the process was gone)
-  openClients: number; // idle clients the kernel had not disconnected 500 ms after the stop
-  listening: string[]; // "shell:40123": ports still accepting connections
-  fileLeft: boolean; // the connection file still exists
-}
 
 export class KernelSession {
   readonly target: TargetSession; // the steps every scenario shares (launch, inventory)
@@ -131,60 +122,4 @@ export class KernelSession {
     for (const [channel, port] of Object.entries(ports)) if (await acceptsConnections(port)) listening.push(`${channel}:${port}`);
     return { threads, openClients, listening, fileLeft: existsSync(this.connectionFile) };
   }
-}
-
-export const threadNames = (ts: ThreadInfo[] = []): string => ts.map((t) => t.name).join(', ');
-
-// The diagnosis of a hung stop: where the threads wait, and what that pattern means.
-export function hangDiagnosis(limitMs: number, hang: Hang): string {
-  const { waits } = hang;
-  const endedBy = hang.endedBy === 'SIGKILL' ? 'SIGTERM was ignored, so it was SIGKILLed' : hang.endedBy;
-  const pollJoin = /in join/.test(waits) && /in poll/.test(waits);
-  return (
-    `hang: the kernel stop call did not return within ${limitMs} ms. Stacks at the soft deadline: ${waits}; ${endedBy}.` +
-    (pollJoin
-      ? ' The channel threads sleep in poll with nothing to wake them and read the stop flag only after a message, ' +
-        'so the join in stop() waits forever (blocking-poll; the Max kernel, seed 001).'
-      : '')
-  );
-}
-
-// The diagnosis of a stop that returned but left its threads running, or died right after it.
-export function leakDiagnosis(stopMs: number, a: AfterStop, death?: string): string {
-  const cause = " The stop detached its threads instead of joining them (leak-on-stop; seed 001's leak-instead-of-join workaround).";
-  if (!a.threads) {
-    return (
-      `late write: the stop call returned in ${stopMs.toFixed(1)} ms, ` +
-      `then the process died (${death ?? 'no exit status'}) before anything else was asked of it: ` +
-      `threads the stop left running wrote into the kernel state it had freed.${cause}`
-    );
-  }
-  const held = [
-    a.openClients ? `${a.openClients} idle client connection(s)` : '',
-    a.listening.length ? `${a.listening.length} listening port(s)` : '',
-  ]
-    .filter(Boolean)
-    .join(' and ');
-  return (
-    `leak: the stop call returned in ${stopMs.toFixed(1)} ms but left ${a.threads.length} thread(s) running ` +
-    `(${threadNames(a.threads)})${held ? `, still holding ${held}` : ''}` +
-    (death ? `; then the process died (${death}) when those threads woke: a late write into the kernel state the stop had freed` : '') +
-    '.' +
-    cause
-  );
-}
-
-// Exit 0 and nothing in the log that says it died: the kernel app's last check.
-export function cleanExit(ended: ChildResult, log: string): CheckResult {
-  const { exit } = ended;
-  const signatures = crashSignatures(log);
-  return expectation(
-    'clean-exit',
-    'clean exit',
-    exit.kind === 'clean' && signatures.length === 0,
-    exit.name,
-    'exit 0',
-    '',
-    `${exit.name} (${exit.description})${signatures.length ? `; ${signatures.join('; ')}` : ''}`,
-  );
 }
