@@ -6,20 +6,7 @@
 // muted and the scenario fails.
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
-import { runBlackBox } from './lib/blackbox-flow.ts';
-import { isReferenceEngine, killFault } from './lib/blackbox-faults.ts';
-import { runFault } from './lib/fault-flow.ts';
+import { adapterFor } from './lib/targets/adapter.ts';
 
-defineScenario(SCENARIOS.kill9, async (ctx) => {
-  if (!isReferenceEngine(ctx)) return void (await runBlackBox(ctx, killFault(ctx)));
-  const { run } = ctx;
-  const out = await runFault(ctx, {
-    label: 'SIGKILL',
-    inject: (e) => void e.child.signal('SIGKILL'),
-    expectExit: (x) => ({ ok: x.signal === 'SIGKILL', expected: 'SIGKILL' }),
-    relaunchIfSilent: true,
-    engine: {},
-  });
-  // A fact keeps every distinct value over the runs: the path only; its silence is the metric silence_ms.
-  run.fact('path', out.relaunched ? 'no guardian cleanup; relaunch sweep' : 'guardian, no relaunch');
-});
+// The target's kind decides how the kill is made and what it proves (scenarios/lib/targets/).
+defineScenario(SCENARIOS.kill9, (ctx) => adapterFor(ctx).kill(ctx));

@@ -7,10 +7,6 @@ import { now } from '../../harness/wait.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import { exitIsExpected, type BlackBoxFault } from './blackbox-flow.ts';
 
-// Is this target the reference engine, whose own scenarios prove each defence layer?
-export const isReferenceEngine = (ctx: ScenarioContext): boolean =>
-  ctx.target.traits.includes('reference-engine') && ctx.target.traits.includes('taps-victim');
-
 async function signalled(ctx: ScenarioContext, t: RunningTarget, sig: NodeJS.Signals, softMs: number) {
   const at = now();
   t.child.signal(sig);
