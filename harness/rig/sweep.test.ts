@@ -17,7 +17,9 @@ describe.runIf(process.platform === 'linux')('sweepLeftovers on a virtual rig', 
   let baseline: Snapshot;
 
   beforeAll(async () => {
-    rig = await VirtualRig.start({ healthCheck: false });
+    // With its health check (a tone out and back) the rig's own capture is linked before the
+    // baseline: a baseline taken sooner missed those links, and the sweep then removed them.
+    rig = await VirtualRig.start();
     baseline = await takeServerSnapshot(rig.env);
   }, 15_000);
 
