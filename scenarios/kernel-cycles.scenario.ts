@@ -158,7 +158,7 @@ defineScenario(SCENARIOS['kernel-cycles'], async (ctx) => {
   const exit = ended.exit;
   run.check(cleanExitCheck(ended.exit, crashSignatures(log)));
   const final = await session.target.snapshotWhenGone('final inventory', kernel.pid);
-  run.check(backToBaseline(diffSnapshots(baseline, final)));
+  run.check(backToBaseline(diffSnapshots(baseline, final).added));
 
   if (problem.startsWith('hang')) run.diagnosis = problem;
   else if (withThreads.length) {

@@ -129,7 +129,7 @@ defineScenario(SCENARIOS['kill-during-registration'], async (ctx) => {
 
   const final = await run.phase('final inventory', 5000, () => session.snapshot());
   const finalDiff = diffSnapshots(baseline, final);
-  run.check(backToBaseline(finalDiff));
+  run.check(backToBaseline(finalDiff.added));
   await run.attach('rounds', 'json', JSON.stringify(rounds, null, 2));
 
   // Other failures keep the run's default diagnosis: the failed checks.

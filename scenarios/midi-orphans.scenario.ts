@@ -93,7 +93,7 @@ defineScenario(SCENARIOS['midi-orphans'], async (ctx) => {
 
   const final = await session.snapshotWhenGone('final inventory', target.pid);
   const diff = diffSnapshots(baseline, final);
-  run.check(backToBaseline(diff));
+  run.check(backToBaseline(diff.added));
   // hilt's own clean-up after the checks: a survivor holding the dead app's connection is
   // SIGKILLed (it ignores SIGTERM), and the server then drops the ports; both are evidence.
   const leftovers = diff.added.filter((o) => o.kind === 'process' && o.ownerAlive);

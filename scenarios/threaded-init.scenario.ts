@@ -226,7 +226,7 @@ defineScenario(SCENARIOS['threaded-init'], async (ctx) => {
     ),
   );
   const final = await session.snapshotWhenGone('final inventory', target.pid);
-  run.check(backToBaseline(diffSnapshots(baseline, final)));
+  run.check(backToBaseline(diffSnapshots(baseline, final).added));
 
   run.diagnosis =
     initDiagnosis({ app, mode, thread, midi, init, gap, gapLimit, fatal: fatalAtEnd, exit, bugs: options.bugs }) ?? run.diagnosis;

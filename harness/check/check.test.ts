@@ -136,7 +136,7 @@ describe('noObjectsOf', () => {
 
 describe('backToBaseline', () => {
   it('passes when nothing was added, whatever was removed', () => {
-    const r = backToBaseline(diff([], [], [liveSink]));
+    const r = backToBaseline(diff([], [], [liveSink]).added);
     expect(r).toEqual({
       id: 'back-to-baseline',
       name: 'inventory back to baseline',
@@ -149,7 +149,7 @@ describe('backToBaseline', () => {
   });
 
   it('fails naming the added objects, orphans or not', () => {
-    const r = backToBaseline(diff([orphanSink, liveSink], [orphanSink]));
+    const r = backToBaseline(diff([orphanSink, liveSink], [orphanSink]).added);
     expect(r.verdict).toBe('fail');
     expect(r.measured).toBe(2);
     expect(r.message).toMatch(/^2 object\(s\) not in the baseline remain: /);

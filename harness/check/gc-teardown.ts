@@ -4,11 +4,11 @@
 // started, the victim heard again and nothing new left on the server. Pure: the scenario records
 // the observation (scenarios/gc-teardown.scenario.ts), recorded ones test it without a rig.
 import type { InventoryObject } from '../inventory/objects.ts';
-import { describeObject } from '../inventory/objects.ts';
 import { windowsExitText, type ExitClass } from '../proc/exit.ts';
 import { orderViolations, teardownMs, type LifecycleEvent } from '../target/reference/lifecycle.ts';
 import type { Judgement } from './blackbox.ts';
 import { expectation, withinLimit, type CheckResult } from './check.ts';
+import { backToBaseline } from './orphans.ts';
 
 export interface GcObservation {
   kind: 'gc-teardown';
@@ -39,7 +39,6 @@ export function judgeGcTeardown(o: GcObservation): Judgement {
     .sort((a, b) => a - b);
   const p99 = teardowns.length ? teardowns[Math.min(teardowns.length - 1, Math.floor(teardowns.length * 0.99))] : undefined;
   const { baseline, end } = o.threads;
-  const n = o.notBaseline.length;
   const checks: CheckResult[] = [
     expectation(
       'clean-exit',
@@ -98,17 +97,7 @@ export function judgeGcTeardown(o: GcObservation): Judgement {
       '',
       o.victimBack ? 'the victim plays on the output again' : 'the victim is still silent: a tap is left',
     ),
-    expectation(
-      'back-to-baseline',
-      'inventory back to baseline',
-      n === 0,
-      n,
-      0,
-      'objects',
-      n === 0
-        ? 'inventory is back to its baseline'
-        : `${n} object(s) not in the baseline remain: ${o.notBaseline.map(describeObject).join('; ')}`,
-    ),
+    backToBaseline(o.notBaseline),
   ];
   const failed = checks.filter((c) => c.verdict !== 'pass');
   return failed.length ? { checks, diagnosis: diagnose(o, failed) } : { checks };

@@ -2,11 +2,12 @@
 // the stop call must return within its deadline and leave no thread, connection, port or file;
 // the process must then exit cleanly within its own deadline and leave nothing on the server.
 // Pure: scenarios/kernel-stop.scenario.ts records the observation; recorded ones test it.
-import { describeObject, type InventoryObject } from '../inventory/objects.ts';
+import type { InventoryObject } from '../inventory/objects.ts';
 import type { ThreadInfo } from '../platform/platform.ts';
 import type { ExitClass } from '../proc/exit.ts';
 import type { Judgement } from './blackbox.ts';
 import { expectation, withinLimit, type CheckResult } from './check.ts';
+import { backToBaseline } from './orphans.ts';
 
 // What the stopped kernel left, seen from outside while the app still runs.
 export interface AfterStop {
@@ -57,7 +58,6 @@ export const cleanExitCheck = (exit: ExitClass, signatures: string[]): CheckResu
 
 export function judgeKernelStop(o: KernelStopObservation): Judgement {
   const { stop, after } = o;
-  const n = o.notBaseline.length;
   const checks: CheckResult[] = [
     expectation(
       'connection-file-written',
@@ -149,17 +149,7 @@ export function judgeKernelStop(o: KernelStopObservation): Judgement {
       'stop call to process gone (less the time hilt spent looking after the stop)',
     ),
     cleanExitCheck(o.exit, o.signatures),
-    expectation(
-      'back-to-baseline',
-      'inventory back to baseline',
-      n === 0,
-      n,
-      0,
-      'objects',
-      n === 0
-        ? 'inventory is back to its baseline'
-        : `${n} object(s) not in the baseline remain: ${o.notBaseline.map(describeObject).join('; ')}`,
-    ),
+    backToBaseline(o.notBaseline),
     expectation('no-process-left', 'no kernel process remains', !o.processLeft, o.target.pid, 'gone', '', `pid ${o.target.pid} is gone`),
   );
   const exit = o.exit;

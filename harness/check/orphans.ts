@@ -37,8 +37,8 @@ export function noObjectsOf(id: string, name: string, objects: InventoryObject[]
 
 // 'back-to-baseline': everything new on the server since the baseline is gone again, whoever made
 // it ('no-orphans' is about the target's own objects: harness/check/blackbox.ts, tapping.ts).
-export function backToBaseline(diff: InventoryDiff, name = 'inventory back to baseline'): CheckResult {
-  const n = diff.added.length;
+export function backToBaseline(added: InventoryObject[], name = 'inventory back to baseline'): CheckResult {
+  const n = added.length;
   return expectation(
     'back-to-baseline',
     name,
@@ -46,6 +46,6 @@ export function backToBaseline(diff: InventoryDiff, name = 'inventory back to ba
     n,
     0,
     'objects',
-    n === 0 ? 'inventory is back to its baseline' : `${n} object(s) not in the baseline remain: ${list(diff.added)}`,
+    n === 0 ? 'inventory is back to its baseline' : `${n} object(s) not in the baseline remain: ${list(added)}`,
   );
 }

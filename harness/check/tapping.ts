@@ -7,6 +7,7 @@ import type { ExitClass } from '../proc/exit.ts';
 import type { CleanupLayer, EngineLog } from '../target/reference/engine-log.ts';
 import type { Judgement } from './blackbox.ts';
 import { exitCheck, expectation, withinLimit, type CheckResult } from './check.ts';
+import { backToBaseline } from './orphans.ts';
 
 export interface TappingObservation {
   kind: 'tapping-fault';
@@ -148,18 +149,7 @@ export function judgeTapping(o: TappingObservation, scenario: string): Judgement
       ),
     );
   }
-  const n = o.notBaseline.length;
-  checks.push(
-    expectation(
-      'back-to-baseline',
-      'inventory back to baseline',
-      n === 0,
-      n,
-      0,
-      'objects',
-      n === 0 ? 'inventory is back to its baseline' : `${n} object(s) not in the baseline remain: ${list(o.notBaseline)}`,
-    ),
-  );
+  checks.push(backToBaseline(o.notBaseline));
   if (fault.deadlineMs !== undefined) {
     checks.push(
       withinLimit('shutdown-deadline', 'shutdown within its deadline', o.exitMs, fault.deadlineMs, 'ms', `${fault.label} to process gone`),

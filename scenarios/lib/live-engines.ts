@@ -255,7 +255,9 @@ export async function endWithLiveEngines(
   }
   const after = live ?? (await session.snapshotWhenGone(`${label}: inventory after`, program.pid));
   const diff = diffSnapshots(baseline, after);
-  run.check(about(backToBaseline(diff, `${label}: inventory back to baseline${where === 'worker' ? ' while the process lives on' : ''}`)));
+  run.check(
+    about(backToBaseline(diff.added, `${label}: inventory back to baseline${where === 'worker' ? ' while the process lives on' : ''}`)),
+  );
   // The engines tapped every stream, the victim's too: a tap left behind keeps it silent.
   const resumed = await ctx.rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 1000 });
   run.check(
