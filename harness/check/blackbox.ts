@@ -6,7 +6,7 @@ import { describeLeftover } from '../inventory/leftovers.ts';
 import type { InventoryObject } from '../inventory/objects.ts';
 import type { ProcessInfo } from '../platform/platform.ts';
 import type { ExitClass } from '../proc/exit.ts';
-import { exitCheck, expectation, withinLimit, type CheckResult } from './check.ts';
+import { exitCheck, expectation, withinLimit, type CheckResult, type Judgement } from './check.ts';
 
 export interface BlackBoxObservation {
   kind: 'black-box';
@@ -26,11 +26,6 @@ export interface BlackBoxObservation {
   files: string[]; // its files left (owns.files, /dev/shm entries named like it)
   victim: { hz: number; heardMs?: number; deadlineMs: number };
   signatures: string[]; // crash signatures in its output
-}
-
-export interface Judgement {
-  checks: CheckResult[];
-  diagnosis?: string; // set when a check failed
 }
 
 const describeProcess = (p: ProcessInfo): string => `${p.name}[${p.pid}] (parent ${p.ppid})`;

@@ -51,6 +51,12 @@ export function expectation(
   return { id, name, verdict: ok ? 'pass' : 'fail', measured, limit, unit, message };
 }
 
+// What a judge makes of one observation: its checks, and a diagnosis when one failed.
+export interface Judgement {
+  checks: CheckResult[];
+  diagnosis?: string;
+}
+
 // How the target ended, against what counts as clean for the fault (every fault flow's 'exit').
 export const exitCheck = (want: { ok: boolean; expected: string }, ended: string, said: string): CheckResult =>
   expectation('exit', `exit is ${want.expected}`, want.ok, ended, want.expected, '', said);

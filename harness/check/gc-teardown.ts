@@ -6,8 +6,7 @@
 import type { InventoryObject } from '../inventory/objects.ts';
 import { windowsExitText, type ExitClass } from '../proc/exit.ts';
 import { orderViolations, teardownMs, type LifecycleEvent } from '../target/reference/lifecycle.ts';
-import type { Judgement } from './blackbox.ts';
-import { expectation, withinLimit, type CheckResult } from './check.ts';
+import { expectation, withinLimit, type CheckResult, type Judgement } from './check.ts';
 import { backToBaseline } from './orphans.ts';
 
 export interface GcObservation {

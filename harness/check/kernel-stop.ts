@@ -5,8 +5,7 @@
 import type { InventoryObject } from '../inventory/objects.ts';
 import type { ThreadInfo } from '../platform/platform.ts';
 import type { ExitClass } from '../proc/exit.ts';
-import type { Judgement } from './blackbox.ts';
-import { expectation, withinLimit, type CheckResult } from './check.ts';
+import { expectation, withinLimit, type CheckResult, type Judgement } from './check.ts';
 import { backToBaseline } from './orphans.ts';
 
 // What the stopped kernel left, seen from outside while the app still runs.

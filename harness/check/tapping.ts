@@ -5,8 +5,7 @@
 import { describeObject, type InventoryObject } from '../inventory/objects.ts';
 import type { ExitClass } from '../proc/exit.ts';
 import type { CleanupLayer, EngineLog } from '../target/reference/engine-log.ts';
-import type { Judgement } from './blackbox.ts';
-import { exitCheck, expectation, withinLimit, type CheckResult } from './check.ts';
+import { exitCheck, expectation, withinLimit, type CheckResult, type Judgement } from './check.ts';
 import { backToBaseline } from './orphans.ts';
 
 export interface TappingObservation {

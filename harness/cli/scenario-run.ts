@@ -74,7 +74,7 @@ function requireWritableOut(out: string): void {
 type Plan = ScenarioOptions & { entry: ScenarioManifest };
 
 // --rig-server and --rig-config checked before anything starts: the server path exists, the rig
-// file reads and fits its schema (RIG_CONFIG, exit 2). Paths made absolute for the worker.
+// file reads and fits its schema (RIG_CONFIG, exit 2). Paths made absolute.
 function rigChoice(args: ScenarioArgs): Pick<ScenarioOptions, 'rigServer' | 'rigConfig'> {
   const out: Pick<ScenarioOptions, 'rigServer' | 'rigConfig'> = {};
   if (args.rigServer !== undefined) {
@@ -95,7 +95,7 @@ function rigChoice(args: ScenarioArgs): Pick<ScenarioOptions, 'rigServer' | 'rig
   return out;
 }
 
-// Everything checked, nothing started: the options the scenario worker gets.
+// Everything checked, nothing started: the options the scenario's run gets.
 export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest[]): Plan {
   if (!args.scenario) usage('no scenario named');
   const entry = catalogue.find((s) => s.name === args.scenario);
@@ -233,8 +233,8 @@ async function runAll(plans: Plan[], out: string): Promise<number> {
     for (const s of summaries)
       process.stdout.write(`  ${s.verdict.toUpperCase().padEnd(11)} ${s.scenario}: ${s.diagnosis.split('\n')[0]!.slice(0, 160)}\n`);
   }
-  const reason = interrupt.signal.reason as StopReason | undefined;
-  if (reason === 'SIGINT' || reason === 'SIGTERM') {
+  if (interrupt.signal.aborted) {
+    const reason = interrupt.signal.reason as keyof typeof SIGNAL_EXIT;
     const done = summaries.reduce((n, s) => n + s.runs, 0);
     process.stderr.write(`hilt: interrupted by ${reason}: ${done} run(s) finished and written to ${out}\n`);
     return SIGNAL_EXIT[reason];

@@ -97,7 +97,8 @@ export async function executeScenario(def: ScenarioDefinition, options: Scenario
         );
       } else if (stopped) {
         run.abandonRepetition(stopped);
-        takeHangs(); // the abandoned run's own: nothing of it is judged
+        takeHangs(); // the abandoned run's own: nothing of it is judged, nor shown in Allure
+        run.steps.take();
         progress(
           `run ${rep}/${reps.length} stopped (${stopped}): its targets are ended; ${run.repetitions.length} run(s) finished are kept`,
         );

@@ -16,7 +16,7 @@ import { ROOT } from '../../harness/target/config.ts';
 import { now } from '../../harness/wait.ts';
 import { hiltArgv, newResultsDir } from '../../harness/cli/invoke.ts';
 import { endingFigures, gcTeardownFigures } from './addon.ts';
-import { costFigures, inventoryFigures } from './cost.ts';
+import { costFigures, inventoryFigures, suiteFigures } from './cost.ts';
 import { kernelFigures } from './kernel.ts';
 import { midiFigures } from './midi.ts';
 import { windowsFigures } from './windows.ts';
@@ -24,6 +24,7 @@ import { gateBench } from '../../harness/gate/bench.ts';
 import { BENCH_RESULTS, reportBench } from '../../harness/report/html/bench.ts';
 import { ms, quantile, say, stats } from '../../harness/report/figures.ts';
 import { runCommand } from '../../harness/cli/entry.ts';
+import { HiltError } from '../../harness/errors.ts';
 
 const ENGINE = join(ROOT, 'native/build/Release/hilt-engine');
 const q = quantile;
@@ -185,31 +186,62 @@ async function reportFigures(): Promise<void> {
   say(`  build                          ${stats(times)}`);
 }
 
+const PARTS = [
+  'cost',
+  'inventory',
+  'rig',
+  'kill9',
+  'silence',
+  'resume',
+  'synthetic',
+  'gc',
+  'endings',
+  'kernel',
+  'midi',
+  'windows',
+  'gate',
+  'report',
+  'suite',
+] as const;
+
+// HILT_BENCH_ONLY=part,... runs some parts; HILT_BENCH_RUNS=N the runs of each. A typo in either is
+// said (exit 2) before anything is measured, never a bench that silently measures nothing.
+function benchEnv(): { part: (name: (typeof PARTS)[number]) => boolean; runs: (fallback: number) => number } {
+  const only = process.env.HILT_BENCH_ONLY?.split(',').filter(Boolean);
+  const unknown = (only ?? []).filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length) {
+    throw new HiltError('USAGE', `HILT_BENCH_ONLY: no part named ${unknown.join(', ')}`, { expected: `some of ${PARTS.join(', ')}` });
+  }
+  const raw = process.env.HILT_BENCH_RUNS;
+  if (raw !== undefined && !/^[1-9]\d*$/.test(raw)) {
+    throw new HiltError('USAGE', `HILT_BENCH_RUNS=${raw}: not a count of runs`, { expected: 'a whole number >= 1' });
+  }
+  return { part: (name) => !only || only.includes(name), runs: (fallback) => (raw === undefined ? fallback : Number(raw)) };
+}
+
 async function main(): Promise<void> {
+  const { part, runs } = benchEnv();
   say(`hilt bench  ${new Date().toISOString()}  node ${process.version}`);
-  // HILT_BENCH_ONLY=resume runs one part (cost, inventory, rig, kill9, silence, resume, synthetic, gc, endings, kernel,
-  // midi, windows, gate, report).
-  const only = process.env.HILT_BENCH_ONLY;
-  const part = (name: string) => !only || only.split(',').includes(name);
-  if (part('cost')) await costFigures(Number(process.env.HILT_BENCH_RUNS ?? 5));
+  if (part('cost')) await costFigures(runs(5));
   if (part('inventory')) await inventoryFigures(20);
   if (part('rig')) await rigStart(5);
-  if (part('kill9')) await kill9(Number(process.env.HILT_BENCH_RUNS ?? 3));
-  if (part('silence')) await silence(Number(process.env.HILT_BENCH_RUNS ?? 3));
+  if (part('kill9')) await kill9(runs(3));
+  if (part('silence')) await silence(runs(3));
   if (part('resume')) await resumeErrorOnRig([100, 250, 500], 3);
   if (part('synthetic')) resumeErrorSynthetic(200);
-  if (part('gc')) await gcTeardownFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 40);
-  if (part('endings')) await endingFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), scenario);
-  if (part('kernel')) await kernelFigures(Number(process.env.HILT_BENCH_RUNS ?? 3), 100, scenario, (s) => outDirs.get(s)!);
-  if (part('midi')) await midiFigures(Number(process.env.HILT_BENCH_RUNS ?? 5), 200, scenario);
-  if (part('windows')) await windowsFigures(Number(process.env.HILT_BENCH_RUNS ?? 3));
+  if (part('gc')) await gcTeardownFigures(runs(3), 40);
+  if (part('endings')) await endingFigures(runs(3), scenario);
+  if (part('kernel')) await kernelFigures(runs(3), 100, scenario, (s) => outDirs.get(s)!);
+  if (part('midi')) await midiFigures(runs(5), 200, scenario);
+  if (part('windows')) await windowsFigures(runs(3));
   if (part('gate')) await gateFigures(5);
   if (part('report')) await reportFigures();
+  if (part('suite')) await suiteFigures(); // last: the whole test suite, about 4 minutes
 }
 
 await runCommand({
   name: 'hilt bench',
-  usage: 'usage: pnpm bench (HILT_BENCH_ONLY=part,... HILT_BENCH_RUNS=N)',
+  usage: `usage: [HILT_BENCH_ONLY=part,...] [HILT_BENCH_RUNS=N] pnpm bench   (parts: ${PARTS.join(', ')})`,
   run: async () => {
     try {
       await main();

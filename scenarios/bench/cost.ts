@@ -1,6 +1,9 @@
 // What one call of hilt costs, the whole process as a user's shell sees it: wall time, CPU (user +
 // sys, its children included) and the peak memory of its largest process. Measured by python3's
 // getrusage(RUSAGE_CHILDREN) around the call, the same figures GNU time prints.
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { quantile, say, stats } from '../../harness/report/figures.ts';
 import { VirtualRig } from '../../harness/rig/virtual-rig.ts';
@@ -76,4 +79,12 @@ export async function inventoryFigures(runs: number): Promise<void> {
   } finally {
     await rig.stop();
   }
+}
+
+// `pnpm test` as a developer runs it: the whole suite, its wall time next to the target.
+export async function suiteFigures(): Promise<void> {
+  const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+  const c = await cost([process.execPath, vitest, 'run', '--project', 'unit', '--project', 'suite']);
+  say(`the test suite (pnpm test, files side by side on ${availableParallelism()} cores)`);
+  say(`  wall ${(c.wallMs / 1000).toFixed(0)} s  cpu ${(c.cpuMs / 1000).toFixed(0)} s   target: <= 240 s`);
 }

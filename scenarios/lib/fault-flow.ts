@@ -210,7 +210,7 @@ export async function runFault(ctx: ScenarioContext, spec: FaultSpec): Promise<F
 
 // The silence the fault caused starts by the time the process is gone (its playback stops with
 // it); an absence that begins later is a glitch of a loaded machine, not the fault's.
-export async function faultDropout(cap: Capture, faultAt: number, exitAt: number, hz?: number): Promise<ToneWait> {
+async function faultDropout(cap: Capture, faultAt: number, exitAt: number, hz?: number): Promise<ToneWait> {
   const d = await cap.waitFor('absent', { after: faultAt, minRunMs: 10, deadlineMs: Math.max(300, exitAt + 300 - now()), hz });
   return d.ok && d.atMs! > exitAt + 200 ? { ok: false, state: 'absent', waitedMs: d.waitedMs } : d;
 }
