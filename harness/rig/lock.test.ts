@@ -153,6 +153,20 @@ describe.runIf(process.platform !== 'win32')('rig locks in the temp dir', () => 
     expect(existsSync(lockPath(k))).toBe(false);
   });
 
+  test('a holder that has not written owner.json yet (two runs started together) is named once it has', async () => {
+    const k = key('together');
+    plant(k); // the other run's mkdir, its owner.json a moment later
+    setTimeout(
+      () => writeFileSync(join(lockPath(k), 'owner.json'), JSON.stringify(owner({ key: k, pid: process.pid, purpose: 'test other' }))),
+      150,
+    );
+    setTimeout(() => rmSync(lockPath(k), { recursive: true, force: true }), 400);
+    const lines: string[] = [];
+    await acquire([k], 5000, 'test waiter', lines);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^waiting for the rig: held by hilt pid ${process.pid} \\(test other\\) since `));
+  });
+
   test('a long wait says so again every 10 s, with the seconds waited', async () => {
     const k = key('long');
     const first = await acquire([k], 1000, 'test first');

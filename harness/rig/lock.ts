@@ -234,12 +234,21 @@ export async function acquireRigLocks(keys: string[], opts: RigLockOptions): Pro
       let holder = first.holder;
       const waitStart = now();
       let noted = waitStart;
-      opts.onWait?.(`waiting for the rig: held by ${describeHolder(holder)}, key ${key}; waiting up to ${seconds(opts.deadlineMs)} s`);
+      // Who holds it is said once known: a run that took the lock a moment ago may not have written
+      // owner.json yet (two runs started together), so an unknown holder is said only after a second.
+      let announced = false;
+      const announce = () => {
+        if (announced || (!holder && now() - waitStart < 1000)) return;
+        announced = true;
+        opts.onWait?.(`waiting for the rig: held by ${describeHolder(holder)}, key ${key}; waiting up to ${seconds(opts.deadlineMs)} s`);
+      };
+      announce();
       const got = await pollUntil(
         async () => {
           const a = await attempt(key, path, opts.purpose, say);
           if ('held' in a) return a.held;
           holder = a.holder;
+          announce();
           if (now() - noted >= NOTE_EVERY_MS) {
             noted = now();
             const s = Math.round((noted - start) / 1000);
