@@ -81,14 +81,15 @@ describe('--rig system on a stand-in desktop session', () => {
   });
 
   // After every run: the session as it was, nothing of hilt's on it, running or on disk. The one
-  // thing WirePlumber 0.4 does on its own: it saves every stream's volume by application name, so
-  // hilt's streams (fixed names: once, never growing) and a black box's own may add lines; nothing
-  // else may change, nothing may go, and hilt's sinks are never saved (device.routes=1).
+  // thing WirePlumber 0.4 does on its own: it saves every stream's volume and last target by
+  // application name, so hilt's streams' lines (fixed names: never growing) may come, change or go
+  // and a black box's own may be added; nothing else may change, and hilt's sinks are never saved
+  // (device.routes=1).
   async function expectUntouched(): Promise<void> {
     const after = await session.settledState();
     const diffs = diffSessions(before, after);
     expect(diffs.filter((d) => !d.startsWith('WirePlumber state'))).toEqual([]);
-    const hiltStream = /^WirePlumber state restore-stream: line added: (Output|Input)\/Audio:application\.name:hilt-[\w-]+:/;
+    const hiltStream = /^WirePlumber state restore-stream: line (added|removed): (Output|Input)\/Audio:application\.name:hilt-[\w-]+:/;
     const added = (d: string) => /^WirePlumber state restore-stream: line added: (.*)$/.exec(d)?.[1] ?? '';
     const foreign = diffs.filter(
       (d) => d.startsWith('WirePlumber state') && !hiltStream.test(d) && !BLACK_BOX_KEYS.some((k) => k.test(added(d))),

@@ -29,6 +29,8 @@ export class RouteKeeper {
   readonly moved: string[] = []; // "hilt-victim from desk-speakers"
   private readonly child: Child;
   private busy: Promise<void> = Promise.resolve();
+  private queued = false;
+  private sinks: Json[] | undefined; // sinks change rarely: listed again only when one comes or goes
 
   constructor(
     private readonly rig: PulseRig,
@@ -36,15 +38,32 @@ export class RouteKeeper {
   ) {
     // stdbuf: pactl's stdout is block-buffered into a pipe; an event must arrive when it happens.
     this.child = new Child('stdbuf', ['-oL', 'pactl', 'subscribe'], { name: 'hilt-route-keeper', env: rig.env });
-    // Serialised: one look at the server at a time, each after the event that asked for it.
     this.child.onLine((line) => {
-      if (/'(new|change)' on sink-input/.test(line)) this.busy = this.busy.then(() => this.bringBack());
+      if (/'(new|remove)' on sink #/.test(line)) this.sinks = undefined;
+      if (/'(new|change)' on sink-input/.test(line)) this.request();
     });
   }
 
+  // One look at a time, and at most one waiting: a playing stream sends a burst of change events,
+  // and a look queued per event put the move back seconds behind the server on a loaded machine.
+  private request(): void {
+    if (this.queued) return; // the waiting look will see this change too
+    this.queued = true;
+    this.busy = this.busy.then(() => {
+      this.queued = false;
+      return this.bringBack();
+    });
+  }
+
+  private async list(what: string): Promise<Json[]> {
+    return JSON.parse((await this.rig.pactl(['-f', 'json', 'list', what], { reject: false })).stdout || '[]') as Json[];
+  }
+
   private async bringBack(): Promise<void> {
-    const list = async (what: string) => JSON.parse((await this.rig.pactl(['-f', 'json', 'list', what], { reject: false })).stdout || '[]');
-    for (const s of strayStreams(await list('sink-inputs'), await list('sinks'), this.output)) {
+    const inputs = await this.list('sink-inputs');
+    const known = new Set((this.sinks ?? []).map((s) => s.index));
+    if (!this.sinks || inputs.some((i) => i.sink !== undefined && !known.has(i.sink))) this.sinks = await this.list('sinks');
+    for (const s of strayStreams(inputs, this.sinks, this.output)) {
       const r = await this.rig.pactl(['move-sink-input', String(s.index), this.output], { reject: false });
       if (r.exitCode === 0) this.moved.push(`${s.app} from ${s.sink}`);
     }
