@@ -3,7 +3,7 @@
 // signature (numchuck's exit 139 after all tests had passed, seed 000).
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
-import { runBlackBox } from './lib/blackbox-flow.ts';
+import { runBlackBox } from './lib/targets/black-box.ts';
 import { exitFault } from './lib/blackbox-faults.ts';
 
 defineScenario(SCENARIOS.exit, async (ctx) => {

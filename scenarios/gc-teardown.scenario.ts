@@ -2,7 +2,7 @@
 // engines with audio flowing, drops them and lets the garbage collector end them. Each must be
 // stopped, its threads joined and its tap destroyed before it is freed; the process must exit
 // cleanly with its thread count back where it started and nothing left on the audio server.
-// Not the fault flow: the fault is the garbage collector inside the program, counted per engine.
+// Not the fault pipeline (lib/pipeline.ts): the fault is the garbage collector inside the program, counted per engine.
 import { crashSignatures, sanitizerWhere } from '../harness/check/crash-signature.ts';
 import { gcCrashed, judgeGcTeardown, type GcObservation } from '../harness/check/gc-teardown.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';

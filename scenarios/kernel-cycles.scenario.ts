@@ -1,7 +1,7 @@
 // kernel-cycles: the kernel started and stopped again and again in one app, as a Max user
 // starts and stops a kernel object. Each stop must be on time and leave threads, descriptors and
 // the connection file where they were; a leak of one thread per stop shows up as a trend here.
-// Not the fault flow: many start/stop cycles inside one process, judged as a series.
+// Not the fault pipeline (lib/pipeline.ts): many start/stop cycles inside one process, judged as a series.
 import { existsSync } from 'node:fs';
 import { expectation, withinLimit } from '../harness/check/check.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';

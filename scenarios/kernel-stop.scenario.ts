@@ -2,7 +2,7 @@
 // slept in poll(-1), the stop flag was read only after a message, and the join waited forever.
 // With idle clients connected, the stop call must return within its deadline, the process exit
 // within its own, and the kernel leave no thread, connection, port, file or server object behind.
-// Not the fault flow: no victim is tapped and the fault is a stop call answered over its socket.
+// Not the fault pipeline (lib/pipeline.ts): no victim is tapped and the fault is a stop call answered over its socket.
 import { existsSync } from 'node:fs';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { defineScenario } from '../harness/scenario/define.ts';

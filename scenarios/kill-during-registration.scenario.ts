@@ -3,7 +3,7 @@
 // list (and so its guardian) cannot know. The engine stops dead (SIGSTOP) at a chosen point of
 // start-up, hilt SIGKILLs it there, and the next launch must bring the server's inventory back
 // to baseline: only a sweep that asks the server can. Points come in a seeded order (--seed).
-// Not the tapping fault flow (lib/fault-flow.ts): one repetition is many kill-and-relaunch rounds.
+// Not the fault pipeline (lib/pipeline.ts): one repetition is many kill-and-relaunch rounds.
 import { expectation, withinLimit } from '../harness/check/check.ts';
 import { backToBaseline } from '../harness/check/orphans.ts';
 import { describeObject } from '../harness/inventory/objects.ts';

@@ -3,7 +3,7 @@
 // its own entry here (defineScenario(SCENARIOS.kill9, ...)). Adding a scenario: one entry, one file.
 import { count, flag, ms, word, words, type ParamSpec, type ScenarioManifest } from '../harness/scenario/manifest.ts';
 
-// Parameters every scenario built on the tapping fault flow reads (scenarios/lib/fault-flow.ts).
+// Parameters every scenario on the reference engine's steps reads (scenarios/lib/targets/reference-engine.ts).
 const TAPPING: Record<string, ParamSpec> = {
   resume_ms: ms(1000, 'the victim must be heard again within this long after the fault'),
   tap_ms: ms(2000, "the victim's stream must be moved into one of the engine's taps within this long"),

@@ -3,7 +3,7 @@
 // then SIGTERM, then SIGKILL, and every check still runs (the Max kernel's hang, seed 001).
 import { defineScenario } from '../harness/scenario/define.ts';
 import { SCENARIOS } from './manifest.ts';
-import { runBlackBox } from './lib/blackbox-flow.ts';
+import { runBlackBox } from './lib/targets/black-box.ts';
 import { stopFault } from './lib/blackbox-faults.ts';
 
 defineScenario(SCENARIOS.stop, async (ctx) => {

@@ -1,6 +1,6 @@
 // The black-box judge: what any program's run is held to, from an observation of it alone (the
 // exit, the server's objects, the OS's processes and files, the victim's tone, its output). Pure:
-// the flow records the observation (scenarios/lib/blackbox-flow.ts), this turns it into checks and
+// the black box's steps record the observation (scenarios/lib/targets/black-box.ts), this turns it into checks and
 // a diagnosis, and recorded observations (fixtures/observations/) test both without a rig.
 import { describeLeftover } from '../inventory/leftovers.ts';
 import type { InventoryObject } from '../inventory/objects.ts';

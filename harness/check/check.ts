@@ -57,7 +57,7 @@ export interface Judgement {
   diagnosis?: string;
 }
 
-// How the target ended, against what counts as clean for the fault (every fault flow's 'exit').
+// How the target ended, against what counts as clean for the fault (every fault scenario's 'exit').
 export const exitCheck = (want: { ok: boolean; expected: string }, ended: string, said: string): CheckResult =>
   expectation('exit', `exit is ${want.expected}`, want.ok, ended, want.expected, '', said);
 

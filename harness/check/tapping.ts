@@ -1,7 +1,7 @@
 // The tapping-fault judge: the reference engine taps a victim, a fault ends it, and it is held to
 // the three proofs: audio resumes (with no relaunch, unless a relaunch's sweep is the allowed last
 // resort), no orphans remain, and it ended as the fault says it should; its own log says which
-// defence layer cleaned up. Pure: scenarios/lib/fault-flow.ts records the observation.
+// defence layer cleaned up. Pure: scenarios/lib/targets/reference-engine.ts records it.
 import { describeObject, type InventoryObject } from '../inventory/objects.ts';
 import type { ExitClass } from '../proc/exit.ts';
 import type { CleanupLayer, EngineLog } from '../target/reference/engine-log.ts';

@@ -5,7 +5,24 @@ import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
 import { endOf, watch, watchBudget } from '../../harness/watchdog/watchdog.ts';
 import { now } from '../../harness/wait.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
-import { exitIsExpected, type BlackBoxFault } from './blackbox-flow.ts';
+import type { ChildResult } from '../../harness/proc/child.ts';
+import type { ExitClass } from '../../harness/proc/exit.ts';
+import type { TargetSession } from './target-session.ts';
+
+export interface BlackBoxFault {
+  label: string; // "SIGKILL", "the configured stop", "its own end"
+  // Does the fault and resolves with the process's end and when it was asked for.
+  // A hang the watchdog caught on the way is said in words (where each thread waits).
+  inject(t: RunningTarget, session: TargetSession): Promise<{ ended: ChildResult; at: number; hang?: string }>;
+  expectExit(exit: ExitClass): { ok: boolean; expected: string };
+  deadlineMs: number; // the fault to the process gone
+  crashExpected?: boolean; // a crash scenario: the signature is the fault's, not a finding
+}
+
+// Whether the code or signal is one the config lists as a clean stop.
+export function exitIsExpected(exit: ExitClass, codes: (number | NodeJS.Signals)[]): boolean {
+  return codes.some((c) => (typeof c === 'number' ? exit.signal === null && exit.code === c : exit.signal === c));
+}
 
 async function signalled(ctx: ScenarioContext, t: RunningTarget, sig: NodeJS.Signals, softMs: number) {
   const at = now();

@@ -1,6 +1,6 @@
 // midi-orphans for any program: its MIDI ports (owned by its process tree, or named by its
 // ready.midiPort, prefix or patterns) are connected to hilt's probe, it is SIGKILLed, and its
-// ports must be gone from the server; then every black-box check (blackbox-flow.ts) runs as well.
+// ports must be gone from the server; then every black-box check (targets/black-box.ts) runs as well.
 import { expectation } from '../../harness/check/check.ts';
 import { namedLike, type LeftoverOwner } from '../../harness/inventory/leftovers.ts';
 import type { MidiPort } from '../../harness/inventory/parse-server.ts';
@@ -8,7 +8,7 @@ import { openMidiProbe } from '../../harness/midi/open-probe.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import { pollUntil } from '../../harness/wait.ts';
 import { killFault } from './blackbox-faults.ts';
-import { ownerOf, runBlackBox } from './blackbox-flow.ts';
+import { ownerOf, runBlackBox } from './targets/black-box.ts';
 
 const itsPort = (p: MidiPort, owner: LeftoverOwner, readyPort: RegExp | undefined): boolean =>
   (p.ownerPid !== undefined && owner.pids.includes(p.ownerPid)) ||

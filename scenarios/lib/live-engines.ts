@@ -2,7 +2,7 @@
 // the engines) exits normally, calls process.exit(), throws, or is terminated, with audio flowing
 // and JS callbacks queued from the engines' VM threads. Each end must stop, join and destroy
 // every engine before the runtime goes: no crash, no hang, nothing left on the server.
-// Not the fault flow: the end comes from inside the program, to engines inside one process.
+// Not the fault pipeline (lib/pipeline.ts): the end comes from inside the program, to engines inside one process.
 import { join } from 'node:path';
 import { expectation, withinLimit, type CheckResult } from '../../harness/check/check.ts';
 import { crashSignatures } from '../../harness/check/crash-signature.ts';

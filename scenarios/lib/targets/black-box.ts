@@ -1,14 +1,179 @@
-// Any program, judged from outside only (the server, the OS, the victim): every fault is a signal
-// sent to its process, and it proves nothing about itself.
-import { runBlackBox } from '../blackbox-flow.ts';
-import { crashFault, killFault, signalFault } from '../blackbox-faults.ts';
+// Any program, judged from outside only (the server, the OS, the victim): every fault is done to
+// its process from outside, and it proves nothing about itself. Its steps record the exit, classified
+// against what its config says a clean stop is, and its deadline; the objects of it left on the
+// server; its processes still running (its marker is inherited through setsid and double forks);
+// its files; the victim audible afterwards; crash signatures in its output. The judge is
+// harness/check/blackbox.ts. Then hilt removes what it left and says so.
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { judgeBlackBox, type BlackBoxObservation } from '../../../harness/check/blackbox.ts';
+import { crashSignatures } from '../../../harness/check/crash-signature.ts';
+import { filesMatching, shmEntries } from '../../../harness/inventory/files.ts';
+import { leftovers, namedLike, type LeftoverOwner } from '../../../harness/inventory/leftovers.ts';
+import type { InventoryObject } from '../../../harness/inventory/objects.ts';
+import type { Snapshot } from '../../../harness/inventory/snapshot.ts';
+import { platform } from '../../../harness/platform/index.ts';
+import type { ProcessInfo } from '../../../harness/platform/platform.ts';
+import type { ScenarioContext } from '../../../harness/scenario/define.ts';
+import { MARK_ENV, type RunningTarget } from '../../../harness/target/launch.ts';
+import { now, pollUntil } from '../../../harness/wait.ts';
+import { isWineService } from '../../../harness/target/wine.ts';
+import { crashFault, killFault, signalFault, type BlackBoxFault } from '../blackbox-faults.ts';
+import { runPipeline, type FaultSteps, type StepsFactory } from '../pipeline.ts';
+import type { TargetSession } from '../target-session.ts';
 import type { TargetAdapter } from './adapter.ts';
 
 export const blackBox: TargetAdapter = {
   kind: 'black box',
-  kill: async (ctx) => void (await runBlackBox(ctx, killFault(ctx))),
+  kill: (ctx) => runBlackBox(ctx, killFault(ctx)),
   // It cannot be made to fault from inside: the crash signal comes from outside, at the process
   // (thread and point are refused for it before the run: the manifest's targetLimits).
-  crash: async (ctx, asked) => void (await runBlackBox(ctx, crashFault(ctx, `SIG${asked.signal.toUpperCase()}` as NodeJS.Signals))),
-  stopBySignal: async (ctx, sig) => void (await runBlackBox(ctx, signalFault(ctx, sig))),
+  crash: (ctx, asked) => runBlackBox(ctx, crashFault(ctx, `SIG${asked.signal.toUpperCase()}` as NodeJS.Signals)),
+  stopBySignal: (ctx, sig) => runBlackBox(ctx, signalFault(ctx, sig)),
 };
+
+// The pipeline with a black box's steps: kill9, crash, sigterm, sigint, stop, exit, midi-orphans.
+export async function runBlackBox(ctx: ScenarioContext, fault: BlackBoxFault): Promise<void> {
+  await runPipeline(ctx, blackBoxSteps(fault));
+}
+
+// What this target owns on the server: its process tree as seen while it ran, its prefix, its patterns.
+export async function ownerOf(ctx: ScenarioContext, t: RunningTarget): Promise<LeftoverOwner> {
+  const tree = await platform.descendants(t.pid).catch(() => []);
+  const marked = (await platform.processesWithEnv(MARK_ENV, t.mark).catch(() => [])).map((p) => p.pid);
+  return {
+    pids: [...new Set([t.pid, ...tree, ...marked])],
+    prefix: t.spec.prefix,
+    patterns: t.spec.owns.patterns,
+    privateServer: ctx.rig.kind === 'virtual',
+  };
+}
+
+export const blackBoxSteps =
+  (fault: BlackBoxFault): StepsFactory<BlackBoxObservation> =>
+  (ctx, session, rec): FaultSteps<BlackBoxObservation> => {
+    const { run, rig, target } = ctx;
+    const cap = rig.capture;
+    let baseline: Snapshot, during: Snapshot;
+    let after: Snapshot | undefined;
+    let owner: LeftoverOwner;
+    let shmBefore: Set<string>;
+
+    return {
+      label: fault.label,
+      title: `victim ${cap.frequencyHz} Hz, ${target.name}`,
+      async baseline() {
+        await session.victim();
+        // After the victim: the baseline holds the rig's own objects, so only the target's can be new.
+        baseline = await run.phase('baseline inventory', 8000, () => rig.serverInventory());
+        shmBefore = new Set(shmEntries());
+      },
+      async launch() {
+        const t = await session.launch(`${target.name} ready`);
+        owner = await ownerOf(ctx, t);
+        during = await run.phase('inventory while it runs', 8000, () => rig.serverInventory());
+        return t;
+      },
+      async inject(t) {
+        const { ended, at, hang } = await fault.inject(t, session);
+        return { exit: ended.exit, at, endedAt: ended.endedAt, ...(hang && { hang }) };
+      },
+      async observe(t, ended) {
+        const itsOwn = leftovers(baseline, during, owner);
+        run.metric('objects_while_running', itsOwn.length);
+        const playing = itsOwn.filter(
+          (o) => /Stream\/Output\/Audio/.test(o.detail ?? '') || (o.kind === 'pulse-stream' && /sink-input/.test(o.detail ?? '')),
+        );
+        const exitMs = Math.max(0, ended.endedAt - ended.at);
+        rec.deadline(ended.at + fault.deadlineMs, 'exit deadline', exitMs > fault.deadlineMs);
+
+        // Its own processes: a descendant still running once the target is gone escaped it.
+        // Under Wine, wineserver and Wine's own services carry the marker too: they are Wine's, not the
+        // program's, and go when wineserver is stopped after the run.
+        const escapedAfterMs = 1000;
+        const marked = async () =>
+          (await platform.processesWithEnv(MARK_ENV, t.mark)).filter((p) => !(t.spec.wine && isWineService(p.name)));
+        const settled = await pollUntil(async () => (await marked()).length === 0 || undefined, {
+          deadlineMs: escapedAfterMs,
+          intervalMs: 50,
+        });
+        const escaped = settled.ok ? [] : await marked();
+
+        // Its objects: asked of the server, allowing a cleanup that lands just after the death.
+        const goneMs = 2000;
+        let left: InventoryObject[] = [];
+        await run.phase('inventory after it ended', goneMs + 8000, () =>
+          pollUntil(
+            async () => {
+              after = await rig.serverInventory();
+              left = leftovers(baseline, after, owner);
+              return left.length === 0 || undefined;
+            },
+            { deadlineMs: goneMs, intervalMs: 100 },
+          ),
+        );
+
+        // Its files: the ones its config lists, and /dev/shm entries named like it that were not there before.
+        const shmNew = shmEntries().filter(
+          (p) => !shmBefore.has(p) && namedLike({ name: basename(p) }, t.spec.prefix, t.spec.owns.patterns),
+        );
+        const files = [...new Set([...t.spec.owns.files.flatMap(filesMatching), ...shmNew])];
+
+        // The victim: a program whose leftovers mute or capture it fails here.
+        const resumeMs = ctx.params.number('resume_ms');
+        const listenFrom = Math.max(ended.endedAt, now() - 200);
+        const heard = await cap.waitFor('present', { after: listenFrom, minRunMs: 50, deadlineMs: resumeMs });
+        if (heard.ok) rec.mark(heard.atMs!, 'victim heard');
+        rec.deadline(listenFrom + resumeMs, 'victim deadline', !heard.ok);
+
+        return {
+          kind: 'black-box',
+          target: { name: target.name, pid: t.pid, plays: target.expect.audio === 'plays' },
+          fault: { label: fault.label, deadlineMs: fault.deadlineMs, crashExpected: fault.crashExpected ?? false },
+          bugs: ctx.options.bugs,
+          playing: playing.map((o) => o.name),
+          objectsWhileRunning: itsOwn.length,
+          exit: ended.exit,
+          expectedExit: fault.expectExit(ended.exit),
+          exitMs,
+          ...(ended.hang && { hang: ended.hang }),
+          escaped,
+          escapedAfterMs,
+          left,
+          goneMs,
+          files,
+          victim: { hz: cap.frequencyHz, ...(heard.ok && { heardMs: heard.waitedMs }), deadlineMs: resumeMs },
+          signatures: crashSignatures(t.child.outputTail(2000)),
+        };
+      },
+      judge: judgeBlackBox,
+      async evidence(t, o) {
+        await run.attach('target', 'log', t.child.outputTail(400));
+        const ownerJson = { ...owner, patterns: owner.patterns.map(String) };
+        await run.attach('inventory', 'json', JSON.stringify({ owner: ownerJson, baseline, during, after, left: o.left }, null, 2));
+      },
+      cleanUp: (t, o) => cleanUp(ctx, t, o.left, o.escaped, o.files),
+    };
+  };
+
+// hilt removes what the target left, so the next run starts clean, and says what it removed.
+async function cleanUp(
+  ctx: ScenarioContext,
+  t: RunningTarget,
+  left: InventoryObject[],
+  escaped: ProcessInfo[],
+  files: string[],
+): Promise<void> {
+  const said: string[] = [];
+  for (const f of files) {
+    await rm(f, { recursive: true, force: true });
+    said.push(`removed ${f}`);
+  }
+  for (const p of escaped) {
+    const killed = await platform.killTree(p.pid).catch(() => []);
+    said.push(`killed ${p.name}[${p.pid}]${killed.length > 1 ? ` and ${killed.length - 1} below it` : ''}`);
+  }
+  if (left.length) said.push(...(await ctx.rig.removeLeftovers(left)));
+  if (said.length)
+    await ctx.run.attach('hilt-cleanup', 'text', `after the checks hilt removed what ${t.spec.name} left:\n${said.join('\n')}\n`);
+}

@@ -2,10 +2,9 @@
 // from inside, on its main or render thread, with the exception asked for (--set win_fault); its
 // exit is the NTSTATUS hilt's launcher reads, not a POSIX signal.
 import { classifyExit, windowsExitText } from '../../../harness/proc/exit.ts';
-import { runBlackBox } from '../blackbox-flow.ts';
 import { WINDOWS_FAULTS, windowsCrashFault, type WindowsFault } from '../blackbox-faults.ts';
 import type { TargetAdapter } from './adapter.ts';
-import { blackBox } from './black-box.ts';
+import { blackBox, runBlackBox } from './black-box.ts';
 
 export const windowsEngine: TargetAdapter = {
   ...blackBox,
