@@ -3,8 +3,7 @@
 // inherited the connection, a helper that outlives its parent) leaves ports other apps still see
 // and connect to. Asked of the MIDI server itself, never of the app. The Tk app and the reference
 // engine (trait midi-init) get an echo proof first; any other program is a black box.
-import { expectation } from '../harness/check/check.ts';
-import { backToBaseline } from '../harness/check/orphans.ts';
+import { judgeMidiOrphans, midiHolders, type MidiOrphansObservation } from '../harness/check/midi-orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { jackEnv, requirePipewireJack } from '../harness/midi/jack-env.ts';
 import { openMidiProbe } from '../harness/midi/open-probe.ts';
@@ -52,23 +51,11 @@ defineScenario(SCENARIOS['midi-orphans'], async (ctx) => {
   await run.phase('probe connected to the app', 5000, () => probe.connect(init.ports!.out, init.ports!.in));
   await echoReady(probe);
   const echo = await roundTripOnce(probe, ROUND_TRIP_MESSAGES[0]!.bytes, 1000);
-  run.check(
-    expectation(
-      'echo-before-kill',
-      'the app echoes MIDI before the kill',
-      echo.ok,
-      echo.ok ? `${echo.latencyMs!.toFixed(2)} ms` : 'no echo',
-      'an echo',
-      '',
-      'a note on through the app and back: its ports are live and connected',
-    ),
-  );
   const before = appPorts(await probe.ports(), subject.clientPrefix);
   run.fact('app midi ports', before.join(', '));
 
   target.child.signal('SIGKILL');
   const ended = await run.phase('SIGKILL', 5000, () => target.child.exited);
-  run.check(expectation('exit', 'killed by SIGKILL', ended.exit.signal === 'SIGKILL', ended.exit.name, 'SIGKILL', '', 'the kill landed'));
   const gone = await run.phase('MIDI ports gone', goneLimit + 3000, () =>
     pollUntil(async () => appPorts(await probe.ports(), subject.clientPrefix).length === 0 || undefined, {
       deadlineMs: goneLimit,
@@ -77,26 +64,30 @@ defineScenario(SCENARIOS['midi-orphans'], async (ctx) => {
   );
   run.metric('ports_gone_ms', gone.ok ? gone.waitedMs : undefined);
   const left = gone.ok ? [] : appPorts(await probe.ports(), subject.clientPrefix);
-  run.check(
-    expectation(
-      'midi-ports-gone',
-      "the killed app's MIDI ports are gone",
-      left.length === 0,
-      left.length,
-      0,
-      'ports',
-      left.length
-        ? `still on the server ${goneLimit} ms after the kill: ${left.join(', ')}`
-        : `${before.length} port(s) gone ${Math.round(gone.waitedMs)} ms after the kill`,
-    ),
-  );
-
   const final = await session.snapshotWhenGone('final inventory', target.pid);
   const diff = diffSnapshots(baseline, final);
-  run.check(backToBaseline(diff.added));
+
+  const observation: MidiOrphansObservation = {
+    kind: 'midi-orphans',
+    target: { name: target.spec.name, pid: target.pid },
+    app,
+    bugs: options.bugs,
+    goneLimitMs: goneLimit,
+    echo: { ok: echo.ok, ...(echo.ok && echo.latencyMs !== undefined && { latencyMs: echo.latencyMs }) },
+    portsBefore: before,
+    exit: ended.exit,
+    ...(gone.ok && { portsGoneMs: gone.waitedMs }),
+    portsLeft: left,
+    notBaseline: diff.added,
+  };
+  await run.attach('observation', 'json', JSON.stringify(observation, null, 2));
+  const judged = judgeMidiOrphans(observation);
+  for (const c of judged.checks) run.check(c);
+  if (judged.diagnosis) run.diagnosis = judged.diagnosis;
+
   // hilt's own clean-up after the checks: a survivor holding the dead app's connection is
   // SIGKILLed (it ignores SIGTERM), and the server then drops the ports; both are evidence.
-  const leftovers = diff.added.filter((o) => o.kind === 'process' && o.ownerAlive);
+  const leftovers = midiHolders(diff.added);
   if (leftovers.length) {
     for (const o of leftovers) {
       try {
@@ -119,12 +110,4 @@ defineScenario(SCENARIOS['midi-orphans'], async (ctx) => {
     await session.sweepLeftovers(diffSnapshots(baseline, sweep));
   }
   await run.attach(app === 'tk' ? 'tk-app' : 'engine', 'log', target.child.outputTail(5000));
-  if (left.length) {
-    const holders = leftovers.length ? `; still running with the app's name: ${leftovers.map((s) => s.name).join(', ')}` : '';
-    run.diagnosis =
-      `orphan MIDI ports: ${left.length} port(s) of the SIGKILLed ${target.spec.name} (pid ${target.pid}, dead) ` +
-      `are still on the MIDI server ${goneLimit} ms later (${left.join(', ')})${holders}. ` +
-      `Something outside the dead process still holds its connection to the server: ` +
-      `a forked child that inherited it${options.bugs.length ? ` (${options.bugs.join(',')})` : ''}.`;
-  }
 });
