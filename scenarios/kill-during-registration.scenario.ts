@@ -4,8 +4,13 @@
 // start-up, hilt SIGKILLs it there, and the next launch must bring the server's inventory back
 // to baseline: only a sweep that asks the server can. Points come in a seeded order (--seed).
 // Not the fault pipeline (lib/pipeline.ts): one repetition is many kill-and-relaunch rounds.
-import { expectation, withinLimit } from '../harness/check/check.ts';
-import { backToBaseline } from '../harness/check/orphans.ts';
+import {
+  judgeKillDuringRegistration,
+  KILL_POINTS,
+  registrationWindow,
+  type KillDuringRegistrationObservation,
+  type KillRound,
+} from '../harness/check/kill-during-registration.ts';
 import { describeObject } from '../harness/inventory/objects.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { platform } from '../harness/platform/index.ts';
@@ -17,35 +22,21 @@ import { stopTarget } from '../harness/target/launch.ts';
 import { now, pollUntil } from '../harness/wait.ts';
 import { TargetSession } from './lib/target-session.ts';
 
-const POINTS = ['before-create', 'after-create', 'after-track'] as const;
-type Point = (typeof POINTS)[number];
-const MEANING: Record<Point, string> = {
-  'before-create': 'nothing created yet',
-  'after-create': "tap created on the server, not yet tracked: invisible to the engine's own list and to its guardian",
-  'after-track': 'tap created and tracked: the guardian knows it',
-};
-
-interface Round {
-  point: Point;
-  pid: number;
-  leftAfterKill: string[]; // taps of the killed pid still on the server right after the kill
-  leftAfterRelaunch: string[];
-  sweptByRelaunch: string[];
-  resumeMs?: number;
-}
+// The kill to the victim's tone back, in every round.
+const RESUME_LIMIT_MS = 1000;
 
 defineScenario(SCENARIOS['kill-during-registration'], async (ctx) => {
-  const { run, rig, options } = ctx;
+  const { run, rig, options, target } = ctx;
   const n = ctx.params.number('iterations');
-  if (n < POINTS.length) throw new Error(`--set iterations=${n}: at least ${POINTS.length}, one per point`);
-  const order = coveringSequence(POINTS, n, ctx.seed);
+  if (n < KILL_POINTS.length) throw new Error(`--set iterations=${n}: at least ${KILL_POINTS.length}, one per point`);
+  const order = coveringSequence(KILL_POINTS, n, ctx.seed);
   run.fact('order', `seed ${ctx.seed}: ${order.join(', ')}`);
   const session = new TargetSession(ctx);
   const cap = rig.capture;
 
   const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
   await session.victim();
-  const rounds: Round[] = [];
+  const rounds: KillRound[] = [];
 
   for (const [i, point] of order.entries()) {
     const round = await run.phase(`round ${i + 1}: kill at ${point}`, 15_000, async () => {
@@ -56,7 +47,7 @@ defineScenario(SCENARIOS['kill-during-registration'], async (ctx) => {
       e.child.signal('SIGKILL');
       const ended = (await e.child.exited).exit;
       if (ended.signal !== 'SIGKILL') throw new Error(`engine paused at ${point} ended with ${ended.name}, not SIGKILL`);
-      const back = await cap.waitFor('present', { after: killAt, minRunMs: 50, deadlineMs: 1000 });
+      const back = await cap.waitFor('present', { after: killAt, minRunMs: 50, deadlineMs: RESUME_LIMIT_MS });
       // The guardian (when there is one) reports within milliseconds of the death; then ask
       // the server, not the engine, what the dead pid left.
       await pollUntil(() => parseEngineLog(e.child.outputTail(100)).guardian !== undefined || undefined, {
@@ -82,67 +73,28 @@ defineScenario(SCENARIOS['kill-during-registration'], async (ctx) => {
         leftAfterRelaunch: left.map(describeObject),
         sweptByRelaunch: swept,
         resumeMs: back.ok ? Math.max(0, back.atMs! - killAt) : undefined,
-      } satisfies Round;
+      } satisfies KillRound;
     });
     rounds.push(round);
     run.metric('audio_resume_ms', round.resumeMs);
   }
 
-  for (const point of POINTS) {
-    const mine = rounds.filter((r) => r.point === point);
-    const bad = mine.filter((r) => r.leftAfterRelaunch.length > 0);
-    run.check({
-      ...expectation(
-        'baseline-after-kill',
-        `back to baseline after a kill at ${point}`,
-        bad.length === 0,
-        `${bad.length} of ${mine.length}`,
-        `0 of ${mine.length}`,
-        'rounds left objects',
-        bad.length === 0
-          ? `${mine.length} round(s); ${MEANING[point]}`
-          : bad.map((r) => `pid ${r.pid}: ${r.leftAfterRelaunch.join('; ')}`).join('\n'),
-      ),
-      subject: point,
-    });
-  }
-  const hole = rounds.filter((r) => r.point === 'after-create' && r.leftAfterKill.length > 0);
-  run.fact(
-    'registration_window',
-    hole.length
-      ? `${hole.length} kill(s) after create left a tap the guardian could not see ` +
-          `(${hole.map((r) => r.leftAfterKill.join(',')).join('; ')}); ` +
-          `removed by: ${hole.every((r) => r.sweptByRelaunch.length) ? 'the relaunch sweep' : 'nobody'}`
-      : 'no object left in the registration window',
-  );
-  const worst = Math.max(...rounds.map((r) => r.resumeMs ?? Number.POSITIVE_INFINITY));
-  run.check(
-    withinLimit(
-      'victim-resumed',
-      'victim heard after every kill',
-      Number.isFinite(worst) ? worst : undefined,
-      1000,
-      'ms',
-      'SIGKILL to tone present (worst round)',
-    ),
-  );
-
   const final = await run.phase('final inventory', 5000, () => session.snapshot());
   const finalDiff = diffSnapshots(baseline, final);
-  run.check(backToBaseline(finalDiff.added));
-  await run.attach('rounds', 'json', JSON.stringify(rounds, null, 2));
-
-  // Other failures keep the run's default diagnosis: the failed checks.
-  const failedPoints = POINTS.filter((p) => rounds.some((r) => r.point === p && r.leftAfterRelaunch.length));
-  if (failedPoints.length) {
-    const r = rounds.find((x) => failedPoints.includes(x.point) && x.leftAfterRelaunch.length)!;
-    run.diagnosis =
-      `a SIGKILL at ${failedPoints.join(' and ')} left objects that survived the next launch ` +
-      `(e.g. pid ${r.pid}: ${r.leftAfterRelaunch[0]}). ` +
-      `${r.point === 'after-create' ? 'The tap was created but not yet tracked, so the guardian could not know it (muesli #387); ' : ''}` +
-      `the relaunched engine swept ${r.sweptByRelaunch.length ? r.sweptByRelaunch.join(', ') : 'nothing'}: ` +
-      `its start-up sweep is missing (no-sweep). Seed ${ctx.seed} replays this order.`;
-  }
+  const observation: KillDuringRegistrationObservation = {
+    kind: 'kill-during-registration',
+    target: { name: target.name },
+    bugs: options.bugs,
+    seed: ctx.seed,
+    resumeLimitMs: RESUME_LIMIT_MS,
+    rounds,
+    notBaseline: finalDiff.added,
+  };
+  await run.attach('observation', 'json', JSON.stringify(observation, null, 2));
+  run.fact('registration_window', registrationWindow(rounds));
+  const judged = judgeKillDuringRegistration(observation);
+  for (const c of judged.checks) run.check(c);
+  if (judged.diagnosis) run.diagnosis = judged.diagnosis;
   await session.sweepLeftovers(finalDiff);
 });
 
