@@ -6,11 +6,11 @@
 // start MIDI from its audio thread) and checks: no fatal signature, the loop that asked keeps
 // beating, MIDI connected within its deadline (or simulation mode within 5 s plus a margin when
 // the server is missing or silent), the round-trip works, the exit is clean, no port is left.
-import { expectation, withinLimit, type CheckResult } from '../harness/check/check.ts';
+// The run records what it saw as one observation; harness/check/threaded-init.ts judges it.
 import { crashSignatures } from '../harness/check/crash-signature.ts';
-import { backToBaseline } from '../harness/check/orphans.ts';
+import { judgeThreadedInit, startupGap, type RoundTripObserved, type ThreadedInitObservation } from '../harness/check/threaded-init.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
-import { jackEnv, MIDI_SERVERS, requirePipewireJack, SilentJackServer, type MidiServer } from '../harness/midi/jack-env.ts';
+import { jackEnv, requirePipewireJack, SilentJackServer, type MidiServer } from '../harness/midi/jack-env.ts';
 import { openMidiProbe } from '../harness/midi/open-probe.ts';
 import { ROUND_TRIP_MESSAGES, type MidiProbe } from '../harness/midi/probe.ts';
 import { defineScenario } from '../harness/scenario/define.ts';
@@ -21,7 +21,6 @@ import { pollUntil } from '../harness/wait.ts';
 import { TargetSession } from './lib/target-session.ts';
 import { appPorts, echoReady, roundTripOnce, type InitOutcome } from './lib/midi-app.ts';
 import { launchMidiApp, requireMidiApp } from './lib/midi-launch.ts';
-import { initDiagnosis } from './lib/init-diagnosis.ts';
 
 defineScenario(SCENARIOS['threaded-init'], async (ctx) => {
   const { run, rig, options } = ctx;
@@ -64,146 +63,47 @@ defineScenario(SCENARIOS['threaded-init'], async (ctx) => {
   const deadline = midi === 'rig' ? connectLimit : simulationLimit;
   const init: InitOutcome = await run.phase('MIDI start-up', watchBudget(deadline), () => subject.startMidi(deadline));
   run.metric('init_ms', init.initMs);
-
-  // The loop that asked must keep beating while MIDI starts (measured from the app's own clock).
-  const gap = subject.heartbeat.gap(init.askedAt, init.endedAt); // never past now: a window into the future reads as a gap
-  run.metric('gui_max_gap_ms', gap.gapMs);
-  run.check(
-    withinLimit(
-      'keeps-running',
-      `${subject.where} keeps running during MIDI start-up`,
-      gap.gapMs,
-      gapLimit,
-      'ms',
-      `largest heartbeat gap (every ${heartbeatMs} ms) from the ${app === 'tk' ? 'click' : 'request'} to the outcome` +
-        `${gap.ongoing && gap.gapMs > 2 * heartbeatMs ? ': no beat came after it' : ''}`,
-    ),
-  );
-
+  // The beats around the start-up (the app's own clock): the last one before the ask opens the window.
+  const all = subject.heartbeat.beats.filter((t) => t <= init.endedAt);
+  const beats = all.slice(Math.max(0, all.filter((t) => t <= init.askedAt).length - 1)); // one thread's clock: in order
   const log = () => target.child.outputTail(5000);
-  const fatal = crashSignatures(log());
-  run.check(
-    expectation(
-      'no-fatal-signature',
-      'no fatal signature during MIDI start-up',
-      fatal.length === 0 && init.result !== 'exited',
-      fatal[0] ?? (init.result === 'exited' ? `died: ${init.exit!.exit.name}` : 'none'),
-      'none',
-      '',
-      fatal.length
-        ? fatal.join('; ')
-        : init.result === 'exited'
-          ? `the app died during MIDI start-up (${init.exit!.exit.description})`
-          : 'no "Fatal Python error", abort or sanitizer report',
-    ),
-  );
+  const signaturesAtInit = crashSignatures(log());
+  if (app === 'engine') run.metric('request_ms', init.requestMs);
 
-  if (app === 'engine') {
-    const heldMs = init.requestMs;
-    run.metric('request_ms', heldMs);
-    const handedOff = heldMs !== undefined && init.initMs !== undefined && init.result !== 'hung' && heldMs < init.initMs;
-    run.check(
-      expectation(
-        'handed-off',
-        `MIDI start-up handed off the ${thread} thread`,
-        handedOff,
-        heldMs === undefined ? 'never returned' : `${heldMs.toFixed(1)} ms`,
-        'returns before MIDI is up',
-        '',
-        heldMs === undefined
-          ? `the ${thread} thread never got back from the request`
-          : `the request held the ${thread} thread ${heldMs.toFixed(1)} ms; MIDI came up after ${init.initMs?.toFixed(1) ?? '?'} ms`,
-      ),
-    );
-  }
-
-  // The outcome: connected where MIDI exists, simulation (told to the user) where it does not.
-  const outcomeCheck: CheckResult =
-    midi === 'rig'
-      ? withinLimit(
-          'midi-connected',
-          'MIDI connected within its deadline',
-          init.result === 'connected' ? init.initMs : undefined,
-          connectLimit,
-          'ms',
-          init.result === 'connected'
-            ? `ports ${init.ports!.in}, ${init.ports!.out}`
-            : `outcome: ${init.result}${init.reason ? ` (${init.reason})` : ''}`,
-        )
-      : withinLimit(
-          'simulation-mode',
-          `simulation mode within ${timeoutMs} ms plus a margin`,
-          init.result === 'simulation' ? init.initMs : undefined,
-          simulationLimit,
-          'ms',
-          init.result === 'simulation' ? `reason: ${init.reason}` : `outcome: ${init.result}${init.reason ? ` (${init.reason})` : ''}`,
-        );
-  run.check(outcomeCheck);
-  if (app === 'tk' && (init.result === 'connected' || init.result === 'simulation')) {
-    const shown = await subject.statusShown();
-    const want = init.result === 'connected' ? /MIDI connected/ : /SIMULATION MODE/;
-    run.check(
-      expectation(
-        'status-shown',
-        'the user is told the MIDI status',
-        !!shown && want.test(shown),
-        shown ?? 'no window',
-        want.source,
-        '',
-        `window title: "${shown}"`,
-      ),
-    );
-  }
+  const status =
+    app === 'tk' && (init.result === 'connected' || init.result === 'simulation') ? { title: await subject.statusShown() } : undefined;
 
   // MIDI works after start-up: note on, note off and a sysex through the app and back.
+  let roundTrip: ThreadedInitObservation['roundTrip'];
   if (init.result === 'connected' && init.ports) {
-    await run.phase('MIDI round-trip', 15_000, async () => {
+    roundTrip = await run.phase('MIDI round-trip', 15_000, async () => {
       await probe.connect(init.ports!.out, init.ports!.in);
       const linkMs = await echoReady(probe);
       run.metric('midi_link_ms', linkMs);
-      const latencies: number[] = [];
+      const messages: RoundTripObserved[] = [];
       for (const m of ROUND_TRIP_MESSAGES) {
         const rt = await roundTripOnce(probe, m.bytes, 1000);
-        if (rt.latencyMs !== undefined) latencies.push(rt.latencyMs);
-        run.check({
-          ...withinLimit(
-            'midi-round-trip',
-            `MIDI round-trip: ${m.name}`,
-            rt.latencyMs,
-            1000,
-            'ms',
-            rt.ok
-              ? `echoed by ${target.spec.name}${rt.retried ? ' (the first send was lost and retried once)' : ''}`
-              : `no echo within 1000 ms, twice; received: ${rt.received.join(',') || 'nothing'}` +
-                  `${linkMs === undefined ? '; nothing echoed since the connect either' : ''}`,
-          ),
-          subject: m.name,
+        messages.push({
+          name: m.name,
+          ok: rt.ok,
+          ...(rt.latencyMs !== undefined && { latencyMs: rt.latencyMs }),
+          retried: rt.retried,
+          received: rt.received,
         });
       }
+      const latencies = messages.map((m) => m.latencyMs).filter((x): x is number => x !== undefined);
       run.metric('midi_roundtrip_ms', latencies.length ? Math.max(...latencies) : undefined);
+      return { ...(linkMs !== undefined && { linkMs }), messages };
     });
   }
   const portsBefore = appPorts(await probe.ports(), subject.clientPrefix);
   run.fact('app midi ports', portsBefore.join(', ') || 'none');
 
-  // Clean exit, then nothing of it left on the MIDI server or the audio server.
+  // Quit, then look for anything of it left on the MIDI server or the audio server.
   const ended = target.child.done
     ? { ...target.child.done, escalated: false }
     : await run.phase('quit', watchBudget(target.spec.stop.deadlineMs), () => stopTarget(target));
   await run.attach(app === 'tk' ? 'tk-app' : 'engine', 'log', log());
-  const { exit } = ended;
-  const fatalAtEnd = crashSignatures(log());
-  run.check(
-    expectation(
-      'clean-exit',
-      'clean exit',
-      exit.kind === 'clean' && !ended.escalated && fatalAtEnd.length === 0,
-      exit.name,
-      'exit 0',
-      '',
-      fatalAtEnd.length ? fatalAtEnd[0]! : ended.escalated ? 'it missed its stop deadline and was killed' : exit.description,
-    ),
-  );
   const gone = await run.phase('MIDI ports gone', 5000, () =>
     pollUntil(
       async () => {
@@ -213,21 +113,45 @@ defineScenario(SCENARIOS['threaded-init'], async (ctx) => {
       { deadlineMs: 2000, intervalMs: 20 },
     ),
   );
-  const left = gone.ok ? [] : appPorts(await probe.ports(), subject.clientPrefix);
-  run.check(
-    expectation(
-      'midi-ports-gone',
-      "the app's MIDI ports are gone after it ends",
-      left.length === 0,
-      left.length,
-      0,
-      'ports',
-      left.length ? `still on the server: ${left.join(', ')}` : `${portsBefore.length} port(s) gone within ${Math.round(gone.waitedMs)} ms`,
-    ),
-  );
+  const portsLeft = gone.ok ? [] : appPorts(await probe.ports(), subject.clientPrefix);
   const final = await session.snapshotWhenGone('final inventory', target.pid);
-  run.check(backToBaseline(diffSnapshots(baseline, final).added));
 
-  run.diagnosis =
-    initDiagnosis({ app, mode, thread, midi, init, gap, gapLimit, fatal: fatalAtEnd, exit, bugs: options.bugs }) ?? run.diagnosis;
+  const observation: ThreadedInitObservation = {
+    kind: 'threaded-init',
+    target: { name: target.spec.name, pid: target.pid },
+    bugs: options.bugs,
+    app,
+    midi,
+    mode,
+    thread,
+    where: subject.where,
+    limits: { heartbeatMs, gapMs: gapLimit, connectMs: connectLimit, timeoutMs, simulationMs: simulationLimit },
+    init: {
+      result: init.result,
+      askedAt: init.askedAt,
+      endedAt: init.endedAt,
+      ...(init.initMs !== undefined && { initMs: init.initMs }),
+      ...(init.ports && { ports: init.ports }),
+      ...(init.reason !== undefined && { reason: init.reason }),
+      ...(init.requestMs !== undefined && { requestMs: init.requestMs }),
+      ...(init.hang && { hang: { waits: init.hang.waits, ...(init.hang.stacks.stacks && { stacks: init.hang.stacks.stacks }) } }),
+      ...(init.exit && { died: init.exit.exit }),
+    },
+    beats,
+    signaturesAtInit,
+    ...(status && { status }),
+    ...(roundTrip && { roundTrip }),
+    portsBefore,
+    exit: ended.exit,
+    escalated: ended.escalated,
+    signatures: crashSignatures(log()),
+    portsLeft,
+    portsGoneMs: gone.waitedMs,
+    notBaseline: diffSnapshots(baseline, final).added,
+  };
+  run.metric('gui_max_gap_ms', startupGap(observation).gapMs);
+  await run.attach('observation', 'json', JSON.stringify(observation, null, 2));
+  const judged = judgeThreadedInit(observation);
+  for (const c of judged.checks) run.check(c);
+  if (judged.diagnosis) run.diagnosis = judged.diagnosis;
 });
