@@ -3,6 +3,7 @@
 // inherited the connection, a helper that outlives its parent) leaves ports other apps still see
 // and connect to. Asked of the MIDI server itself, never of the app. The Tk app and the reference
 // engine (trait midi-init) get an echo proof first; any other program is a black box.
+// The MIDI apps are not on the fault pipeline (lib/pipeline.ts): no victim tone, their proof is an echo.
 import { judgeMidiOrphans, midiHolders, type MidiOrphansObservation } from '../harness/check/midi-orphans.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
 import { jackEnv, requirePipewireJack } from '../harness/midi/jack-env.ts';

@@ -7,6 +7,7 @@
 // beating, MIDI connected within its deadline (or simulation mode within 5 s plus a margin when
 // the server is missing or silent), the round-trip works, the exit is clean, no port is left.
 // The run records what it saw as one observation; harness/check/threaded-init.ts judges it.
+// Not the fault pipeline (lib/pipeline.ts): the fault is a click or a request inside the app, and it must live on.
 import { crashSignatures } from '../harness/check/crash-signature.ts';
 import { judgeThreadedInit, startupGap, type RoundTripObserved, type ThreadedInitObservation } from '../harness/check/threaded-init.ts';
 import { diffSnapshots } from '../harness/inventory/snapshot.ts';
