@@ -13,6 +13,10 @@ export default defineConfig({
           // Build output: the Wine prefix in native/build-win links Z: to / (a crawl would walk the disk).
           exclude: ['native/build*/**', '**/node_modules/**'],
           testTimeout: 20_000,
+          // One module graph per worker, not per file: the unit files share no state (none patches a
+          // module; the one that sets an env variable puts it back), and starting each file afresh
+          // cost 26 of the project's 39 s for 13 s of tests.
+          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
