@@ -2,19 +2,11 @@
 // each the observation.json of a `pnpm scenario` run): every check passes on one and fails on
 // another, and the diagnosis puts the most telling failure first. Where no real run failed a
 // check, the test changes the one field that check reads, and says so.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../root.ts';
 import { judgeBlackBox, type BlackBoxObservation } from './blackbox.ts';
+import { recordings } from './recorded.ts';
 
-const recorded = (name: string): BlackBoxObservation =>
-  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `blackbox-${name}.json`), 'utf8')) as BlackBoxObservation;
-const failedIds = (o: BlackBoxObservation) =>
-  judgeBlackBox(o)
-    .checks.filter((c) => c.verdict === 'fail')
-    .map((c) => c.id);
-const check = (o: BlackBoxObservation, id: string) => judgeBlackBox(o).checks.find((c) => c.id === id);
+const { recorded, failedIds, check, find } = recordings<BlackBoxObservation>('blackbox', judgeBlackBox);
 
 describe('judgeBlackBox on real runs: the verdicts those runs had', () => {
   it.each([
@@ -36,7 +28,7 @@ describe('each check, pass and fail', () => {
   it('plays-audio: asked only of a program whose config says it plays; fails when no stream of it was seen', () => {
     expect(check(sox, 'plays-audio')).toMatchObject({ verdict: 'pass', message: 'playing: SoX, SoX' });
     expect(check({ ...sox, playing: [] }, 'plays-audio')).toMatchObject({ verdict: 'fail', measured: 0 });
-    expect(check({ ...sox, target: { ...sox.target, plays: false } }, 'plays-audio')).toBeUndefined();
+    expect(find({ ...sox, target: { ...sox.target, plays: false } }, 'plays-audio')).toBeUndefined();
   });
 
   it('exit: against what counts as clean for the fault', () => {
@@ -86,7 +78,7 @@ describe('each check, pass and fail', () => {
 
   it('no-crash-signature: not asked when the crash is the fault; fails on a signature (changed: one in its output)', () => {
     expect(check(sox, 'no-crash-signature')?.verdict).toBe('pass');
-    expect(check(recorded('pw-loopback-crash'), 'no-crash-signature')).toBeUndefined();
+    expect(find(recorded('pw-loopback-crash'), 'no-crash-signature')).toBeUndefined();
     expect(check({ ...sox, signatures: ['AddressSanitizer: heap-use-after-free'] }, 'no-crash-signature')).toMatchObject({
       verdict: 'fail',
       measured: 'AddressSanitizer: heap-use-after-free',

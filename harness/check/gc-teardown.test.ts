@@ -2,19 +2,11 @@
 // gc-teardown-*.json): the addon program as it is, under gc-free-while-running (a release build,
 // and under ASan), and the Windows engine under Wine as it is and under free-while-running and
 // no-shutdown. Every check passes on one and fails on another; each diagnosis names the seed's bug.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../root.ts';
 import { gcCrashed, judgeGcTeardown, type GcObservation } from './gc-teardown.ts';
+import { recordings } from './recorded.ts';
 
-const recorded = (name: string): GcObservation =>
-  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `gc-teardown-${name}.json`), 'utf8')) as GcObservation;
-const failedIds = (o: GcObservation) =>
-  judgeGcTeardown(o)
-    .checks.filter((c) => c.verdict === 'fail')
-    .map((c) => c.id);
-const check = (o: GcObservation, id: string) => judgeGcTeardown(o).checks.find((c) => c.id === id)!;
+const { recorded, failedIds, check } = recordings<GcObservation>('gc-teardown', judgeGcTeardown);
 const ALL = ['clean-exit', 'no-crash-signature', 'stopped-before-freed', 'teardown-deadline', 'threads-at-baseline'];
 
 describe('judgeGcTeardown on real runs: the verdicts those runs had', () => {

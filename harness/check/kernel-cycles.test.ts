@@ -4,19 +4,11 @@
 // dies before the second start). Every check passes on one and fails on another; each bug switch's
 // diagnosis names it. Where no real run failed a check, the test changes the one field that check
 // reads, and says so.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../root.ts';
 import { judgeKernelCycles, type KernelCyclesObservation } from './kernel-cycles.ts';
+import { recordings } from './recorded.ts';
 
-const recorded = (name: string): KernelCyclesObservation =>
-  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `kernel-cycles-${name}.json`), 'utf8')) as KernelCyclesObservation;
-const failedIds = (o: KernelCyclesObservation) =>
-  judgeKernelCycles(o)
-    .checks.filter((c) => c.verdict === 'fail')
-    .map((c) => c.id);
-const check = (o: KernelCyclesObservation, id: string) => judgeKernelCycles(o).checks.find((c) => c.id === id)!;
+const { recorded, failedIds, check } = recordings<KernelCyclesObservation>('kernel-cycles', judgeKernelCycles);
 
 describe('judgeKernelCycles on real runs: the verdicts those runs had', () => {
   it.each([

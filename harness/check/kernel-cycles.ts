@@ -5,8 +5,8 @@
 // Pure: scenarios/kernel-cycles.scenario.ts records the observation; recorded ones test it.
 import type { InventoryObject } from '../inventory/objects.ts';
 import type { ExitClass } from '../proc/exit.ts';
-import { expectation, withinLimit, type CheckResult, type Judgement } from './check.ts';
-import { cleanExitCheck, hangDiagnosis, leakDiagnosis, type StopHang } from './kernel-stop.ts';
+import { expectation, type CheckResult, type Judgement } from './check.ts';
+import { cleanExitCheck, exitDeadlineCheck, hangDiagnosis, leakDiagnosis, type StopHang } from './kernel-stop.ts';
 import { backToBaseline } from './orphans.ts';
 
 // One start/stop cycle, looked at from outside once its stop call was answered (or not).
@@ -113,12 +113,9 @@ export function judgeKernelCycles(o: KernelCyclesObservation): Judgement {
       'stops',
       fileLeft.length ? `still there after cycle(s) ${fileLeft.join(', ')}` : 'removed each time',
     ),
-    withinLimit(
-      'exit-deadline',
-      'process exits within its deadline',
+    exitDeadlineCheck(
       o.exitMs,
       o.limits.exitMs,
-      'ms',
       o.diedEarly
         ? 'the process died before it was asked to quit'
         : 'the last stop call to process gone (less the time hilt spent looking)',

@@ -3,19 +3,11 @@
 // and under leak-on-stop (the stop returns, its threads run on). Every check passes on one and
 // fails on another; each bug switch's diagnosis names it. Where no real run failed a check, the
 // test changes the one field that check reads, and says so.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../root.ts';
 import { judgeKernelStop, leakDiagnosis, type KernelStopObservation } from './kernel-stop.ts';
+import { recordings } from './recorded.ts';
 
-const recorded = (name: string): KernelStopObservation =>
-  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `kernel-stop-${name}.json`), 'utf8')) as KernelStopObservation;
-const failedIds = (o: KernelStopObservation) =>
-  judgeKernelStop(o)
-    .checks.filter((c) => c.verdict === 'fail')
-    .map((c) => c.id);
-const check = (o: KernelStopObservation, id: string) => judgeKernelStop(o).checks.find((c) => c.id === id);
+const { recorded, failedIds, check, find } = recordings<KernelStopObservation>('kernel-stop', judgeKernelStop);
 
 describe('judgeKernelStop on real runs: the verdicts those runs had', () => {
   it.each([
@@ -48,7 +40,7 @@ describe('each check, pass and fail', () => {
     for (const id of ['no-threads', 'clients-disconnected', 'ports-released']) {
       expect(check(ok, id)?.verdict).toBe('pass');
       expect(check(recorded('leak'), id)?.verdict).toBe('fail');
-      expect(check(recorded('blocking'), id)).toBeUndefined();
+      expect(find(recorded('blocking'), id)).toBeUndefined();
     }
     expect(check(recorded('leak'), 'no-threads')?.message).toBe('still running: kernel-shell, kernel-control, kernel-hb, kernel-iopub');
   });

@@ -55,6 +55,10 @@ export const cleanExitCheck = (exit: ExitClass, signatures: string[]): CheckResu
     `${exit.name} (${exit.description})${signatures.length ? `; ${signatures.join('; ')}` : ''}`,
   );
 
+// The stop call to the process gone, against its deadline (kernel-stop's one stop, kernel-cycles' last).
+export const exitDeadlineCheck = (exitMs: number | undefined, limitMs: number, said: string): CheckResult =>
+  withinLimit('exit-deadline', 'process exits within its deadline', exitMs, limitMs, 'ms', said);
+
 export function judgeKernelStop(o: KernelStopObservation): Judgement {
   const { stop, after } = o;
   const checks: CheckResult[] = [
@@ -139,14 +143,7 @@ export function judgeKernelStop(o: KernelStopObservation): Judgement {
       '',
       o.fileLeft ? `${o.connectionFile} is still there` : 'removed by the stop',
     ),
-    withinLimit(
-      'exit-deadline',
-      'process exits within its deadline',
-      o.exitMs,
-      o.limits.exitMs,
-      'ms',
-      'stop call to process gone (less the time hilt spent looking after the stop)',
-    ),
+    exitDeadlineCheck(o.exitMs, o.limits.exitMs, 'stop call to process gone (less the time hilt spent looking after the stop)'),
     cleanExitCheck(o.exit, o.signatures),
     backToBaseline(o.notBaseline),
     expectation('no-process-left', 'no kernel process remains', !o.processLeft, o.target.pid, 'gone', '', `pid ${o.target.pid} is gone`),

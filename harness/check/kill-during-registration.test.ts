@@ -3,22 +3,11 @@
 // both with seed 11 and 6 kills. Every check passes on one and fails on another; the bug switch's
 // diagnosis names it. Where no real run failed a check, the test changes the one field that check
 // reads, and says so.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../root.ts';
 import { judgeKillDuringRegistration, registrationWindow, type KillDuringRegistrationObservation } from './kill-during-registration.ts';
+import { recordings } from './recorded.ts';
 
-const recorded = (name: string): KillDuringRegistrationObservation =>
-  JSON.parse(
-    readFileSync(join(ROOT, 'fixtures/recorded/observations', `kill-during-registration-${name}.json`), 'utf8'),
-  ) as KillDuringRegistrationObservation;
-const failed = (o: KillDuringRegistrationObservation) =>
-  judgeKillDuringRegistration(o)
-    .checks.filter((c) => c.verdict === 'fail')
-    .map((c) => (c.subject ? `${c.id}:${c.subject}` : c.id));
-const check = (o: KillDuringRegistrationObservation, id: string, subject?: string) =>
-  judgeKillDuringRegistration(o).checks.find((c) => c.id === id && c.subject === subject)!;
+const { recorded, failed, check } = recordings<KillDuringRegistrationObservation>('kill-during-registration', judgeKillDuringRegistration);
 
 describe('judgeKillDuringRegistration on real runs: the verdicts those runs had', () => {
   it.each([

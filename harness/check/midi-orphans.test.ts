@@ -2,19 +2,11 @@
 // midi-orphans-*.json): the reference engine as it is and under fork-keeps-midi, and the Tk app as
 // it is. Every check passes on one and fails on another; the bug switch's diagnosis names it. Where
 // no real run failed a check, the test changes the one field that check reads, and says so.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../root.ts';
 import { judgeMidiOrphans, midiHolders, type MidiOrphansObservation } from './midi-orphans.ts';
+import { recordings } from './recorded.ts';
 
-const recorded = (name: string): MidiOrphansObservation =>
-  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `midi-orphans-${name}.json`), 'utf8')) as MidiOrphansObservation;
-const failedIds = (o: MidiOrphansObservation) =>
-  judgeMidiOrphans(o)
-    .checks.filter((c) => c.verdict === 'fail')
-    .map((c) => c.id);
-const check = (o: MidiOrphansObservation, id: string) => judgeMidiOrphans(o).checks.find((c) => c.id === id)!;
+const { recorded, failedIds, check } = recordings<MidiOrphansObservation>('midi-orphans', judgeMidiOrphans);
 
 describe('judgeMidiOrphans on real runs: the verdicts those runs had', () => {
   it.each([

@@ -4,20 +4,11 @@
 // is, under init-on-callback-thread, and that on a silent server. Every check passes on one and
 // fails on another; each bug switch's diagnosis names it. Where no real run failed a check, the
 // test changes the one field that check reads, and says so.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../root.ts';
 import { judgeThreadedInit, startupGap, type ThreadedInitObservation } from './threaded-init.ts';
+import { recordings } from './recorded.ts';
 
-const recorded = (name: string): ThreadedInitObservation =>
-  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `threaded-init-${name}.json`), 'utf8')) as ThreadedInitObservation;
-const failedIds = (o: ThreadedInitObservation) =>
-  judgeThreadedInit(o)
-    .checks.filter((c) => c.verdict === 'fail')
-    .map((c) => c.id);
-const check = (o: ThreadedInitObservation, id: string, subject?: string) =>
-  judgeThreadedInit(o).checks.find((c) => c.id === id && (subject === undefined || c.subject === subject));
+const { recorded, failedIds, check, find } = recordings<ThreadedInitObservation>('threaded-init', judgeThreadedInit);
 
 describe('judgeThreadedInit on real runs: the verdicts those runs had', () => {
   it.each([
@@ -49,7 +40,7 @@ describe('each check, pass and fail', () => {
   });
 
   it('handed-off: only the engine; the request returned before MIDI was up, or never did', () => {
-    expect(check(ok, 'handed-off')).toBeUndefined();
+    expect(find(ok, 'handed-off')).toBeUndefined();
     expect(check(recorded('engine-pass'), 'handed-off')?.verdict).toBe('pass');
     expect(check(recorded('engine-blocked'), 'handed-off')?.message).toMatch(
       /^the request held the audio thread [\d.]+ ms; MIDI came up after [\d.]+ ms$/,
