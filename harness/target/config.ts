@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ROOT } from '../root.ts';
-import type { z } from 'zod';
 import { configProblems } from '../config-schema.ts';
 import { HiltError } from '../errors.ts';
 import { SCHEMA_FILE, targetConfigSchema } from './schema.ts';

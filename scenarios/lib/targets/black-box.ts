@@ -20,7 +20,6 @@ import { now, pollUntil } from '../../../harness/wait.ts';
 import { isWineService } from '../../../harness/target/wine.ts';
 import { crashFault, killFault, signalFault, type BlackBoxFault } from '../blackbox-faults.ts';
 import { runPipeline, type FaultSteps, type StepsFactory } from '../pipeline.ts';
-import type { TargetSession } from '../target-session.ts';
 import type { TargetAdapter } from './adapter.ts';
 
 export const blackBox: TargetAdapter = {
