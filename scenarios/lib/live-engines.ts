@@ -4,6 +4,7 @@
 // every engine before the runtime goes: no crash, no hang, nothing left on the server.
 // Not the fault pipeline (lib/pipeline.ts): the end comes from inside the program, to engines inside one process.
 import { join } from 'node:path';
+import type { Judgement } from '../../harness/check/check.ts';
 import { crashSignatures } from '../../harness/check/crash-signature.ts';
 import {
   endCrashed,
@@ -160,10 +161,9 @@ export async function endWithLiveEngines(
   };
 }
 
-// After every end: the judge's checks, the crash tally counting this repetition once, and the
-// diagnosis naming each end that failed ("k of N runs crashed" first when repeated).
-export async function finishEndings(ctx: ScenarioContext, observation: LiveEnginesObservation): Promise<void> {
-  const { run, options } = ctx;
+// The judge's checks of the ends in the observation, with their metrics and who stopped the engines.
+async function recordEndings(ctx: ScenarioContext, observation: LiveEnginesObservation): Promise<Judgement> {
+  const { run } = ctx;
   await run.attach('observation', 'json', JSON.stringify(observation, null, 2));
   const judged = judgeLiveEngines(observation);
   for (const c of judged.checks) run.check(c);
@@ -177,6 +177,13 @@ export async function finishEndings(ctx: ScenarioContext, observation: LiveEngin
       if (stop && last) run.metric('teardown_p99_ms', last.atMs - stop.atMs); // worst of few: the p99 of a handful is its max
     }
   }
+  return judged;
+}
+
+// After every end: the crash tally counts this repetition once, and the
+// diagnosis names each end that failed ("k of N runs crashed" first when repeated).
+export function finishEndings(ctx: ScenarioContext, observation: LiveEnginesObservation, judged: Judgement): void {
+  const { run, options } = ctx;
   const crashed = observation.ends.filter(endCrashed);
   const crashedRuns = run.tally('crashed_runs', crashed.length ? 1 : 0);
   if (crashed.length) run.fact('crashes', crashed.map((e) => `${e.label}: ${e.exit?.name ?? 'crash signature'}`).join('; '));
@@ -203,11 +210,13 @@ export function defineEndingsScenario(entry: ScenarioManifest, where: Where): vo
       endLimitMs: ctx.params.number('end_ms'),
       ends: [],
     };
-    // The ends that finished are judged even when a later one stops the run with an error.
     try {
       for (const how of hows) observation.ends.push(await endWithLiveEngines(ctx, session, baseline, where, how));
-    } finally {
-      await finishEndings(ctx, observation);
+    } catch (e) {
+      // The ends that finished are judged even when a later one stops the run with an error.
+      await recordEndings(ctx, observation);
+      throw e;
     }
+    finishEndings(ctx, observation, await recordEndings(ctx, observation));
   });
 }
