@@ -1,8 +1,9 @@
 // The live-engines judge on observations recorded from real runs (fixtures/recorded/observations/
 // live-engines-*.json): exit-with-live-engines as it is, under no-cleanup-hook and under
-// static-registry-after-exit, and worker-teardown as it is and under no-cleanup-hook, every end each.
-// Every check passes on one and fails on another; each bug switch's diagnosis names it. Where no
-// real run failed a check, the test changes the one field that check reads, and says so.
+// static-registry-after-exit, and worker-teardown as it is and under no-cleanup-hook, every end each,
+// and its terminate end with a 1 ms deadline. Every check passes on one and fails on another; each
+// bug switch's diagnosis names it. Where no real run showed a case (no end measured, a hang), the
+// test changes the one field that case reads, and says so.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,10 +47,11 @@ describe('judgeLiveEngines on real runs: the verdicts those runs had', () => {
     ...WORKER.map((label): [string, string, string[]] => ['worker-pass', label, []]),
     // The whole process aborts: it never reports its threads after the worker.
     ...WORKER.map((label): [string, string, string[]] => ['worker-nohook', label, WORKER_CRASHED]),
+    ['worker-deadline', 'worker.terminate()', ['end-deadline']], // --set end_ms=1: a clean end, but later than that
   ])('%s, %s fails %j', (name, label, ids) => {
     const o = recorded(name);
     expect(failedIds(o, label)).toEqual(ids);
-    expect(endCrashed(o.ends.find((e) => e.label === label)!)).toBe(ids.length > 0);
+    expect(endCrashed(o.ends.find((e) => e.label === label)!)).toBe(ids.includes('no-crash-signature'));
   });
 
   it('every check is made once per end, the end its subject', () => {
@@ -96,10 +98,12 @@ describe('each check, pass and fail', () => {
     expect(check(recorded('nohook'), 'no-crash-signature', 'normal exit')?.message).toBe('seen: SIGABRT');
   });
 
-  it('end-deadline: "ending" to gone (changed: a limit below what was measured; no end at all)', () => {
-    const c = check(ok, 'end-deadline', 'normal exit')!;
-    expect(c.verdict).toBe('pass');
-    expect(check({ ...ok, endLimitMs: 0 }, 'end-deadline', 'normal exit')).toMatchObject({ verdict: 'fail', measured: c.measured });
+  it('end-deadline: "ending" to gone, within end_ms (recorded with --set end_ms=1)', () => {
+    expect(check(wok, 'end-deadline', 'worker.terminate()')).toMatchObject({ verdict: 'pass', limit: 2000 });
+    expect(check(recorded('worker-deadline'), 'end-deadline', 'worker.terminate()')?.message).toMatch(
+      /^"ending" to worker gone: \d+ ms \(limit 1 ms\)$/,
+    );
+    // Changed: no end measured at all.
     const { endMs: _, ...never } = wok.ends[0]!;
     expect(check({ ...wok, ends: [never] }, 'end-deadline', 'worker.terminate()')?.message).toBe(
       '"ending" to worker gone: did not happen within the 2000 ms deadline',
@@ -175,9 +179,8 @@ describe('the diagnosis names the bug switch', () => {
   it('nothing failed, nothing said; a failure no bug explains is said as its failed checks', () => {
     expect(judgeLiveEngines(recorded('pass')).diagnosis).toBeUndefined();
     expect(judgeLiveEngines(recorded('worker-pass')).diagnosis).toBeUndefined();
-    // Changed: a limit below what was measured, so only end-deadline fails.
-    expect(judgeLiveEngines({ ...ok, ends: [ok.ends[0]!], endLimitMs: 0 }).diagnosis).toMatch(
-      /^normal exit: ended within its deadline: "ending" to process gone: \d+ ms \(limit 0 ms\)$/,
+    expect(judgeLiveEngines(recorded('worker-deadline')).diagnosis).toMatch(
+      /^worker\.terminate\(\): ended within its deadline: "ending" to worker gone: \d+ ms \(limit 1 ms\)$/,
     );
   });
 
