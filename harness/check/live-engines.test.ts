@@ -4,21 +4,17 @@
 // and its terminate end with a 1 ms deadline. Every check passes on one and fails on another; each
 // bug switch's diagnosis names it. Where no real run showed a case (no end measured, a hang), the
 // test changes the one field that case reads, and says so.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../root.ts';
 import { endCrashed, judgeLiveEngines, stoppedBy, type LiveEnginesObservation } from './live-engines.ts';
+import { recordings } from './recorded.ts';
 
-const recorded = (name: string): LiveEnginesObservation =>
-  JSON.parse(readFileSync(join(ROOT, 'fixtures/recorded/observations', `live-engines-${name}.json`), 'utf8')) as LiveEnginesObservation;
+const { recorded, find } = recordings<LiveEnginesObservation>('live-engines', judgeLiveEngines);
 // The failed checks of one end, by the end's label.
 const failedIds = (o: LiveEnginesObservation, label: string) =>
   judgeLiveEngines(o)
     .checks.filter((c) => c.subject === label && c.verdict === 'fail')
     .map((c) => c.id);
-const check = (o: LiveEnginesObservation, id: string, label: string) =>
-  judgeLiveEngines(o).checks.find((c) => c.id === id && c.subject === label);
+const check = (o: LiveEnginesObservation, id: string, label: string) => find(o, id, label);
 const MAIN = ['normal exit', 'process.exit(3)', 'uncaught exception'];
 const WORKER = ['worker.terminate()', 'worker returns', 'process.exit() in the worker', 'uncaught exception in the worker'];
 const ok = recorded('pass');
