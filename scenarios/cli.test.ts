@@ -180,4 +180,37 @@ describe('faults in the target and in hilt', () => {
     const next = await runCli(['kill9']);
     expect(next.summary?.verdict, next.stdout + next.stderr).toBe('pass');
   });
+
+  // A helper with no marker, in a session of its own: only hilt's cgroup holds it, and the reaper ends that.
+  test('hilt SIGKILLed while a target runs a helper started by setsid env -i: the reaper ends the helper and the group', async () => {
+    const example = join(ROOT, 'fixtures/targets/examples/setsid-env-i.json');
+    const cli = execa(process.execPath, cliArgs(['kill9', '--target', example, '--out', newOutDir('killed-escape')]), {
+      cwd: ROOT,
+      reject: false,
+    });
+    const playing = () => processesRunning('sine 770').filter((p) => p.cmd.startsWith('play ')); // the helper, not its shell
+    expect((await pollUntil(() => playing().length > 0 || undefined, { deadlineMs: 60_000, intervalMs: 20 })).ok).toBe(true);
+    const group = readFileSync(`/proc/${playing()[0]!.pid}/cgroup`, 'latin1').match(/^0::(\/.*)$/m)?.[1];
+    expect(group).toMatch(new RegExp(`/hilt-${cli.pid}/setsid-env-i-`));
+    cli.kill('SIGKILL');
+    await cli;
+    const gone = await pollUntil(() => playing().length === 0, { deadlineMs: 3000, intervalMs: 20 });
+    expect(gone.ok, `still running 3 s after hilt's SIGKILL: ${JSON.stringify(playing())}`).toBe(true);
+    const root = readFileSync('/proc/self/mounts', 'utf8').match(/^\S+ (\S+) cgroup2 /m)?.[1];
+    expect((await pollUntil(() => !existsSync(`${root}/hilt-${cli.pid}`), { deadlineMs: 3000, intervalMs: 20 })).ok).toBe(true);
+  });
 });
+
+// Live processes whose command line holds this text.
+function processesRunning(text: string): { pid: number; cmd: string }[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'latin1').replace(/\0/g, ' ').trim();
+        return cmd.includes(text) ? [{ pid: Number(p), cmd }] : [];
+      } catch {
+        return [];
+      }
+    });
+}

@@ -1,6 +1,7 @@
 // The example targets (fixtures/targets/examples/): real programs from Debian's packages, each
 // with the verdict it must get through the real CLI, and why. fixtures/targets/examples/EXPECTED.md
 // says the same for people.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ROOT } from '../harness/target/config.ts';
@@ -10,6 +11,19 @@ type Expect = { verdict: 'pass' } | { verdict: 'fail'; check: string; message: R
 const pass: Expect = { verdict: 'pass' };
 const orphan = (m: RegExp): Expect => ({ verdict: 'fail', check: 'no-orphans', message: m });
 const escaped = (m: RegExp): Expect => ({ verdict: 'fail', check: 'no-escaped-process', message: m });
+
+// Live processes whose command line holds this text (a zombie has no command line left).
+const runningWith = (text: string): string[] =>
+  readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0').join(' ');
+        return cmd.includes(text) ? [`${p} ${cmd}`] : [];
+      } catch {
+        return [];
+      }
+    });
 
 const EXPECTED: [example: string, scenario: string, expect: Expect][] = [
   ['pw-loopback', 'kill9', pass],
@@ -23,12 +37,20 @@ const EXPECTED: [example: string, scenario: string, expect: Expect][] = [
   ['pactl-null-sink', 'stop', pass],
   ['pactl-null-sink', 'kill9', orphan(/orphan: pulse module module-null-sink sink_name=app-nullsink-\d+ .*target pid \d+ dead/)],
   ['pw-cli-linger', 'kill9', orphan(/orphan: .*app-linger-\d+ .*object\.linger=true/)],
-  ['dbus-daemon-fork', 'kill9', escaped(/dbus-daemon\[\d+\] \(parent 1\)/)],
-  ['dbus-run-session', 'kill9', escaped(/dbus-daemon\[\d+\] \(parent 1\), sleep\[\d+\] \(parent 1\)/)],
+  [
+    'dbus-daemon-fork',
+    'kill9',
+    escaped(/dbus-daemon\[\d+\] `dbus-daemon --session [^`]*` \(found by its group[^;]*; .*reparented to init\)/),
+  ],
+  [
+    'dbus-run-session',
+    'kill9',
+    escaped(/dbus-daemon\[\d+\] .*\(found by its group.*\), sleep\[\d+\] `sleep [^`]*` \(found by its group.*\)/),
+  ],
   ['python-join-clean', 'stop', pass],
   ['fluidsynth', 'midi-orphans', pass],
   ['fluidsynth-daemon', 'midi-orphans', { verdict: 'fail', check: 'midi-ports-gone', message: /still on the server .*app-synthd:midi_00/ }],
-  ['fluidsynth-daemon', 'kill9', escaped(/fluidsynth\[\d+\] \(parent 1\)/)],
+  ['fluidsynth-daemon', 'kill9', escaped(/fluidsynth\[\d+\] `fluidsynth [^`]*` \(found by its group[^;]*; .*reparented to init\)/)],
 ];
 
 describe('examples: real programs, expected verdicts', () => {
@@ -39,6 +61,22 @@ describe('examples: real programs, expected verdicts', () => {
       expect(check(r.summary, want.check)?.message).toMatch(want.message);
       expect(r.summary?.evidence.map((e) => e.name)).toContain('hilt-cleanup');
     }
+  });
+
+  // The escape no marker sees: `setsid env -i` clears the environment and leaves the session.
+  test('setsid-env-i under kill9: play, escaped by setsid env -i, found by its group, named, ended; nothing of it runs after', async () => {
+    const r = await runCli(['kill9', '--target', join(ROOT, 'fixtures/targets/examples/setsid-env-i.json')]);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('fail');
+    expect(check(r.summary, 'no-escaped-process')?.message).toMatch(
+      new RegExp(
+        'play\\[\\d+\\] `play -q -n synth 600 sine 770 vol 0\\.5` \\(found by its group[^;]*; ' +
+          'environment cleared \\(no HILT_TARGET_MARK\\), a session of its own \\(\\d+\\), reparented to init\\)',
+      ),
+    );
+    expect(r.summary?.facts.containment).toMatch(/a cgroup v2 group of its own/);
+    const cleanup = r.summary!.evidence.find((e) => e.name === 'hilt-cleanup');
+    expect(readFileSync(join(r.out, cleanup!.path), 'utf8')).toMatch(/ended play\[\d+\] by cgroup\.kill in \d+ ms/);
+    expect(runningWith('sine 770')).toEqual([]);
   });
 
   test('the Python join twins: the hanging one fails stop with the Python line each thread waits in', async () => {

@@ -143,6 +143,17 @@ describe('--rig system on a stand-in desktop session', () => {
     await expectUntouched();
   });
 
+  // On the user's server no stream is "unattributed": only the target's group sees this escape.
+  test('black box kill9 --target setsid-env-i: the play that left by setsid env -i is found by its group and ended', async () => {
+    const r = await runCli(['kill9', '--rig', 'system', '--target', example('setsid-env-i')], { env: env() });
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('fail');
+    expect(check(r.summary, 'no-escaped-process')?.message).toMatch(
+      /play\[\d+\] `play [^`]*sine 770[^`]*` \(found by its group[^;]*; environment cleared \(no HILT_TARGET_MARK\), a session of its own/,
+    );
+    expect(processesOn(session.env.XDG_RUNTIME_DIR!, sessionPids).filter((p) => p.endsWith(' play'))).toEqual([]);
+    await expectUntouched();
+  });
+
   test("a rig file: the device pair it names (the session's loopback sink and its monitor) is observed; nothing loaded", async () => {
     const file = join(newOutDir('rigfile'), 'rig.json');
     writeFileSync(file, JSON.stringify({ output: LOOPBACK, capture: `${LOOPBACK}.monitor` }));

@@ -14,6 +14,8 @@ describe('judgeBlackBox on real runs: the verdicts those runs had', () => {
     ['pw-loopback-crash', []], // pw-loopback sent SIGABRT from outside: death by it is the expected end
     ['pactl-null-sink-kill9', ['no-orphans']], // a module loaded by pactl outlives its loader
     ['dbus-daemon-fork-kill9', ['exit', 'no-escaped-process']], // dbus-daemon --fork: the parent exits 0, the daemon escapes
+    // sh starts play by `setsid env -i`, then is SIGKILLed: play plays on, found by its cgroup (and the tree seen while it ran)
+    ['setsid-env-i-kill9', ['no-escaped-process', 'no-orphans', 'victim-heard-after']],
     ['engine-stop-nosig', ['exit']], // the reference engine without its SIGTERM handler dies of it
     ['addon-exit-static', ['exit', 'no-orphans', 'victim-heard-after']], // a crash after "done": taps left, victim muted
   ])('%s fails %j', (name, ids) => {
@@ -48,6 +50,14 @@ describe('each check, pass and fail', () => {
     expect(check(sox, 'no-escaped-process')?.verdict).toBe('pass');
     expect(check(recorded('dbus-daemon-fork-kill9'), 'no-escaped-process')?.message).toMatch(
       /^still running after dbus-daemon-fork \(pid \d+\) ended: dbus-daemon\[\d+\] \(parent 1\)$/,
+    );
+    // Recorded with containment: which detectors found it, its command line, how it got away.
+    expect(check(recorded('setsid-env-i-kill9'), 'no-escaped-process')?.message).toMatch(
+      new RegExp(
+        '^still running after setsid-env-i \\(pid \\d+\\) ended: play\\[\\d+\\] `play -q -n synth 600 sine 770 vol 0.5` ' +
+          '\\(found by its group, tree; environment cleared \\(no HILT_TARGET_MARK\\), ' +
+          'a session of its own \\(\\d+\\), reparented to init\\)$',
+      ),
     );
   });
 

@@ -4,7 +4,7 @@
 // a diagnosis, and recorded observations (fixtures/observations/) test both without a rig.
 import { describeLeftover } from '../inventory/leftovers.ts';
 import type { InventoryObject } from '../inventory/objects.ts';
-import type { ProcessInfo } from '../platform/platform.ts';
+import type { Straggler } from '../target/contain.ts';
 import type { ExitClass } from '../proc/exit.ts';
 import { exitCheck, expectation, withinLimit, type CheckResult, type Judgement } from './check.ts';
 
@@ -19,7 +19,7 @@ export interface BlackBoxObservation {
   expectedExit: { ok: boolean; expected: string };
   exitMs: number; // the fault to the process gone
   hang?: string; // where its threads waited, when the watchdog caught it hung
-  escaped: ProcessInfo[]; // still carrying its marker escapedAfterMs after it ended
+  escaped: Straggler[]; // still running escapedAfterMs after it ended, by its group, marker or tree
   escapedAfterMs: number;
   left: InventoryObject[]; // its objects still on the server goneMs after it ended
   goneMs: number;
@@ -28,7 +28,11 @@ export interface BlackBoxObservation {
   signatures: string[]; // crash signatures in its output
 }
 
-const describeProcess = (p: ProcessInfo): string => `${p.name}[${p.pid}] (parent ${p.ppid})`;
+// "play[812] `play -n synth 60 sine 300` (found by its group; environment cleared, a session of its own, reparented to init)"
+const describeProcess = (p: Straggler): string =>
+  `${p.name}[${p.pid}]` +
+  (p.cmdline ? ` \`${p.cmdline.length > 80 ? `${p.cmdline.slice(0, 77)}...` : p.cmdline}\`` : '') +
+  (p.foundBy ? ` (found by its ${p.foundBy.join(', ')}${p.how?.length ? `; ${p.how.join(', ')}` : ''})` : ` (parent ${p.ppid})`);
 
 export function judgeBlackBox(o: BlackBoxObservation): Judgement {
   const { target, fault, exit } = o;
@@ -57,7 +61,7 @@ export function judgeBlackBox(o: BlackBoxObservation): Judgement {
       0,
       'processes',
       o.escaped.length === 0
-        ? `no process carries its marker ${o.escapedAfterMs} ms after it ended`
+        ? `none of its processes (its group, marker or tree) runs ${o.escapedAfterMs} ms after it ended`
         : `still running after ${target.name} (pid ${target.pid}) ended: ${o.escaped.map(describeProcess).join(', ')}`,
     ),
     expectation(

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Platform } from '../platform/platform.ts';
 import { pollUntil } from '../wait.ts';
+import { containment, ProcessGroup } from '../platform/cgroup.ts';
+import { platform } from '../platform/index.ts';
 import { Reaper } from './reaper.ts';
 
 const REAPER = fileURLToPath(new URL('../platform/reaper.sh', import.meta.url));
@@ -59,6 +61,22 @@ const logLines = (log: string): string[] => (existsSync(log) ? readFileSync(log,
 const killed = (line: string | undefined): boolean => /sleeper (gone|Z\S*)$/.test(line ?? '');
 
 describe.runIf(process.platform !== 'win32')('reaper.sh', () => {
+  // hilt SIGKILLed: the reaper ends everything in hilt's cgroup (an escaped helper included) and removes it.
+  const c = containment();
+  test.skipIf(!c.ok)('a tracked cgroup: every member killed by cgroup.kill, then the groups removed', async () => {
+    const g = ProcessGroup.under(c.ok ? c.root : '', `reaper-test-${Date.now()}`);
+    const member = spawn(g.launchPrefix()[0]!, [...g.launchPrefix().slice(1), 'sh', '-c', 'setsid env -i sleep 30 & exec sleep 30'], {
+      stdio: 'ignore',
+    });
+    started.push(member);
+    expect((await pollUntil(() => g.members().length === 2 || undefined, { deadlineMs: 3000, intervalMs: 10 })).ok).toBe(true);
+    const pids = g.members();
+    expect(await reap([`cgroup ${c.ok ? c.root : ''}`, 'cgroup /sys/fs/cgroup/not-hilts'])).toBe(0);
+    expect(existsSync(g.path)).toBe(false);
+    expect(existsSync(c.ok ? c.root : '')).toBe(false);
+    for (const pid of pids) expect(['gone', 'zombie']).toContain(await platform.processState(pid));
+  });
+
   test('a dir then undir stays in place; a tracked dir is removed', async () => {
     const released = tempDir('released');
     const tracked = tempDir('tracked');

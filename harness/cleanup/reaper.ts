@@ -51,6 +51,11 @@ export class Reaper {
     this.write(`undir ${path}`);
   }
 
+  // hilt's cgroup: everything in it is killed (cgroup.kill) and it is removed when hilt ends, however.
+  trackCgroup(path: string): void {
+    this.write(`cgroup ${path}`);
+  }
+
   // A module hilt loaded on a Pulse server not its own (the user's session): unloaded by
   // `PULSE_SERVER=address pactl unload-module index` if hilt dies first. The line protocol cannot
   // carry an address with whitespace: false then, and the caller's own finally is all there is.

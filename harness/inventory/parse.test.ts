@@ -36,9 +36,9 @@ describe('parseJsonArrays', () => {
 });
 
 describe('parseProcStat', () => {
-  it('reads pid, comm, state and ppid when comm holds spaces and parentheses', () => {
-    const text = '4242 (my (odd) proc) x) S 17 4242 4242 0 -1 4194560 120 0 0 0\n';
-    expect(parseProcStat(text)).toEqual({ pid: 4242, comm: 'my (odd) proc) x', state: 'S', ppid: 17 });
+  it('reads pid, comm, state, ppid and session when comm holds spaces and parentheses', () => {
+    const text = '4242 (my (odd) proc) x) S 17 4242 4240 0 -1 4194560 120 0 0 0\n';
+    expect(parseProcStat(text)).toEqual({ pid: 4242, comm: 'my (odd) proc) x', state: 'S', ppid: 17, session: 4240 });
   });
 
   it('reads a zombie', () => {

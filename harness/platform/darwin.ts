@@ -32,6 +32,14 @@ export const darwin: Platform = {
     'processes carrying an environment marker',
     '`ps -Eww -axo pid=,command=` (only your own processes) or `sysctl KERN_PROCARGS2`',
   ),
+  processOrigin: no("a process's command line, session and environment", '`ps -o sess=,ppid=,command= -p PID` or `sysctl KERN_PROCARGS2`'),
+  // macOS has no cgroups: a target's helpers are found by its marker and its process tree only.
+  containment: () => ({
+    ok: false,
+    why: 'macOS has no cgroups',
+    fix: 'none on macOS: hilt finds what a target started by its marker and its process tree (not yet implemented there)',
+  }),
+  newGroup: noSync('a process group kept together', 'nothing on macOS: no cgroups; a launchd job comes closest'),
   coreLaunchPrefix: noSync(
     'core dumps of a launched target',
     '`sh -c \'ulimit -c unlimited; exec "$@"\' --` (cores go to /cores, see kern.corefile)',

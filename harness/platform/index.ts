@@ -7,7 +7,19 @@ import type { Platform } from './platform.ts';
 import { unsupported, unsupportedAsync } from './unsupported.ts';
 import { win32 } from './win32.ts';
 
-export type { Debugger, NamedExit, Platform, ProcessInfo, ProcessState, ResourceLimits, StackParser, ThreadInfo } from './platform.ts';
+export type {
+  Containment,
+  Debugger,
+  NamedExit,
+  Platform,
+  ProcessInfo,
+  ProcessOrigin,
+  ProcessState,
+  ResourceLimits,
+  StackParser,
+  TargetGroup,
+  ThreadInfo,
+} from './platform.ts';
 
 const PLATFORMS: Partial<Record<NodeJS.Platform, Platform>> = { linux, darwin, win32 };
 
@@ -23,6 +35,8 @@ function unported(os: NodeJS.Platform): Platform {
     'pythonStackDebugger',
     'reaperArgv',
     'exitStatus',
+    'containment',
+    'newGroup',
   ]);
   const entries = facts.map((k) => [k, sync.has(k) ? unsupported(os, k, would) : unsupportedAsync(os, k, would)]);
   return { os, ...Object.fromEntries(entries) } as Platform;

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT } from '../root.ts';
-import type { Debugger, Platform, ProcessInfo, ProcessState, ResourceLimits, ThreadInfo } from './platform.ts';
+import { containment, ProcessGroup } from './cgroup.ts';
+import type { Debugger, Platform, ProcessInfo, ProcessOrigin, ProcessState, ResourceLimits, ThreadInfo } from './platform.ts';
 import { parseProcLimit, parseProcStat } from './proc-stat.ts';
 
 const REAPER = join(ROOT, 'harness/platform/reaper.sh'); // a file of the sources, also when hilt runs compiled
@@ -100,6 +101,14 @@ async function processesWithEnv(name: string, value: string): Promise<ProcessInf
   return out;
 }
 
+async function processOrigin(pid: number): Promise<ProcessOrigin | undefined> {
+  const st = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''));
+  if (!st) return undefined;
+  const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => '')).split('\0').filter(Boolean).join(' ');
+  const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => undefined);
+  return { cmdline: cmdline || `[${st.comm}]`, sessionId: st.session, ppid: st.ppid, env: environ?.split('\0').filter(Boolean) };
+}
+
 async function resourceLimits(pid: number): Promise<ResourceLimits | undefined> {
   const text = await readFile(`/proc/${pid}/limits`, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
@@ -154,6 +163,13 @@ export const linux: Platform = {
   children: async (pid) => (await processes()).filter((p) => p.ppid === pid && p.pid !== pid).map((p) => p.pid),
   descendants,
   processesWithEnv,
+  processOrigin,
+  containment,
+  newGroup: (name) => {
+    const c = containment();
+    if (!c.ok) throw new Error(`no group can be made: ${c.why}`); // callers ask containment() first
+    return ProcessGroup.under(c.root, name);
+  },
   // prlimit execs the target in place (same pid) with RLIMIT_CORE raised.
   coreLaunchPrefix: () => ['prlimit', '--core=unlimited', '--'],
   corePattern: async () => (await readFile('/proc/sys/kernel/core_pattern', 'utf8').catch(() => '?')).trim(),

@@ -41,6 +41,28 @@ export interface NamedExit {
   description: string;
 }
 
+// Where a target's group can be made, or why not and how to get one.
+export type Containment =
+  | { ok: true; root: string } // hilt's own group; a target's is a child of it
+  | { ok: false; why: string; fix: string };
+
+// A target's group: it joins before it execs, so all it ever starts is born inside.
+export interface TargetGroup {
+  readonly path: string;
+  launchPrefix(): string[]; // argv put before the target's command (same pid)
+  members(): number[]; // every process in it now
+  killAll(deadlineMs: number): Promise<{ ended: boolean; waitedMs: number }>; // all at once, then none left
+  remove(): boolean; // an empty group goes; false: still populated
+}
+
+// Who a process is, to say how it escaped: its command line, its session, its parent, its environment.
+export interface ProcessOrigin {
+  cmdline: string;
+  sessionId: number;
+  ppid: number;
+  env: string[] | undefined; // NAME=value entries; undefined: unreadable
+}
+
 export interface Platform {
   readonly os: NodeJS.Platform;
 
@@ -58,6 +80,14 @@ export interface Platform {
   // with a marker variable, and a setsid or a double fork keeps the environment, so a helper
   // re-parented to init is still found. Processes whose environment is unreadable are skipped.
   processesWithEnv(name: string, value: string): Promise<ProcessInfo[]>;
+
+  // A process's origin (command line, session, parent, environment); undefined: gone.
+  processOrigin(pid: number): Promise<ProcessOrigin | undefined>;
+
+  // Containment: a group the OS keeps a target and everything it starts in, whatever they do to
+  // their environment, session or parent (Linux: cgroup v2). Asked once; says why not where not.
+  containment(): Containment;
+  newGroup(name: string): TargetGroup; // under containment()'s root; only when it is ok
 
   // Core dumps: a crash's stacks, read after the process is gone.
   coreLaunchPrefix(): string[]; // argv put before a target's command so it may dump core in its cwd

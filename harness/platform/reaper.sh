@@ -4,8 +4,10 @@
 #   dir PATH / undir PATH                        a directory to remove (only */hilt-*)
 #   pulse-module INDEX ADDRESS / unpulse-module INDEX ADDRESS
 #                                                a module hilt loaded on a Pulse server not its own
-# When stdin closes (hilt finished, crashed or was SIGKILLed) it kills every process still tracked,
-# unloads every module still tracked, then removes every tracked directory. Event-driven: it sleeps
+#   cgroup PATH                                  hilt's cgroup (only */hilt-*): every target's group is in it
+# When stdin closes (hilt finished, crashed or was SIGKILLed) it kills every process still tracked
+# and every process in a tracked cgroup (whatever it did to escape), unloads every module still
+# tracked, then removes every tracked directory and cgroup. Event-driven: it sleeps
 # in read(), never polls.
 trap '' INT TERM HUP QUIT
 # Indexed by pid (a sparse array), not associative: macOS ships bash 3.2, which has no declare -A.
@@ -13,6 +15,7 @@ pids=()
 dirs=()
 # "INDEX ADDRESS" entries: two servers may each have a module with the same index.
 modules=()
+cgroups=()
 
 # A Pulse module line is exactly a decimal index and an address without spaces; anything else is skipped.
 valid_module() {
@@ -36,6 +39,7 @@ while IFS=' ' read -r verb arg; do
     pid) pids[$arg]=1 ;;
     unpid) unset "pids[$arg]" ;;
     dir) dirs+=("$arg") ;;
+    cgroup) case "$arg" in */hilt-*) cgroups+=("$arg") ;; esac ;;
     # A released lock dir may be taken by another run before we end: it must not be removed then.
     undir) forget_dir "$arg" ;;
     pulse-module | unpulse-module)
@@ -49,6 +53,14 @@ while IFS=' ' read -r verb arg; do
   esac
 done
 for p in "${!pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+for g in "${cgroups[@]}"; do
+  [ -d "$g" ] || continue
+  # cgroup.kill: SIGKILL to every process in the group and the groups below it, at once.
+  echo 1 >"$g/cgroup.kill" 2>/dev/null
+  # Until the kernel says the group is empty (bounded: 3 s), then the groups, deepest first.
+  for _ in $(seq 1 150); do grep -q '^populated 0' "$g/cgroup.events" 2>/dev/null && break; sleep 0.02; done
+  find "$g" -depth -type d -exec rmdir {} \; 2>/dev/null
+done
 # macOS has no timeout(1) unless coreutils is installed: pactl then runs unbounded.
 bound=()
 command -v timeout >/dev/null 2>&1 && bound=(timeout 3)

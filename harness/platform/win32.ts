@@ -31,6 +31,17 @@ export const win32: Platform = {
     'processes carrying an environment marker',
     "`NtQueryInformationProcess` + `ReadProcessMemory` of the PEB's environment block, or a Job object holding the tree",
   ),
+  processOrigin: no(
+    "a process's command line and session",
+    '`NtQueryInformationProcess` (ProcessCommandLineInformation) and `ProcessIdToSessionId`',
+  ),
+  // The Windows counterpart of a cgroup is a job object per target (issue: hilt on Windows).
+  containment: () => ({
+    ok: false,
+    why: 'job objects are not implemented yet',
+    fix: "none yet on Windows: a job object per target (`CreateJobObject` + `AssignProcessToJobObject`) is hilt's plan",
+  }),
+  newGroup: noSync('a job object per target', '`CreateJobObject` + `AssignProcessToJobObject`, ended by `TerminateJobObject`'),
   coreLaunchPrefix: noSync(
     'crash dumps of a launched target',
     'Windows Error Reporting LocalDumps (HKLM\\...\\LocalDumps\\<exe> DumpFolder, DumpType 2)',

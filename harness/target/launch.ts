@@ -11,6 +11,8 @@ import { readyWay, type ReadyProbes } from './ready.ts';
 import { runTool } from '../watchdog/tool.ts';
 import { ensurePrefix, LAUNCHER, windowsPath, LAUNCHER_EXIT, launcherExitCode, requireWine, WINE_PREFIX, wineEnv } from './wine.ts';
 import { endOf, watch, type Hang } from '../watchdog/watchdog.ts';
+import type { TargetGroup } from '../platform/index.ts';
+import { groupFor } from './contain.ts';
 
 export interface RunningTarget {
   spec: TargetSpec;
@@ -19,6 +21,8 @@ export interface RunningTarget {
   readyMs: number; // spawn to ready
   mark: string; // HILT_TARGET_MARK in its environment: every descendant inherits it, setsid or not
   env: Record<string, string>; // what it was started with (a stop command runs with the same)
+  group?: TargetGroup; // its own group (cgroup), which nothing it starts can leave; see contain.ts
+  sessionId?: number; // its session when it started: a helper in another one called setsid
 }
 
 export const MARK_ENV = 'HILT_TARGET_MARK';
@@ -114,6 +118,10 @@ export async function launchTarget(
   // The platform's way to let the target dump core (Linux: prlimit, same pid, RLIMIT_CORE raised).
   if (opts.coreDir) command.unshift(...platform.coreLaunchPrefix());
   const mark = `${spec.name}-${process.pid}-${++launches}`;
+  // Joins its group before it execs (same pid), so all it starts is born inside; outermost, so
+  // prlimit and Wine's launcher are inside too.
+  const group = groupFor(spec, mark);
+  if (group) command.unshift(...group.launchPrefix());
   const childEnv = { ...env, ...windows?.env, ...spec.env, ...bugEnv, ...opts.env, [MARK_ENV]: mark };
   const child = new Child(command[0]!, command.slice(1), {
     name: spec.name,
@@ -126,9 +134,16 @@ export async function launchTarget(
   const t0 = now();
   const way = readyWay(spec, opts);
   const ready = await way.wait(child, spec.ready.deadlineMs);
-  if (ready && !child.done) return { spec, child, pid: child.pid, readyMs: now() - t0, mark, env: childEnv };
+  if (ready && !child.done) {
+    // Born in hilt's own session (not detached): hilt's says it when the target already exited.
+    const origin = async (pid: number) => (await platform.processOrigin(pid).catch(() => undefined))?.sessionId;
+    const sessionId = (await origin(child.pid)) ?? (await origin(process.pid));
+    return { spec, child, pid: child.pid, readyMs: now() - t0, mark, env: childEnv, ...(group && { group }), sessionId };
+  }
   const exited = child.done !== undefined;
   await stopChild(child, 'SIGKILL', 1000);
+  await group?.killAll(1000); // what it started before it failed goes with it
+  group?.remove();
   const seen = exited
     ? `it exited (${child.done?.exitCode ?? child.done?.signal}) before ${way.what}`
     : `no ${way.what.replace(/^an? /, '')} after ${spec.ready.deadlineMs} ms; it was killed`;

@@ -8,6 +8,7 @@ import type { InventoryDiff, Snapshot } from '../../harness/inventory/snapshot.t
 import { platform } from '../../harness/platform/index.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import { launchTarget, stopTarget, type LaunchOptions, type RunningTarget } from '../../harness/target/launch.ts';
+import { noGroupReason } from '../../harness/target/contain.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
 
 export const VICTIM = 'hilt-victim';
@@ -18,7 +19,27 @@ export class TargetSession {
   constructor(readonly ctx: ScenarioContext) {
     ctx.defer(async () => {
       for (const t of this.targets) if (!t.child.done) await stopTarget(t);
+      await this.endGroups();
     });
+  }
+
+  // Whatever is still in a target's group once the repetition is over escaped it: ended at once
+  // (cgroup.kill), said in the run's facts, and the group removed.
+  private async endGroups(): Promise<void> {
+    for (const t of this.targets) {
+      if (!t.group) continue;
+      const left = t.group.members();
+      if (left.length) {
+        const names = await Promise.all(left.map(async (pid) => `${(await platform.processName(pid)) ?? '?'}[${pid}]`));
+        const r = await t.group.killAll(2000);
+        this.ctx.run.fact(
+          'ended with its group',
+          `${names.join(', ')} still in ${t.spec.name}'s group after the run: ${r.ended ? 'ended' : 'NOT ended'} by cgroup.kill` +
+            ` in ${Math.round(r.waitedMs)} ms`,
+        );
+      }
+      t.group.remove();
+    }
   }
 
   snapshot(): Promise<Snapshot> {
@@ -111,6 +132,8 @@ export class TargetSession {
         ...opts,
       });
       this.targets.push(t);
+      const why = t.group ? undefined : noGroupReason(target);
+      run.fact('containment', why ? `none: ${why}` : 'a cgroup v2 group of its own (found and ended: whatever it starts)');
       // Under Wine: the prefix's wineserver ends with the repetition, never left running.
       if (target.wine && process.platform !== 'win32') this.ctx.defer(() => stopWineserver());
       run.metric('target_ready_ms', t.readyMs);

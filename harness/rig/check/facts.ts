@@ -3,13 +3,13 @@
 // each into one line (ok, missing, failed or info, with the exact command that fixes it) and
 // says whether the rig is usable (exit 0) or not (77). The virtual rig is started and always
 // stopped; the system rig is the session's own server, never started, restarted or stopped.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { arch, availableParallelism, release, type as osType } from 'node:os';
 import { HiltError, isHiltError } from '../../errors.ts';
-import { platform as currentPlatform } from '../../platform/index.ts';
+import { platform as currentPlatform, type Containment } from '../../platform/index.ts';
 import { which } from '../../proc/which.ts';
 import { now } from '../../wait.ts';
 import { runTool } from '../../watchdog/tool.ts';
@@ -45,7 +45,7 @@ export const RIG_CHECK_SCHEMA = 1;
 export type LineStatus = 'ok' | 'missing' | 'failed' | 'info';
 
 export interface CheckLine {
-  id: string; // stable: os, cpus, server, devices, loopback, session, wireplumber, midi, debugger, xvfb, wine, mingw
+  id: string; // stable: os, cpus, server, devices, loopback, session, wireplumber, midi, containment, debugger, xvfb, wine, mingw
   status: LineStatus;
   text: string;
   fix?: string; // the exact command or download that gets what is missing
@@ -238,6 +238,23 @@ function midiLine(m: MidiFacts): CheckLine {
     text: [m.api, ...has, rtText].filter(Boolean).join('; '),
     required: false,
     ...(status !== 'ok' && fix ? { fix } : {}),
+  };
+}
+
+// Whether each target can get a group of its own, which nothing it starts can leave. Asking makes
+// hilt's (empty) group; the check removes it again.
+export function containmentLine(c: Containment, remove = (dir: string) => rmdirSync(dir)): CheckLine {
+  if (!c.ok) return { id: 'containment', status: 'missing', text: `no group per target: ${c.why}`, fix: c.fix, required: false };
+  try {
+    remove(c.root);
+  } catch {
+    /* a group of this process's that something else uses: left to the reaper */
+  }
+  return {
+    id: 'containment',
+    status: 'ok',
+    text: `a cgroup v2 group per target (under ${dirname(c.root)}): what a target starts is found and ended however it escapes`,
+    required: false,
   };
 }
 
@@ -498,6 +515,7 @@ export async function checkRig(opts: RigCheckOptions): Promise<RigCheckReport> {
   if (opts.rig === 'virtual') await checkVirtual(r, opts);
   else await checkSystem(r, opts.env ?? process.env, opts);
   r.lines.push(midiLine(midi));
+  r.lines.push(containmentLine(currentPlatform.containment()));
   for (const t of tools) r.lines.push(toolLine(t));
   const { usable, missing } = verdictOf(r.lines);
   return {

@@ -10,6 +10,7 @@ const LABELS: Record<string, string> = {
   loopback: 'loopback',
   session: 'session',
   midi: 'midi',
+  containment: 'containment',
   debugger: 'debugger',
   xvfb: 'xvfb',
   wine: 'wine',

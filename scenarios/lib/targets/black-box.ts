@@ -13,9 +13,9 @@ import { leftovers, namedLike, type LeftoverOwner } from '../../../harness/inven
 import type { InventoryObject } from '../../../harness/inventory/objects.ts';
 import type { Snapshot } from '../../../harness/inventory/snapshot.ts';
 import { platform } from '../../../harness/platform/index.ts';
-import type { ProcessInfo } from '../../../harness/platform/platform.ts';
 import type { ScenarioContext } from '../../../harness/scenario/define.ts';
 import { MARK_ENV, type RunningTarget } from '../../../harness/target/launch.ts';
+import { howEscaped, type Detector, type Straggler } from '../../../harness/target/contain.ts';
 import { now, pollUntil } from '../../../harness/wait.ts';
 import { isWineService } from '../../../harness/target/wine.ts';
 import { crashFault, killFault, signalFault, type BlackBoxFault } from '../blackbox-faults.ts';
@@ -86,17 +86,13 @@ export const blackBoxSteps =
         const exitMs = Math.max(0, ended.endedAt - ended.at);
         rec.deadline(ended.at + fault.deadlineMs, 'exit deadline', exitMs > fault.deadlineMs);
 
-        // Its own processes: a descendant still running once the target is gone escaped it.
-        // Under Wine, wineserver and Wine's own services carry the marker too: they are Wine's, not the
-        // program's, and go when wineserver is stopped after the run.
+        // Its own processes: one still running a second after the target is gone escaped it.
         const escapedAfterMs = 1000;
-        const marked = async () =>
-          (await platform.processesWithEnv(MARK_ENV, t.mark)).filter((p) => !(t.spec.wine && isWineService(p.name)));
-        const settled = await pollUntil(async () => (await marked()).length === 0 || undefined, {
+        const settled = await pollUntil(async () => (await stragglers(t, owner)).size === 0 || undefined, {
           deadlineMs: escapedAfterMs,
           intervalMs: 50,
         });
-        const escaped = settled.ok ? [] : await marked();
+        const escaped = settled.ok ? [] : await described(t, await stragglers(t, owner));
 
         // Its objects: asked of the server, allowing a cleanup that lands just after the death.
         const goneMs = 2000;
@@ -155,12 +151,38 @@ export const blackBoxSteps =
     };
   };
 
+// Who is still running of the target's, by each detector: its group (whatever a process did to
+// escape), its marker (inherited through setsid and double forks, lost to env -i), the process tree
+// seen while it ran. Under Wine, wineserver and Wine's services carry the marker too: they are
+// Wine's, not the program's, and go when wineserver is stopped after the run.
+async function stragglers(t: RunningTarget, owner: LeftoverOwner): Promise<Map<number, Detector[]>> {
+  const found = new Map<number, Detector[]>();
+  const add = (pid: number, by: Detector) => found.set(pid, [...(found.get(pid) ?? []), by]);
+  for (const pid of t.group?.members() ?? []) add(pid, 'group');
+  for (const p of await platform.processesWithEnv(MARK_ENV, t.mark)) if (!(t.spec.wine && isWineService(p.name))) add(p.pid, 'marker');
+  for (const pid of owner.pids) if (pid !== t.pid && (await platform.processState(pid)) === 'alive') add(pid, 'tree');
+  for (const pid of found.keys()) if ((await platform.processState(pid)) !== 'alive') found.delete(pid); // a zombie has ended
+  return found;
+}
+
+// Each straggler named for the report: its command line, which detectors found it, how it escaped.
+async function described(t: RunningTarget, found: Map<number, Detector[]>): Promise<Straggler[]> {
+  const out: Straggler[] = [];
+  for (const [pid, foundBy] of found) {
+    const [info, origin] = await Promise.all([platform.process(pid), platform.processOrigin(pid)]);
+    if (!info || !origin) continue; // ended while we looked
+    const how = howEscaped(origin, { mark: t.mark, markEnv: MARK_ENV, sessionId: t.sessionId }, [...found.keys()]);
+    out.push({ ...info, cmdline: origin.cmdline, foundBy, how });
+  }
+  return out;
+}
+
 // hilt removes what the target left, so the next run starts clean, and says what it removed.
 async function cleanUp(
   ctx: ScenarioContext,
   t: RunningTarget,
   left: InventoryObject[],
-  escaped: ProcessInfo[],
+  escaped: Straggler[],
   files: string[],
 ): Promise<void> {
   const said: string[] = [];
@@ -168,7 +190,16 @@ async function cleanUp(
     await rm(f, { recursive: true, force: true });
     said.push(`removed ${f}`);
   }
-  for (const p of escaped) {
+  // Its group first: one cgroup.kill ends every member at once, whatever it did to escape.
+  const grouped = escaped.filter((p) => p.foundBy?.includes('group'));
+  if (t.group && grouped.length) {
+    const r = await t.group.killAll(2000);
+    said.push(
+      `${r.ended ? 'ended' : 'could NOT end'} ${grouped.map((p) => `${p.name}[${p.pid}]`).join(', ')} ` +
+        `by cgroup.kill in ${Math.round(r.waitedMs)} ms`,
+    );
+  }
+  for (const p of escaped.filter((e) => !grouped.includes(e))) {
     const killed = await platform.killTree(p.pid).catch(() => []);
     said.push(`killed ${p.name}[${p.pid}]${killed.length > 1 ? ` and ${killed.length - 1} below it` : ''}`);
   }
