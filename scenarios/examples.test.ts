@@ -40,7 +40,7 @@ const EXPECTED: [example: string, scenario: string, expect: Expect][] = [
   [
     'dbus-daemon-fork',
     'kill9',
-    escaped(/dbus-daemon\[\d+\] `dbus-daemon --session [^`]*` \(found by its group[^;]*; .*reparented to init\)/),
+    escaped(/dbus-daemon\[\d+\] `[^`]*dbus-daemon --session [^`]*` \(found by its group[^;]*; .*reparented to init\)/),
   ],
   [
     'dbus-run-session',

@@ -159,9 +159,13 @@ async function stragglers(t: RunningTarget, owner: LeftoverOwner): Promise<Map<n
   const found = new Map<number, Detector[]>();
   const add = (pid: number, by: Detector) => found.set(pid, [...(found.get(pid) ?? []), by]);
   for (const pid of t.group?.members() ?? []) add(pid, 'group');
-  for (const p of await platform.processesWithEnv(MARK_ENV, t.mark)) if (!(t.spec.wine && isWineService(p.name))) add(p.pid, 'marker');
-  for (const pid of owner.pids) if (pid !== t.pid && (await platform.processState(pid)) === 'alive') add(pid, 'tree');
-  for (const pid of found.keys()) if ((await platform.processState(pid)) !== 'alive') found.delete(pid); // a zombie has ended
+  for (const p of await platform.processesWithEnv(MARK_ENV, t.mark)) add(p.pid, 'marker');
+  for (const pid of owner.pids) if (pid !== t.pid) add(pid, 'tree');
+  for (const pid of found.keys()) {
+    const p = await platform.process(pid);
+    const ended = !p || p.state === 'Z' || p.state === 'X'; // a zombie has ended
+    if (ended || (t.spec.wine && isWineService(p.name))) found.delete(pid);
+  }
   return found;
 }
 
