@@ -212,7 +212,7 @@ describe('pactlLists on recorded `pactl -f json list`', () => {
   const lists = pactlLists(recorded('pactl-list-all.json'));
 
   it('splits every list, and the usual parsers read each', () => {
-    expect(JSON.parse(lists.modules)).toHaveLength(14);
+    expect(lists.modules).toHaveLength(14);
     expect(parseServerSinks(lists.sinks).map((s) => s.name)).toEqual(['hilt-observed']);
     const streams = parseServerStreams(lists.sinkInputs, lists.sourceOutputs);
     expect(streams.map((s) => [s.name, s.detail?.split(',')[0]])).toEqual([
@@ -227,11 +227,11 @@ describe('pactlLists on recorded `pactl -f json list`', () => {
 
   it('an empty or missing list is an empty one', () => {
     expect(pactlLists('{"modules":[],"sinks":[]}')).toEqual({
-      modules: '[]',
-      sinks: '[]',
-      sources: '[]',
-      sinkInputs: '[]',
-      sourceOutputs: '[]',
+      modules: [],
+      sinks: [],
+      sources: [],
+      sinkInputs: [],
+      sourceOutputs: [],
     });
   });
 });

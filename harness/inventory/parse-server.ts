@@ -7,10 +7,11 @@ import { parseJsonArrays } from './parse.ts';
 type Json = Record<string, unknown>;
 
 // `pactl -f json list` with no type prints every list in one object: one connection to the
-// server instead of one per list. Split into what each list's own parser reads.
-export function pactlLists(all: string): Omit<ServerOutputs, 'dump'> {
-  const j = JSON.parse(all) as Record<string, unknown>;
-  const list = (key: string) => JSON.stringify(Array.isArray(j[key]) ? j[key] : []);
+// server instead of one per list. Split into what each list's own parser reads (already parsed:
+// one JSON.parse for the whole answer). hilt-inventory answers an object of the same shape.
+export function pactlLists(all: string | Json): Omit<ServerOutputs, 'dump'> {
+  const j = typeof all === 'string' ? (JSON.parse(all) as Json) : all;
+  const list = (key: string): Json[] => (Array.isArray(j[key]) ? (j[key] as Json[]) : []);
   return {
     modules: list('modules'),
     sinks: list('sinks'),
@@ -20,20 +21,24 @@ export function pactlLists(all: string): Omit<ServerOutputs, 'dump'> {
   };
 }
 
-// What `pactl` and `pw-dump` printed for one snapshot.
+// One list as a tool printed it, or already parsed (hilt-inventory's answer is one JSON line).
+export type Listed = string | readonly Json[];
+const rowsOf = (v: Listed): readonly Json[] => (typeof v === 'string' ? parseJsonArrays(v) : v);
+
+// What `pactl` and `pw-dump` printed for one snapshot (or hilt-inventory answered in their shapes).
 export interface ServerOutputs {
-  modules: string; // pactl -f json list modules
-  sinks: string; // pactl -f json list sinks
-  sources: string; // pactl -f json list sources
-  sinkInputs: string; // pactl -f json list sink-inputs
-  sourceOutputs: string; // pactl -f json list source-outputs
-  dump: string; // pw-dump --no-colors
+  modules: Listed; // pactl -f json list modules
+  sinks: Listed; // pactl -f json list sinks
+  sources: Listed; // pactl -f json list sources
+  sinkInputs: Listed; // pactl -f json list sink-inputs
+  sourceOutputs: Listed; // pactl -f json list source-outputs
+  dump: Listed; // pw-dump --no-colors
 }
 
 const PA_INVALID_INDEX = 4294967295;
 
 // Clients hilt's own inventory and sweep run while they look: never a leftover of anybody.
-const HILT_TOOLS = new Set(['pw-dump', 'pactl', 'pw-cli']);
+const HILT_TOOLS = new Set(['pw-dump', 'pactl', 'pw-cli', 'hilt-inventory']);
 // The server's own clients (pipewire, pipewire-pulse, wireplumber): a node they hold belongs to
 // whoever asked for it (a Pulse module, a lingering node), not to the daemon.
 const SERVER_BINARIES = new Set(['pipewire', 'pipewire-pulse', 'wireplumber']);
@@ -77,9 +82,9 @@ const make = (kind: ObjectKind, id: unknown, name: string, key: string, over: Pa
 
 // `pactl -f json list sinks` / `sources`: keyed by name (unique on a Pulse server). A source that
 // is a sink's monitor is skipped: it comes and goes with its sink.
-function parseDevices(kind: 'pulse-sink' | 'pulse-source', text: string): InventoryObject[] {
+function parseDevices(kind: 'pulse-sink' | 'pulse-source', text: Listed): InventoryObject[] {
   const out: InventoryObject[] = [];
-  for (const d of parseJsonArrays(text)) {
+  for (const d of rowsOf(text)) {
     const name = str(d.name);
     if (!name) continue;
     const props = propsOf(d);
@@ -99,15 +104,15 @@ function parseDevices(kind: 'pulse-sink' | 'pulse-source', text: string): Invent
   return out;
 }
 
-export const parseServerSinks = (text: string): InventoryObject[] => parseDevices('pulse-sink', text);
-export const parseServerSources = (text: string): InventoryObject[] => parseDevices('pulse-source', text);
+export const parseServerSinks = (text: Listed): InventoryObject[] => parseDevices('pulse-sink', text);
+export const parseServerSources = (text: Listed): InventoryObject[] => parseDevices('pulse-source', text);
 
 // `pactl -f json list modules`: every module, named by module name, told apart by its argument.
 // pipewire-pulse's JSON has no index: it is taken from a sink or source the module made
 // (sink_name=/source_name= against owner_module), else left '?' (the sweep looks it up again).
-export function parseServerModules(text: string, devices: InventoryObject[] = []): InventoryObject[] {
+export function parseServerModules(text: Listed, devices: InventoryObject[] = []): InventoryObject[] {
   const out: InventoryObject[] = [];
-  for (const m of parseJsonArrays(text)) {
+  for (const m of rowsOf(text)) {
     const name = str(m.name);
     if (!name) continue;
     const argument = oneLine(typeof m.argument === 'string' ? m.argument : '');
@@ -126,13 +131,13 @@ export function parseServerModules(text: string, devices: InventoryObject[] = []
 // `pactl -f json list sink-inputs` and `source-outputs`: owner from application.process.id, name
 // from application.name or media.name. Keyed by direction, index, name and owner: an index may
 // be reused, but not by a stream of the same name and process.
-export function parseServerStreams(sinkInputs: string, sourceOutputs: string): InventoryObject[] {
+export function parseServerStreams(sinkInputs: Listed, sourceOutputs: Listed): InventoryObject[] {
   const out: InventoryObject[] = [];
   for (const [dir, text] of [
     ['sink-input', sinkInputs],
     ['source-output', sourceOutputs],
   ] as const) {
-    for (const s of parseJsonArrays(text)) {
+    for (const s of rowsOf(text)) {
       const props = propsOf(s);
       const app = str(props['application.name']);
       const media = str(props['media.name']);
@@ -150,8 +155,8 @@ export function parseServerStreams(sinkInputs: string, sourceOutputs: string): I
 }
 
 // What pw-dump says, indexed: clients, nodes and ports by id, and whose each node is.
-function dumpIndex(text: string) {
-  const all = parseJsonArrays(text);
+function dumpIndex(text: Listed) {
+  const all = rowsOf(text);
   const byType = (t: string) => all.filter((o) => o.type === `PipeWire:Interface:${t}`);
   const clients = new Map(byType('Client').map((c) => [num(c.id), propsOf(c)]));
   const nodes = new Map(byType('Node').map((n) => [num(n.id), propsOf(n)]));
@@ -180,7 +185,7 @@ const isJack = (props: Json | undefined) => props?.['client.api'] === 'jack';
 // `pw-dump`: nodes (jack-client when client.api=jack), clients, links, and the ports of JACK
 // clients. Keyed by kind + id + name; a link by its ends' node and port names (a link remade
 // between the same ports is the same link).
-export function parseServerDump(text: string): InventoryObject[] {
+export function parseServerDump(text: Listed): InventoryObject[] {
   const { byType, clients, nodes, ports, clientOwner, nodeName, nodeOwner, portName } = dumpIndex(text);
   const out: InventoryObject[] = [];
   for (const [id, props] of nodes) {
@@ -240,7 +245,7 @@ export interface MidiPort {
 }
 
 // `pw-dump`'s ports whose format is MIDI (format.dsp "8 bit raw midi").
-export function parseMidiPorts(text: string): MidiPort[] {
+export function parseMidiPorts(text: Listed): MidiPort[] {
   const { nodes, ports, nodeOwner, portName } = dumpIndex(text);
   const out: MidiPort[] = [];
   for (const [id, props] of ports) {
@@ -257,7 +262,7 @@ export function parseMidiPorts(text: string): MidiPort[] {
 
 // The pids that have an audio stream on the server (media.class Stream/...): readiness by
 // "stream". Native PipeWire clients (pw-loopback) count as well as Pulse and JACK ones.
-export const streamOwners = (text: string): Set<number> =>
+export const streamOwners = (text: Listed): Set<number> =>
   new Set(
     parseServerDump(text)
       .filter((o) => /^Stream\//.test(o.mediaClass ?? '') && o.ownerPid !== undefined)

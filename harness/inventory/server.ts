@@ -4,6 +4,7 @@
 import { platform } from '../platform/index.ts';
 import { runTool } from '../watchdog/tool.ts';
 import { now } from '../wait.ts';
+import type { LiveServer } from './live-server.ts';
 import type { InventoryObject } from './objects.ts';
 import { pactlLists, parseServer } from './parse-server.ts';
 import type { Snapshot } from './snapshot.ts'; // a type only: snapshot.ts builds on this file
@@ -28,16 +29,21 @@ export async function markOwners(objects: InventoryObject[]): Promise<void> {
   }
 }
 
-// Every object on the server, owners not yet checked against the OS: two questions, asked at once
-// (every Pulse list in one pactl call, every PipeWire object in one pw-dump).
-export async function serverObjects(env: Record<string, string>): Promise<InventoryObject[]> {
+// Every object on the server, owners not yet checked against the OS: from the rig's hilt-inventory
+// when it has one (one request on a connection already open), else from two tools asked at once.
+export async function serverObjects(env: Record<string, string>, live?: LiveServer): Promise<InventoryObject[]> {
+  return live ? parseServer(await live.snapshot()) : toolServerObjects(env);
+}
+
+// The same through the tools: every Pulse list in one pactl call, every PipeWire object in one pw-dump.
+export async function toolServerObjects(env: Record<string, string>): Promise<InventoryObject[]> {
   const [all, dump] = await Promise.all([tool('pactl', ['-f', 'json', 'list'], env), tool('pw-dump', ['--no-colors'], env)]);
   return parseServer({ ...pactlLists(all), dump });
 }
 
-export async function takeServerSnapshot(env: Record<string, string>): Promise<Snapshot> {
+export async function takeServerSnapshot(env: Record<string, string>, live?: LiveServer): Promise<Snapshot> {
   const t0 = now();
-  const objects = await serverObjects(env);
+  const objects = await serverObjects(env, live);
   await markOwners(objects);
   return { prefix: WHOLE_SERVER, takenAt: t0, tookMs: now() - t0, objects };
 }

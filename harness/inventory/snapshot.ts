@@ -3,6 +3,7 @@
 import { platform, type ProcessState } from '../platform/index.ts';
 import { now } from '../wait.ts';
 import { byPrefix } from './by-prefix.ts';
+import type { LiveServer } from './live-server.ts';
 import { isOrphan, objectKey, type InventoryObject } from './objects.ts';
 import { markOwners, serverObjects } from './server.ts';
 
@@ -33,9 +34,9 @@ async function processesByPrefix(prefix: string, runtimeDir: string | undefined)
 }
 
 // The objects of a prefix, asked of the server in one whole-server snapshot, and its processes.
-export async function takeSnapshot(prefix: string, env: Record<string, string>): Promise<Snapshot> {
+export async function takeSnapshot(prefix: string, env: Record<string, string>, live?: LiveServer): Promise<Snapshot> {
   const t0 = now();
-  const [server, procs] = await Promise.all([serverObjects(env), processesByPrefix(prefix, env.XDG_RUNTIME_DIR)]);
+  const [server, procs] = await Promise.all([serverObjects(env, live), processesByPrefix(prefix, env.XDG_RUNTIME_DIR)]);
   const objects = [...byPrefix(server, prefix), ...procs];
   await markOwners(objects);
   return { prefix, takenAt: t0, tookMs: now() - t0, objects };

@@ -54,8 +54,6 @@ export class SystemRig extends PipeWireRig implements Rig {
   readonly captureSource: string;
   capture!: Capture;
   timings = { readyMs: 0, healthMs: 0, lockWaitMs: 0 };
-  // Facts for the report: where it ran, and what other programs did meanwhile.
-  readonly notes: string[] = [];
   private module: number | undefined;
   private lock: RigLock | undefined;
   private before: SessionState | undefined;
@@ -104,6 +102,7 @@ export class SystemRig extends PipeWireRig implements Rig {
       if (opts.rigFile) await rig.requireDevices(opts.rigFile);
       else await rig.loadObservedSink();
       if (opts.rigFile) await rig.noteSharers(opts.rigFile.output);
+      await rig.startInventory();
       rig.capture = Capture.start(rig.captureSource, env);
       rig.keeper = new RouteKeeper(rig, rig.outputSink);
       rig.timings.readyMs = now() - t0;
@@ -228,7 +227,7 @@ export class SystemRig extends PipeWireRig implements Rig {
     return { ...this.env, PULSE_SINK: this.outputSink, ...pipewireJackEnv() };
   }
 
-  // Reverse of start: the capture, hilt's sink, then the session compared, then the lock. A
+  // Reverse of start: the capture, the inventory's connection, hilt's sink, then the session compared, then the lock. A
   // session hilt changed is an error of the run, said with what changed and how to put it back.
   async stop(): Promise<void> {
     try {
@@ -241,6 +240,7 @@ export class SystemRig extends PipeWireRig implements Rig {
       }
       this.keeper = undefined;
       await this.capture?.stop();
+      await this.stopInventory();
       if (this.module !== undefined) {
         const unloaded = await this.pactl(['unload-module', String(this.module)], { reject: false });
         if (unloaded.exitCode === 0) reaper.untrackPulseModule(this.module, this.address);

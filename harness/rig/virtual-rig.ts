@@ -97,6 +97,7 @@ export class VirtualRig extends PipeWireRig implements Rig {
         { deadlineMs: 3000, intervalMs: 20 },
       );
       if (!isDefault.ok) rig.startFailed('pipewire-pulse', `set-default-sink ${OBSERVED_SINK} still refused after 3000 ms`);
+      await rig.startInventory();
       rig.capture = Capture.start(`${OBSERVED_SINK}.monitor`, env);
       rig.timings.readyMs = now() - t0;
       if (opts.healthCheck !== false) await rig.healthCheck();
@@ -137,6 +138,7 @@ export class VirtualRig extends PipeWireRig implements Rig {
 
   async stop(): Promise<void> {
     await this.capture?.stop();
+    await this.stopInventory();
     // Reverse order of start: clients of the server first, the server last.
     for (const d of [...this.daemons].reverse()) {
       d.signal('SIGCONT'); // a stopped daemon cannot act on SIGTERM

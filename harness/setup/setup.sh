@@ -8,9 +8,11 @@ cd "$(dirname "$0")/../.."
 # fixture is Debian's python3 with tkinter and rtmidi, on a private Xvfb display driven by xdotool.
 # The example targets are Debian's own programs (fluidsynth with a small soundfont, sox's play through
 # Pulse, dbus-daemon's fork); python3-dbg gives gdb the py-bt that names a hung Python program's lines.
+# hilt-inventory (native/src/inventory) links libpipewire-0.3 for its one long-lived registry
+# connection, so a snapshot no longer spawns pw-dump: libpipewire-0.3-dev has its headers.
 # Windows: the engine cross-built by mingw-w64 runs under Debian's 64-bit Wine (no i386 needed;
 # about 350 MB to download): docs/windows.md.
-APT_PACKAGES=(pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils libpulse-dev
+APT_PACKAGES=(pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils libpulse-dev libpipewire-0.3-dev
               cmake g++ make pkg-config gdb
               pipewire-jack librtmidi-dev python3 python3-tk python3-rtmidi xvfb xdotool
               fluidsynth timgm6mb-soundfont sox libsox-fmt-pulse dbus-daemon python3-dbg chromium
