@@ -136,6 +136,14 @@ describe.runIf(process.platform === 'linux')('hilt-inventory on a virtual rig', 
       expect(kinds, k).toContain(k);
   });
 
+  // Each tool run is a client that comes and goes: the helper's binds race their removal.
+  test('keeps answering while clients come and go around it', async () => {
+    const asks = Array.from({ length: 20 }, () => live.snapshot());
+    const tools = Array.from({ length: 8 }, () => toolOutputs(rig.env));
+    await Promise.all([...asks, ...tools]);
+    expect(live.failure).toBeUndefined();
+  });
+
   test('an object removed is gone from the very next snapshot', async () => {
     const has = async (name: string) => (await serverObjects(rig.env, live)).some((o) => o.name === name || o.detail?.includes(name));
     expect(await has(SINK)).toBe(true);

@@ -163,13 +163,15 @@ void onCoreDone(void* data, uint32_t id, int seq) {
 
 void onCoreError(void* data, uint32_t id, int, int res, const char* message) {
   auto* s = static_cast<PwState*>(data);
-  if (id == PW_ID_CORE) {
-    // The connection itself: the server went away (EPIPE) or refused us.
-    s->error = std::string("PipeWire: ") + (message ? message : "") + " (" + std::strerror(-res) + ")";
+  if (id == PW_ID_CORE && res == -EPIPE) {
+    // The connection itself: the server went away.
+    s->error = std::string("PipeWire: the connection ended: ") + (message ? message : "") + " (" + std::strerror(-res) + ")";
     pw_thread_loop_signal(s->loop, false);
     return;
   }
-  // A bind the server refused gets no info: stop waiting for it.
+  // Anything else is about one object (a bind to a global removed meanwhile, a proxy the server
+  // has already dropped): not the connection. A bind refused gets no info: stop waiting for it.
+  std::fprintf(stderr, "hilt-inventory: PipeWire error on %u: %s (%s)\n", id, message ? message : "", std::strerror(-res));
   for (auto& [gid, o] : s->objects)
     if (pw_proxy_get_id(o->proxy) == id) o->hasInfo = true;
 }
