@@ -10,6 +10,9 @@ import { parseJsonArrays } from '../harness/inventory/parse.ts';
 import { serverObjects, toolServerObjects } from '../harness/inventory/server.ts';
 import { Child, stopChild } from '../harness/proc/child.ts';
 import { VirtualRig } from '../harness/rig/virtual-rig.ts';
+import { processState } from '../harness/inventory/snapshot.ts';
+import { platform } from '../harness/platform/index.ts';
+import { isHiltError } from '../harness/errors.ts';
 import { runTool } from '../harness/watchdog/tool.ts';
 import { pollUntil, withDeadline } from '../harness/wait.ts';
 
@@ -154,5 +157,34 @@ describe.runIf(process.platform === 'linux')('hilt-inventory on a virtual rig', 
     expect(await has(LOOP)).toBe(false);
     // And the tools agree that what the helper sees now is all there is.
     expect(lines(await serverObjects(rig.env, live))).toEqual(lines(await toolServerObjects(rig.env)));
+  });
+});
+
+describe.runIf(process.platform === 'linux')('hilt-inventory when the server goes', () => {
+  test('pipewire-pulse killed: one {"error"} line and exit 1; the rig says once that later snapshots used the tools', async () => {
+    const rig = await VirtualRig.start({ healthCheck: false });
+    const run = rig.env.XDG_RUNTIME_DIR!;
+    const helpers = async () => (await platform.processesWithEnv('XDG_RUNTIME_DIR', run)).filter((p) => p.name === 'hilt-inventory');
+    let live: LiveServer | undefined;
+    try {
+      live = await LiveServer.start(rig.env);
+      expect(await helpers()).toHaveLength(2); // the rig's and this test's
+      const pulse = rig.daemonPid('pipewire-pulse')!;
+      process.kill(pulse, 'SIGKILL');
+      await pollUntil(async () => (await processState(pulse)) === 'gone' || undefined, { deadlineMs: 2000, intervalMs: 10 });
+      const err = await live.snapshot().catch((e: unknown) => e);
+      expect(isHiltError(err, 'TOOL_FAILED'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(/^hilt-inventory lost the audio server: Pulse: /);
+      expect((await live.exited).exitCode).toBe(1);
+      expect(isHiltError(await rig.serverInventory().catch((e: unknown) => e), 'TOOL_FAILED')).toBe(true);
+      // The next ones are the tools' (failing too: the Pulse server is gone), and the note is there once.
+      await rig.serverInventory().catch(() => {});
+      await rig.serverInventory().catch(() => {});
+      expect(rig.notes.filter((n) => n.startsWith('hilt-inventory stopped answering'))).toHaveLength(1);
+    } finally {
+      await live?.stop();
+      await rig.stop();
+    }
+    expect(await helpers()).toEqual([]);
   });
 });

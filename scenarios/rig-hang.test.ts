@@ -32,4 +32,20 @@ describe('a wedged rig', () => {
     expect(stopped).toBe(true);
     for (const pid of pids) expect(await processState(pid)).toBe('gone');
   });
+
+  test("a frozen pipewire-pulse: the rig's hilt-inventory snapshot fails with DEADLINE naming it; the rig notes the tools", async () => {
+    const rig = await VirtualRig.start({ healthCheck: false });
+    try {
+      process.kill(rig.daemonPid('pipewire-pulse')!, 'SIGSTOP');
+      const err = await rig.serverInventory().catch((e: unknown) => e);
+      expect(isHiltError(err, 'DEADLINE'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(/^hilt-inventory did not answer: `snapshot` hung/);
+      expect(takeHangs().map((h) => h.what)).toContain("hilt's own step `hilt-inventory snapshot`");
+      await rig.serverInventory().catch(() => {}); // the tools now, as frozen
+      takeHangs();
+      expect(rig.notes).toEqual([expect.stringMatching(/^hilt-inventory stopped answering \(no answer within 5000 ms\)/)]);
+    } finally {
+      await rig.stop();
+    }
+  });
 });

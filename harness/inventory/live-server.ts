@@ -4,7 +4,7 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { HiltError } from '../errors.ts';
-import { Child, stopChild } from '../proc/child.ts';
+import { Child, stopChild, type ChildResult } from '../proc/child.ts';
 import { ROOT } from '../root.ts';
 import { watch } from '../watchdog/watchdog.ts';
 import { pactlLists, type ServerOutputs } from './parse-server.ts';
@@ -64,6 +64,11 @@ export class LiveServer {
 
   get pid(): number {
     return this.child.pid;
+  }
+
+  // How it ended, once it has.
+  get exited(): Promise<ChildResult> {
+    return this.child.exited;
   }
 
   get failure(): string | undefined {
