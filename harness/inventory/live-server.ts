@@ -122,9 +122,17 @@ export class LiveServer {
     this.lost = `it exited (${w.exit.exitCode ?? w.exit.signal})`;
     throw new HiltError('TOOL_FAILED', 'hilt-inventory exited instead of answering `snapshot`', {
       expected: 'one JSON line',
-      seen: `${this.lost}\n${this.child.outputTail(4).slice(0, 600)}`,
+      seen: [this.lost, ...this.stderrTail()].join('\n'),
       hint: 'is the rig still up? the rig environment is printed in the report',
     });
+  }
+
+  // What it said on stderr lately (its answers are long stdout lines, not worth a message).
+  private stderrTail(): string[] {
+    return this.child
+      .outputTail(4)
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('{'));
   }
 
   // stdin closed is its signal to disconnect and exit; SIGKILL only if it does not within 2 s.
