@@ -121,6 +121,8 @@ describe.runIf(process.platform === 'linux')('hilt-inventory on a virtual rig', 
         seen = JSON.stringify({ helper: a, tools: t }, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v));
         expect(a.objects).toEqual(t.objects);
         expect(a.objects.length).toBeGreaterThan(20);
+        // The helpers' own clients (the rig's and this test's, PipeWire and Pulse) are nobody's objects.
+        expect(a.objects.filter((l) => l.includes('hilt-inventory'))).toEqual([]);
         for (const k of ['dump', 'sinks', 'sources'] as const) expect(Object.fromEntries(a[k])).toEqual(Object.fromEntries(t[k]));
         // pactl prints "(null)" for a property it cannot encode (the loopback's name, with a quote,
         // a backslash and é): the helper has the name itself, and otherwise the same props.
