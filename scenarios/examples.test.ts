@@ -79,6 +79,17 @@ describe('examples: real programs, expected verdicts', () => {
     expect(runningWith('sine 770')).toEqual([]);
   });
 
+  // The same escape under a wider kill: a group kill misses a helper in its own session; a tree kill does not.
+  test.each([
+    ['group', 'fail'],
+    ['tree', 'pass'],
+  ])('setsid-env-i under kill9 --set scope=%s: %s', async (scope, verdict) => {
+    const r = await runCli(['kill9', '--set', `scope=${scope}`, '--target', join(ROOT, 'fixtures/targets/examples/setsid-env-i.json')]);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe(verdict);
+    if (verdict === 'fail') expect(check(r.summary, 'no-escaped-process')?.message).toMatch(/play\[\d+\] .*found by its group/);
+    expect(runningWith('sine 770')).toEqual([]);
+  });
+
   test('the Python join twins: the hanging one fails stop with the Python line each thread waits in', async () => {
     const r = await runCli(['stop', '--target', join(ROOT, 'fixtures/targets/examples/python-join-hang.json')]);
     expect(r.exitCode).toBe(1);

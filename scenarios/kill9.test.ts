@@ -56,6 +56,31 @@ describe('kill9', () => {
     expect(s.diagnosis).toMatch(/no-sweep/);
   });
 
+  // How far the SIGKILL reaches: the engine's process group, or its whole cgroup.
+  test('--set scope=group: the guardian, in a session of its own, survives the group kill and cleans at once', async () => {
+    const r = await runCli(['kill9', '--set', 'scope=group']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(check(r.summary, 'cleaned-by')).toMatchObject({ verdict: 'pass', measured: 'guardian' });
+    expect(r.summary!.facts.path).toBe('guardian, no relaunch');
+  });
+
+  test('--set scope=group --bug guardian-in-group: the group kill takes the guardian too; named, and the sweep cleans later', async () => {
+    const r = await runCli(['kill9', '--set', 'scope=group', '--bug', 'guardian-in-group']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(check(r.summary, 'cleaned-by')).toMatchObject({ verdict: 'fail', measured: 'relaunch-sweep', limit: 'guardian' });
+    expect(r.summary!.diagnosis).toMatch(
+      /the guardian died with the engine: the SIGKILL to the engine's process group .*\(guardian-in-group\)/,
+    );
+  });
+
+  test('--set scope=tree: nothing of the engine survives, the next launch sweeps, and the report shows the longer silence', async () => {
+    const r = await runCli(['kill9', '--set', 'scope=tree']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(check(r.summary, 'cleaned-by')).toMatchObject({ verdict: 'pass', measured: 'relaunch-sweep' });
+    expect(r.summary!.facts.path).toBe('no guardian cleanup; relaunch sweep');
+    expect(r.summary!.metrics.audio_resume_ms).toBeGreaterThan(1000);
+  });
+
   test('--repeat 2 shares one rig and counts runs', async () => {
     const r = await runCli(['kill9', '--repeat', '2', '--seed', '7']);
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');

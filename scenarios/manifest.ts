@@ -32,7 +32,15 @@ const list = [
       'SIGKILL the engine while it taps a victim: its guardian (or, failing that, ' +
       "the next launch's sweep) must destroy the orphan taps and the victim must be heard again.",
     postmortem: 'finetune-orphans',
-    params: TAPPING,
+    params: {
+      ...TAPPING,
+      scope: word(
+        ['pid', 'group', 'tree'],
+        'pid',
+        "what the SIGKILL reaches: the process; its process group (the engine's guardian, in a session of its own, must " +
+          "survive and clean at once; bug switch guardian-in-group); its whole cgroup (nothing survives: the next launch's sweep)",
+      ),
+    },
     needs: ANY_PROGRAM,
     bugs: ['no-guardian,no-sweep'],
   },

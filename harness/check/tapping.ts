@@ -11,7 +11,8 @@ import { backToBaseline } from './orphans.ts';
 export interface TappingObservation {
   kind: 'tapping-fault';
   target: { name: string; pid: number };
-  fault: { label: string; deadlineMs?: number }; // deadlineMs: a stop's, the fault to the process gone
+  // deadlineMs: a stop's, the fault to the process gone; scope: kill9's reach (pid, process group, whole cgroup)
+  fault: { label: string; deadlineMs?: number; scope?: 'pid' | 'group' | 'tree' };
   bugs: string[];
   objectsBefore: string[]; // names of its objects on the server before the fault
   taps?: { expected: number; seen: string[] }; // its taps (Pulse modules) before the fault, where a number is expected
@@ -25,7 +26,7 @@ export interface TappingObservation {
   left: InventoryObject[]; // its objects on the server once the cleanup had a moment to land
   notBaseline: InventoryObject[]; // objects not in the baseline once every process had ended
   // The engine's own account: who cleaned up, and what each layer reported.
-  cleanup?: { layer: CleanupLayer | 'relaunch-sweep'; expectLayer?: CleanupLayer; log: EngineLog };
+  cleanup?: { layer: CleanupLayer | 'relaunch-sweep'; expectLayer?: CleanupLayer | 'relaunch-sweep'; log: EngineLog };
 }
 
 const list = (objs: InventoryObject[]) => objs.map(describeObject).join('; ');
@@ -168,12 +169,25 @@ function diagnoseTapping(o: TappingObservation, failed: CheckResult[], scenario:
   const silence = o.resumeMs === undefined ? 'never resumed' : `${Math.round(o.resumeMs)} ms of silence`;
   if (scenario === 'kill9') {
     const left = failed.find((x) => x.id === 'no-orphans');
+    const scope = o.fault.scope ?? 'pid';
+    if (scope === 'group' && failed.some((x) => x.id === 'cleaned-by') && !log?.guardian) {
+      return (
+        `the guardian died with the engine: the SIGKILL to the engine's process group (kill -9 -PGID, as a shell or a supervisor ` +
+        `sends it) took it too, because it stays in the engine's session and process group (guardian-in-group); ` +
+        `cleaned by: ${o.cleanup?.layer ?? 'nobody'}, after ${silence}. A guardian must start in a session of its own (setsid).`
+      );
+    }
     if (!left) return undefined;
     const relaunched = o.relaunch !== undefined;
+    const noGuardian =
+      scope === 'tree'
+        ? 'the kill of the whole cgroup took the guardian too (as it should: only the sweep is left)'
+        : log?.guardian
+          ? 'the guardian ran but did not destroy them'
+          : 'no guardian destroyed them at the death (no-guardian)';
     return (
       `orphan taps of the SIGKILLed engine (pid ${o.target.pid}, dead) survived${relaunched ? ' the relaunch' : ''} ` +
-      `and kept the victim muted (${silence}): ` +
-      `${log?.guardian ? 'the guardian ran but did not destroy them' : 'no guardian destroyed them at the death (no-guardian)'}` +
+      `and kept the victim muted (${silence}): ${noGuardian}` +
       `${relaunched ? ' and the relaunched engine did not sweep them at start-up (no-sweep)' : ''}. ${left.message}`
     );
   }

@@ -36,8 +36,10 @@ const read = (file: string): string => {
 
 let root: Containment | undefined;
 
-// hilt's group, made once per process under its own group (writable as root, or where systemd
-// delegated it: `systemd-run --user --scope -p Delegate=yes`). Said, not thrown, when impossible.
+// Where hilt's group goes (under its own group: writable as root, or where systemd delegated it:
+// `systemd-run --user --scope -p Delegate=yes`), proven by making it and removing it again: it is
+// made for real with the first target's group, by a caller that has handed it to the reaper.
+// Said, not thrown, when impossible.
 export function containment(): Containment {
   if (root) return root;
   const fix =
@@ -53,8 +55,9 @@ export function containment(): Containment {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EEXIST') return (root = { ok: false, why: `cannot make a group in ${join(mount, own)} (${code})`, fix });
   }
-  if (!existsSync(join(dir, 'cgroup.kill'))) {
-    removeTree(dir);
+  const killable = existsSync(join(dir, 'cgroup.kill'));
+  removeTree(dir);
+  if (!killable) {
     return (root = { ok: false, why: 'this kernel has no cgroup.kill (it came in Linux 5.14)', fix: 'run hilt on Linux 5.14 or later' });
   }
   return (root = { ok: true, root: dir });

@@ -29,6 +29,9 @@ export interface ChildOptions {
   stdin?: 'pipe' | 'ignore';
   tailLines?: number;
   rawStdout?: boolean; // stdout is data (a recorder), not log lines
+  // A session and process group of its own (setsid), as a shell job or a desktop launcher starts an
+  // app: a group kill (kill -9 -PGID) then reaches it and its group, never hilt.
+  ownSession?: boolean;
   // A launcher that prints the real exit code (hilt-winrun under Wine): read from this line.
   exitLine?: { re: RegExp; parse: (lines: readonly string[]) => number | undefined };
 }
@@ -65,7 +68,8 @@ export class Child {
       // hilt decides when to escalate (the watchdog): execa's own SIGKILL 5 s after a SIGTERM would
       // kill a hung program while its stacks are still being taken.
       forceKillAfterDelay: false,
-      cleanup: true,
+      cleanup: true, // not for a detached child (execa's rule): the reaper and its cgroup end it
+      detached: opts.ownSession ?? false,
     });
     if (this.proc.pid === undefined) throw new Error(`cannot spawn ${file}`);
     this.pid = this.proc.pid;

@@ -44,6 +44,7 @@ describe('parseTargetSpec on the real engine.json', () => {
       'no-crashguard',
       'no-signal-handlers',
       'no-guardian',
+      'guardian-in-group',
       'destroy-before-untrack',
       'init-on-callback-thread',
       'fork-keeps-midi',

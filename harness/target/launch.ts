@@ -130,6 +130,7 @@ export async function launchTarget(
     cwd: opts.coreDir ?? spec.cwd,
     tailLines: opts.tailLines,
     stdin: 'pipe', // the engine stops when its stdin closes: hilt's death stops it too
+    ownSession: true, // its own process group, so kill9 --set scope=group has a group to kill
   });
   const t0 = now();
   const way = readyWay(spec, opts);

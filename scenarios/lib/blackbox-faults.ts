@@ -8,6 +8,7 @@ import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import type { ExitClass } from '../../harness/proc/exit.ts';
 import type { TargetSession } from './target-session.ts';
+import { killByScope, SCOPE_LABEL, type KillScope } from './kill-scope.ts';
 
 export interface BlackBoxFault {
   label: string; // "SIGKILL", "the configured stop", "its own end"
@@ -33,11 +34,19 @@ async function signalled(ctx: ScenarioContext, t: RunningTarget, sig: NodeJS.Sig
   return { ended: endOf(w, t.child), at, ...(w.outcome === 'hung' && { hang: w.hang.summary }) };
 }
 
-export function killFault(ctx: ScenarioContext): BlackBoxFault {
+// SIGKILL as far as --set scope says (kill9; other scenarios kill the process only).
+export function killFault(ctx: ScenarioContext, scope: KillScope = 'pid'): BlackBoxFault {
   return {
-    label: 'SIGKILL',
+    label: SCOPE_LABEL[scope],
     deadlineMs: 1000,
-    inject: (t) => signalled(ctx, t, 'SIGKILL', 1000),
+    inject: async (t) => {
+      const at = now();
+      await killByScope(t, scope);
+      const w = await ctx.run.phase(`${t.spec.name} ends after ${SCOPE_LABEL[scope]}`, watchBudget(1000), () =>
+        watch(t.child, t.child.exited, { what: `${t.spec.name} exit after ${SCOPE_LABEL[scope]}`, softMs: 1000 }),
+      );
+      return { ended: endOf(w, t.child), at, ...(w.outcome === 'hung' && { hang: w.hang.summary }) };
+    },
     expectExit: (x) => ({ ok: x.signal === 'SIGKILL', expected: 'SIGKILL' }),
   };
 }

@@ -3,7 +3,7 @@
 // each into one line (ok, missing, failed or info, with the exact command that fixes it) and
 // says whether the rig is usable (exit 0) or not (77). The virtual rig is started and always
 // stopped; the system rig is the session's own server, never started, restarted or stopped.
-import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -241,15 +241,9 @@ function midiLine(m: MidiFacts): CheckLine {
   };
 }
 
-// Whether each target can get a group of its own, which nothing it starts can leave. Asking makes
-// hilt's (empty) group; the check removes it again.
-export function containmentLine(c: Containment, remove = (dir: string) => rmdirSync(dir)): CheckLine {
+// Whether each target can get a group of its own, which nothing it starts can leave.
+export function containmentLine(c: Containment): CheckLine {
   if (!c.ok) return { id: 'containment', status: 'missing', text: `no group per target: ${c.why}`, fix: c.fix, required: false };
-  try {
-    remove(c.root);
-  } catch {
-    /* a group of this process's that something else uses: left to the reaper */
-  }
   return {
     id: 'containment',
     status: 'ok',

@@ -15,6 +15,7 @@ const Switch kSwitches[] = {
     {"no-crashguard", &BugSwitches::noCrashGuard},
     {"no-signal-handlers", &BugSwitches::noSignalHandlers},
     {"no-guardian", &BugSwitches::noGuardian},
+    {"guardian-in-group", &BugSwitches::guardianInGroup},
     {"destroy-before-untrack", &BugSwitches::destroyBeforeUntrack},
     {"gc-free-while-running", &BugSwitches::gcFreeWhileRunning},
     {"no-cleanup-hook", &BugSwitches::noCleanupHook},

@@ -48,7 +48,8 @@ std::string guardianPathNextToSelf() {
   return path.substr(0, path.rfind('/') + 1) + "hilt-guardian";
 }
 
-bool GuardianLink::start(const std::string& exe, const std::string& serverPath, int deadlineMs, std::string& error) {
+bool GuardianLink::start(const std::string& exe, const std::string& serverPath, int deadlineMs, bool ownSession,
+                         std::string& error) {
   int cmd[2];
   int status[2];
   if (pipe2(cmd, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0) {
@@ -63,8 +64,12 @@ bool GuardianLink::start(const std::string& exe, const std::string& serverPath, 
   std::vector<char*> argv = {const_cast<char*>(exe.c_str()), const_cast<char*>("--engine-pid"),
                              const_cast<char*>(enginePid.c_str()), const_cast<char*>("--server"),
                              const_cast<char*>(serverPath.c_str()), nullptr};
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  if (ownSession) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);  // glibc 2.26 and later
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   close(cmd[0]);
   close(status[1]);
@@ -85,7 +90,8 @@ bool GuardianLink::start(const std::string& exe, const std::string& serverPath, 
     return false;
   }
   setCrashGuardGuardianFd(toGuardian_);
-  logLine("guardian: started pid " + std::to_string(pid));
+  logLine("guardian: started pid " + std::to_string(pid) +
+          (ownSession ? " in a session of its own" : " in the engine's process group (bug switch guardian-in-group)"));
   return true;
 }
 

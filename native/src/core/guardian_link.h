@@ -19,7 +19,9 @@ class GuardianLink {
   GuardianLink& operator=(const GuardianLink&) = delete;
 
   // Spawns `exe`, which connects to the audio server itself; returns once it says "ready".
-  bool start(const std::string& exe, const std::string& serverPath, int deadlineMs, std::string& error);
+  // ownSession: the guardian calls setsid() as it starts, so a signal to the engine's process
+  // group (a shell's kill -9 -PGID, a terminal's Ctrl+C, a supervisor's group kill) spares it.
+  bool start(const std::string& exe, const std::string& serverPath, int deadlineMs, bool ownSession, std::string& error);
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   void track(uint32_t module);

@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
       hilt::logLine("guardian: not started (bug switch no-guardian)");
       return true;
     }
-    return guardian.start(hilt::guardianPathNextToSelf(), socket, 3000, err);
+    return guardian.start(hilt::guardianPathNextToSelf(), socket, 3000, !options.bugs.guardianInGroup, err);
   };
   if (options.bugs.noSignalHandlers) hilt::logLine("signals: SIGTERM/SIGINT not handled (bug switch no-signal-handlers)");
 

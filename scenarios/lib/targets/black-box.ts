@@ -20,11 +20,12 @@ import { now, pollUntil } from '../../../harness/wait.ts';
 import { isWineService } from '../../../harness/target/wine.ts';
 import { crashFault, killFault, signalFault, type BlackBoxFault } from '../blackbox-faults.ts';
 import { runPipeline, type FaultSteps, type StepsFactory } from '../pipeline.ts';
+import { killScope } from '../kill-scope.ts';
 import type { TargetAdapter } from './adapter.ts';
 
 export const blackBox: TargetAdapter = {
   kind: 'black box',
-  kill: (ctx) => runBlackBox(ctx, killFault(ctx)),
+  kill: (ctx) => runBlackBox(ctx, killFault(ctx, killScope(ctx))),
   // It cannot be made to fault from inside: the crash signal comes from outside, at the process
   // (thread and point are refused for it before the run: the manifest's targetLimits).
   crash: (ctx, asked) => runBlackBox(ctx, crashFault(ctx, `SIG${asked.signal.toUpperCase()}` as NodeJS.Signals)),

@@ -18,6 +18,7 @@ import { runPipeline, type FaultSteps, type RunRecord, type StepsFactory } from 
 import { readCleanup, recordCleanupFigures, sweptAtRelaunch, tapped } from '../reference-engine.ts';
 import type { TargetSession } from '../target-session.ts';
 import type { TargetAdapter } from './adapter.ts';
+import { killByScope, killScope, SCOPE_LABEL, type KillScope } from '../kill-scope.ts';
 
 export interface EngineFault {
   label: string; // "SIGKILL", "SIGSEGV on the audio thread"
@@ -28,7 +29,8 @@ export interface EngineFault {
   relaunchIfSilent?: boolean; // kill9: the next launch's sweep is an allowed last resort
   deadlineMs?: number; // a stop's deadline: the fault to the process gone (shutdown-deadline)
   secondary?: boolean; // a second (crossfade) tap per victim before the fault
-  expectLayer?: CleanupLayer; // the defence layer that must have cleaned up
+  expectLayer?: CleanupLayer | 'relaunch-sweep'; // the defence layer that must have cleaned up
+  scope?: KillScope; // kill9: how far the SIGKILL reached
   // Several victims at once, each its own tone (multi-app), and the number of taps to expect.
   victims?: { name: string; hz: number; amplitude: number }[];
   expectTaps?: number;
@@ -37,13 +39,19 @@ export interface EngineFault {
 export const referenceEngine: TargetAdapter = {
   kind: 'reference engine',
   kill: async (ctx) => {
+    const scope = killScope(ctx);
     const { observation } = await runPipeline(
       ctx,
       engineSteps({
-        label: 'SIGKILL',
-        inject: (e) => void e.child.signal('SIGKILL'),
+        label: SCOPE_LABEL[scope],
+        scope,
+        inject: (e) => killByScope(e, scope),
         expectExit: (x) => ({ ok: x.signal === 'SIGKILL', expected: 'SIGKILL' }),
         relaunchIfSilent: true,
+        // A group kill spares the guardian (a session of its own): it must clean at once. A tree kill
+        // takes it too: only the next launch's sweep is left.
+        ...(scope === 'group' && { expectLayer: 'guardian' as const }),
+        ...(scope === 'tree' && { expectLayer: 'relaunch-sweep' as const }),
       }),
     );
     // A fact keeps every distinct value over the runs: the path only; its silence is the metric silence_ms.
@@ -146,7 +154,11 @@ export const engineSteps =
         return {
           kind: 'tapping-fault',
           target: { name: target.name, pid: e.pid },
-          fault: { label: spec.label, ...(spec.deadlineMs !== undefined && { deadlineMs: spec.deadlineMs }) },
+          fault: {
+            label: spec.label,
+            ...(spec.deadlineMs !== undefined && { deadlineMs: spec.deadlineMs }),
+            ...(spec.scope && { scope: spec.scope }),
+          },
           bugs: options.bugs,
           objectsBefore: own(before).map((o) => o.name),
           ...(spec.expectTaps !== undefined && {
