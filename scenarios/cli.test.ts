@@ -56,7 +56,7 @@ describe('usage errors exit 2 with the scenario listing', () => {
 
   // Everything a user can get wrong is said before a rig starts: within a second or two, no summary.
   test.each([
-    [['kill9', '--set', 'cuont=5'], /--set cuont: kill9 has no parameter "cuont" \(its parameters: resume_ms, tap_ms\)/],
+    [['kill9', '--set', 'cuont=5'], /--set cuont: kill9 has no parameter "cuont" \(its parameters: resume_ms, tap_ms, scope\)/],
     [['crash', '--set', 'signal=kill'], /--set signal=kill: expected one of segv, abrt, bus, trap, ill, fpe/],
     [['crash', '--set', 'core=maybe', '--set', 'tap_ms=-1'], /core=maybe: expected on or off\n.*tap_ms=-1: expected a whole number from 1/],
     [['kill9', '--seed', '-3'], /--seed needs a whole number from 0 to 4294967295, not "-3": a seed picks/],

@@ -147,6 +147,19 @@ const list = [
     bugs: ['no-guardian'],
   },
   {
+    name: 'freeze',
+    file: 'scenarios/freeze.scenario.ts',
+    summary: 'the engine frozen while it taps a victim, then thawed: audio resumes, nothing duplicated, it lives on',
+    description:
+      'Freeze the engine (cgroup.freeze where it has a group, else SIGSTOP) for ms while it taps a victim, then thaw it ' +
+      '(SIGCONT): the victim, silent while frozen, must be heard again within resume_ms, the engine must keep running, ' +
+      'and its objects on the server must be the ones it had (a re-made tap beside the old one doubles the audio).',
+    postmortem: 'finetune-orphans',
+    params: { ...TAPPING, ms: ms(1000, 'how long the engine stays frozen') },
+    needs: TAPPING_ENGINE,
+    bugs: ['retap-on-thaw'],
+  },
+  {
     name: 'kill-during-registration',
     file: 'scenarios/kill-during-registration.scenario.ts',
     summary: 'SIGKILL at seeded points of start-up; after each, a relaunch brings the inventory back to baseline',

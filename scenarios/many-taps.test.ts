@@ -27,22 +27,15 @@ describe('multi-app', () => {
 });
 
 describe('kill-during-registration', () => {
+  let orderOfSeed11: string | undefined; // the pass's order, which the bug switch's run with the same seed replays
   test('passes for every point, and reports the window the guardian cannot see', async () => {
     const r = await runCli(['kill-during-registration', '--seed', '11', '--set', 'iterations=6']);
+    orderOfSeed11 = r.summary?.facts.order;
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
     const s = r.summary!;
     for (const p of ['before-create', 'after-create', 'after-track']) expect(check(s, 'baseline-after-kill', p)?.verdict).toBe('pass');
     expect(s.facts.order).toMatch(/^seed 11: /);
     expect(s.facts.registration_window).toMatch(/after create left a tap the guardian could not see .* removed by: the relaunch sweep/);
-  });
-
-  test('the same seed replays the same order of kill points', async () => {
-    const [a, b] = [
-      await runCli(['kill-during-registration', '--seed', '5', '--set', 'iterations=4']),
-      await runCli(['kill-during-registration', '--seed', '5', '--set', 'iterations=4']),
-    ];
-    expect(a.summary?.facts.order).toMatch(/^seed 5: /);
-    expect(b.summary?.facts.order).toBe(a.summary?.facts.order);
   });
 
   test('--bug no-sweep fails at after-create, naming muesli #387 and the seed', async () => {
@@ -54,5 +47,7 @@ describe('kill-during-registration', () => {
     expect(s.diagnosis).toMatch(/not yet tracked, so the guardian could not know it \(muesli #387\)/);
     expect(s.diagnosis).toMatch(/no-sweep/);
     expect(s.diagnosis).toMatch(/Seed 11 replays this order/);
+    // The same seed, the same order of kill points (when the pass above ran in this file's run).
+    if (orderOfSeed11 !== undefined) expect(s.facts.order).toBe(orderOfSeed11);
   });
 });

@@ -97,6 +97,18 @@ export class ProcessGroup implements TargetGroup {
     return { ended: gone.ok, waitedMs: now() - t0 };
   }
 
+  // cgroup.freeze: every member stops where it is (no signal it could see), until thawed; done when
+  // cgroup.events says so.
+  async freeze(frozen: boolean, deadlineMs: number): Promise<{ ok: boolean; waitedMs: number }> {
+    const t0 = now();
+    writeFileSync(join(this.path, 'cgroup.freeze'), frozen ? '1' : '0');
+    const done = await pollUntil(() => cgroupEvents(read(join(this.path, 'cgroup.events'))).frozen === frozen || undefined, {
+      deadlineMs,
+      intervalMs: 2,
+    });
+    return { ok: done.ok, waitedMs: now() - t0 };
+  }
+
   // An empty group is removed; a populated one cannot be (EBUSY), and is left for the reaper.
   remove(): boolean {
     try {

@@ -52,6 +52,7 @@ export interface TargetGroup {
   launchPrefix(): string[]; // argv put before the target's command (same pid)
   members(): number[]; // every process in it now
   killAll(deadlineMs: number): Promise<{ ended: boolean; waitedMs: number }>; // all at once, then none left
+  freeze(frozen: boolean, deadlineMs: number): Promise<{ ok: boolean; waitedMs: number }>; // every member stopped, or thawed
   remove(): boolean; // an empty group goes; false: still populated
 }
 

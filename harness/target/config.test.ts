@@ -45,6 +45,7 @@ describe('parseTargetSpec on the real engine.json', () => {
       'no-signal-handlers',
       'no-guardian',
       'guardian-in-group',
+      'retap-on-thaw',
       'destroy-before-untrack',
       'init-on-callback-thread',
       'fork-keeps-midi',

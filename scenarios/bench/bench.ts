@@ -111,6 +111,9 @@ async function silence(n: number): Promise<void> {
   }
   await row('SIGSEGV on main, with core dump', ['crash', '--set', 'signal=segv'], 'crashguard_ms');
   await row('SIGKILL, relaunch sweep', ['kill9', '--bug', 'no-guardian'], undefined, Math.min(n, 2));
+  await row('SIGKILL to its group, guardian', ['kill9', '--set', 'scope=group'], 'guardian_ms');
+  await row('SIGKILL to its cgroup, sweep', ['kill9', '--set', 'scope=tree'], undefined, Math.min(n, 2));
+  await row('thaw after 1 s frozen (from thaw)', ['freeze', '--set', 'ms=1000'], undefined);
   await row('SIGTERM, clean stop', ['sigterm'], undefined);
 }
 

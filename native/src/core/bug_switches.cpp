@@ -24,6 +24,7 @@ const Switch kSwitches[] = {
     {"leak-on-stop", &BugSwitches::leakOnStop},
     {"init-on-callback-thread", &BugSwitches::initOnCallbackThread},
     {"fork-keeps-midi", &BugSwitches::forkKeepsMidi},
+    {"retap-on-thaw", &BugSwitches::retapOnThaw},
 };
 }  // namespace
 

@@ -23,6 +23,7 @@ struct BugSwitches {
   // MIDI start-up runs inline on the thread that asked (the audio callback thread, a GUI callback),
   // with no timeout and no fallback
   bool initOnCallbackThread = false;
+  bool retapOnThaw = false;          // after a stall (a freeze, SIGSTOP) the taps are made again, the old ones left
   bool forkKeepsMidi = false;        // a child forked without exec after MIDI is up inherits the server connection and outlives the engine
 
   // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.

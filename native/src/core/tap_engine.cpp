@@ -20,6 +20,11 @@
 namespace hilt {
 
 namespace {
+constexpr pa_usec_t kStallWatchUs = 100 * 1000;  // the stall watch's period
+constexpr int64_t kStallMs = 400;                // a tick this late is a stall, not scheduling noise
+}  // namespace
+
+namespace {
 
 constexpr pa_sample_spec kSpec = {PA_SAMPLE_FLOAT32LE, 48000, 2};
 constexpr const char* kPrefix = "hilt-engine-";
@@ -353,6 +358,8 @@ bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
     }
     if (ok) {
       running_.store(true);
+      lastWatchUs_ = monotonicMicros();
+      stallWatch_ = pa_context_rttime_new(context_, pa_rtclock_now() + kStallWatchUs, &TapEngine::onStallWatch, this);
       pa_context_set_subscribe_callback(context_, &TapEngine::onSubscribe, this);
       pa_operation* op = pa_context_subscribe(context_, PA_SUBSCRIPTION_MASK_SINK_INPUT, nullptr, nullptr);
       if (op) pa_operation_unref(op);
@@ -451,6 +458,37 @@ void TapEngine::onHeartbeat(pa_mainloop_api*, pa_time_event* e, const struct tim
   pa_context_rttime_restart(self->context_, e, pa_rtclock_now() + self->heartbeatPeriod_);
 }
 
+void TapEngine::onStallWatch(pa_mainloop_api*, pa_time_event* e, const struct timeval*, void* userdata) {
+  auto* self = static_cast<TapEngine*>(userdata);
+  const int64_t now = monotonicMicros();
+  const int64_t lateMs = (now - self->lastWatchUs_ - static_cast<int64_t>(kStallWatchUs)) / 1000;
+  self->lastWatchUs_ = now;
+  if (lateMs >= kStallMs) {
+    if (self->options_.bugs.retapOnThaw && !self->retapThread_.joinable()) {
+      logLine("stall: the audio loop did not run for " + std::to_string(lateMs) + " ms; re-creating the taps (bug switch retap-on-thaw)");
+      self->retapThread_ = std::thread([self] { self->retapAfterStall(); });
+    } else {
+      logLine("stall: the audio loop did not run for " + std::to_string(lateMs) + " ms (frozen, stopped or in a debugger); taps kept");
+    }
+  }
+  pa_context_rttime_restart(self->context_, e, pa_rtclock_now() + kStallWatchUs);
+}
+
+void TapEngine::retapAfterStall() {
+  LoopLock lock(loop_);
+  std::vector<std::string> names;
+  for (const auto& t : taps_)
+    if (!t->secondary) names.push_back(t->name);
+  for (const auto& name : names) {
+    auto tap = std::make_unique<Tap>();
+    tap->engine = this;
+    tap->name = name + "-thaw";
+    taps_.push_back(std::move(tap));
+    std::string error;
+    if (!createTap(*taps_.back(), error) || !startStreams(*taps_.back(), error)) logLine("stall: re-tap failed: " + error);
+  }
+}
+
 std::string TapEngine::tapNames() const {
   std::string out;
   for (const auto& t : taps_) out += (out.empty() ? "" : ",") + t->name;
@@ -461,11 +499,16 @@ void TapEngine::stop() {
   if (stopped_ || !loop_) return;
   stopped_ = true;
   running_.store(false);
+  if (retapThread_.joinable()) retapThread_.join();  // it takes the loop lock: joined before we do
   {
     LoopLock lock(loop_);
     if (heartbeat_) {
       pa_threaded_mainloop_get_api(loop_)->time_free(heartbeat_);
       heartbeat_ = nullptr;
+    }
+    if (stallWatch_) {
+      pa_threaded_mainloop_get_api(loop_)->time_free(stallWatch_);
+      stallWatch_ = nullptr;
     }
     if (context_) pa_context_set_subscribe_callback(context_, nullptr, nullptr);
     const bool connected = context_ && pa_context_get_state(context_) == PA_CONTEXT_READY;

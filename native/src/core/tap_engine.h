@@ -17,6 +17,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bug_switches.h"
@@ -98,6 +99,10 @@ class TapEngine {
   static void onSubscribe(pa_context* c, pa_subscription_event_type_t t, uint32_t idx, void* self);
   static void onSinkInputInfo(pa_context* c, const pa_sink_input_info* i, int eol, void* self);
   static void onHeartbeat(pa_mainloop_api* api, pa_time_event* e, const struct timeval* tv, void* self);
+  // Every 100 ms on the audio client thread: a late tick means the process did not run (frozen,
+  // SIGSTOPped, paused in a debugger). The taps stay as they are; the bug switch re-creates them.
+  static void onStallWatch(pa_mainloop_api* api, pa_time_event* e, const struct timeval* tv, void* self);
+  void retapAfterStall();  // bug switch retap-on-thaw: new taps, the old ones left in place
 
   struct ModuleEntry {
     uint32_t index;
@@ -114,6 +119,9 @@ class TapEngine {
   std::set<uint32_t> movedInputs_;
   pa_time_event* heartbeat_ = nullptr;
   pa_usec_t heartbeatPeriod_ = 0;
+  pa_time_event* stallWatch_ = nullptr;
+  int64_t lastWatchUs_ = 0;
+  std::thread retapThread_;  // off the audio thread: a tap is made with blocking waits on it
   std::atomic<bool> running_{false};
   std::atomic<int> tapped_{0};
   bool stopped_ = false;

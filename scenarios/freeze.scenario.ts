@@ -1,0 +1,98 @@
+// freeze: the engine stops dead while it taps a victim (a cgroup freeze, else SIGSTOP: what a
+// debugger, a laptop's suspend or an overloaded host does to an app), then goes on. Its taps must
+// be the same afterwards: an engine that "recovers" from a stall by making its taps again, without
+// removing the old ones, leaves two taps of one app (double audio) and an object nobody removes.
+// Not the fault pipeline (lib/pipeline.ts): the target lives on through the fault.
+import { judgeFreeze, type FreezeObservation } from '../harness/check/freeze.ts';
+import { diffSnapshots, type Snapshot } from '../harness/inventory/snapshot.ts';
+import { defineScenario } from '../harness/scenario/define.ts';
+import { stopTarget, type RunningTarget } from '../harness/target/launch.ts';
+import { watchBudget } from '../harness/watchdog/watchdog.ts';
+import { now } from '../harness/wait.ts';
+import { SCENARIOS } from './manifest.ts';
+import { tapped } from './lib/reference-engine.ts';
+import { TargetSession } from './lib/target-session.ts';
+
+// Frozen or thawed by its group where it has one (nothing it could see), else by SIGSTOP/SIGCONT.
+async function setFrozen(e: RunningTarget, frozen: boolean): Promise<void> {
+  if (!e.group) return void e.child.signal(frozen ? 'SIGSTOP' : 'SIGCONT');
+  const r = await e.group.freeze(frozen, 2000);
+  if (!r.ok) throw new Error(`cgroup.freeze=${frozen ? 1 : 0} not done within 2000 ms for ${e.group.path}`);
+}
+
+defineScenario(SCENARIOS.freeze, async (ctx) => {
+  const { run, target, options, params } = ctx;
+  const holdMs = params.number('ms');
+  const resumeLimit = params.number('resume_ms');
+  const cap = ctx.rig.capture;
+  const session = new TargetSession(ctx);
+  const own = (s: Snapshot, pid: number) => s.objects.filter((o) => o.ownerPid === pid).map((o) => o.name);
+
+  const baseline = await run.phase('baseline inventory', 5000, () => session.snapshot());
+  await session.victim();
+  const e = await session.launch(`${target.name} ready`);
+  await tapped(session, e);
+  const before = await run.phase('inventory before the freeze', 5000, () => session.snapshot());
+  const how = e.group ? 'cgroup.freeze' : 'SIGSTOP';
+  run.fact('freeze', `${how} for ${holdMs} ms`);
+
+  const frozenAt = now();
+  run.event(`frozen (${how})`);
+  await setFrozen(e, true);
+  const silent = await cap.waitFor('absent', { after: frozenAt, minRunMs: 10, deadlineMs: holdMs });
+  // The fault is a duration: held for ms, whatever was seen meanwhile.
+  await new Promise((r) => setTimeout(r, Math.max(0, frozenAt + holdMs - now())));
+  await setFrozen(e, false);
+  const thawAt = now();
+  run.event('thawed');
+  const back = await run.phase('audio resumes after the thaw', resumeLimit + 1500, () =>
+    cap.waitFor('present', { after: thawAt, minRunMs: 50, deadlineMs: resumeLimit }),
+  );
+  if (silent.ok) run.metric('silence_ms', (back.ok ? back.atMs! : now()) - silent.atMs!);
+  // Its own account of the stall, then what it did about it, before the server is asked.
+  const stallLine = await run.phase(`${target.name} says it stalled`, 3000, () => e.child.waitForLine(/stall: /)).catch(() => undefined);
+  if (stallLine?.includes('re-creating')) {
+    await run
+      .phase(`${target.name} re-makes its taps`, 3000, () => e.child.waitForLine(/tap: created \S+-thaw|re-tap failed/))
+      .catch(() => {});
+  }
+  const after = await run.phase('inventory after the thaw', 5000, () => session.snapshot());
+  const aliveAfter = e.child.done === undefined;
+  // Stopped the way it stops, so what it made (the old taps and any new ones) is its to remove.
+  const stopped = await run.phase(`${target.name} stops`, watchBudget(target.stop.deadlineMs), () => stopTarget(e));
+  run.fact('stop', stopped.exit.name);
+  const final = await session.finalSnapshot('final inventory');
+
+  const observation: FreezeObservation = {
+    kind: 'freeze',
+    target: { name: target.name, pid: e.pid },
+    bugs: options.bugs,
+    how,
+    frozenMs: thawAt - frozenAt,
+    ...(silent.ok && { silentAfterMs: Math.max(0, silent.atMs! - frozenAt) }), // the capture's 10 ms windows straddle the freeze
+    ...(back.ok && { resumeMs: Math.max(0, back.atMs! - thawAt) }),
+    resumeLimitMs: resumeLimit,
+    ...(stallLine && { stallLine: stallLine.replace(/^.*?stall: /, 'stall: ') }),
+    objectsBefore: own(before, e.pid),
+    objectsAfter: own(after, e.pid),
+    aliveAfter,
+    notBaseline: diffSnapshots(baseline, final).added,
+  };
+  const judged = judgeFreeze(observation);
+  for (const c of judged.checks) run.check(c);
+  if (judged.diagnosis) run.diagnosis = judged.diagnosis;
+  run.metric('audio_resume_ms', observation.resumeMs);
+  await session.attachTimeline(
+    `freeze run ${ctx.repetition}: victim ${cap.frequencyHz} Hz through ${how} for ${holdMs} ms`,
+    [
+      { at: frozenAt, label: `frozen (${how})` },
+      { at: thawAt, label: 'thawed' },
+    ],
+    [{ at: thawAt + resumeLimit, label: 'resume deadline', missed: !back.ok }],
+    judged.checks,
+  );
+  await run.attach('engine', 'log', e.child.outputTail(400));
+  await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
+  await run.attach('observation', 'json', JSON.stringify(observation, null, 2));
+  await session.sweepLeftovers(diffSnapshots(baseline, final));
+});
