@@ -5,11 +5,15 @@
 // Not the fault pipeline (lib/pipeline.ts): the target lives on through the fault.
 import { judgeFreeze, type FreezeObservation } from '../harness/check/freeze.ts';
 import { diffSnapshots, type Snapshot } from '../harness/inventory/snapshot.ts';
-import { defineScenario } from '../harness/scenario/define.ts';
+import { defineScenario, type ScenarioContext } from '../harness/scenario/define.ts';
+import { leftovers } from '../harness/inventory/leftovers.ts';
+import type { InventoryObject } from '../harness/inventory/objects.ts';
 import { stopTarget, type RunningTarget } from '../harness/target/launch.ts';
 import { watchBudget } from '../harness/watchdog/watchdog.ts';
 import { now } from '../harness/wait.ts';
 import { SCENARIOS } from './manifest.ts';
+import { adapterFor } from './lib/targets/adapter.ts';
+import { ownerOf } from './lib/targets/black-box.ts';
 import { tapped } from './lib/reference-engine.ts';
 import { TargetSession } from './lib/target-session.ts';
 
@@ -20,7 +24,11 @@ async function setFrozen(e: RunningTarget, frozen: boolean): Promise<void> {
   if (!r.ok) throw new Error(`cgroup.freeze=${frozen ? 1 : 0} not done within 2000 ms for ${e.group.path}`);
 }
 
-defineScenario(SCENARIOS.freeze, async (ctx) => {
+// The target's kind decides what is listened for (scenarios/lib/targets/adapter.ts's traits).
+defineScenario(SCENARIOS.freeze, (ctx) => (adapterFor(ctx).kind === 'reference engine' ? freezeEngine(ctx) : freezeBlackBox(ctx)));
+
+// The reference engine: the victim it taps goes silent while it is frozen.
+async function freezeEngine(ctx: ScenarioContext): Promise<void> {
   const { run, target, options, params } = ctx;
   const holdMs = params.number('ms');
   const resumeLimit = params.number('resume_ms');
@@ -95,4 +103,59 @@ defineScenario(SCENARIOS.freeze, async (ctx) => {
   await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
   await run.attach('observation', 'json', JSON.stringify(observation, null, 2));
   await session.sweepLeftovers(diffSnapshots(baseline, final));
-});
+}
+
+// Any program: its own sound (a program that plays) must come back after the thaw, and its objects
+// on the server must be the ones it had; after its configured stop, nothing of it is left.
+async function freezeBlackBox(ctx: ScenarioContext): Promise<void> {
+  const { run, rig, target, options, params } = ctx;
+  const holdMs = params.number('ms');
+  const resumeLimit = params.number('resume_ms');
+  const session = new TargetSession(ctx);
+  const names = (objects: InventoryObject[]) => objects.map((o) => o.name);
+
+  await session.victim();
+  const baseline = await run.phase('baseline inventory', 8000, () => rig.serverInventory());
+  const t = await session.launch(`${target.name} ready`);
+  const owner = await ownerOf(ctx, t);
+  const during = await run.phase('inventory before the freeze', 8000, () => rig.serverInventory());
+  const how = t.group ? 'cgroup.freeze' : 'SIGSTOP';
+  run.fact('freeze', `${how} for ${holdMs} ms`);
+  const frozenAt = now();
+  await setFrozen(t, true);
+  await new Promise((r) => setTimeout(r, Math.max(0, frozenAt + holdMs - now()))); // the fault is a duration
+  await setFrozen(t, false);
+  const thawAt = now();
+  const plays = target.expect.audio === 'plays';
+  const back = plays
+    ? await run.phase('its sound after the thaw', resumeLimit + 1500, () =>
+        rig.capture.waitFor('other', { after: thawAt, minRunMs: 50, deadlineMs: resumeLimit }),
+      )
+    : undefined;
+  const after = await run.phase('inventory after the thaw', 8000, () => rig.serverInventory());
+  const aliveAfter = t.child.done === undefined;
+  const stopped = await run.phase(`${target.name} stops`, watchBudget(target.stop.deadlineMs), () => stopTarget(t));
+  run.fact('stop', stopped.exit.name);
+  const final = await session.finalSnapshot('final inventory');
+
+  const observation: FreezeObservation = {
+    kind: 'freeze',
+    target: { name: target.name, pid: t.pid },
+    bugs: options.bugs,
+    how,
+    listen: plays ? 'own sound' : 'nothing',
+    frozenMs: thawAt - frozenAt,
+    ...(back?.ok && { resumeMs: Math.max(0, back.atMs! - thawAt) }),
+    resumeLimitMs: resumeLimit,
+    objectsBefore: names(leftovers(baseline, during, owner)),
+    objectsAfter: names(leftovers(baseline, after, owner)),
+    aliveAfter,
+    notBaseline: leftovers(baseline, final, owner),
+  };
+  const judged = judgeFreeze(observation);
+  for (const c of judged.checks) run.check(c);
+  if (judged.diagnosis) run.diagnosis = judged.diagnosis;
+  await run.attach('target', 'log', t.child.outputTail(400));
+  await run.attach('observation', 'json', JSON.stringify(observation, null, 2));
+  if (observation.notBaseline.length) await rig.removeLeftovers(observation.notBaseline);
+}

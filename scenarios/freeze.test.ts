@@ -1,7 +1,9 @@
 // freeze through the real CLI: the engine frozen by its cgroup while it taps a victim, then thawed.
 // As it is: silent while frozen, back after the thaw, the same taps, still running. Under
 // retap-on-thaw: a second tap beside the first, named in the diagnosis.
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { ROOT } from '../harness/target/config.ts';
 import { check, runCli } from './run-cli.ts';
 
 describe('freeze', () => {
@@ -22,5 +24,14 @@ describe('freeze', () => {
     expect(check(r.summary, 'no-duplicates')).toMatchObject({ verdict: 'fail' });
     expect(check(r.summary, 'no-duplicates')?.message).toMatch(/new: .*hilt-engine-\d+-thaw/);
     expect(r.summary!.diagnosis).toMatch(/made its taps again without removing the old ones \(retap-on-thaw\)/);
+  });
+
+  // A program nobody here wrote: SoX's play, frozen by its group for 800 ms, plays on after the thaw.
+  test('a black box (sox-play): its own sound back after the thaw, the same objects, running; nothing left after its stop', async () => {
+    const r = await runCli(['freeze', '--set', 'ms=800', '--target', join(ROOT, 'fixtures/targets/examples/sox-play.json')]);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    expect(check(r.summary, 'silent-while-frozen')).toBeUndefined(); // it does not carry the victim
+    expect(check(r.summary, 'resumed-after-thaw')?.verdict).toBe('pass');
+    expect(check(r.summary, 'no-duplicates')?.message).toMatch(/^\d+ objects before and after$/);
   });
 });

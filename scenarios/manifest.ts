@@ -155,8 +155,8 @@ const list = [
       '(SIGCONT): the victim, silent while frozen, must be heard again within resume_ms, the engine must keep running, ' +
       'and its objects on the server must be the ones it had (a re-made tap beside the old one doubles the audio).',
     postmortem: 'finetune-orphans',
-    params: { ...TAPPING, ms: ms(1000, 'how long the engine stays frozen') },
-    needs: TAPPING_ENGINE,
+    params: { ...TAPPING, ms: ms(1000, 'how long the target stays frozen') },
+    needs: ANY_PROGRAM,
     bugs: ['retap-on-thaw'],
   },
   {

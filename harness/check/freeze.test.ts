@@ -24,7 +24,7 @@ describe('judgeFreeze on real runs', () => {
     expect(check(retap, 'no-duplicates').message).toMatch(/^new: hilt-engine-\d+-thaw$/);
     expect(judgeFreeze(retap).diagnosis).toMatch(
       new RegExp(
-        '^after \\d+ ms frozen \\(cgroup\\.freeze\\) the engine made its taps again without removing the old ones ' +
+        '^after \\d+ ms frozen \\(cgroup\\.freeze\\) hilt-engine made its taps again without removing the old ones ' +
           '\\(retap-on-thaw\\): hilt-engine-\\d+-thaw beside',
       ),
     );

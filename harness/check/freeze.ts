@@ -12,6 +12,9 @@ export interface FreezeObservation {
   target: { name: string; pid: number };
   bugs: string[];
   how: 'cgroup.freeze' | 'SIGSTOP';
+  // What is listened for: the victim the engine taps (silent while frozen), a black box's own sound
+  // (back after the thaw), or nothing (a program that plays nothing).
+  listen?: 'victim' | 'own sound' | 'nothing';
   frozenMs: number; // frozen to thawed
   silentAfterMs?: number; // the freeze to the victim silent; absent: never silent
   resumeMs?: number; // the thaw to the victim heard again; absent: not within the deadline
@@ -24,25 +27,35 @@ export interface FreezeObservation {
 }
 
 export function judgeFreeze(o: FreezeObservation): Judgement {
+  const listen = o.listen ?? 'victim';
   // By name, each once: a tap is a module, a sink and a node of one name.
   const added = [...new Set(o.objectsAfter.filter((n) => !o.objectsBefore.includes(n)))];
   const lost = [...new Set(o.objectsBefore.filter((n) => !o.objectsAfter.includes(n)))];
-  const checks: CheckResult[] = [
-    expectation(
-      'silent-while-frozen',
-      'the victim went silent while the engine was frozen',
-      o.silentAfterMs !== undefined,
-      o.silentAfterMs === undefined ? 'never silent' : Math.round(o.silentAfterMs),
-      `< ${Math.round(o.frozenMs)}`,
-      'ms',
-      o.silentAfterMs === undefined
-        ? `the victim played on through ${Math.round(o.frozenMs)} ms of ${o.how}: the freeze did not reach the engine's audio`
-        : `silent ${Math.round(o.silentAfterMs)} ms after ${o.how}`,
-    ),
-    withinLimit('resumed-after-thaw', 'audio resumes after the thaw', o.resumeMs, o.resumeLimitMs, 'ms', 'thaw to victim tone present'),
+  const checks: (CheckResult | false)[] = [
+    listen === 'victim' &&
+      expectation(
+        'silent-while-frozen',
+        'the victim went silent while the engine was frozen',
+        o.silentAfterMs !== undefined,
+        o.silentAfterMs === undefined ? 'never silent' : Math.round(o.silentAfterMs),
+        `< ${Math.round(o.frozenMs)}`,
+        'ms',
+        o.silentAfterMs === undefined
+          ? `the victim played on through ${Math.round(o.frozenMs)} ms of ${o.how}: the freeze did not reach the engine's audio`
+          : `silent ${Math.round(o.silentAfterMs)} ms after ${o.how}`,
+      ),
+    listen !== 'nothing' &&
+      withinLimit(
+        'resumed-after-thaw',
+        'audio resumes after the thaw',
+        o.resumeMs,
+        o.resumeLimitMs,
+        'ms',
+        listen === 'victim' ? 'thaw to victim tone present' : 'thaw to its own sound heard',
+      ),
     expectation(
       'alive-after-thaw',
-      'the engine runs on after the thaw',
+      `${o.target.name} runs on after the thaw`,
       o.aliveAfter,
       o.aliveAfter ? 'running' : 'gone',
       'running',
@@ -62,16 +75,19 @@ export function judgeFreeze(o: FreezeObservation): Judgement {
     ),
     backToBaseline(o.notBaseline),
   ];
-  const failed = checks.filter((c) => c.verdict === 'fail');
-  return { checks, ...(failed.length && { diagnosis: diagnoseFreeze(o, failed, added) }) };
+  const made = checks.filter((c): c is CheckResult => c !== false);
+  const failed = made.filter((c) => c.verdict === 'fail');
+  return { checks: made, ...(failed.length && { diagnosis: diagnoseFreeze(o, failed, added) }) };
 }
 
 function diagnoseFreeze(o: FreezeObservation, failed: CheckResult[], added: string[]): string {
   if (failed.some((c) => c.id === 'no-duplicates') && added.length) {
+    const engine = (o.listen ?? 'victim') === 'victim';
     return (
-      `after ${Math.round(o.frozenMs)} ms frozen (${o.how}) the engine made its taps again without removing the old ones ` +
-      `(retap-on-thaw): ${added.join(', ')} beside what it had; two taps of one app double its audio, and the old one is an ` +
-      `object no layer will remove while the engine lives. It said: ${o.stallLine ?? 'nothing'}`
+      `after ${Math.round(o.frozenMs)} ms frozen (${o.how}) ${o.target.name} made its ${engine ? 'taps' : 'objects'} again ` +
+      `without removing the old ones${o.bugs.includes('retap-on-thaw') ? ' (retap-on-thaw)' : ''}: ${added.join(', ')} beside what ` +
+      `it had; ${engine ? 'two taps of one app double its audio, and ' : ''}the old ones are objects nobody removes while it lives. ` +
+      `It said: ${o.stallLine ?? 'nothing'}`
     );
   }
   return failed.map((c) => `${c.name}: ${c.message}`).join('; ');

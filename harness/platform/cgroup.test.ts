@@ -3,7 +3,9 @@
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../wait.ts';
-import { cgroup2Mount, cgroupEvents, containment, ownCgroup, ProcessGroup, removeTree } from './cgroup.ts';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cgroup2Mount, cgroupEvents, containment, ownCgroup, ProcessGroup, removeStaleGroups, removeTree } from './cgroup.ts';
 
 describe('parsers', () => {
   it('finds the cgroup v2 mount on a hybrid and a pure v2 system', () => {
@@ -46,5 +48,16 @@ describe.skipIf(!c.ok)('a real group (needs cgroup v2 writable here: root, or a 
     expect(r.ended).toBe(true);
     expect(g.members()).toEqual([]);
     expect(g.remove()).toBe(true);
+  });
+
+  it("a dead hilt's group is ended and removed by the next hilt: its members killed, then the group", async () => {
+    const parent = dirname(c.ok ? c.root : '');
+    const stale = new ProcessGroup(join(parent, 'hilt-999997')); // no such pid: /proc has no 999997
+    const member = execa(stale.launchPrefix()[0]!, [...stale.launchPrefix().slice(1), 'sleep', '30'], { reject: false, stdio: 'ignore' });
+    expect((await pollUntil(() => stale.members().length === 1 || undefined, { deadlineMs: 3000, intervalMs: 10 })).ok).toBe(true);
+    removeStaleGroups(parent);
+    expect((await member).signal).toBe('SIGKILL');
+    removeStaleGroups(parent); // empty now: removed
+    expect(existsSync(stale.path)).toBe(false);
   });
 });

@@ -49,6 +49,7 @@ export function containment(): Containment {
   const own = ownCgroup(read('/proc/self/cgroup'));
   if (!mount || own === undefined) return (root = { ok: false, why: 'no cgroup v2 hierarchy is mounted', fix });
   const dir = join(mount, own, `hilt-${process.pid}`);
+  removeStaleGroups(join(mount, own));
   try {
     mkdirSync(dir, { recursive: false });
   } catch (e) {
@@ -117,6 +118,30 @@ export class ProcessGroup implements TargetGroup {
     } catch {
       return !existsSync(this.path);
     }
+  }
+}
+
+// Groups of hilt processes that are gone (their reaper could not remove them): whatever is still in
+// one was started by hilt and is ended (cgroup.kill), and the groups are removed. Once per process.
+export function removeStaleGroups(parent: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(parent).filter((n) => /^hilt-\d+$/.test(n));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice('hilt-'.length));
+    if (pid === process.pid || existsSync(`/proc/${pid}`)) continue;
+    const dir = join(parent, name);
+    if (cgroupEvents(read(join(dir, 'cgroup.events'))).populated) {
+      try {
+        writeFileSync(join(dir, 'cgroup.kill'), '1'); // the next run's removal finds it empty
+      } catch {
+        /* not ours to kill: left alone */
+      }
+    }
+    removeTree(dir);
   }
 }
 
