@@ -24,6 +24,19 @@ async function setFrozen(e: RunningTarget, frozen: boolean): Promise<void> {
   if (!r.ok) throw new Error(`cgroup.freeze=${frozen ? 1 : 0} not done within 2000 ms for ${e.group.path}`);
 }
 
+// Still running after the thaw? Then stopped the way it stops, so what it made (old objects and
+// any new ones) is its to remove; the final inventory once it is gone.
+async function stopAfterThaw(
+  ctx: ScenarioContext,
+  session: TargetSession,
+  t: RunningTarget,
+): Promise<{ aliveAfter: boolean; final: Snapshot }> {
+  const aliveAfter = t.child.done === undefined;
+  const stopped = await ctx.run.phase(`${ctx.target.name} stops`, watchBudget(ctx.target.stop.deadlineMs), () => stopTarget(t));
+  ctx.run.fact('stop', stopped.exit.name);
+  return { aliveAfter, final: await session.finalSnapshot('final inventory') };
+}
+
 // The target's kind decides what is listened for (scenarios/lib/targets/adapter.ts's traits).
 defineScenario(SCENARIOS.freeze, (ctx) => (adapterFor(ctx).kind === 'reference engine' ? freezeEngine(ctx) : freezeBlackBox(ctx)));
 
@@ -65,11 +78,7 @@ async function freezeEngine(ctx: ScenarioContext): Promise<void> {
       .catch(() => {});
   }
   const after = await run.phase('inventory after the thaw', 5000, () => session.snapshot());
-  const aliveAfter = e.child.done === undefined;
-  // Stopped the way it stops, so what it made (the old taps and any new ones) is its to remove.
-  const stopped = await run.phase(`${target.name} stops`, watchBudget(target.stop.deadlineMs), () => stopTarget(e));
-  run.fact('stop', stopped.exit.name);
-  const final = await session.finalSnapshot('final inventory');
+  const { aliveAfter, final } = await stopAfterThaw(ctx, session, e);
 
   const observation: FreezeObservation = {
     kind: 'freeze',
@@ -133,10 +142,7 @@ async function freezeBlackBox(ctx: ScenarioContext): Promise<void> {
       )
     : undefined;
   const after = await run.phase('inventory after the thaw', 8000, () => rig.serverInventory());
-  const aliveAfter = t.child.done === undefined;
-  const stopped = await run.phase(`${target.name} stops`, watchBudget(target.stop.deadlineMs), () => stopTarget(t));
-  run.fact('stop', stopped.exit.name);
-  const final = await session.finalSnapshot('final inventory');
+  const { aliveAfter, final } = await stopAfterThaw(ctx, session, t);
 
   const observation: FreezeObservation = {
     kind: 'freeze',
