@@ -101,10 +101,7 @@ async function freezeEngine(ctx: ScenarioContext): Promise<void> {
   run.metric('audio_resume_ms', observation.resumeMs);
   await session.attachTimeline(
     `freeze run ${ctx.repetition}: victim ${cap.frequencyHz} Hz through ${how} for ${holdMs} ms`,
-    [
-      { at: frozenAt, label: `frozen (${how})` },
-      { at: thawAt, label: 'thawed' },
-    ],
+    [], // the freeze and the thaw are the run's own events already
     [{ at: thawAt + resumeLimit, label: 'resume deadline', missed: !back.ok }],
     judged.checks,
   );
