@@ -17,6 +17,9 @@ describe('judgeBlackBox on real runs: the verdicts those runs had', () => {
     // sh starts play by `setsid env -i`, then is SIGKILLed: play plays on, found by its cgroup (and the tree seen while it ran)
     ['setsid-env-i-kill9', ['no-escaped-process', 'no-orphans', 'victim-heard-after']],
     ['engine-stop-nosig', ['exit']], // the reference engine without its SIGTERM handler dies of it
+    ['fluidsynth-midi-orphans', []], // FluidSynth's JACK MIDI port goes with it
+    // FluidSynth daemonized by setsid -f: its port, its process and its objects outlive the shell
+    ['fluidsynth-daemon-midi-orphans', ['midi-ports-gone', 'no-escaped-process', 'no-orphans']],
     ['addon-exit-static', ['exit', 'no-orphans', 'victim-heard-after']], // a crash after "done": taps left, victim muted
   ])('%s fails %j', (name, ids) => {
     expect(failedIds(recorded(name))).toEqual(ids);
@@ -109,5 +112,18 @@ describe('the diagnosis', () => {
     );
     const hung = { ...recorded('engine-stop-nosig'), hang: 'main thread in poll()' };
     expect(judgeBlackBox(hung).diagnosis).toMatch(/\(run with bug switch no-signal-handlers\) Hang: main thread in poll\(\)$/);
+  });
+
+  it('has-midi-ports and midi-ports-gone (midi-orphans): its ports before the kill, and after it', () => {
+    const synth = recorded('fluidsynth-midi-orphans');
+    const daemon = recorded('fluidsynth-daemon-midi-orphans');
+    expect(check(synth, 'has-midi-ports')).toMatchObject({ verdict: 'pass', message: 'app-synth:midi_00' });
+    expect(check(synth, 'midi-ports-gone')?.message).toMatch(/^1 port\(s\) gone \d+ ms after SIGKILL$/);
+    expect(check(daemon, 'midi-ports-gone')?.message).toBe('MIDI port(s) still on the server 2000 ms after SIGKILL: app-synthd:midi_00');
+    expect(judgeBlackBox(daemon).diagnosis).toMatch(/after SIGKILL: MIDI port\(s\) still on the server .*app-synthd:midi_00/);
+    // A program with no MIDI port (changed: none of its own among what the server listed) says the scenario does not apply.
+    const none = { ...synth, midi: { ...synth.midi!, before: [], listed: ['hilt-probe:in'] } };
+    expect(check(none, 'has-midi-ports')?.message).toBe('no MIDI port of its process tree or named like it among: hilt-probe:in');
+    expect(find(recorded('sox-play-kill9'), 'has-midi-ports')).toBeUndefined(); // asked only by midi-orphans
   });
 });

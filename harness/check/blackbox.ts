@@ -26,6 +26,42 @@ export interface BlackBoxObservation {
   files: string[]; // its files left (owns.files, /dev/shm entries named like it)
   victim: { hz: number; heardMs?: number; deadlineMs: number };
   signatures: string[]; // crash signatures in its output
+  midi?: MidiPortsObserved; // midi-orphans: its MIDI ports before the kill and after it
+}
+
+// A program's MIDI ports (its process tree's, or named like it) around a SIGKILL, as the MIDI server listed them.
+export interface MidiPortsObserved {
+  before: string[]; // its ports before the kill
+  listed: string[]; // every port the server listed then (said when none was its)
+  left: string[]; // its ports still listed at the deadline
+  goneMs?: number; // the kill to its ports gone
+  limitMs: number;
+}
+
+// Its MIDI ports, when the scenario asked (midi-orphans): open before the kill, gone after it.
+function midiChecks(m: MidiPortsObserved): CheckResult[] {
+  return [
+    expectation(
+      'has-midi-ports',
+      'it has MIDI ports open before the kill',
+      m.before.length > 0,
+      m.before.length,
+      '>= 1',
+      'ports',
+      m.before.length ? m.before.join(', ') : `no MIDI port of its process tree or named like it among: ${m.listed.join(', ') || 'none'}`,
+    ),
+    expectation(
+      'midi-ports-gone',
+      'its MIDI ports are gone after the kill',
+      m.left.length === 0,
+      m.left.length,
+      0,
+      'ports',
+      m.left.length
+        ? `MIDI port(s) still on the server ${m.limitMs} ms after SIGKILL: ${m.left.join(', ')}`
+        : `${m.before.length} port(s) gone ${Math.round(m.goneMs ?? 0)} ms after SIGKILL`,
+    ),
+  ];
 }
 
 // "play[812] `play -n synth 60 sine 300` (found by its group; environment cleared, a session of its own, reparented to init)"
@@ -36,7 +72,7 @@ const describeProcess = (p: Straggler): string =>
 
 export function judgeBlackBox(o: BlackBoxObservation): Judgement {
   const { target, fault, exit } = o;
-  const checks: CheckResult[] = [];
+  const checks: CheckResult[] = o.midi ? midiChecks(o.midi) : [];
   if (target.plays) {
     checks.push(
       expectation(

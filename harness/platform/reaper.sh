@@ -53,12 +53,16 @@ while IFS=' ' read -r verb arg; do
   esac
 done
 for p in "${!pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+empty() { grep -q '^populated 0' "$1/cgroup.events" 2>/dev/null; }
 for g in "${cgroups[@]}"; do
   [ -d "$g" ] || continue
-  # cgroup.kill: SIGKILL to every process in the group and the groups below it, at once.
-  echo 1 >"$g/cgroup.kill" 2>/dev/null
+  # A target's own helpers clean up after its death first (the reference engine's guardian destroys
+  # its taps on the user's server when the engine dies): up to 2 s for the group to empty by itself.
+  for _ in $(seq 1 100); do empty "$g" && break; sleep 0.02; done
+  # Then cgroup.kill: SIGKILL to whatever is left in the group and the groups below it, at once.
+  empty "$g" || echo 1 >"$g/cgroup.kill" 2>/dev/null
   # Until the kernel says the group is empty (bounded: 3 s), then the groups, deepest first.
-  for _ in $(seq 1 150); do grep -q '^populated 0' "$g/cgroup.events" 2>/dev/null && break; sleep 0.02; done
+  for _ in $(seq 1 150); do empty "$g" && break; sleep 0.02; done
   find "$g" -depth -type d -exec rmdir {} \; 2>/dev/null
 done
 # macOS has no timeout(1) unless coreutils is installed: pactl then runs unbounded.

@@ -136,9 +136,9 @@ export async function launchTarget(
   const way = readyWay(spec, opts);
   const ready = await way.wait(child, spec.ready.deadlineMs);
   if (ready && !child.done) {
-    // Born in hilt's own session (not detached): hilt's says it when the target already exited.
-    const origin = async (pid: number) => (await platform.processOrigin(pid).catch(() => undefined))?.sessionId;
-    const sessionId = (await origin(child.pid)) ?? (await origin(process.pid));
+    // It leads a session of its own from the start (ownSession), whose id is its pid: that is its
+    // session still when it already exited (a daemon's parent), unless it moved to another itself.
+    const sessionId = (await platform.processOrigin(child.pid).catch(() => undefined))?.sessionId ?? child.pid;
     return { spec, child, pid: child.pid, readyMs: now() - t0, mark, env: childEnv, ...(group && { group }), sessionId };
   }
   const exited = child.done !== undefined;

@@ -5,6 +5,7 @@ import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
 import { endOf, watch, watchBudget } from '../../harness/watchdog/watchdog.ts';
 import { now } from '../../harness/wait.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
+import type { MidiPortsObserved } from '../../harness/check/blackbox.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import type { ExitClass } from '../../harness/proc/exit.ts';
 import type { TargetSession } from './target-session.ts';
@@ -14,7 +15,8 @@ export interface BlackBoxFault {
   label: string; // "SIGKILL", "the configured stop", "its own end"
   // Does the fault and resolves with the process's end and when it was asked for.
   // A hang the watchdog caught on the way is said in words (where each thread waits).
-  inject(t: RunningTarget, session: TargetSession): Promise<{ ended: ChildResult; at: number; hang?: string }>;
+  // midi: what a MIDI fault saw of the program's ports (midi-orphans), for the judge.
+  inject(t: RunningTarget, session: TargetSession): Promise<{ ended: ChildResult; at: number; hang?: string; midi?: MidiPortsObserved }>;
   expectExit(exit: ExitClass): { ok: boolean; expected: string };
   deadlineMs: number; // the fault to the process gone
   crashExpected?: boolean; // a crash scenario: the signature is the fault's, not a finding

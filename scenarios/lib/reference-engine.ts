@@ -1,7 +1,7 @@
 // The reference engine's optional steps (the adapter): proof that it tapped the victim, and who
 // did the cleaning after a fault, read from its own log. Only targets with the `reference-engine`
 // and `taps-victim` traits get these; the verdicts still come from the rig and the OS.
-import { expectation } from '../../harness/check/check.ts';
+import { heardThroughCheck, tappedCheck } from '../../harness/check/proofs.ts';
 import type { ScenarioRun } from '../../harness/scenario/run.ts';
 import { cleanupLayer, parseEngineLog, type CleanupLayer, type EngineLog } from '../../harness/target/reference/engine-log.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
@@ -15,49 +15,22 @@ export async function tapped(session: TargetSession, e: RunningTarget, victims?:
   const list = victims ?? [{ name: VICTIM, hz: rig.capture.frequencyHz }];
   const deadline = params.number('tap_ms');
   await run.phase('engine tapping', deadline + 3500 * list.length, async () => {
-    const mine = `${target.prefix}-${e.pid}`;
     for (const v of list) {
+      // Polled with the check itself: one definition of "in a tap of this engine".
+      const at = (sink: string | undefined, waitedMs = 0) =>
+        tappedCheck({ victim: v.name, prefix: target.prefix, pid: e.pid, sink, waitedMs });
       let sink: string | undefined;
-      const moved = await pollUntil(
-        async () => (sink = await rig.routeOf(v.name)) !== undefined && (sink === mine || sink.startsWith(`${mine}-`)),
-        {
-          deadlineMs: deadline,
-          intervalMs: 10,
-        },
-      );
-      if (moved.ok) run.event(`${v.name} moved into the tap`);
-      run.check({
-        ...expectation(
-          'tapped',
-          `engine tapped ${v.name}`,
-          moved.ok,
-          sink ?? 'none',
-          `${mine}[-…]`,
-          'sink',
-          moved.ok
-            ? `${v.name} moved into ${sink} after ${Math.round(moved.waitedMs)} ms`
-            : `${v.name} never moved into a tap of pid ${e.pid} (it sits in ${sink ?? 'no sink'})`,
-        ),
-        subject: v.name,
+      const moved = await pollUntil(async () => at((sink = await rig.routeOf(v.name))).verdict === 'pass', {
+        deadlineMs: deadline,
+        intervalMs: 10,
       });
+      if (moved.ok) run.event(`${v.name} moved into the tap`);
+      run.check(at(sink, moved.waitedMs));
     }
     for (const v of list) {
       // 50 ms steady: the engine's loop-back can drop a 10 ms window now and then under load.
       const through = await rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 3000, hz: v.hz });
-      run.check({
-        ...expectation(
-          'heard-through',
-          `${v.name} heard through the engine`,
-          through.ok,
-          through.ok ? 'present' : 'absent',
-          'present',
-          '',
-          through.ok
-            ? `the tapped ${v.name} is heard through the engine playback`
-            : `${v.name} is tapped but silent: the engine does not play its tap back`,
-        ),
-        subject: v.name,
-      });
+      run.check(heardThroughCheck({ victim: v.name, heard: through.ok }));
     }
   });
 }

@@ -1,7 +1,8 @@
 // The steps every scenario shares, whatever the target: a victim playing a tone, the target
 // launched and stopped, the inventory asked of the rig (never of the target), and hilt's own sweep.
 import { stopWineserver } from '../../harness/target/wine.ts';
-import { withinLimit, type CheckResult } from '../../harness/check/check.ts';
+import type { CheckResult } from '../../harness/check/check.ts';
+import { victimHeardCheck } from '../../harness/check/proofs.ts';
 import { timelinePlot, type Marker, type PlotExtras } from '../../harness/evidence/audio.ts';
 import type { ToneSource } from '../../harness/audio/tone-source.ts';
 import type { InventoryDiff, Snapshot } from '../../harness/inventory/snapshot.ts';
@@ -102,17 +103,7 @@ export class TargetSession {
       const v = rig.playTone(name, hz, amplitude);
       this.ctx.defer(() => v.stop());
       const heard = await rig.capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: 2000, hz });
-      run.check({
-        ...withinLimit(
-          'victim-heard',
-          `${name} heard before the target starts`,
-          heard.ok ? heard.waitedMs : undefined,
-          2000,
-          'ms',
-          `${hz} Hz tone on the observed output`,
-        ),
-        subject: name,
-      });
+      run.check(victimHeardCheck({ name, hz, ...(heard.ok && { heardMs: heard.waitedMs }), limitMs: 2000 }));
       return v;
     });
   }

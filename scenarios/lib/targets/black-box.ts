@@ -6,7 +6,7 @@
 // harness/check/blackbox.ts. Then hilt removes what it left and says so.
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { judgeBlackBox, type BlackBoxObservation } from '../../../harness/check/blackbox.ts';
+import { judgeBlackBox, type BlackBoxObservation, type MidiPortsObserved } from '../../../harness/check/blackbox.ts';
 import { crashSignatures } from '../../../harness/check/crash-signature.ts';
 import { filesMatching, shmEntries } from '../../../harness/inventory/files.ts';
 import { leftovers, namedLike, type LeftoverOwner } from '../../../harness/inventory/leftovers.ts';
@@ -58,6 +58,7 @@ export const blackBoxSteps =
     let after: Snapshot | undefined;
     let owner: LeftoverOwner;
     let shmBefore: Set<string>;
+    let midi: MidiPortsObserved | undefined; // what a MIDI fault saw of its ports
 
     return {
       label: fault.label,
@@ -75,7 +76,8 @@ export const blackBoxSteps =
         return t;
       },
       async inject(t) {
-        const { ended, at, hang } = await fault.inject(t, session);
+        const { ended, at, hang, midi: seen } = await fault.inject(t, session);
+        midi = seen;
         return { exit: ended.exit, at, endedAt: ended.endedAt, ...(hang && { hang }) };
       },
       async observe(t, ended) {
@@ -140,6 +142,7 @@ export const blackBoxSteps =
           files,
           victim: { hz: cap.frequencyHz, ...(heard.ok && { heardMs: heard.waitedMs }), deadlineMs: resumeMs },
           signatures: crashSignatures(t.child.outputTail(2000)),
+          ...(midi && { midi }),
         };
       },
       judge: judgeBlackBox,
