@@ -93,10 +93,11 @@ async function silence(n: number): Promise<void> {
       const s = await scenario(args);
       if (s.metrics.audio_resume_ms !== undefined) resume.push(s.metrics.audio_resume_ms);
       if (own && s.metrics[own] !== undefined) layer.push(s.metrics[own]!);
-      cleanedBy.add(s.facts?.cleaned_by ?? '?');
+      if (s.facts?.cleaned_by) cleanedBy.add(s.facts.cleaned_by); // a thaw has no cleanup layer
     }
     const ownText = layer.length ? `; ${own === 'guardian_ms' ? 'guardian' : 'crash guard'} destroy ${stats(layer)}` : '';
-    say(`  ${label.padEnd(30)} ${resume.length ? stats(resume) : 'never resumed'}  [${[...cleanedBy].join(', ')}]${ownText}`);
+    const by = cleanedBy.size ? `  [${[...cleanedBy].join(', ')}]` : '';
+    say(`  ${label.padEnd(30)} ${resume.length ? stats(resume) : 'never resumed'}${by}${ownText}`);
   };
   say('silence after a fault (fault -> victim tone back); target <= 100 ms for the guardian and the crash guard (no core dump)');
   await row('SIGKILL, guardian', ['kill9'], 'guardian_ms');
