@@ -188,7 +188,16 @@ describe('faults in the target and in hilt', () => {
       cwd: ROOT,
       reject: false,
     });
-    const playing = () => processesRunning('sine 770').filter((p) => p.cmd.startsWith('play ')); // the helper, not its shell
+    // The helper (not its shell), of this run: other test files run setsid-env-i side by side.
+    const ours = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, 'latin1').includes(`/hilt-${cli.pid}/`);
+    const playing = () =>
+      processesRunning('sine 770').filter((p) => {
+        try {
+          return p.cmd.startsWith('play ') && ours(p.pid);
+        } catch {
+          return false;
+        }
+      });
     expect((await pollUntil(() => playing().length > 0 || undefined, { deadlineMs: 60_000, intervalMs: 20 })).ok).toBe(true);
     const group = readFileSync(`/proc/${playing()[0]!.pid}/cgroup`, 'latin1').match(/^0::(\/.*)$/m)?.[1];
     expect(group).toMatch(new RegExp(`/hilt-${cli.pid}/setsid-env-i-`));

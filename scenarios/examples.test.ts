@@ -1,29 +1,16 @@
 // The example targets (fixtures/targets/examples/): real programs from Debian's packages, each
 // with the verdict it must get through the real CLI, and why. fixtures/targets/examples/EXPECTED.md
 // says the same for people.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ROOT } from '../harness/target/config.ts';
-import { check, runCli } from './run-cli.ts';
+import { check, liveInGroupOf, runCli } from './run-cli.ts';
 
 type Expect = { verdict: 'pass' } | { verdict: 'fail'; check: string; message: RegExp };
 const pass: Expect = { verdict: 'pass' };
 const orphan = (m: RegExp): Expect => ({ verdict: 'fail', check: 'no-orphans', message: m });
 const escaped = (m: RegExp): Expect => ({ verdict: 'fail', check: 'no-escaped-process', message: m });
-
-// Live processes whose command line holds this text (a zombie has no command line left).
-const runningWith = (text: string): string[] =>
-  readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .flatMap((p) => {
-      try {
-        const cmd = readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0').join(' ');
-        return cmd.includes(text) ? [`${p} ${cmd}`] : [];
-      } catch {
-        return [];
-      }
-    });
 
 const EXPECTED: [example: string, scenario: string, expect: Expect][] = [
   ['pw-loopback', 'kill9', pass],
@@ -76,7 +63,7 @@ describe('examples: real programs, expected verdicts', () => {
     expect(r.summary?.facts.containment).toMatch(/a cgroup v2 group of its own/);
     const cleanup = r.summary!.evidence.find((e) => e.name === 'hilt-cleanup');
     expect(readFileSync(join(r.out, cleanup!.path), 'utf8')).toMatch(/ended play\[\d+\] by cgroup\.kill in \d+ ms/);
-    expect(runningWith('sine 770')).toEqual([]);
+    expect(liveInGroupOf(r.pid!)).toEqual([]);
   });
 
   // The same escape under the widest kill: the whole cgroup at once leaves nothing of it. (A group
@@ -84,7 +71,7 @@ describe('examples: real programs, expected verdicts', () => {
   test('setsid-env-i under kill9 --set scope=tree: pass, nothing of it runs after', async () => {
     const r = await runCli(['kill9', '--set', 'scope=tree', '--target', join(ROOT, 'fixtures/targets/examples/setsid-env-i.json')]);
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
-    expect(runningWith('sine 770')).toEqual([]);
+    expect(liveInGroupOf(r.pid!)).toEqual([]);
   });
 
   test('the Python join twins: the hanging one fails stop with the Python line each thread waits in', async () => {

@@ -80,13 +80,20 @@ export class ProcessGroup implements TargetGroup {
     return ['sh', '-c', 'echo $$ > "$0/cgroup.procs" || exit 126; exec "$@"', this.path];
   }
 
-  // Every process in the group now (threads are not listed: cgroup.procs is per process).
+  // Every live process in the group now (threads are not listed: cgroup.procs is per process). A
+  // zombie stays a member until its parent reaps it (a container's init may take its time), but it
+  // is dead already: nothing to wait for, kill or name.
   members(): number[] {
-    return read(join(this.path, 'cgroup.procs')).split('\n').filter(Boolean).map(Number);
+    const dead = (pid: number) => /^[ZX]/.test(read(`/proc/${pid}/stat`).replace(/^.*\) /s, '')) || !existsSync(`/proc/${pid}`);
+    return read(join(this.path, 'cgroup.procs'))
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .filter((pid) => !dead(pid));
   }
 
   populated(): boolean {
-    return cgroupEvents(read(join(this.path, 'cgroup.events'))).populated;
+    return cgroupEvents(read(join(this.path, 'cgroup.events'))).populated && this.members().length > 0;
   }
 
   // SIGKILL to every member at once, then wait until the kernel says none is left.

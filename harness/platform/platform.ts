@@ -50,7 +50,7 @@ export type Containment =
 export interface TargetGroup {
   readonly path: string;
   launchPrefix(): string[]; // argv put before the target's command (same pid)
-  members(): number[]; // every process in it now
+  members(): number[]; // every live process in it now (a zombie is dead already)
   killAll(deadlineMs: number): Promise<{ ended: boolean; waitedMs: number }>; // all at once, then none left
   freeze(frozen: boolean, deadlineMs: number): Promise<{ ok: boolean; waitedMs: number }>; // every member stopped, or thawed
   remove(): boolean; // an empty group goes; false: still populated
