@@ -71,6 +71,10 @@ describe('usage errors exit 2 with the scenario listing', () => {
       /--set thread=worker \(for hilt-engine-win: main or audio\): the Windows engine crashes on its main or render thread/,
     ],
     [
+      ['kill9', '--target', 'fixtures/targets/win-engine.json', '--set', 'scope=tree'],
+      /--set scope=tree \(for hilt-engine-win: pid or group\): a Windows program under Wine gets no cgroup of its own/,
+    ],
+    [
       ['multi-app', '--target', 'fixtures/targets/tk-midi-app.json'],
       /multi-app cannot run target .*lacks trait "reference-engine", trait "taps-victim"/,
     ],

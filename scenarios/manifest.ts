@@ -43,6 +43,15 @@ const list = [
     },
     needs: ANY_PROGRAM,
     bugs: ['no-guardian,no-sweep'],
+    targetLimits: [
+      {
+        when: { traits: ['windows-engine'] },
+        allow: { scope: ['pid', 'group'] },
+        why: "a Windows program under Wine gets no cgroup of its own (wineserver is the prefix's), so there is no tree to kill",
+        hint: 'use --set scope=pid or --set scope=group',
+      },
+      { when: 'otherwise', allow: {}, why: '', hint: '' },
+    ],
   },
   {
     name: 'crash',
