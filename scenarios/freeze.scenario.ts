@@ -24,6 +24,27 @@ async function setFrozen(e: RunningTarget, frozen: boolean): Promise<void> {
   if (!r.ok) throw new Error(`cgroup.freeze=${frozen ? 1 : 0} not done within 2000 ms for ${e.group.path}`);
 }
 
+// The fault: frozen for holdMs, whatever was seen meanwhile (`whileFrozen`, from the freeze on), then
+// thawed. By its group where it has one, else by SIGSTOP; said in the facts and the run's events.
+async function freezeFor<T>(
+  ctx: ScenarioContext,
+  t: RunningTarget,
+  holdMs: number,
+  whileFrozen: (frozenAt: number) => Promise<T>,
+): Promise<{ how: FreezeObservation['how']; frozenAt: number; thawAt: number; seen: T }> {
+  const how = t.group ? 'cgroup.freeze' : 'SIGSTOP';
+  ctx.run.fact('freeze', `${how} for ${holdMs} ms`);
+  const frozenAt = now();
+  ctx.run.event(`frozen (${how})`);
+  await setFrozen(t, true);
+  const seen = await whileFrozen(frozenAt);
+  await new Promise((r) => setTimeout(r, Math.max(0, frozenAt + holdMs - now()))); // the fault is a duration
+  await setFrozen(t, false);
+  const thawAt = now();
+  ctx.run.event('thawed');
+  return { how, frozenAt, thawAt, seen };
+}
+
 // Still running after the thaw? Then stopped the way it stops, so what it made (old objects and
 // any new ones) is its to remove; the final inventory once it is gone.
 async function stopAfterThaw(
@@ -54,18 +75,12 @@ async function freezeEngine(ctx: ScenarioContext): Promise<void> {
   const e = await session.launch(`${target.name} ready`);
   await tapped(session, e);
   const before = await run.phase('inventory before the freeze', 5000, () => session.snapshot());
-  const how = e.group ? 'cgroup.freeze' : 'SIGSTOP';
-  run.fact('freeze', `${how} for ${holdMs} ms`);
-
-  const frozenAt = now();
-  run.event(`frozen (${how})`);
-  await setFrozen(e, true);
-  const silent = await cap.waitFor('absent', { after: frozenAt, minRunMs: 10, deadlineMs: holdMs });
-  // The fault is a duration: held for ms, whatever was seen meanwhile.
-  await new Promise((r) => setTimeout(r, Math.max(0, frozenAt + holdMs - now())));
-  await setFrozen(e, false);
-  const thawAt = now();
-  run.event('thawed');
+  const {
+    how,
+    frozenAt,
+    thawAt,
+    seen: silent,
+  } = await freezeFor(ctx, e, holdMs, (at) => cap.waitFor('absent', { after: at, minRunMs: 10, deadlineMs: holdMs }));
   const back = await run.phase('audio resumes after the thaw', resumeLimit + 1500, () =>
     cap.waitFor('present', { after: thawAt, minRunMs: 50, deadlineMs: resumeLimit }),
   );
@@ -125,13 +140,7 @@ async function freezeBlackBox(ctx: ScenarioContext): Promise<void> {
   const t = await session.launch(`${target.name} ready`);
   const owner = await ownerOf(ctx, t);
   const during = await run.phase('inventory before the freeze', 8000, () => rig.serverInventory());
-  const how = t.group ? 'cgroup.freeze' : 'SIGSTOP';
-  run.fact('freeze', `${how} for ${holdMs} ms`);
-  const frozenAt = now();
-  await setFrozen(t, true);
-  await new Promise((r) => setTimeout(r, Math.max(0, frozenAt + holdMs - now()))); // the fault is a duration
-  await setFrozen(t, false);
-  const thawAt = now();
+  const { how, frozenAt, thawAt } = await freezeFor(ctx, t, holdMs, async () => undefined);
   const plays = target.expect.audio === 'plays';
   const back = plays
     ? await run.phase('its sound after the thaw', resumeLimit + 1500, () =>
