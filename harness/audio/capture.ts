@@ -56,16 +56,33 @@ export class Capture {
   private readonly estimates = new SlidingMin(ORIGIN_WINDOW_MS);
   private remainder: Buffer = Buffer.alloc(0);
   private listeners = new Set<() => void>();
+  private recorder: Child;
+  private gapFrom: number | undefined; // set by reconnect(): the next chunk first fills the time without a recorder
 
   private constructor(
-    private readonly recorder: Child,
+    private readonly device: string,
+    private readonly env: Record<string, string>,
     readonly frequencyHz: number,
   ) {
     this.tracker = new ToneTracker({ sampleRate: SAMPLE_RATE, frequencyHz, windowMs: WINDOW_MS });
-    recorder.stdout?.on('data', (b: Buffer) => this.onData(b));
+    this.recorder = this.record();
   }
 
   static start(device: string, env: Record<string, string>, frequencyHz = 440): Capture {
+    return new Capture(device, env, frequencyHz);
+  }
+
+  // A new recorder after the server went away under the old one (parecord is a Pulse client: a
+  // server restart ends it). The time without one reads as silence, so the timeline stays on the
+  // wall clock: a wait "after" the restart starts at the right sample.
+  async reconnect(): Promise<void> {
+    await stopChild(this.recorder, 'SIGINT', 1000);
+    this.remainder = Buffer.alloc(0);
+    this.gapFrom = this.total;
+    this.recorder = this.record();
+  }
+
+  private record(): Child {
     // --latency-msec: small fragments, and without it the tail is lost on stop.
     const rec = new Child(
       'parecord',
@@ -75,13 +92,14 @@ export class Capture {
         `--rate=${SAMPLE_RATE}`,
         '--channels=1',
         '--latency-msec=20',
-        `--device=${device}`,
+        `--device=${this.device}`,
         '--client-name=hilt-recorder',
         '--property=application.name=hilt-recorder',
       ],
-      { name: 'recorder', env, rawStdout: true },
+      { name: 'recorder', env: this.env, rawStdout: true },
     );
-    return new Capture(rec, frequencyHz);
+    rec.stdout?.on('data', (b: Buffer) => this.onData(b));
+    return rec;
   }
 
   get timeline(): Timeline {
@@ -189,12 +207,25 @@ export class Capture {
     }
   }
 
+  // Silence from where the old recorder stopped to where this chunk began on the wall clock.
+  private fillGap(chunkSamples: number): void {
+    this.gapFrom = undefined;
+    const missing = this.sampleAt(now() - (chunkSamples * 1000) / SAMPLE_RATE) - this.total;
+    if (missing <= 0) return;
+    const silence = new Float32Array(missing);
+    this.total += missing;
+    this.chunks.push(silence);
+    this.tracker.push(silence);
+    for (const t of this.extra.values()) t.push(silence);
+  }
+
   private onData(b: Buffer): void {
     const data = this.remainder.length ? Buffer.concat([this.remainder, b]) : b;
     const usable = data.length - (data.length % 2);
     this.remainder = data.subarray(usable);
     if (usable === 0) return;
     const samples = int16ToFloat(data.subarray(0, usable));
+    if (this.gapFrom !== undefined) this.fillGap(samples.length);
     this.total += samples.length;
     const t = now();
     this.origin = this.estimates.push(t, t - (this.total * 1000) / SAMPLE_RATE);

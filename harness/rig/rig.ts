@@ -42,5 +42,8 @@ export interface Rig {
   removeLeftovers(objects: InventoryObject[]): Promise<string[]>;
   // The server's name and version ("PipeWire", "0.3.65"), for the summary's platform.
   serverInfo(): Promise<{ name: string; version: string } | undefined>;
+  // The server restarted under whatever plays (server-restart): only a rig hilt started itself has
+  // one to restart; hilt's own clients are made again, times from the first SIGTERM.
+  restartServer?(what: 'pulse' | 'stack'): Promise<{ downMs: number; backMs: number }>;
   stop(): Promise<void>;
 }

@@ -27,6 +27,31 @@ stream_defaults.properties["restore-props"] = false
 device_defaults.properties["use-persistent-storage"] = false
 `;
 
+// The observed output, made by PipeWire itself from its config (not a Pulse module): it is there
+// as soon as the server is, and a restart of pipewire-pulse leaves it in place. Two channels at
+// 48 kHz, as module-null-sink made it; the priority keeps it the default beside the engine's taps.
+const OBSERVED_SINK_CONF = `context.objects = [
+  { factory = adapter
+    args = {
+      factory.name = support.null-audio-sink
+      node.name = "${OBSERVED_SINK}"
+      node.description = "${OBSERVED_SINK}"
+      media.class = "Audio/Sink"
+      audio.position = [ FL FR ]
+      priority.session = 2000
+      monitor.channel-volumes = true
+    }
+  }
+]
+`;
+
+// What a restart of each part stops and starts again, in start order.
+type ServerPart = 'pipewire' | 'wireplumber' | 'pipewire-pulse';
+const SERVER_PARTS: Record<'stack' | 'pulse', readonly ServerPart[]> = {
+  stack: ['pipewire', 'wireplumber', 'pipewire-pulse'],
+  pulse: ['pipewire-pulse'],
+};
+
 export interface RigTimings {
   serverMs: number; // spawn to pipewire socket
   pulseMs: number; // to `pactl info` answering
@@ -40,6 +65,7 @@ export class VirtualRig extends PipeWireRig implements Rig {
   capture!: Capture;
   timings: RigTimings = { serverMs: 0, pulseMs: 0, readyMs: 0, healthMs: 0 };
   private daemons: Child[] = [];
+  private deadlineMs = 5000; // each daemon's start
 
   private constructor(
     readonly dir: string,
@@ -57,6 +83,8 @@ export class VirtualRig extends PipeWireRig implements Rig {
     await mkdir(run, { mode: 0o700 });
     await mkdir(join(dir, 'config', 'wireplumber', 'main.lua.d'), { recursive: true });
     await writeFile(join(dir, 'config', 'wireplumber', 'main.lua.d', '90-ci.lua'), WIREPLUMBER_CI);
+    await mkdir(join(dir, 'config', 'pipewire', 'pipewire.conf.d'), { recursive: true });
+    await writeFile(join(dir, 'config', 'pipewire', 'pipewire.conf.d', '90-hilt-observed.conf'), OBSERVED_SINK_CONF);
     const env: Record<string, string> = {
       XDG_RUNTIME_DIR: run,
       XDG_CONFIG_HOME: join(dir, 'config'),
@@ -69,34 +97,9 @@ export class VirtualRig extends PipeWireRig implements Rig {
       DISPLAY: '',
     };
     const rig = new VirtualRig(dir, env);
-    const deadline = opts.deadlineMs ?? 5000;
+    rig.deadlineMs = opts.deadlineMs ?? 5000;
     try {
-      rig.daemons.push(new Child('pipewire', [], { name: 'pipewire', env }));
-      const socket = await pollUntil(() => existsSync(join(run, 'pipewire-0')), { deadlineMs: deadline, intervalMs: 5 });
-      if (!socket.ok) rig.startFailed('pipewire', `no socket ${join(run, 'pipewire-0')} after ${deadline} ms`);
-      rig.timings.serverMs = now() - t0;
-      rig.daemons.push(new Child('wireplumber', [], { name: 'wireplumber', env }));
-      rig.daemons.push(new Child('pipewire-pulse', [], { name: 'pipewire-pulse', env }));
-      const pulse = await pollUntil(async () => (await rig.pactl(['info'], { reject: false })).exitCode === 0, {
-        deadlineMs: deadline,
-        intervalMs: 10,
-      });
-      if (!pulse.ok) rig.startFailed('pipewire-pulse', `pactl info still failing after ${deadline} ms`);
-      rig.timings.pulseMs = now() - t0;
-      // Named explicitly and made default: tapped streams fall back here when a tap goes away.
-      await rig.pactl([
-        'load-module',
-        'module-null-sink',
-        `sink_name=${OBSERVED_SINK}`,
-        `sink_properties=device.description=${OBSERVED_SINK}`,
-      ]);
-      // Under load the new sink can reach pipewire-pulse's list a moment after load-module
-      // returns; until then set-default-sink answers "Not supported" (seen 1 in ~100 starts).
-      const isDefault = await pollUntil(
-        async () => (await rig.pactl(['set-default-sink', OBSERVED_SINK], { reject: false })).exitCode === 0 || undefined,
-        { deadlineMs: 3000, intervalMs: 20 },
-      );
-      if (!isDefault.ok) rig.startFailed('pipewire-pulse', `set-default-sink ${OBSERVED_SINK} still refused after 3000 ms`);
+      await rig.startDaemons(SERVER_PARTS.stack, t0);
       await rig.startInventory();
       rig.capture = Capture.start(`${OBSERVED_SINK}.monitor`, env);
       rig.timings.readyMs = now() - t0;
@@ -106,6 +109,57 @@ export class VirtualRig extends PipeWireRig implements Rig {
       await rig.stop();
       throw e;
     }
+  }
+
+  // The daemons of `parts`, in the order a desktop starts them, each awaited: the server's socket,
+  // then pipewire-pulse answering, then the observed sink as the default.
+  private async startDaemons(parts: readonly ServerPart[], t0: number): Promise<void> {
+    const { env, deadlineMs: deadline } = this;
+    const run = env.XDG_RUNTIME_DIR!;
+    if (parts.includes('pipewire')) {
+      this.daemons.push(new Child('pipewire', [], { name: 'pipewire', env }));
+      const socket = await pollUntil(() => existsSync(join(run, 'pipewire-0')), { deadlineMs: deadline, intervalMs: 5 });
+      if (!socket.ok) this.startFailed('pipewire', `no socket ${join(run, 'pipewire-0')} after ${deadline} ms`);
+      this.timings.serverMs = now() - t0;
+    }
+    if (parts.includes('wireplumber')) this.daemons.push(new Child('wireplumber', [], { name: 'wireplumber', env }));
+    this.daemons.push(new Child('pipewire-pulse', [], { name: 'pipewire-pulse', env }));
+    const pulse = await pollUntil(async () => (await this.pactl(['info'], { reject: false })).exitCode === 0, {
+      deadlineMs: deadline,
+      intervalMs: 10,
+    });
+    if (!pulse.ok) this.startFailed('pipewire-pulse', `pactl info still failing after ${deadline} ms`);
+    this.timings.pulseMs = now() - t0;
+    // Made default: tapped streams fall back here when a tap goes away. The sink itself is
+    // PipeWire's (90-hilt-observed.conf), so it outlives a restart of pipewire-pulse. Until
+    // WirePlumber has linked it, set-default-sink answers "Not supported" (seen 1 in ~100 starts).
+    const isDefault = await pollUntil(
+      async () => (await this.pactl(['set-default-sink', OBSERVED_SINK], { reject: false })).exitCode === 0 || undefined,
+      { deadlineMs: 3000, intervalMs: 20 },
+    );
+    if (!isDefault.ok) this.startFailed('pipewire-pulse', `set-default-sink ${OBSERVED_SINK} still refused after 3000 ms`);
+  }
+
+  // The audio server restarting under whatever plays (the server-restart scenario): `pulse` is
+  // pipewire-pulse alone, `stack` the three daemons, each stopped as systemd stops it (SIGTERM)
+  // and started again on the same sockets. hilt's own clients (the inventory helper, the
+  // recorder) are made again; a target's are its own business. Times from the first SIGTERM.
+  async restartServer(what: 'pulse' | 'stack'): Promise<{ downMs: number; backMs: number }> {
+    const parts = SERVER_PARTS[what];
+    const t0 = now();
+    await this.stopInventory();
+    const going = this.daemons.filter((d) => parts.includes(d.name as ServerPart)).reverse();
+    for (const d of going) {
+      d.signal('SIGCONT');
+      await stopChild(d, 'SIGTERM', 2000);
+    }
+    this.daemons = this.daemons.filter((d) => !going.includes(d));
+    const downMs = now() - t0;
+    await this.startDaemons(parts, now());
+    const backMs = now() - t0;
+    await this.startInventory();
+    await this.capture.reconnect();
+    return { downMs, backMs };
   }
 
   // A tone out through the observed sink and back through its monitor, then silence again:
