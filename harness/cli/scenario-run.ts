@@ -100,6 +100,9 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
   if (!args.scenario) usage('no scenario named');
   const entry = catalogue.find((s) => s.name === args.scenario);
   if (!entry) usage(`unknown scenario "${args.scenario}"`);
+  if (entry!.rigs && !entry!.rigs.allow.includes(args.rig)) {
+    usage(`${entry!.name} does not run on --rig ${args.rig} (only ${entry!.rigs.allow.join(', ')}): ${entry!.rigs.why}`, entry!.rigs.hint);
+  }
   const values = resolveParams(entry!, args.set);
   const target = resolve(args.target ?? defaultTarget(entry!, args.set));
   const spec = loadTargetSpec(target, { output: 'hilt-observed' });
@@ -130,7 +133,8 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
 // Several scenarios in one call: each planned (and so checked) before the first starts, each in
 // <out>/<scenario>/, sharing one seed unless given.
 export function planRuns(args: ScenarioArgs, catalogue: readonly ScenarioManifest[]): { plans: Plan[]; out: string } {
-  const names = args.all ? catalogue.map((s) => s.name) : args.scenarios;
+  // --all is every scenario this rig can run; one named alone on the wrong rig is refused.
+  const names = args.all ? catalogue.filter((s) => !s.rigs || s.rigs.allow.includes(args.rig)).map((s) => s.name) : args.scenarios;
   if (names.length <= 1) {
     const plan = planRun(args, catalogue);
     return { plans: [plan], out: plan.out };

@@ -2,6 +2,7 @@
 // its --set parameters, what it needs of a target, the bug switches that must fail it). The CLI
 // checks a run against it before anything starts; the scenario frame reads parameters through it.
 import { HiltError } from '../errors.ts';
+import type { RigKind } from '../rig/rig.ts';
 
 export type Postmortem = 'numchuck-gc-teardown' | 'max-kernel-stop' | 'rtmidi-threaded-init' | 'finetune-orphans' | 'none';
 
@@ -38,6 +39,8 @@ export interface ScenarioManifest {
   target?: string; // its default target config, relative to the root (else the reference engine)
   targetBy?: { param: string; targets: Record<string, string> }; // the target picked by a word parameter
   targetLimits?: readonly TargetLimit[];
+  // The rigs it may run on, where not every one (a fault on the server itself is for hilt's own).
+  rigs?: { allow: readonly RigKind[]; why: string; hint: string };
 }
 
 export type ParamValue = string | number | boolean | readonly string[];

@@ -274,7 +274,7 @@ describe('a black box: any program', () => {
     expect(s.command).toEqual(['sh', 'app.sh']);
     expect(s.cwd).toBe('/cfg/t/apps');
     expect(s.owns.patterns).toEqual([]);
-    expect(s.expect).toEqual({ exitCodes: [0], audio: 'none' });
+    expect(s.expect).toEqual({ exitCodes: [0], audio: 'none', serverRestart: 'resumes' });
     expect(s.traits).toEqual([]);
   });
 
@@ -291,7 +291,7 @@ describe('a black box: any program', () => {
     );
     expect(cmd.stop.command).toEqual(['kill', '-INT', '${pid}']);
     const ex = parseTargetSpec(app({ ready: { stdout: 'r' }, expect: { exitCodes: [0, 'SIGTERM'], audio: 'plays' } }), 'f', VARS);
-    expect(ex.expect).toEqual({ exitCodes: [0, 'SIGTERM'], audio: 'plays' });
+    expect(ex.expect).toEqual({ exitCodes: [0, 'SIGTERM'], audio: 'plays', serverRestart: 'resumes' });
   });
 
   it('rejects no way or two ways of being ready, a stop without its line or command, and a bad expectation, all listed', () => {

@@ -33,7 +33,7 @@ export interface TargetSpec {
     command?: string[];
     deadlineMs: number;
   };
-  expect: { exitCodes: (number | NodeJS.Signals)[]; audio: 'plays' | 'taps' | 'none' };
+  expect: { exitCodes: (number | NodeJS.Signals)[]; audio: 'plays' | 'taps' | 'none'; serverRestart: 'resumes' | 'exits' };
   bugSwitchEnv?: string;
   bugSwitches: string[];
   traits: readonly string[]; // what it can do for scenarios beyond a black box (schema.ts TRAITS)
@@ -83,7 +83,7 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
       files: j.owns.files.map((f) => resolve(j.cwd === undefined ? ROOT : resolve(dirname(file), sub(j.cwd)), sub(f))),
     },
     stop: { ...j.stop, ...(j.stop.command && { command: j.stop.command.map(sub) }) },
-    expect: { exitCodes: j.expect.exitCodes, audio: j.expect.audio },
+    expect: { exitCodes: j.expect.exitCodes, audio: j.expect.audio, serverRestart: j.expect.serverRestart },
     bugSwitchEnv: j.bugSwitchEnv,
     bugSwitches: j.bugSwitches,
     traits: j.traits,

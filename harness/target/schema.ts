@@ -148,8 +148,15 @@ export const targetConfigSchema = strict({
       .enum(['plays', 'taps', 'none'], { error: 'expected "plays", "taps" or "none"' })
       .default('none')
       .describe('"plays": it plays sound of its own; "taps": it captures or reroutes other apps; "none": neither.'),
+    serverRestart: z
+      .enum(['resumes', 'exits'], { error: 'expected "resumes" or "exits"' })
+      .default('resumes')
+      .describe(
+        'When the audio server restarts under it (server-restart): "resumes": it must reconnect and go on (its sound, its ' +
+          'objects back); "exits": it may also end by itself, with any exit code (a crash still fails). Silent but alive fails.',
+      ),
   })
-    .default({ exitCodes: [0], audio: 'none' })
+    .default({ exitCodes: [0], audio: 'none', serverRestart: 'resumes' })
     .describe('What a clean stop looks like, and what it does with audio.'),
   stop: strict({
     method: z
