@@ -169,6 +169,29 @@ const list = [
     bugs: ['retap-on-thaw'],
   },
   {
+    name: 'server-restart',
+    file: 'scenarios/server-restart.scenario.ts',
+    summary: 'the audio server restarts under the target: it resumes by itself (or exits where it should), nothing doubled',
+    description:
+      'Restart pipewire-pulse alone, then the whole stack (pipewire, wireplumber, pipewire-pulse), under a running target: ' +
+      'each time it must resume by itself within resume_ms (its sound, or the victim through its taps made again, once) or ' +
+      'exit where its config says it exits (expect.serverRestart); alive but silent fails. The server must hold what it ' +
+      "held before. hilt's own rig only: it restarts the server every app of the session uses.",
+    postmortem: 'finetune-orphans',
+    params: {
+      ...TAPPING,
+      resume_ms: ms(3000, 'after the restart began, the target must be heard again (or be gone) within this long'),
+      restart: words(['pulse', 'stack'], ['pulse', 'stack'], 'what restarts, one after another: pipewire-pulse alone, the whole stack'),
+    },
+    needs: ANY_PROGRAM,
+    bugs: ['no-reconnect'],
+    rigs: {
+      allow: ['virtual'],
+      why: "it restarts the audio server, and on --rig system that is the user's own session: every app on it would lose its audio",
+      hint: 'run it on the virtual rig (leave --rig out)',
+    },
+  },
+  {
     name: 'kill-during-registration',
     file: 'scenarios/kill-during-registration.scenario.ts',
     summary: 'SIGKILL at seeded points of start-up; after each, a relaunch brings the inventory back to baseline',

@@ -85,13 +85,19 @@ async function kill9(n: number): Promise<void> {
 // Silence after each fault, by the layer that ended it: fault to the victim's tone steadily
 // back (audio_resume_ms), and the layer's own destroy time as it logged it.
 async function silence(n: number): Promise<void> {
-  const row = async (label: string, args: string[], own: 'guardian_ms' | 'crashguard_ms' | undefined, runs = n) => {
+  const row = async (
+    label: string,
+    args: string[],
+    own: 'guardian_ms' | 'crashguard_ms' | undefined,
+    runs = n,
+    metric = 'audio_resume_ms',
+  ) => {
     const resume: number[] = [];
     const layer: number[] = [];
     const cleanedBy = new Set<string>();
     for (let i = 0; i < runs; i++) {
       const s = await scenario(args);
-      if (s.metrics.audio_resume_ms !== undefined) resume.push(s.metrics.audio_resume_ms);
+      if (s.metrics[metric] !== undefined) resume.push(s.metrics[metric]!);
       if (own && s.metrics[own] !== undefined) layer.push(s.metrics[own]!);
       if (s.facts?.cleaned_by) cleanedBy.add(s.facts.cleaned_by); // a thaw has no cleanup layer
     }
@@ -116,6 +122,9 @@ async function silence(n: number): Promise<void> {
   await row('SIGKILL to its cgroup, sweep', ['kill9', '--set', 'scope=tree'], undefined, Math.min(n, 2));
   await row('thaw after 1 s frozen (from thaw)', ['freeze', '--set', 'ms=1000'], undefined);
   await row('SIGTERM, clean stop', ['sigterm'], undefined);
+  // From the first SIGTERM to the server to the victim heard through the engine's new taps.
+  await row('pipewire-pulse restart, reconnect', ['server-restart', '--set', 'restart=pulse'], undefined, n, 'resume_ms_pulse');
+  await row('whole-stack restart, reconnect', ['server-restart', '--set', 'restart=stack'], undefined, n, 'resume_ms_stack');
 }
 
 // A sample-exact gap injected into a real tone through the real server, measured from the capture.

@@ -1,0 +1,62 @@
+// The server-restart judge on observations recorded from real runs (fixtures/recorded/observations/
+// server-restart-*.json): real programs from Debian's packages under a restart of pipewire-pulse,
+// then of the whole stack. Every check passes on one and fails on another; where no real run
+// showed a case (a crash when the server went), the test changes the one field the check reads.
+import { describe, expect, it } from 'vitest';
+import { judgeServerRestart, type ServerRestartObservation } from './server-restart.ts';
+import { recordings } from './recorded.ts';
+
+const { recorded, failed, check } = recordings<ServerRestartObservation>('server-restart', judgeServerRestart);
+const pwPlay = recorded('pw-play');
+const fluidsynth = recorded('fluidsynth');
+const nullSink = recorded('pactl-null-sink');
+
+describe('judgeServerRestart on real runs', () => {
+  it.each([
+    ['pw-play', []], // resumed after pipewire-pulse, exited 1 with the stack: its config allows that
+    ['sox-play', []], // exited 0 with pipewire-pulse: allowed
+    ['fluidsynth', ['outcome:pulse', 'outcome:stack']], // alive, its stream never back
+    ['pactl-null-sink', ['outcome:pulse', 'server-back:pulse']], // its module went with pipewire-pulse
+  ])('%s fails %j', (name, ids) => {
+    expect(failed(recorded(name))).toEqual(ids);
+    expect(judgeServerRestart(recorded(name)).diagnosis === undefined).toBe(ids.length === 0);
+  });
+});
+
+describe('each check, pass and fail', () => {
+  it('outcome: resumed by itself, with the time to its sound', () => {
+    expect(check(pwPlay, 'outcome', 'pulse').message).toMatch(/^resumed by itself: its sound back \d+ ms after the restart began$/);
+  });
+  it('outcome: exited, passing only where the config allows it (changed: expects resumes; a crash)', () => {
+    expect(check(pwPlay, 'outcome', 'stack').message).toBe('exited (exit 1) when the server went, as its config allows');
+    const strict = { ...pwPlay, expects: 'resumes' as const };
+    expect(check(strict, 'outcome', 'stack')).toMatchObject({ verdict: 'fail', measured: 'exited' });
+    expect(check(strict, 'outcome', 'stack').message).toMatch(/its config expects it to resume$/);
+    const crashed = { ...pwPlay, rounds: pwPlay.rounds.map((r) => ({ ...r, ...(r.exit && { exit: { name: 'SIGSEGV', crash: true } }) })) };
+    expect(check(crashed, 'outcome', 'stack')).toMatchObject({
+      verdict: 'fail',
+      message: 'exited (SIGSEGV) when the server went: a crash',
+    });
+  });
+  it('outcome: alive but silent, naming what did not come back', () => {
+    expect(check(fluidsynth, 'outcome', 'pulse').message).toMatch(
+      /^alive but silent: still running 3000 ms after the restart began, without its \d+ objects back \(not back: .*FluidSynth/,
+    );
+    expect(check(nullSink, 'outcome', 'pulse').message).toMatch(/not back: pulse-module:module-null-sink, pulse-sink:app-nullsink-\d+/);
+  });
+  it('no-duplicates: each of its objects once after the restart (changed: one twice)', () => {
+    expect(check(pwPlay, 'no-duplicates', 'pulse').verdict).toBe('pass');
+    const r = pwPlay.rounds[0]!;
+    const twice = { ...pwPlay, rounds: [{ ...r, objectsAfter: [...r.objectsAfter, r.objectsAfter[0]!] }] };
+    expect(check(twice, 'no-duplicates', 'pulse').message).toBe(`more than before: ${r.objectsAfter[0]}`);
+  });
+  it('server-back: the rest of the server as it was, or what is missing and what is new', () => {
+    expect(check(pwPlay, 'server-back', 'stack').message).toMatch(
+      /^\d+ objects \(besides the target's\) before and after, back in \d+ ms$/,
+    );
+    expect(check(nullSink, 'server-back', 'pulse').message).toBe('not back: pw-client:pipewire');
+  });
+  it('the diagnosis of a black box lists the failed checks with their restart', () => {
+    expect(judgeServerRestart(fluidsynth).diagnosis).toMatch(/^fluidsynth after the pipewire-pulse restart \[pulse\]: alive but silent/);
+  });
+});
