@@ -46,6 +46,7 @@ describe('parseTargetSpec on the real engine.json', () => {
       'no-guardian',
       'guardian-in-group',
       'retap-on-thaw',
+      'no-reconnect',
       'destroy-before-untrack',
       'init-on-callback-thread',
       'fork-keeps-midi',

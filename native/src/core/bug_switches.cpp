@@ -25,6 +25,7 @@ const Switch kSwitches[] = {
     {"init-on-callback-thread", &BugSwitches::initOnCallbackThread},
     {"fork-keeps-midi", &BugSwitches::forkKeepsMidi},
     {"retap-on-thaw", &BugSwitches::retapOnThaw},
+    {"no-reconnect", &BugSwitches::noReconnect},
 };
 }  // namespace
 

@@ -25,6 +25,7 @@ struct BugSwitches {
   bool initOnCallbackThread = false;
   bool retapOnThaw = false;          // after a stall (a freeze, SIGSTOP) the taps are made again, the old ones left
   bool forkKeepsMidi = false;        // a child forked without exec after MIDI is up inherits the server connection and outlives the engine
+  bool noReconnect = false;          // when the audio server restarts the engine stays up, claiming to run, with no taps
 
   // Parses a comma list; returns false and names the bad switch in `error` for unknown ones.
   static bool parse(const std::string& list, BugSwitches& out, std::string& error);
