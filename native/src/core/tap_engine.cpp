@@ -1,9 +1,11 @@
 #include "tap_engine.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <regex>
@@ -22,6 +24,9 @@ namespace hilt {
 namespace {
 constexpr pa_usec_t kStallWatchUs = 100 * 1000;  // the stall watch's period
 constexpr int64_t kStallMs = 400;                // a tick this late is a stall, not scheduling noise
+constexpr int64_t kReconnectUs = 10 * 1000 * 1000;  // how long a lost server is retried
+constexpr int kRetryMs = 100;                       // between two connection attempts
+constexpr int64_t kSinkWaitUs = 2 * 1000 * 1000;    // the output may appear a moment after the server answers
 }  // namespace
 
 namespace {
@@ -66,21 +71,31 @@ bool TapEngine::waitFor(pa_operation* op) {
   return done;
 }
 
-void TapEngine::onContextState(pa_context*, void* self) {
-  pa_threaded_mainloop_signal(static_cast<TapEngine*>(self)->loop_, 0);
+void TapEngine::onContextState(pa_context* c, void* userdata) {
+  auto* self = static_cast<TapEngine*>(userdata);
+  pa_threaded_mainloop_signal(self->loop_, 0);
+  const pa_context_state_t s = pa_context_get_state(c);
+  // A context still connecting is the reconnect thread's to watch; only the live one is lost.
+  if (c != self->context_ || (s != PA_CONTEXT_FAILED && s != PA_CONTEXT_TERMINATED)) return;
+  if (self->running_.load() && !self->stopping_.load()) self->connectionLost(contextError(c));
 }
 
 void TapEngine::onStreamState(pa_stream*, void* tap) {
   pa_threaded_mainloop_signal(static_cast<Tap*>(tap)->engine->loop_, 0);
 }
 
-bool TapEngine::connect(std::string& error) {
+pa_context* TapEngine::newContext() {
   pa_proplist* props = pa_proplist_new();
   pa_proplist_sets(props, PA_PROP_APPLICATION_NAME, options_.clientName.c_str());
   pa_proplist_sets(props, PA_PROP_APPLICATION_PROCESS_ID, std::to_string(getpid()).c_str());
-  context_ = pa_context_new_with_proplist(pa_threaded_mainloop_get_api(loop_), options_.clientName.c_str(), props);
+  pa_context* c = pa_context_new_with_proplist(pa_threaded_mainloop_get_api(loop_), options_.clientName.c_str(), props);
   pa_proplist_free(props);
-  pa_context_set_state_callback(context_, &TapEngine::onContextState, this);
+  pa_context_set_state_callback(c, &TapEngine::onContextState, this);
+  return c;
+}
+
+bool TapEngine::connect(std::string& error) {
+  context_ = newContext();
   if (pa_context_connect(context_, nullptr, PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) {
     error = "cannot connect to the audio server: " + contextError(context_);
     return false;
@@ -97,6 +112,18 @@ bool TapEngine::connect(std::string& error) {
   }
   ownClient_ = pa_context_get_index(context_);
   return true;
+}
+
+// The output's index: moves and the own-stream filter work on indexes.
+bool TapEngine::findOutputSink() {
+  auto onSink = [](pa_context*, const pa_sink_info* i, int eol, void* userdata) {
+    auto* self = static_cast<TapEngine*>(userdata);
+    if (eol == 0 && i) self->outputSinkIndex_ = i->index;
+    pa_threaded_mainloop_signal(self->loop_, 0);
+  };
+  outputSinkIndex_ = PA_INVALID_INDEX;
+  waitFor(pa_context_get_sink_info_by_name(context_, options_.outputSink.c_str(), onSink, this));
+  return outputSinkIndex_ != PA_INVALID_INDEX;
 }
 
 // Destroys taps left by engines that died without cleaning up (kill -9 is uncatchable, and
@@ -309,6 +336,7 @@ bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
     return false;
   }
   options_ = options;
+  pthread_sigmask(SIG_BLOCK, nullptr, &startMask_);
   loop_ = pa_threaded_mainloop_new();
   if (!loop_) {
     error = "cannot create the audio client thread";
@@ -332,14 +360,7 @@ bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
       } else {
         sweepOrphans();
       }
-      // The output's index: moves and the own-stream filter work on indexes.
-      auto onSink = [](pa_context*, const pa_sink_info* i, int eol, void* userdata) {
-        auto* self = static_cast<TapEngine*>(userdata);
-        if (eol == 0 && i) self->outputSinkIndex_ = i->index;
-        pa_threaded_mainloop_signal(self->loop_, 0);
-      };
-      waitFor(pa_context_get_sink_info_by_name(context_, options_.outputSink.c_str(), onSink, this));
-      if (outputSinkIndex_ == PA_INVALID_INDEX) {
+      if (!findOutputSink()) {
         error = "output sink '" + options_.outputSink + "' does not exist on the audio server";
         ok = false;
       }
@@ -379,6 +400,10 @@ bool TapEngine::addSecondaryTaps(std::string& error) {
     return false;
   }
   LoopLock lock(loop_);
+  if (reconnecting_) {
+    error = "engine is reconnecting to the audio server";
+    return false;
+  }
   std::vector<std::string> wanted;
   for (const auto& t : taps_) {
     const std::string name = t->name + "-secondary";
@@ -489,17 +514,179 @@ void TapEngine::retapAfterStall() {
   }
 }
 
+// Server restart: the modules went with the old server, so they are forgotten (untracked, not
+// destroyed); the primaries are made again under the same names on the new one.
+void TapEngine::connectionLost(const std::string& reason) {
+  if (options_.bugs.noReconnect) {
+    logLine("server: connection lost (" + reason + "); not reconnecting (bug switch no-reconnect)");
+    return;
+  }
+  if (!reconnectThread_.joinable()) reconnectThread_ = std::thread([this] { reconnectLoop(); });
+  {
+    std::lock_guard<std::mutex> guard(reconnectMutex_);
+    reconnectWanted_ = true;
+    lostReason_ = reason;
+    lostAtUs_ = monotonicMicros();
+  }
+  reconnectCv_.notify_all();
+}
+
+bool TapEngine::napUnlessStopping(int ms) {
+  std::unique_lock<std::mutex> guard(reconnectMutex_);
+  return !reconnectCv_.wait_for(guard, std::chrono::milliseconds(ms), [this] { return stopping_.load(); });
+}
+
+void TapEngine::reconnectLoop() {
+  pthread_setname_np(pthread_self(), "hilt-reconnect");
+  // Not libpulse's block-everything mask (inherited from the audio thread): the guardian it spawns inherits it.
+  pthread_sigmask(SIG_SETMASK, &startMask_, nullptr);
+  for (;;) {
+    std::string reason;
+    int64_t lostUs = 0;
+    {
+      std::unique_lock<std::mutex> guard(reconnectMutex_);
+      reconnectCv_.wait(guard, [this] { return stopping_.load() || reconnectWanted_; });
+      if (stopping_.load()) return;
+      reconnectWanted_ = false;
+      reason = lostReason_;
+      lostUs = lostAtUs_;
+    }
+    reconnect(reason, lostUs);
+  }
+}
+
+void TapEngine::forgetTaps() {
+  for (auto it = taps_.begin(); it != taps_.end();) {
+    Tap& t = **it;
+    stopStreams(t);
+    if (t.module != PA_INVALID_INDEX) untrack(t.module);
+    t.module = PA_INVALID_INDEX;
+    t.sink = PA_INVALID_INDEX;
+    it = t.secondary ? taps_.erase(it) : it + 1;
+  }
+  movedInputs_.clear();
+  tapped_.store(0);
+  outputSinkIndex_ = PA_INVALID_INDEX;
+}
+
+// One attempt on a fresh context, polled so stop() is never kept waiting on the server; once
+// ready it replaces context_ under the same lock (the timers restart on context_: never null).
+bool TapEngine::tryConnect(int64_t deadlineUs, std::string& error) {
+  pa_context* fresh = nullptr;
+  {
+    LoopLock lock(loop_);
+    fresh = newContext();
+    if (pa_context_connect(fresh, nullptr, PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0) error = contextError(fresh);
+  }
+  for (bool connecting = error.empty(); connecting; connecting = napUnlessStopping(10)) {
+    LoopLock lock(loop_);
+    const pa_context_state_t s = pa_context_get_state(fresh);
+    if (s == PA_CONTEXT_READY) {
+      pa_context* old = context_;
+      context_ = fresh;
+      ownClient_ = pa_context_get_index(context_);
+      pa_context_set_state_callback(old, nullptr, nullptr);
+      pa_context_set_subscribe_callback(old, nullptr, nullptr);
+      pa_context_disconnect(old);
+      pa_context_unref(old);
+      return true;
+    }
+    if (!PA_CONTEXT_IS_GOOD(s)) {
+      error = contextError(fresh);
+      break;
+    }
+    if (monotonicMicros() >= deadlineUs) {
+      error = "no answer from the audio server";
+      break;
+    }
+  }
+  LoopLock lock(loop_);
+  pa_context_set_state_callback(fresh, nullptr, nullptr);
+  pa_context_disconnect(fresh);
+  pa_context_unref(fresh);
+  if (error.empty()) error = "stopped";
+  return false;
+}
+
+void TapEngine::reconnect(const std::string& reason, int64_t lostUs) {
+  logLine("server: connection lost (" + reason + "); reconnecting");
+  std::vector<Tap*> primaries;  // stable: only stop() removes a primary, after joining this thread
+  {
+    LoopLock lock(loop_);
+    reconnecting_ = true;
+    forgetTaps();
+    for (const auto& t : taps_) primaries.push_back(t.get());
+  }
+  auto elapsed = [lostUs] { return std::to_string((monotonicMicros() - lostUs) / 1000) + " ms"; };
+  auto fail = [&](const std::string& why) {
+    LoopLock lock(loop_);
+    reconnecting_ = false;
+    logLine("server: reconnect failed after " + elapsed() + ": " + why);
+  };
+  std::string error;
+  bool connected = false;
+  for (;;) {
+    error.clear();
+    connected = tryConnect(lostUs + kReconnectUs, error);
+    if (connected || monotonicMicros() >= lostUs + kReconnectUs || !napUnlessStopping(kRetryMs)) break;
+  }
+  if (stopping_.load()) return;
+  if (!connected) return fail("cannot connect to the audio server: " + error);
+  // Outside the loop lock: a guardian takes a while to start, and the audio thread keeps running.
+  std::string server;
+  {
+    LoopLock lock(loop_);
+    const char* name = pa_context_get_server(context_);
+    server = name ? name : "";
+  }
+  if (options_.onReconnected && !options_.onReconnected(server, error)) return fail(error);
+  const int64_t sinkDeadline = monotonicMicros() + kSinkWaitUs;
+  for (;;) {
+    {
+      LoopLock lock(loop_);
+      if (findOutputSink()) break;
+    }
+    if (monotonicMicros() >= sinkDeadline || !napUnlessStopping(kRetryMs)) {
+      if (stopping_.load()) return;
+      return fail("output sink '" + options_.outputSink + "' does not exist on the audio server");
+    }
+  }
+  LoopLock lock(loop_);
+  std::string names;
+  for (Tap* t : primaries) {
+    if (stopping_.load()) return;
+    if (!createTap(*t, error) || !startStreams(*t, error)) return fail(error);
+    names += (names.empty() ? "" : ",") + t->name;
+  }
+  pa_context_set_subscribe_callback(context_, &TapEngine::onSubscribe, this);
+  pa_operation* op = pa_context_subscribe(context_, PA_SUBSCRIPTION_MASK_SINK_INPUT, nullptr, nullptr);
+  if (op) pa_operation_unref(op);
+  scanSinkInputs();
+  reconnecting_ = false;
+  logLine("server: reconnected after " + elapsed() + "; taps re-created: " + names);
+}
+
 std::string TapEngine::tapNames() const {
+  if (loop_) pa_threaded_mainloop_lock(loop_);  // the reconnect thread may be dropping secondaries
   std::string out;
   for (const auto& t : taps_) out += (out.empty() ? "" : ",") + t->name;
+  if (loop_) pa_threaded_mainloop_unlock(loop_);
   return out;
 }
 
 void TapEngine::stop() {
   if (stopped_ || !loop_) return;
   stopped_ = true;
+  {
+    std::lock_guard<std::mutex> guard(reconnectMutex_);
+    stopping_.store(true);
+  }
+  reconnectCv_.notify_all();
   running_.store(false);
+  // A state callback that began before stopping_ was set has started its thread once this returns.
+  { LoopLock lock(loop_); }
   if (retapThread_.joinable()) retapThread_.join();  // it takes the loop lock: joined before we do
+  if (reconnectThread_.joinable()) reconnectThread_.join();  // the same
   {
     LoopLock lock(loop_);
     if (heartbeat_) {

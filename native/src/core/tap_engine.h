@@ -5,16 +5,21 @@
 //   - streams playing on the output are moved into their tap (muted-when-tapped),
 //   - each tap's monitor is read and played back into the output (audio flows through the engine),
 //   - "<tap>-secondary" is the crossfade tap FineTune adds while switching devices,
-//   - at start, taps whose creator pid is dead are swept (orphans of a kill -9).
+//   - at start, taps whose creator pid is dead are swept (orphans of a kill -9),
+//   - when the audio server restarts (every tap gone with it), the engine connects again and
+//     makes its taps again, as an app must when coreaudiod or pipewire-pulse is restarted.
 // Every tap is registered with the crash guard's table and the guardian: tracked right after it
 // is created, untracked right before it is destroyed.
 #pragma once
 
 #include <pulse/pulseaudio.h>
+#include <signal.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -36,6 +41,10 @@ struct TapEngineOptions {
   GuardianLink* guardian = nullptr;  // told about every tracked object when set
   // Runs once connected, before any object exists: install the crash guard, start the guardian.
   std::function<bool(const std::string& serverSocket, std::string& error)> onConnected;
+  // The same after the server restarted and the engine connected again, before its taps are made
+  // again: the old crash guard wire and guardian speak to a server that is gone. On the reconnect
+  // thread, without the loop lock (nothing is tracked meanwhile).
+  std::function<bool(const std::string& serverSocket, std::string& error)> onReconnected;
 };
 
 class TapEngine {
@@ -45,7 +54,8 @@ class TapEngine {
   TapEngine(const TapEngine&) = delete;
   TapEngine& operator=(const TapEngine&) = delete;
 
-  // Connects, sweeps orphans, creates the taps and starts the streams. Blocks until ready.
+  // Connects, sweeps orphans, creates the taps and starts the streams. Blocks until ready. Once
+  // running, a lost server connection is retried for 10 s and the taps made again on success.
   // Returns false with a message in `error` (and leaves nothing behind) on failure.
   bool start(const TapEngineOptions& options, std::string& error);
   // Stops streams and destroys every tap; tapped streams fall back to the default device.
@@ -81,7 +91,9 @@ class TapEngine {
 
   // Everything below runs with the threaded mainloop lock held.
   bool waitFor(pa_operation* op);
+  pa_context* newContext();
   bool connect(std::string& error);
+  bool findOutputSink();
   int sweepOrphans();
   bool createTap(Tap& tap, std::string& error);
   bool startStreams(Tap& tap, std::string& error);
@@ -104,6 +116,15 @@ class TapEngine {
   static void onStallWatch(pa_mainloop_api* api, pa_time_event* e, const struct timeval* tv, void* self);
   void retapAfterStall();  // bug switch retap-on-thaw: new taps, the old ones left in place
 
+  // The server connection failed or ended while running: on the audio client thread, so the work
+  // goes to the reconnect thread (a tap is made with blocking waits on the audio thread).
+  void connectionLost(const std::string& reason);
+  void reconnectLoop();  // the reconnect thread: one reconnect per loss, until stop()
+  void reconnect(const std::string& reason, int64_t lostUs);
+  void forgetTaps();  // the server took every tap with it: nothing to destroy, only to forget
+  bool tryConnect(int64_t deadlineUs, std::string& error);
+  bool napUnlessStopping(int ms);  // false at once when stop() is called
+
   struct ModuleEntry {
     uint32_t index;
     std::string argument;
@@ -122,6 +143,15 @@ class TapEngine {
   pa_time_event* stallWatch_ = nullptr;
   int64_t lastWatchUs_ = 0;
   std::thread retapThread_;  // off the audio thread: a tap is made with blocking waits on it
+  std::thread reconnectThread_;  // started at the first loss, joined by stop()
+  std::mutex reconnectMutex_;    // never held while taking the loop lock
+  std::condition_variable reconnectCv_;
+  bool reconnectWanted_ = false;  // reconnectMutex_
+  std::string lostReason_;        // reconnectMutex_
+  int64_t lostAtUs_ = 0;          // reconnectMutex_
+  bool reconnecting_ = false;     // loop lock
+  std::atomic<bool> stopping_{false};
+  sigset_t startMask_{};  // the signal mask of the thread that called start()
   std::atomic<bool> running_{false};
   std::atomic<int> tapped_{0};
   bool stopped_ = false;
