@@ -213,23 +213,35 @@ int main(int argc, char** argv) {
   hilt::PulseWire wire;
   hilt::GuardianLink guardian;
   options.guardian = &guardian;
-  // Layers 3 and 5 need the server's address, so they come up once connected, before any tap.
-  options.onConnected = [&](const std::string& server, std::string& err) {
+  // Layers 3 and 5 need the server's address, so they come up once connected, before any tap;
+  // after a server restart again, on the new server (the old wire and guardian speak to nothing).
+  auto guardsUp = [&](const std::string& server, bool again, std::string& err) {
     const std::string socket = hilt::pulseSocketPath(server.c_str());
     if (options.bugs.noCrashGuard) {
       hilt::logLine("crashguard: not installed (bug switch no-crashguard)");
-    } else if (!wire.open(socket, "hilt-engine crash guard", 2000, err)) {
-      err = "crash guard: " + err;
-      return false;
     } else {
+      wire.close();  // open on the old server after a restart; a no-op the first time
+      if (!wire.open(socket, "hilt-engine crash guard", 2000, err)) {
+        err = "crash guard: " + err;
+        return false;
+      }
       hilt::installCrashGuard(&wire);
     }
     if (options.bugs.noGuardian) {
       hilt::logLine("guardian: not started (bug switch no-guardian)");
       return true;
     }
-    return guardian.start(hilt::guardianPathNextToSelf(), socket, 3000, !options.bugs.guardianInGroup, err);
+    const pid_t old = guardian.pid();
+    guardian.stop(1000);  // everything was untracked: the old one says goodbye and exits
+    if (!guardian.start(hilt::guardianPathNextToSelf(), socket, 3000, !options.bugs.guardianInGroup, err)) return false;
+    if (again) {
+      hilt::logLine("guardian: restarted pid=" + std::to_string(guardian.pid()) +
+                    (old > 0 ? " (was pid " + std::to_string(old) + ")" : ""));
+    }
+    return true;
   };
+  options.onConnected = [&](const std::string& server, std::string& err) { return guardsUp(server, false, err); };
+  options.onReconnected = [&](const std::string& server, std::string& err) { return guardsUp(server, true, err); };
   if (options.bugs.noSignalHandlers) hilt::logLine("signals: SIGTERM/SIGINT not handled (bug switch no-signal-handlers)");
 
   hilt::TapEngine engine;
