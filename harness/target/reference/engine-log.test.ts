@@ -27,6 +27,24 @@ hilt-engine[23302] +993.5ms stop requested (signal SIGTERM)
 hilt-engine[23302] +1025.7ms tap: destroyed hilt-engine-23302-a (module 536870914)
 hilt-engine[23302] +1049.1ms exit 0`;
 
+// A pipewire-pulse restart, then the whole stack, then one that outlasted the retries (hand runs on a private rig).
+const restarted = `hilt-engine[10681] +16.5ms ready taps=hilt-engine-10681 output=hilt-observed guardian=10686
+hilt-engine[10681] +3829.6ms server: connection lost (Connection terminated); reconnecting
+hilt-engine[10681] +4153.7ms crashguard: installed for SIGSEGV SIGABRT SIGBUS SIGTRAP SIGILL SIGFPE (64 slots)
+hilt-engine[10681] +4157.6ms guardian: started pid 10858 in a session of its own
+hilt-engine[10681] +4157.6ms guardian: restarted pid=10858 (was pid 10686)
+hilt-engine[10681] +4159.6ms tap: created hilt-engine-10681 (module 536870913)
+hilt-engine[10681] +4171.7ms server: reconnected after 342 ms; taps re-created: hilt-engine-10681`;
+
+const twoTaps = `hilt-engine[13192] +1545.5ms server: connection lost (Connection terminated); reconnecting
+hilt-engine[13192] +2003.7ms server: reconnected after 460 ms; taps re-created: hilt-engine-13192-hilt-victim,hilt-engine-13192-other`;
+
+const gaveUp = `hilt-engine[12634] +1010.9ms server: connection lost (Connection terminated); reconnecting
+hilt-engine[12634] +11059.7ms server: reconnect failed after 10048 ms: cannot connect to the audio server: Connection refused`;
+
+const noReconnect =
+  'hilt-engine[12255] +2011.1ms server: connection lost (Connection terminated); not reconnecting (bug switch no-reconnect)';
+
 describe('parseEngineLog', () => {
   it('reads the crash guard report, its failures and its timing', () => {
     const log = parseEngineLog(crashed);
@@ -63,5 +81,34 @@ describe('parseEngineLog', () => {
     const log = parseEngineLog('hello\nhilt-engine[1] +1.0ms tap: created hilt-engine-1 (module 7)\nsomething else');
     expect(log.created).toHaveLength(1);
     expect(cleanupLayer(log)).toBe('none');
+  });
+
+  it('reads a reconnect after a server restart: how long it took and the taps made again', () => {
+    const log = parseEngineLog(restarted);
+    expect(log.serverLost).toEqual({ reconnecting: true, reason: 'Connection terminated' });
+    expect(log.reconnected).toEqual({ ms: 342, taps: ['hilt-engine-10681'] });
+    expect(log.reconnectFailed).toBeUndefined();
+    expect(log.created).toEqual([{ name: 'hilt-engine-10681', module: 536870913 }]);
+    expect(parseEngineLog(twoTaps).reconnected?.taps).toEqual(['hilt-engine-13192-hilt-victim', 'hilt-engine-13192-other']);
+  });
+
+  it('reads a reconnect that gave up, and the bug switch that never tries', () => {
+    const failed = parseEngineLog(gaveUp);
+    expect(failed.serverLost).toEqual({ reconnecting: true, reason: 'Connection terminated' });
+    expect(failed.reconnected).toBeUndefined();
+    expect(failed.reconnectFailed).toBe('cannot connect to the audio server: Connection refused');
+    const bug = parseEngineLog(noReconnect);
+    expect(bug.serverLost).toEqual({ reconnecting: false, reason: 'Connection terminated' });
+    expect(bug.reconnected).toBeUndefined();
+    expect(bug.reconnectFailed).toBeUndefined();
+  });
+
+  it('describes the last loss: a later one clears how the earlier one ended', () => {
+    const log = parseEngineLog(`${restarted}\n${gaveUp}`);
+    expect(log.reconnected).toBeUndefined();
+    expect(log.reconnectFailed).toMatch(/Connection refused$/);
+    const again = parseEngineLog(`${gaveUp}\n${twoTaps}`);
+    expect(again.reconnected?.ms).toBe(460);
+    expect(again.reconnectFailed).toBeUndefined();
   });
 });

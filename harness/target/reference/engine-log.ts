@@ -1,7 +1,8 @@
 // Reads the reference engine's log (its stdout, which its guardian shares) for what each defence
 // layer did: which taps it made, whether a stop was requested, what the crash guard and the
-// guardian destroyed and what they failed to. The verdicts still come from the server's
-// inventory and the audio; this says who did the cleaning, in the engine's own words.
+// guardian destroyed and what they failed to, and whether it came back after the audio server
+// restarted. The verdicts still come from the server's inventory and the audio; this says who did
+// the cleaning, in the engine's own words.
 
 export type CleanupLayer = 'clean-stop' | 'crash-guard' | 'guardian' | 'none';
 
@@ -20,6 +21,10 @@ export interface EngineLog {
   crashGuard?: LayerReport & { signal: string; thread: string };
   guardian?: LayerReport & { enginePid: number };
   swept: { name: string; module: number; creatorPid: number }[];
+  // The last loss of the server connection and how it ended; a later loss starts afresh.
+  serverLost?: { reconnecting: boolean; reason: string };
+  reconnected?: { ms: number; taps: string[] };
+  reconnectFailed?: string;
 }
 
 const LINE = /^(hilt-engine|hilt-guardian)\[(\d+)\] \+[\d.]+ms (.*)$/;
@@ -40,6 +45,13 @@ export function parseEngineLog(text: string): EngineLog {
       if ((g = /^tap: created (\S+) \(module (\d+)\)/.exec(msg))) log.created.push({ name: g[1]!, module: Number(g[2]) });
       else if ((g = /^tap: destroyed (\S+) \(module (\d+)\)/.exec(msg))) log.destroyed.push({ name: g[1]!, module: Number(g[2]) });
       else if ((g = /^stop requested \((.*)\)$/.exec(msg))) log.stopRequested = g[1]!;
+      else if ((g = /^server: connection lost \((.*)\); (reconnecting|not reconnecting)/.exec(msg))) {
+        log.serverLost = { reconnecting: g[2] === 'reconnecting', reason: g[1]! };
+        delete log.reconnected;
+        delete log.reconnectFailed;
+      } else if ((g = /^server: reconnected after (\d+) ms; taps re-created: (.*)$/.exec(msg)))
+        log.reconnected = { ms: Number(g[1]), taps: g[2]!.split(',').filter(Boolean) };
+      else if ((g = /^server: reconnect failed after \d+ ms: (.*)$/.exec(msg))) log.reconnectFailed = g[1]!;
       else if ((g = /^sweep: destroyed orphan (\S+) \(module (\d+), creator pid (\d+)/.exec(msg)))
         log.swept.push({ name: g[1]!, module: Number(g[2]), creatorPid: Number(g[3]) });
       else if ((g = /^crashguard: caught (SIG\w+) on thread '([^']*)': destroying (\d+)/.exec(msg)))
