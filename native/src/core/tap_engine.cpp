@@ -400,7 +400,7 @@ bool TapEngine::addSecondaryTaps(std::string& error) {
     return false;
   }
   LoopLock lock(loop_);
-  if (reconnecting_) {
+  if (reconnecting_.load()) {
     error = "engine is reconnecting to the audio server";
     return false;
   }
@@ -613,14 +613,13 @@ void TapEngine::reconnect(const std::string& reason, int64_t lostUs) {
   std::vector<Tap*> primaries;  // stable: only stop() removes a primary, after joining this thread
   {
     LoopLock lock(loop_);
-    reconnecting_ = true;
+    reconnecting_.store(true);
     forgetTaps();
     for (const auto& t : taps_) primaries.push_back(t.get());
   }
   auto elapsed = [lostUs] { return std::to_string((monotonicMicros() - lostUs) / 1000) + " ms"; };
   auto fail = [&](const std::string& why) {
-    LoopLock lock(loop_);
-    reconnecting_ = false;
+    reconnecting_.store(false);
     logLine("server: reconnect failed after " + elapsed() + ": " + why);
   };
   std::string error;
@@ -662,7 +661,7 @@ void TapEngine::reconnect(const std::string& reason, int64_t lostUs) {
   pa_operation* op = pa_context_subscribe(context_, PA_SUBSCRIPTION_MASK_SINK_INPUT, nullptr, nullptr);
   if (op) pa_operation_unref(op);
   scanSinkInputs();
-  reconnecting_ = false;
+  reconnecting_.store(false);
   logLine("server: reconnected after " + elapsed() + "; taps re-created: " + names);
 }
 

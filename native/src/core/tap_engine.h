@@ -149,7 +149,7 @@ class TapEngine {
   bool reconnectWanted_ = false;  // reconnectMutex_
   std::string lostReason_;        // reconnectMutex_
   int64_t lostAtUs_ = 0;          // reconnectMutex_
-  bool reconnecting_ = false;     // loop lock
+  std::atomic<bool> reconnecting_{false};  // addSecondaryTaps refuses meanwhile
   std::atomic<bool> stopping_{false};
   sigset_t startMask_{};  // the signal mask of the thread that called start()
   std::atomic<bool> running_{false};
