@@ -128,7 +128,8 @@ defineScenario(SCENARIOS['server-restart'], async (ctx) => {
     const r = engine ? await engineResumed(ctx, t, t0) : await blackBoxResumed(ctx, t, t0, before.its, owner);
     run.event(`${target.name}: ${r.outcome}${r.resumeMs !== undefined ? ` (${Math.round(r.resumeMs)} ms)` : ''}`);
     if (r.resumeMs !== undefined) run.metric(`resume_ms_${part}`, r.resumeMs);
-    const after = await run.phase(`inventory after the ${part} restart`, 8000, () => settled(ctx, owner, before.rest));
+    const ownerNow = await ownerOf(ctx, t); // its helpers may be new ones (the engine replaces its guardian)
+    const after = await run.phase(`inventory after the ${part} restart`, 8000, () => settled(ctx, ownerNow, before.rest));
     const said = engine ? /server: connection lost.*$/m.exec(t.child.outputTail(400))?.[0] : undefined;
     rounds.push({
       part,

@@ -28,9 +28,8 @@ describe('server-restart', () => {
     const r = await runCli(['server-restart', '--set', 'restart=pulse', '--set', 'resume_ms=1500', '--bug', 'no-reconnect']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(outcome(r, 'pulse')).toMatchObject({ verdict: 'fail', measured: 'silent' });
-    expect(r.summary!.diagnosis).toMatch(
-      /^after the pipewire-pulse restart hilt-engine stayed alive but silent: its taps never came back .*\(no-reconnect\)\. It said: server: connection lost \(.+\); not reconnecting/,
-    );
+    expect(r.summary!.diagnosis).toMatch(/^after the pipewire-pulse restart hilt-engine stayed alive but silent: its taps never came back/);
+    expect(r.summary!.diagnosis).toMatch(/\(no-reconnect\)\. It said: server: connection lost \(.+\); not reconnecting/);
   });
 
   test('pw-play (pipewire-bin): resumes after pipewire-pulse, exits 1 with the stack, as its config allows', async () => {

@@ -10,9 +10,13 @@ const { recorded, failed, check } = recordings<ServerRestartObservation>('server
 const pwPlay = recorded('pw-play');
 const fluidsynth = recorded('fluidsynth');
 const nullSink = recorded('pactl-null-sink');
+const engine = recorded('engine');
+const noReconnect = recorded('engine-no-reconnect');
 
 describe('judgeServerRestart on real runs', () => {
   it.each([
+    ['engine', []], // reconnected twice, its taps made again once each time
+    ['engine-no-reconnect', ['outcome:pulse', 'server-back:pulse', 'outcome:stack']], // alive, no taps; the victim plays untapped
     ['pw-play', []], // resumed after pipewire-pulse, exited 1 with the stack: its config allows that
     ['sox-play', []], // exited 0 with pipewire-pulse: allowed
     ['fluidsynth', ['outcome:pulse', 'outcome:stack']], // alive, its stream never back
@@ -20,6 +24,24 @@ describe('judgeServerRestart on real runs', () => {
   ])('%s fails %j', (name, ids) => {
     expect(failed(recorded(name))).toEqual(ids);
     expect(judgeServerRestart(recorded(name)).diagnosis === undefined).toBe(ids.length === 0);
+  });
+});
+
+describe('the reference engine', () => {
+  it('resumed: the victim heard through its new taps, each tap once', () => {
+    for (const part of ['pulse', 'stack']) {
+      expect(check(engine, 'outcome', part).message).toMatch(/^resumed by itself: the victim heard through its taps again \d+ ms/);
+      expect(check(engine, 'no-duplicates', part).verdict).toBe('pass');
+    }
+  });
+  it('no-reconnect: the diagnosis names the bug and quotes the engine', () => {
+    expect(judgeServerRestart(noReconnect).diagnosis).toMatch(
+      new RegExp(
+        '^after the pipewire-pulse restart hilt-engine stayed alive but silent: its taps never came back and the victim was not ' +
+          'heard through it within 3000 ms \\(no-reconnect\\)\\. ' +
+          'It said: server: connection lost \\(Connection terminated\\); not reconnecting',
+      ),
+    );
   });
 });
 
