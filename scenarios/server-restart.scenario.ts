@@ -34,6 +34,10 @@ function split(s: Snapshot, owner: LeftoverOwner): { its: string[]; rest: string
   return { its: its.sort(), rest: rest.sort() };
 }
 
+// How it ended, once it has (read afresh each time: it can end during any await).
+const exitOf = (t: RunningTarget) => t.child.done && { name: t.child.done.exit.name, crash: t.child.done.exit.crash };
+const NONE = { objectsBefore: [], objectsAfter: [], serverBefore: [], serverAfter: [] };
+
 interface Resumed {
   outcome: RestartRound['outcome'];
   resumeMs?: number;
@@ -122,6 +126,12 @@ defineScenario(SCENARIOS['server-restart'], async (ctx) => {
   if (engine) await tapped(session, t);
   const rounds: RestartRound[] = [];
   for (const part of parts) {
+    const ended = exitOf(t);
+    if (ended) {
+      // It ended by itself before the server went (a launcher that forks a daemon and exits 0).
+      rounds.push({ part, downMs: 0, backMs: 0, outcome: 'exited', endedBefore: true, exit: ended, ...NONE });
+      break;
+    }
     const owner = await ownerOf(ctx, t);
     const before = split(await run.phase(`inventory before the ${part} restart`, 8000, () => rig.serverInventory()), owner);
     const { t0, downMs, backMs } = await restart(ctx, session, part);
@@ -136,7 +146,7 @@ defineScenario(SCENARIOS['server-restart'], async (ctx) => {
       downMs,
       backMs,
       ...r,
-      ...(t.child.done && { exit: { name: t.child.done.exit.name, crash: t.child.done.exit.crash } }),
+      ...(exitOf(t) && { exit: exitOf(t) }),
       ...(said && { said }),
       objectsBefore: before.its,
       objectsAfter: after.its,

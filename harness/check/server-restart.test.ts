@@ -21,6 +21,7 @@ describe('judgeServerRestart on real runs', () => {
     ['sox-play', []], // exited 0 with pipewire-pulse: allowed
     ['fluidsynth', ['outcome:pulse', 'outcome:stack']], // alive, its stream never back
     ['pactl-null-sink', ['outcome:pulse', 'server-back:pulse']], // its module went with pipewire-pulse
+    ['dbus-daemon-fork', ['outcome:pulse']], // it had exited 0 before any restart (its daemon runs on)
   ])('%s fails %j', (name, ids) => {
     expect(failed(recorded(name))).toEqual(ids);
     expect(judgeServerRestart(recorded(name)).diagnosis === undefined).toBe(ids.length === 0);
@@ -65,6 +66,12 @@ describe('each check, pass and fail', () => {
       /^alive but silent: still running 3000 ms after the restart began, without its \d+ objects back \(not back: .*FluidSynth/,
     );
     expect(check(nullSink, 'outcome', 'pulse').message).toMatch(/not back: pulse-module:module-null-sink, pulse-sink:app-nullsink-\d+/);
+  });
+  it('outcome: a program that ended before the restart is not judged as exiting on it', () => {
+    const early = recorded('dbus-daemon-fork');
+    expect(check(early, 'outcome', 'pulse').message).toMatch(/^had ended \(exit 0\) before the server restarted: nothing of it ran/);
+    expect(check({ ...early, expects: 'exits' }, 'outcome', 'pulse').verdict).toBe('fail');
+    expect(judgeServerRestart(early).checks.map((c) => c.id)).toEqual(['outcome', 'back-to-baseline']);
   });
   it('no-duplicates: each of its objects once after the restart (changed: one twice)', () => {
     expect(check(pwPlay, 'no-duplicates', 'pulse').verdict).toBe('pass');

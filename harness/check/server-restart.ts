@@ -23,6 +23,7 @@ export interface RestartRound {
   outcome: RestartOutcome;
   resumeMs?: number; // the first SIGTERM to its sound (the engine: the victim through a new tap) heard again
   exit?: { name: string; crash: boolean }; // how it ended, when it exited
+  endedBefore?: boolean; // it had ended by itself before this restart: nothing was restarted under it
   said?: string; // the target's own account of the server going (the engine's log line)
   objectsBefore: string[]; // its objects on the server, kind:name, before the restart
   objectsAfter: string[]; // the same once it resumed (or the deadline passed)
@@ -62,10 +63,13 @@ function outcomeCheck(o: ServerRestartObservation, r: RestartRound): CheckResult
       : o.listen === 'own sound'
         ? 'its sound back'
         : `its ${r.objectsBefore.length} objects back`;
-  const ok = r.outcome === 'resumed' || (r.outcome === 'exited' && o.expects === 'exits' && r.exit !== undefined && !r.exit.crash);
+  const ok =
+    r.outcome === 'resumed' || (r.outcome === 'exited' && o.expects === 'exits' && r.exit !== undefined && !r.exit.crash && !r.endedBefore);
   const measured = r.outcome === 'resumed' ? Math.round(r.resumeMs ?? 0) : r.outcome;
-  const message =
-    r.outcome === 'resumed'
+  const message = r.endedBefore
+    ? `had ended (${r.exit?.name ?? '?'}) before the server restarted: nothing of it ran to be judged (a launcher that exits ` +
+      'at once leaves what it started outside what hilt restarts under)'
+    : r.outcome === 'resumed'
       ? `resumed by itself: ${heard} ${Math.round(r.resumeMs ?? 0)} ms after the restart began`
       : r.outcome === 'silent'
         ? `alive but silent: still running ${Math.round(o.resumeLimitMs)} ms after the restart began, without ${heard}` +
@@ -90,6 +94,7 @@ export function judgeServerRestart(o: ServerRestartObservation): Judgement {
   const checks: CheckResult[] = [];
   for (const r of o.rounds) {
     checks.push(outcomeCheck(o, r));
+    if (r.endedBefore) continue; // nothing was restarted under it: nothing of the server to compare
     const twice = excess(r.objectsBefore, r.objectsAfter);
     checks.push({
       ...expectation(
