@@ -46,7 +46,7 @@ interface Resumed {
 // The restart itself, said in the run's events and facts; hilt's victim made again once the
 // server answers (pacat ended with its connection), as its user would start it again. Not
 // awaited as heard: a target's own sound may be playing over it (the engine's wait hears it).
-async function restart(ctx: ScenarioContext, session: TargetSession, part: RestartPart) {
+async function restart(ctx: ScenarioContext, part: RestartPart) {
   const { run, rig } = ctx;
   if (!rig.restartServer) throw new Error(`the ${rig.kind} rig cannot restart its server`); // refused before the run
   const t0 = now();
@@ -134,7 +134,7 @@ defineScenario(SCENARIOS['server-restart'], async (ctx) => {
     }
     const owner = await ownerOf(ctx, t);
     const before = split(await run.phase(`inventory before the ${part} restart`, 8000, () => rig.serverInventory()), owner);
-    const { t0, downMs, backMs } = await restart(ctx, session, part);
+    const { t0, downMs, backMs } = await restart(ctx, part);
     const r = engine ? await engineResumed(ctx, t, t0) : await blackBoxResumed(ctx, t, t0, before.its, owner);
     run.event(`${target.name}: ${r.outcome}${r.resumeMs !== undefined ? ` (${Math.round(r.resumeMs)} ms)` : ''}`);
     if (r.resumeMs !== undefined) run.metric(`resume_ms_${part}`, r.resumeMs);

@@ -130,7 +130,9 @@ describe('--rig system on a stand-in desktop session', () => {
 
   test.each([
     ['kill9', [], 'guardian, no relaunch'],
-    ['crash', [], undefined],
+    // No core: its writing and gdb's read (tested on the virtual rig) load both cores just as the
+    // route keeper must bring the victim back from the user's default (once seen 1.19 s late).
+    ['crash', ['--set', 'core=off'], undefined],
     ['sigterm', [], undefined],
   ])('%s passes on the session, which is left as it was', async (scenario, extra, path) => {
     const r = await runCli([scenario, '--rig', 'system', ...extra], { env: env() });
