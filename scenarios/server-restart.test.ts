@@ -51,5 +51,7 @@ describe('server-restart', () => {
     expect(r.stderr).toMatch(/server-restart does not run on --rig system \(only virtual\): it restarts the audio server/);
     expect(r.stderr).toMatch(/run it on the virtual rig/);
     expect(r.summary).toBeUndefined();
+    const help = await runCli(['server-restart', '--help']);
+    expect(help.stdout).toMatch(/\nrigs: +--rig virtual only: it restarts the audio server/);
   });
 });

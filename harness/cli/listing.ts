@@ -44,6 +44,7 @@ export function scenarioHelp(m: ScenarioManifest): string {
     `guards:      ${POSTMORTEMS[m.postmortem]}`,
     `target:      ${target} (or --target <config>)`,
     `needs:       ${needs.length ? needs.join(', ') : 'any program'}`,
+    ...(m.rigs ? [`rigs:        ${m.rigs.allow.map((r) => `--rig ${r}`).join(', ')} only: ${m.rigs.why}`] : []),
     `must fail:   ${m.bugs.length ? m.bugs.map((b) => `--bug ${b}`).join('; ') : 'no bug switch'}`,
     '',
     keys.length ? 'parameters (--set key=value):' : 'parameters: none',
