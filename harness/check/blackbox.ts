@@ -6,6 +6,7 @@ import { describeLeftover } from '../inventory/leftovers.ts';
 import type { InventoryObject } from '../inventory/objects.ts';
 import type { Straggler } from '../target/contain.ts';
 import type { ExitClass } from '../proc/exit.ts';
+import { howItDied, type DeathObserved, type DeathVerdict } from './death.ts';
 import { exitCheck, expectation, withinLimit, type CheckResult, type Judgement } from './check.ts';
 
 export interface BlackBoxObservation {
@@ -27,6 +28,7 @@ export interface BlackBoxObservation {
   victim: { hz: number; heardMs?: number; deadlineMs: number };
   signatures: string[]; // crash signatures in its output
   midi?: MidiPortsObserved; // midi-orphans: its MIDI ports before the kill and after it
+  death?: DeathObserved; // crash: what tells how it died of the signal sent (harness/check/death.ts)
 }
 
 // A program's MIDI ports (its process tree's, or named like it) around a SIGKILL, as the MIDI server listed them.
@@ -72,6 +74,8 @@ const describeProcess = (p: Straggler): string =>
 
 export function judgeBlackBox(o: BlackBoxObservation): Judgement {
   const { target, fault, exit } = o;
+  const death = o.death && howItDied(o.death, exit);
+  const facts = death && { died: death.died };
   const checks: CheckResult[] = o.midi ? midiChecks(o.midi) : [];
   if (target.plays) {
     checks.push(
@@ -87,7 +91,7 @@ export function judgeBlackBox(o: BlackBoxObservation): Judgement {
     );
   }
   checks.push(
-    exitCheck(o.expectedExit, exit.name, `${exit.name} (${exit.description}); a clean end is ${o.expectedExit.expected}`),
+    exitCheck(o.expectedExit, exit.name, `${exit.name} (${exit.description})${diedText(death)}; a clean end is ${o.expectedExit.expected}`),
     withinLimit('exit-deadline', 'process gone within its deadline', o.exitMs, fault.deadlineMs, 'ms', `${fault.label} to process gone`),
     expectation(
       'no-escaped-process',
@@ -145,11 +149,15 @@ export function judgeBlackBox(o: BlackBoxObservation): Judgement {
     );
   }
   const failed = checks.filter((c) => c.verdict === 'fail');
-  if (!failed.length) return { checks };
+  if (!failed.length) return { checks, ...(facts && { facts }) };
   const bugs = o.bugs.length ? ` (run with bug switch ${o.bugs.join(',')})` : '';
-  const hung = o.hang ? ` Hang: ${o.hang}` : '';
-  return { checks, diagnosis: diagnose(o, failed, exit.crash && !fault.crashExpected) + bugs + hung };
+  // A crash handler that never ended is a hang too, said in the words of how it died (its stacks are in the exit check's message).
+  const hung = o.hang && death?.died !== 'handler-did-not-end' ? ` Hang: ${o.hang}` : '';
+  return { checks, diagnosis: diagnose(o, failed, exit.crash && !fault.crashExpected) + bugs + hung, ...(facts && { facts }) };
 }
+
+// "; died: silent (died silently of SIGSEGV ...)": how it died of a crash signal, in the exit check's words.
+const diedText = (d: DeathVerdict | undefined): string => (d ? `; died: ${d.died} (${d.sentence})` : '');
 
 // The first failures, most telling first: what the program left, then how it ended.
 // A crash comes first: what it left is then its consequence.

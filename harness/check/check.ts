@@ -55,6 +55,7 @@ export function expectation(
 export interface Judgement {
   checks: CheckResult[];
   diagnosis?: string;
+  facts?: Record<string, string>; // what happened, in stable words (a crash's "died"), for the summary's facts
 }
 
 // How the target ended, against what counts as clean for the fault (every fault scenario's 'exit').

@@ -26,3 +26,16 @@ describe('ChildResult.exit: the end classified once, when the child ends', () =>
     expect(childResult(null, null, 0).exit.kind).toBe('unknown');
   });
 });
+
+describe('linesSince and drained: what it printed after a mark, the last lines read from the pipes', () => {
+  it('the lines after the mark, once its pipes are drained', async () => {
+    const c = new Child('sh', ['-c', 'echo before; read x; echo after; echo last >&2'], { name: 'sh', stdin: 'pipe' });
+    await c.waitForLine(/^before$/);
+    const mark = c.linesSeen;
+    c.stdin?.end('go\n');
+    await c.exited;
+    await c.drained(1000);
+    expect(c.linesSince(mark).sort()).toEqual(['after', 'last']);
+    expect(c.linesSince(c.linesSeen)).toEqual([]);
+  });
+});

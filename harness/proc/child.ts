@@ -52,6 +52,8 @@ export class Child {
   private waiters: LineWaiter[] = [];
   private listeners = new Set<(line: string) => void>();
   private result: ChildResult | undefined;
+  private lineCount = 0; // every line so far, the tail's dropped ones included
+  private readonly streamsEnded: Promise<void>[] = [];
 
   constructor(file: string, args: string[], opts: ChildOptions) {
     this.name = opts.name;
@@ -133,6 +135,25 @@ export class Child {
     return this.tail.slice(-lines).join('\n');
   }
 
+  // How many lines it has printed so far: a mark to read what came after (linesSince).
+  get linesSeen(): number {
+    return this.lineCount;
+  }
+
+  // The lines printed since `mark` (from linesSeen), as far as the tail still holds them.
+  linesSince(mark: number): string[] {
+    const n = this.lineCount - mark;
+    return n > 0 ? this.tail.slice(-Math.min(n, this.tail.length)) : [];
+  }
+
+  // Its stdout and stderr ended (read to their last line), or `ms` passed: what it printed just
+  // before it died is still in the pipes when its exit arrives, and a helper may hold them open.
+  async drained(ms: number): Promise<void> {
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.streamsEnded), new Promise((r) => (t = setTimeout(r, ms)))]);
+    clearTimeout(t);
+  }
+
   // Resolves with the first line (already seen or future) matching `re`.
   waitForLine(re: RegExp): Promise<string> {
     const seen = this.tail.find((l) => re.test(l));
@@ -168,12 +189,18 @@ export class Child {
         pending = pending.slice(nl + 1);
       }
     });
-    stream.on('end', () => pending && this.handleLine(pending));
+    this.streamsEnded.push(
+      new Promise<void>((resolve) => {
+        stream.on('end', () => (pending && this.handleLine(pending), resolve()));
+        stream.on('close', () => resolve());
+      }),
+    );
   }
 
   private handleLine(raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw; // Windows programs end lines with \r\n
     this.tail.push(line);
+    this.lineCount++;
     if (this.tail.length > this.maxTail) this.tail.shift();
     for (const fn of this.listeners) fn(line);
     this.waiters = this.waiters.filter((w) => {

@@ -6,6 +6,7 @@ import { endOf, watch, watchBudget } from '../../harness/watchdog/watchdog.ts';
 import { now } from '../../harness/wait.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import type { MidiPortsObserved } from '../../harness/check/blackbox.ts';
+import type { DeathObserved } from '../../harness/check/death.ts';
 import type { ChildResult } from '../../harness/proc/child.ts';
 import type { ExitClass } from '../../harness/proc/exit.ts';
 import type { TargetSession } from './target-session.ts';
@@ -16,7 +17,11 @@ export interface BlackBoxFault {
   // Does the fault and resolves with the process's end and when it was asked for.
   // A hang the watchdog caught on the way is said in words (where each thread waits).
   // midi: what a MIDI fault saw of the program's ports (midi-orphans), for the judge.
-  inject(t: RunningTarget, session: TargetSession): Promise<{ ended: ChildResult; at: number; hang?: string; midi?: MidiPortsObserved }>;
+  // death: what a crash signal's end showed of how it died (crash), for the judge.
+  inject(
+    t: RunningTarget,
+    session: TargetSession,
+  ): Promise<{ ended: ChildResult; at: number; hang?: string; midi?: MidiPortsObserved; death?: DeathObserved }>;
   expectExit(exit: ExitClass): { ok: boolean; expected: string };
   deadlineMs: number; // the fault to the process gone
   crashExpected?: boolean; // a crash scenario: the signature is the fault's, not a finding
@@ -71,7 +76,13 @@ export function crashFault(ctx: ScenarioContext, sig: NodeJS.Signals): BlackBoxF
     label: sig,
     deadlineMs: ctx.target.stop.deadlineMs,
     crashExpected: true,
-    inject: (t) => signalled(ctx, t, sig, ctx.target.stop.deadlineMs),
+    inject: async (t) => {
+      const mark = t.child.linesSeen; // what it prints from here on is its answer to the signal
+      const r = await signalled(ctx, t, sig, ctx.target.stop.deadlineMs);
+      await t.child.drained(500);
+      const death = { signal: sig, outputAfter: t.child.linesSince(mark).slice(0, 20), watchdog: r.hang !== undefined };
+      return { ...r, death: { ...death, ...(r.hang && { stacks: r.hang }) } };
+    },
     expectExit: (x) => ({ ok: x.signal === sig || exitIsExpected(x, codes), expected: `${sig} or ${codes.join(' or ')}` }),
   };
 }

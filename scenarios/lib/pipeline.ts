@@ -68,6 +68,7 @@ export async function runPipeline<O extends { kind: string }>(
   const judged = steps.judge(observation);
   for (const c of judged.checks) run.check(c);
   if (judged.diagnosis) run.diagnosis = judged.diagnosis;
+  for (const [k, v] of Object.entries(judged.facts ?? {})) run.fact(k, v);
 
   await session.attachTimeline(`${ctx.options.scenario} run ${ctx.repetition}: ${steps.title}`, rec.markers, rec.deadlines, judged.checks);
   await steps.evidence(t, observation);

@@ -7,6 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { judgeBlackBox, type BlackBoxObservation, type MidiPortsObserved } from '../../../harness/check/blackbox.ts';
+import type { DeathObserved } from '../../../harness/check/death.ts';
 import { crashSignatures } from '../../../harness/check/crash-signature.ts';
 import { filesMatching, shmEntries } from '../../../harness/inventory/files.ts';
 import { leftovers, namedLike, type LeftoverOwner } from '../../../harness/inventory/leftovers.ts';
@@ -59,6 +60,7 @@ export const blackBoxSteps =
     let owner: LeftoverOwner;
     let shmBefore: Set<string>;
     let midi: MidiPortsObserved | undefined; // what a MIDI fault saw of its ports
+    let death: DeathObserved | undefined; // what a crash signal's end showed of how it died
 
     return {
       label: fault.label,
@@ -76,8 +78,9 @@ export const blackBoxSteps =
         return t;
       },
       async inject(t) {
-        const { ended, at, hang, midi: seen } = await fault.inject(t, session);
+        const { ended, at, hang, midi: seen, death: died } = await fault.inject(t, session);
         midi = seen;
+        death = died;
         return { exit: ended.exit, at, endedAt: ended.endedAt, ...(hang && { hang }) };
       },
       async observe(t, ended) {
@@ -143,6 +146,7 @@ export const blackBoxSteps =
           victim: { hz: cap.frequencyHz, ...(heard.ok && { heardMs: heard.waitedMs }), deadlineMs: resumeMs },
           signatures: crashSignatures(t.child.outputTail(2000)),
           ...(midi && { midi }),
+          ...(death && { death }),
         };
       },
       judge: judgeBlackBox,
