@@ -75,7 +75,7 @@ const describeProcess = (p: Straggler): string =>
 export function judgeBlackBox(o: BlackBoxObservation): Judgement {
   const { target, fault, exit } = o;
   const death = o.death && howItDied(o.death, exit);
-  const facts = death && { died: death.died };
+  const facts = death && { died: death.died, 'how it died': death.sentence };
   const checks: CheckResult[] = o.midi ? midiChecks(o.midi) : [];
   if (target.plays) {
     checks.push(

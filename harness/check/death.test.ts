@@ -20,7 +20,7 @@ describe('howItDied on real runs', () => {
     ['bash-trap-exit-crash', 'exited-with-code', []], // bash's trap 'exit 3' SEGV; 3 is listed in expect.exitCodes
   ])('%s: %s, failing %j as before', (name, word, ids) => {
     expect(died(name).died).toBe(word);
-    expect(judgeBlackBox(recorded(name)).facts).toEqual({ died: word });
+    expect(judgeBlackBox(recorded(name)).facts).toEqual({ died: word, 'how it died': died(name).sentence });
     expect(failedIds(recorded(name))).toEqual(ids);
   });
 

@@ -55,6 +55,30 @@ describe('requirements', () => {
     );
   });
 
+  it("a crash says how the program died, in the run's own words: on the line, and on the failure it names", () => {
+    const crash = { scenario: 'crash', target: 'python-segv-wait' };
+    const p = (maxFailureRate: number) =>
+      parsePolicy(
+        { requirements: [{ ...crash, platform: 'linux', rig: 'virtual', minRepetitions: 2, maxFailureRate }] },
+        'p.json',
+        CATALOGUE,
+      );
+    const ok = applyPolicy(
+      p(1),
+      results({ ...crash, runs: 2, died: 'silent' }, { ...crash, runs: 1, died: 'own-handler-reraised | silent' }),
+      TODAY,
+    );
+    expect(ok.lines[0]).toMatchObject({ status: 'ship', died: ['own-handler-reraised', 'silent'] });
+    expect(ok.lines[0]!.reason).toMatch(/\(policy: .*\); died: own-handler-reraised, silent$/);
+    const diagnosis = 'python-segv-wait (pid 7) after SIGSEGV: SIGTERM; died: handler-did-not-end (a crash handler that did not end)';
+    const bad = applyPolicy(p(0.5), results({ ...crash, runs: 2, failures: 2, died: 'handler-did-not-end', diagnosis }), TODAY);
+    expect(bad.lines[0]!.reason).toMatch(
+      /; died: handler-did-not-end; e\.g\. runner\/0\/summary\.json \(died: handler-did-not-end\): python-segv-wait .*did not end/,
+    );
+    expect(JSON.parse(reportJson(bad, 'p.json')).lines[0].died).toEqual(['handler-did-not-end']);
+    expect(applyPolicy(policy(), results({ runs: 300 }), TODAY).lines[0]!.died).toBeUndefined(); // no crash, no word
+  });
+
   it('shows as many decimals as the limit has, rounding the bound up so "below" stays true', () => {
     const p = parsePolicy(
       { requirements: [{ scenario: 'kill9', platform: 'linux', rig: 'virtual', minRepetitions: 1, maxFailureRate: 0.0125 }] },

@@ -21,6 +21,7 @@ export interface GateLine {
   runs: number;
   upperBound95?: number; // requirements with runs: the bound on failed of runs
   results: string[]; // the summary.json files counted
+  died?: string[]; // crash runs: how the program died of the signal, each word seen in the results counted
   waiver?: { reason: string; expires: string; expired: boolean };
 }
 
@@ -98,8 +99,11 @@ const over = (judged: GateResult[]) => (judged.length > 1 ? ` over ${judged.leng
 const notCounted = (m: Matched) => (m.unavailable.length ? `; ${plural(m.unavailable.length, 'unavailable result')} not counted` : '');
 const firstFailure = (judged: GateResult[]) => {
   const r = judged.find((x) => x.failures > 0);
-  return r ? `; e.g. ${r.file}: ${clip(r.diagnosis)}` : '';
+  return r ? `; e.g. ${r.file}${r.died ? ` (died: ${r.died})` : ''}: ${clip(r.diagnosis)}` : '';
 };
+// How the program died of a crash signal, in the run's own words, each word once: "silent", "own-handler-reraised, silent".
+const diedWords = (judged: GateResult[]): string[] => [...new Set(judged.flatMap((r) => r.died?.split(' | ') ?? []))].sort();
+const diedText = (words: string[]) => (words.length ? `; died: ${words.join(', ')}` : '');
 
 function judgeRequirement(policy: Policy, req: Requirement, results: GateResult[], today: string): GateLine {
   const label = `${req.scenario} on ${req.platform}/${req.rig}${req.target ? ` (${req.target})` : ''}`;
@@ -120,12 +124,13 @@ function judgeRequirement(policy: Policy, req: Requirement, results: GateResult[
   const problems: string[] = [];
   if (runs < req.minRepetitions) problems.push(`only ${plural(runs, 'run')}, fewer than the ${req.minRepetitions} the policy asks`);
   if (upper > req.maxFailureRate) problems.push(`the bound is above ${limit}`);
-  const line = { ...base, upperBound95: upper, results: files };
-  if (!problems.length) return { ...line, status: 'ship', reason: `${label}: ${figures} ${policyText}${notCounted(m)}` };
+  const died = diedWords(m.judged);
+  const line = { ...base, upperBound95: upper, results: files, ...(died.length && { died }) };
+  if (!problems.length) return { ...line, status: 'ship', reason: `${label}: ${figures} ${policyText}${diedText(died)}${notCounted(m)}` };
   return {
     ...line,
     status: 'fail',
-    reason: `${label}: ${figures}: ${problems.join(', and ')} ${policyText}${notCounted(m)}${firstFailure(m.judged)}`,
+    reason: `${label}: ${figures}: ${problems.join(', and ')} ${policyText}${diedText(died)}${notCounted(m)}${firstFailure(m.judged)}`,
   };
 }
 
@@ -135,12 +140,13 @@ function judgeProof(policy: Policy, p: BugSwitchProof, results: GateResult[], to
   const runs = sum(m.judged, (r) => r.runs);
   const caught = sum(m.judged, (r) => r.failures);
   const base = { kind: 'bug-switch-proof' as const, label, scenario: p.scenario, platform: p.platform, rig: p.rig, bug: p.bug };
-  const line = { ...base, failed: caught, runs, results: results.map((r) => r.file) };
+  const died = diedWords(m.judged);
+  const line = { ...base, failed: caught, runs, results: results.map((r) => r.file), ...(died.length && { died }) };
   if (!m.judged.length || runs === 0) {
     const run = `run: pnpm scenario ${p.scenario} --bug ${p.bug} on a ${p.platform} runner with --rig ${p.rig}`;
     return nothingJudged(line, m, waiverFor(policy, p.scenario, p.platform, p.rig), today, run);
   }
-  const figures = `caught ${caught} of ${runs}${over(m.judged)}`;
+  const figures = `caught ${caught} of ${runs}${over(m.judged)}${diedText(died)}`;
   const problems: string[] = [];
   if (caught < runs) {
     const passed = m.judged.find((r) => r.failures < r.runs)!;

@@ -22,6 +22,7 @@ export interface FixtureOptions {
   unavailable?: boolean;
   hiltVersion?: string;
   diagnosis?: string;
+  died?: string; // a crash's facts.died
   seed?: number; // also tells runs apart: the gate counts the same run (seed, start, platform...) once
 }
 
@@ -44,7 +45,7 @@ export function summaryFixture(o: FixtureOptions = {}): Summary {
     checks: [],
     metrics: {},
     metricStats: {},
-    facts: {},
+    facts: o.died ? { died: o.died } : {},
     phases: [],
     evidence: [],
     runs,

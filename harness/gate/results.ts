@@ -24,6 +24,7 @@ export interface GateResult {
   bugs: string[];
   verdict: Summary['verdict'];
   diagnosis: string;
+  died?: string; // a crash's facts.died: how the program died of the signal ("silent", or "silent | exited-with-code" over repetitions)
   runs: number;
   failures: number;
   identity: string; // the run itself (where, when, which seed): the same run found twice is counted once
@@ -58,6 +59,7 @@ const summarySchema = z
     seed: z.unknown(),
     startedAt: z.unknown(),
     durationMs: z.unknown(),
+    facts: z.record(z.string(), z.string(), { error: 'expected an object of strings' }).optional(),
   })
   .check((ctx) => {
     const s = ctx.value;
@@ -103,6 +105,7 @@ export function parseSummary(text: string, file: string, source: string): GateRe
     bugs: s.bugs,
     verdict: s.verdict,
     diagnosis: s.diagnosis,
+    ...(s.facts?.died && { died: s.facts.died }),
     runs: s.runs,
     failures: s.failures,
     identity: JSON.stringify([

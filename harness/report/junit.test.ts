@@ -56,5 +56,13 @@ describe('summaryMarkdown', () => {
     expect(md).toContain('hilt 0.4.0 on linux 6.1.0 (2 CPUs, PipeWire 0.3.65).');
     expect(md).toContain('[timeline](kill9/timeline.run2.svg)');
     expect(md).toContain('`--seed 77 --only-repetition 2`');
+    expect(md).not.toContain('Died:');
+  });
+
+  it('a crash of a black box says how it died, in the words of its facts', () => {
+    const facts = { died: 'silent', 'how it died': 'died silently of SIGSEGV: no output after the signal' };
+    expect(summaryMarkdown([{ ...s, scenario: 'crash', facts }], () => '')).toContain(
+      'Died: `silent`: died silently of SIGSEGV: no output after the signal.',
+    );
   });
 });

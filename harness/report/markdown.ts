@@ -30,6 +30,8 @@ export function summaryMarkdown(summaries: Summary[], dirOf: (s: Summary) => str
     const link = (p: string) => (dir ? `${dir}/${p}` : p);
     const ev = [{ name: 'summary', path: 'summary.json' }, ...s.evidence].map((e) => `[${e.name}](${link(e.path)})`);
     lines.push('', `## ${s.scenario}: ${s.verdict}`, '', `Seed ${s.seed}. Evidence: ${ev.join(', ')}.`);
+    // A crash of a black box: how it died of the signal, in the words of the exit check and the gate.
+    if (s.facts.died) lines.push('', `Died: \`${s.facts.died}\`${s.facts['how it died'] ? `: ${cell(s.facts['how it died'])}` : ''}.`);
     const failed = s.repetitions.filter((r) => r.verdict === 'fail').slice(0, 5);
     for (const r of failed)
       lines.push(`- run ${r.repetition} (replay: \`--seed ${s.seed} --only-repetition ${r.repetition}\`): ${cell(r.diagnosis ?? '')}`);
