@@ -85,3 +85,40 @@ describe('examples: real programs, expected verdicts', () => {
     expect(r.summary?.evidence.some((e) => e.name.startsWith('stacks-'))).toBe(true);
   });
 });
+
+// A crash signal sent from outside (issue 24): how each program died, in the four words of the fact
+// `died`, the exit check and the gate. The handler that never ends costs its 1000 ms deadline and the stacks.
+describe('examples: how a program died of SIGSEGV sent from outside', () => {
+  test.each([
+    [
+      'python-faulthandler',
+      'pass',
+      'own-handler-reraised',
+      /^SIGSEGV .*; died: own-handler-reraised \(.*'Fatal Python error: Segmentation fault'\)/,
+    ],
+    ['sox-play', 'pass', 'silent', /^SIGSEGV .*; died: silent \(died silently of SIGSEGV .*no output after the signal\)/],
+    [
+      'bash-trap-exit',
+      'pass',
+      'exited-with-code',
+      /^exit 3 .*; died: exited-with-code \(its handler caught SIGSEGV and exited with code 3\)/,
+    ],
+    [
+      'python-segv-wait',
+      'fail',
+      'handler-did-not-end',
+      /^SIGTERM .*; died: handler-did-not-end \(a crash handler that did not end: .*in wait_for_debugger/,
+    ],
+  ])('%s: %s, died %s', async (example, verdict, died, exitMessage) => {
+    const r = await runCli(['crash', '--set', 'signal=segv', '--target', join(ROOT, 'fixtures/targets/examples', `${example}.json`)]);
+    expect(r.summary?.verdict, `${r.stdout}\n${r.stderr}`).toBe(verdict);
+    expect(r.summary?.facts.died).toBe(died);
+    expect(check(r.summary, 'exit')?.message).toMatch(exitMessage);
+    expect(readFileSync(join(r.out, 'summary.md'), 'utf8')).toContain(`Died: \`${died}\`: `);
+    if (verdict === 'fail') {
+      expect(r.summary?.diagnosis).toMatch(/died: handler-did-not-end \(a crash handler that did not end/);
+      expect(check(r.summary, 'no-hang')?.message).toMatch(/^python-segv-wait crash handler after SIGSEGV hung: /);
+      expect(r.summary?.evidence.some((e) => e.name.startsWith('stacks-'))).toBe(true);
+    }
+  });
+});

@@ -32,11 +32,18 @@ export function exitIsExpected(exit: ExitClass, codes: (number | NodeJS.Signals)
   return codes.some((c) => (typeof c === 'number' ? exit.signal === null && exit.code === c : exit.signal === c));
 }
 
-async function signalled(ctx: ScenarioContext, t: RunningTarget, sig: NodeJS.Signals, softMs: number) {
+// `what` names a hang: a crash signal that does not end the program by its deadline is its crash handler not ending.
+async function signalled(
+  ctx: ScenarioContext,
+  t: RunningTarget,
+  sig: NodeJS.Signals,
+  softMs: number,
+  what = `${t.spec.name} exit after ${sig}`,
+) {
   const at = now();
   t.child.signal(sig);
   const w = await ctx.run.phase(`${t.spec.name} ends after ${sig}`, watchBudget(softMs), () =>
-    watch(t.child, t.child.exited, { what: `${t.spec.name} exit after ${sig}`, softMs }),
+    watch(t.child, t.child.exited, { what, softMs }),
   );
   return { ended: endOf(w, t.child), at, ...(w.outcome === 'hung' && { hang: w.hang.summary }) };
 }
@@ -78,7 +85,7 @@ export function crashFault(ctx: ScenarioContext, sig: NodeJS.Signals): BlackBoxF
     crashExpected: true,
     inject: async (t) => {
       const mark = t.child.linesSeen; // what it prints from here on is its answer to the signal
-      const r = await signalled(ctx, t, sig, ctx.target.stop.deadlineMs);
+      const r = await signalled(ctx, t, sig, ctx.target.stop.deadlineMs, `${t.spec.name} crash handler after ${sig}`);
       await t.child.drained(500);
       const death = { signal: sig, outputAfter: t.child.linesSince(mark).slice(0, 20), watchdog: r.hang !== undefined };
       return { ...r, death: { ...death, ...(r.hang && { stacks: r.hang }) } };
