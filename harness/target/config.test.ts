@@ -45,6 +45,7 @@ describe('parseTargetSpec on the real engine.json', () => {
       'no-signal-handlers',
       'no-guardian',
       'guardian-in-group',
+      'ignore-guardian-death',
       'retap-on-thaw',
       'no-reconnect',
       'destroy-before-untrack',

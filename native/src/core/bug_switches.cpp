@@ -16,6 +16,7 @@ const Switch kSwitches[] = {
     {"no-signal-handlers", &BugSwitches::noSignalHandlers},
     {"no-guardian", &BugSwitches::noGuardian},
     {"guardian-in-group", &BugSwitches::guardianInGroup},
+    {"ignore-guardian-death", &BugSwitches::ignoreGuardianDeath},
     {"destroy-before-untrack", &BugSwitches::destroyBeforeUntrack},
     {"gc-free-while-running", &BugSwitches::gcFreeWhileRunning},
     {"no-cleanup-hook", &BugSwitches::noCleanupHook},

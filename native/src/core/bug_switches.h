@@ -14,6 +14,7 @@ struct BugSwitches {
   bool noSignalHandlers = false;     // SIGTERM/SIGINT keep their default action (die, no cleanup)
   bool noGuardian = false;           // no helper process to clean up after an uncatchable death
   bool guardianInGroup = false;      // the guardian stays in the engine's session and process group: a group kill takes both
+  bool ignoreGuardianDeath = false;  // a guardian that dies first goes unseen: the engine runs on without one, saying nothing
   bool destroyBeforeUntrack = false; // destroy a tap, then untrack it (the crash guard may destroy it twice)
   bool gcFreeWhileRunning = false;   // addon: the finalizer frees an engine without stopping its threads
   bool noCleanupHook = false;        // addon: engines alive at exit or worker end are not stopped first

@@ -77,6 +77,7 @@ void onCrash(int sig, siginfo_t*, void*) {
 }  // namespace
 
 void setCrashGuardGuardianFd(int fd) { gGuardianFd.store(fd); }
+bool crashGuardRunning() { return gHandling.load(); }
 
 void unblockCrashSignalsOnThisThread() {
   sigset_t set;

@@ -14,6 +14,8 @@ class PulseWire;
 void installCrashGuard(const PulseWire* wire);
 // The guardian's command pipe: what the guard destroyed, it untracks there too.
 void setCrashGuardGuardianFd(int fd);
+// True once a crash guard has begun (it may still write to the guardian pipe it loaded then).
+bool crashGuardRunning();
 // A fault on a thread that blocks the crash signals kills the process at once, skipping the
 // guard. libpulse's mainloop thread blocks every signal, so the engine calls this on it.
 void unblockCrashSignalsOnThisThread();

@@ -50,6 +50,18 @@ std::string guardianPathNextToSelf() {
 
 bool GuardianLink::start(const std::string& exe, const std::string& serverPath, int deadlineMs, bool ownSession,
                          std::string& error) {
+  if (!spawn(exe, serverPath, deadlineMs, ownSession, error)) return false;
+  setCrashGuardGuardianFd(toGuardian_);
+  logLine("guardian: started pid " + std::to_string(pid_) +
+          (ownSession ? " in a session of its own" : " in the engine's process group (bug switch guardian-in-group)"));
+  return true;
+}
+
+bool GuardianLink::spawn(const std::string& exe, const std::string& serverPath, int deadlineMs, bool ownSession,
+                         std::string& error) {
+  exe_ = exe;
+  server_ = serverPath;
+  ownSession_ = ownSession;
   int cmd[2];
   int status[2];
   if (pipe2(cmd, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0) {
@@ -89,10 +101,62 @@ bool GuardianLink::start(const std::string& exe, const std::string& serverPath, 
     stop(500);
     return false;
   }
-  setCrashGuardGuardianFd(toGuardian_);
-  logLine("guardian: started pid " + std::to_string(pid) +
-          (ownSession ? " in a session of its own" : " in the engine's process group (bug switch guardian-in-group)"));
   return true;
+}
+
+bool GuardianLink::startReplacement(const GuardianLink& model, int deadlineMs, std::string& error) {
+  return spawn(model.exe_, model.server_, deadlineMs, model.ownSession_, error);
+}
+
+std::string GuardianLink::reapDead(int deadlineMs) {
+  if (pid_ <= 0) return "";
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+  if (pidfd >= 0) {
+    pollfd p{pidfd, POLLIN, 0};
+    while (poll(&p, 1, deadlineMs) < 0 && errno == EINTR) {
+    }
+    close(pidfd);
+  }
+  int wstatus = 0;
+  if (waitpid(pid_, &wstatus, WNOHANG) != pid_) return "";
+  if (WIFSIGNALED(wstatus)) return std::string("signal SIG") + sigabbrev_np(WTERMSIG(wstatus));
+  return "exit " + std::to_string(WEXITSTATUS(wstatus));
+}
+
+void GuardianLink::adopt(GuardianLink& fresh, const std::vector<uint32_t>& live) {
+  for (uint32_t m : live) fresh.send("track " + std::to_string(m));
+  // Published after the track lines, so a crash guard's untrack can never come before them.
+  setCrashGuardGuardianFd(fresh.toGuardian_);
+  // A guard that began before the publish wrote its untracks to the old pipe (or none): it
+  // destroys every tracked object, so the new guardian must forget them all, else it destroys
+  // them again after the death. Its old pipe stays open: the guard may still be writing to it.
+  const bool crashing = crashGuardRunning();
+  if (crashing) {
+    for (uint32_t m : live) fresh.send("untrack " + std::to_string(m));
+  } else {
+    closePipes();
+  }
+  toGuardian_ = fresh.toGuardian_;
+  fromGuardian_ = fresh.fromGuardian_;
+  pid_ = fresh.pid_;
+  exe_ = fresh.exe_;
+  server_ = fresh.server_;
+  ownSession_ = fresh.ownSession_;
+  fresh.toGuardian_ = fresh.fromGuardian_ = -1;
+  fresh.pid_ = -1;
+}
+
+void GuardianLink::drop() {
+  setCrashGuardGuardianFd(-1);
+  if (!crashGuardRunning()) closePipes();
+  toGuardian_ = fromGuardian_ = -1;
+  pid_ = -1;
+}
+
+void GuardianLink::closePipes() {
+  if (toGuardian_ >= 0) close(toGuardian_);
+  if (fromGuardian_ >= 0) close(fromGuardian_);
+  toGuardian_ = fromGuardian_ = -1;
 }
 
 void GuardianLink::send(const std::string& line) {

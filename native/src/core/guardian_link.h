@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace hilt {
 
@@ -30,8 +31,28 @@ class GuardianLink {
   // deadlineMs for the guardian to exit.
   void stop(int deadlineMs);
 
+  // Replacing a guardian that died first (OOM killer, a user's killall). The status pipe reaches
+  // EOF the moment the guardian exits: whoever watches statusFd() learns of the death at once.
+  int statusFd() const { return fromGuardian_; }
+  // Reaps the dead guardian (its exit is reapable a moment after the EOF) and says how it ended:
+  // "signal SIGKILL", "exit 1", or "" if it was not reapable within deadlineMs. Reads only pid_.
+  std::string reapDead(int deadlineMs);
+  // Starts a new guardian the way `model` was started, but keeps it from the crash guard until
+  // adopt(): the engine publishes it only once it tracks every live object.
+  bool startReplacement(const GuardianLink& model, int deadlineMs, std::string& error);
+  // Takes `fresh` in place of the dead guardian: tracks `live` with it, then hands its pipe to the
+  // crash guard. The caller holds whatever serializes track()/untrack() (the engine's loop lock).
+  void adopt(GuardianLink& fresh, const std::vector<uint32_t>& live);
+  // Forgets the dead guardian: the engine runs without one.
+  void drop();
+
  private:
+  bool spawn(const std::string& exe, const std::string& serverPath, int deadlineMs, bool ownSession, std::string& error);
+  void closePipes();
   void send(const std::string& line);
+  std::string exe_;  // how it was started, for a replacement
+  std::string server_;
+  bool ownSession_ = true;
   int toGuardian_ = -1;    // the engine writes commands; its closing is the death notice
   int fromGuardian_ = -1;  // the guardian's "ready", then EOF when it exits
   pid_t pid_ = -1;

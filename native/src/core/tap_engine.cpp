@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -355,6 +356,7 @@ bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
     ok = connect(error);
     if (ok && options_.onConnected) ok = options_.onConnected(pa_context_get_server(context_), error);
     if (ok) {
+      watchGuardian();
       if (options_.bugs.noSweep) {
         logLine("sweep: skipped (bug switch no-sweep)");
       } else {
@@ -543,16 +545,95 @@ void TapEngine::reconnectLoop() {
   for (;;) {
     std::string reason;
     int64_t lostUs = 0;
+    pid_t deadGuardian = -1;
+    int64_t seenUs = 0;
     {
       std::unique_lock<std::mutex> guard(reconnectMutex_);
-      reconnectCv_.wait(guard, [this] { return stopping_.load() || reconnectWanted_; });
+      reconnectCv_.wait(guard, [this] { return stopping_.load() || reconnectWanted_ || guardianDied_ > 0; });
       if (stopping_.load()) return;
-      reconnectWanted_ = false;
-      reason = lostReason_;
-      lostUs = lostAtUs_;
+      if (reconnectWanted_) {
+        reconnectWanted_ = false;
+        guardianDied_ = -1;  // a reconnect starts a new guardian anyway
+        reason = lostReason_;
+        lostUs = lostAtUs_;
+      } else {
+        deadGuardian = guardianDied_;
+        seenUs = guardianSeenUs_;
+        guardianDied_ = -1;
+      }
     }
-    reconnect(reason, lostUs);
+    if (deadGuardian > 0) {
+      replaceGuardian(deadGuardian, seenUs);
+    } else {
+      reconnect(reason, lostUs);
+    }
   }
+}
+
+void TapEngine::watchGuardian() {
+  unwatchGuardian();
+  GuardianLink* g = options_.guardian;
+  if (!g || !g->running() || g->statusFd() < 0 || options_.bugs.ignoreGuardianDeath) return;
+  pa_mainloop_api* api = pa_threaded_mainloop_get_api(loop_);
+  watchedGuardian_ = g->pid();
+  guardianWatch_ = api->io_new(api, g->statusFd(), static_cast<pa_io_event_flags_t>(PA_IO_EVENT_INPUT | PA_IO_EVENT_HANGUP),
+                               &TapEngine::onGuardianStatus, this);
+}
+
+void TapEngine::unwatchGuardian() {
+  if (guardianWatch_) pa_threaded_mainloop_get_api(loop_)->io_free(guardianWatch_);
+  guardianWatch_ = nullptr;
+  watchedGuardian_ = -1;
+}
+
+void TapEngine::onGuardianStatus(pa_mainloop_api*, pa_io_event*, int fd, pa_io_event_flags_t, void* userdata) {
+  auto* self = static_cast<TapEngine*>(userdata);
+  char buf[256];
+  const ssize_t n = read(fd, buf, sizeof buf);
+  if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR))) return;  // a status line, not the end
+  const int64_t seenUs = monotonicMicros();
+  const pid_t dead = self->watchedGuardian_;
+  self->unwatchGuardian();  // its own event: libpulse allows freeing it in its callback
+  if (self->stopping_.load()) return;
+  // stop() passes the loop lock (held here) before it joins: a thread started now is joined.
+  if (!self->reconnectThread_.joinable()) self->reconnectThread_ = std::thread([self] { self->reconnectLoop(); });
+  {
+    std::lock_guard<std::mutex> guard(self->reconnectMutex_);
+    self->guardianDied_ = dead;
+    self->guardianSeenUs_ = seenUs;
+  }
+  self->reconnectCv_.notify_all();
+}
+
+void TapEngine::replaceGuardian(pid_t dead, int64_t seenUs) {
+  GuardianLink* g = options_.guardian;
+  // Only this thread, and stop() after joining it, change the link's pid: read without the lock.
+  if (!g || g->pid() != dead) return;  // a reconnect has replaced it meanwhile
+  const std::string how = g->reapDead(500);
+  const std::string who = "guardian: pid " + std::to_string(dead) + " died" + (how.empty() ? "" : " (" + how + ")");
+  GuardianLink fresh;  // declared before the lock: if unused, it says goodbye after the lock is released
+  std::string error;
+  // Outside the loop lock: the start waits for "ready" while the audio thread keeps running.
+  const bool started = !stopping_.load() && fresh.startReplacement(*g, 3000, error);
+  LoopLock lock(loop_);
+  if (stopping_.load()) {
+    g->drop();
+    return;
+  }
+  if (!started) {
+    g->drop();
+    logLine(who + "; running without a guardian: " + error);
+    return;
+  }
+  std::vector<uint32_t> live;
+  for (const auto& t : taps_)
+    if (t->module != PA_INVALID_INDEX) live.push_back(t->module);
+  g->adopt(fresh, live);
+  watchGuardian();
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1f", static_cast<double>(monotonicMicros() - seenUs) / 1000.0);
+  logLine(who + "; started pid " + std::to_string(g->pid()) + ", tracking " + std::to_string(live.size()) +
+          " object(s) in " + took + " ms");
 }
 
 void TapEngine::forgetTaps() {
@@ -614,6 +695,7 @@ void TapEngine::reconnect(const std::string& reason, int64_t lostUs) {
   {
     LoopLock lock(loop_);
     reconnecting_.store(true);
+    unwatchGuardian();  // the guardian is replaced below: its goodbye's EOF is no death
     forgetTaps();
     for (const auto& t : taps_) primaries.push_back(t.get());
   }
@@ -639,6 +721,10 @@ void TapEngine::reconnect(const std::string& reason, int64_t lostUs) {
     server = name ? name : "";
   }
   if (options_.onReconnected && !options_.onReconnected(server, error)) return fail(error);
+  {
+    LoopLock lock(loop_);
+    watchGuardian();
+  }
   const int64_t sinkDeadline = monotonicMicros() + kSinkWaitUs;
   for (;;) {
     {
@@ -696,6 +782,7 @@ void TapEngine::stop() {
       pa_threaded_mainloop_get_api(loop_)->time_free(stallWatch_);
       stallWatch_ = nullptr;
     }
+    unwatchGuardian();  // the host's stop of the guardian that follows is a goodbye, not a death
     if (context_) pa_context_set_subscribe_callback(context_, nullptr, nullptr);
     const bool connected = context_ && pa_context_get_state(context_) == PA_CONTEXT_READY;
     // Secondaries first, as FineTune tears down a crossfade before its primary.

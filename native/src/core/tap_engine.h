@@ -7,13 +7,15 @@
 //   - "<tap>-secondary" is the crossfade tap FineTune adds while switching devices,
 //   - at start, taps whose creator pid is dead are swept (orphans of a kill -9),
 //   - when the audio server restarts (every tap gone with it), the engine connects again and
-//     makes its taps again, as an app must when coreaudiod or pipewire-pulse is restarted.
+//     makes its taps again, as an app must when coreaudiod or pipewire-pulse is restarted,
+//   - when its guardian dies first (OOM killer, killall), it starts a new one tracking every tap.
 // Every tap is registered with the crash guard's table and the guardian: tracked right after it
 // is created, untracked right before it is destroyed.
 #pragma once
 
 #include <pulse/pulseaudio.h>
 #include <signal.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -119,11 +121,20 @@ class TapEngine {
   // The server connection failed or ended while running: on the audio client thread, so the work
   // goes to the reconnect thread (a tap is made with blocking waits on the audio thread).
   void connectionLost(const std::string& reason);
-  void reconnectLoop();  // the reconnect thread: one reconnect per loss, until stop()
+  void reconnectLoop();  // the reconnect thread: one reconnect per loss (or guardian death), until stop()
   void reconnect(const std::string& reason, int64_t lostUs);
   void forgetTaps();  // the server took every tap with it: nothing to destroy, only to forget
   bool tryConnect(int64_t deadlineUs, std::string& error);
   bool napUnlessStopping(int ms);  // false at once when stop() is called
+
+  // The guardian's death is seen on the audio thread: its status pipe is one more descriptor in
+  // the loop's poll, EOF the moment it exits (no polling of ours). The new guardian is started on
+  // the reconnect thread (a start waits for "ready"), serialized with reconnects and joined by
+  // stop(); it is swapped in and told every live tap under the loop lock, where taps are made.
+  void watchGuardian();    // loop lock held; not under bug switch ignore-guardian-death
+  void unwatchGuardian();  // loop lock held
+  static void onGuardianStatus(pa_mainloop_api* api, pa_io_event* e, int fd, pa_io_event_flags_t f, void* self);
+  void replaceGuardian(pid_t dead, int64_t seenUs);  // the reconnect thread
 
   struct ModuleEntry {
     uint32_t index;
@@ -149,6 +160,10 @@ class TapEngine {
   bool reconnectWanted_ = false;  // reconnectMutex_
   std::string lostReason_;        // reconnectMutex_
   int64_t lostAtUs_ = 0;          // reconnectMutex_
+  pid_t guardianDied_ = -1;       // reconnectMutex_: the guardian whose death was seen, not yet replaced
+  int64_t guardianSeenUs_ = 0;    // reconnectMutex_
+  pa_io_event* guardianWatch_ = nullptr;  // loop lock
+  pid_t watchedGuardian_ = -1;            // loop lock
   std::atomic<bool> reconnecting_{false};  // addSecondaryTaps refuses meanwhile
   std::atomic<bool> stopping_{false};
   sigset_t startMask_{};  // the signal mask of the thread that called start()
