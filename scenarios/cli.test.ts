@@ -56,7 +56,10 @@ describe('usage errors exit 2 with the scenario listing', () => {
 
   // Everything a user can get wrong is said before a rig starts: within a second or two, no summary.
   test.each([
-    [['kill9', '--set', 'cuont=5'], /--set cuont: kill9 has no parameter "cuont" \(its parameters: resume_ms, tap_ms, scope\)/],
+    [
+      ['kill9', '--set', 'cuont=5'],
+      /--set cuont: kill9 has no parameter "cuont" \(its parameters: resume_ms, tap_ms, scope, first, notice_ms\)/,
+    ],
     [['crash', '--set', 'signal=kill'], /--set signal=kill: expected one of segv, abrt, bus, trap, ill, fpe/],
     [['crash', '--set', 'core=maybe', '--set', 'tap_ms=-1'], /core=maybe: expected on or off\n.*tap_ms=-1: expected a whole number from 1/],
     [['kill9', '--seed', '-3'], /--seed needs a whole number from 0 to 4294967295, not "-3": a seed picks/],
@@ -73,6 +76,18 @@ describe('usage errors exit 2 with the scenario listing', () => {
     [
       ['kill9', '--target', 'fixtures/targets/win-engine.json', '--set', 'scope=tree'],
       /--set scope=tree \(for hilt-engine-win: pid or group\): a Windows program under Wine gets no cgroup of its own/,
+    ],
+    [
+      ['kill9', '--target', 'fixtures/targets/win-engine.json', '--set', 'first=guardian'],
+      /--set first=guardian \(for hilt-engine-win: none\): .*the Windows engine has no guardian to kill first/,
+    ],
+    [
+      ['kill9', '--target', 'fixtures/targets/examples/pw-play.json', '--set', 'first=guardian'],
+      /--set first=guardian \(for pw-play: none\): a black box has no guardian hilt knows of/,
+    ],
+    [
+      ['kill9', '--set', 'first=guardian', '--bug', 'no-guardian'],
+      /--set first=guardian with --bug no-guardian: with no guardian there is none/,
     ],
     [
       ['multi-app', '--target', 'fixtures/targets/tk-midi-app.json'],

@@ -40,17 +40,34 @@ const list = [
         "what the SIGKILL reaches: the process; its process group (the engine's guardian, in a session of its own, must " +
           "survive and clean at once; bug switch guardian-in-group); its whole cgroup (nothing survives: the next launch's sweep)",
       ),
+      first: word(
+        ['none', 'guardian'],
+        'none',
+        'what dies before the engine: nothing; its guardian (SIGKILLed first, as an OOM killer or a killall would): the engine ' +
+          'must notice at once and start a new one tracking every tap, which then cleans after the SIGKILL (bug switch ' +
+          'ignore-guardian-death)',
+      ),
+      notice_ms: ms(1000, "first=guardian: the engine must say what it did about its guardian's death within this long of it"),
     },
     needs: ANY_PROGRAM,
-    bugs: ['no-guardian,no-sweep'],
+    bugs: ['no-guardian,no-sweep', 'ignore-guardian-death'],
+    bugConflicts: [{ bug: 'no-guardian', param: 'first', value: 'guardian', why: 'with no guardian there is none to kill first' }],
     targetLimits: [
       {
         when: { traits: ['windows-engine'] },
-        allow: { scope: ['pid', 'group'] },
-        why: "a Windows program under Wine gets no cgroup of its own (wineserver is the prefix's), so there is no tree to kill",
-        hint: 'use --set scope=pid or --set scope=group',
+        allow: { scope: ['pid', 'group'], first: ['none'] },
+        why:
+          "a Windows program under Wine gets no cgroup of its own (wineserver is the prefix's), so there is no tree to kill; " +
+          'and the Windows engine has no guardian to kill first',
+        hint: 'use --set scope=pid or --set scope=group, and leave --set first at none',
       },
-      { when: 'otherwise', allow: {}, why: '', hint: '' },
+      { when: { traits: ['reference-engine', 'taps-victim'] }, allow: {}, why: '', hint: '' },
+      {
+        when: 'otherwise',
+        allow: { first: ['none'] },
+        why: "a black box has no guardian hilt knows of: only the reference engine names its guardian's pid in its log",
+        hint: 'leave --set first at none: a helper of a black box is killed with it by --set scope=group or scope=tree',
+      },
     ],
   },
   {

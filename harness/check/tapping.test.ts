@@ -24,6 +24,8 @@ describe('judgeTapping on real runs: the verdicts those runs had', () => {
     ['kill9', []], // the guardian destroys the taps at the death
     ['kill9-noguardian', []], // no guardian: the relaunch's sweep does it, later
     ['kill9-nogs', ['resumed-after-relaunch', 'no-orphans', 'back-to-baseline']],
+    ['kill9-first-guardian', []], // guardian SIGKILLed first: the engine starts a new one, which cleans after the SIGKILL
+    ['kill9-first-guardian-ignored', ['guardian-death-noticed', 'guardian-replaced', 'cleaned-by']], // never noticed: the sweep, later
     ['crash-audio', []], // SIGSEGV on the audio thread: the crash guard destroys the taps
     ['crash-nocg', ['cleaned-by']], // no crash guard: the guardian cleans up after the death
     ['crash-dbu', ['crash-guard-live-only']], // destroy before untrack: the guard destroys a dead tap again
@@ -97,6 +99,37 @@ describe('each check, pass and fail', () => {
     expect(check('kill9', 'cleaned-by')).toBeUndefined(); // kill9 allows the guardian or the sweep
   });
 
+  it("guardian-death-noticed: the engine's line about its guardian's death, within notice_ms of the kill", () => {
+    expect(check('kill9-first-guardian', 'guardian-death-noticed')).toMatchObject({ verdict: 'pass', limit: 1000, unit: 'ms' });
+    expect(check('kill9-first-guardian', 'guardian-death-noticed')?.measured).toBeLessThan(1000);
+    expect(check('kill9-first-guardian-ignored', 'guardian-death-noticed')?.message).toMatch(
+      /^guardian pid \d+ SIGKILLed to the engine's line about it: did not happen within the 1000 ms deadline$/,
+    );
+    expect(check('kill9', 'guardian-death-noticed')).toBeUndefined(); // asked only with --set first=guardian
+  });
+
+  it('guardian-replaced: a new guardian tracking every tap (changed: one tap short; no guardian could start)', () => {
+    expect(check('kill9-first-guardian', 'guardian-replaced')).toMatchObject({ verdict: 'pass', measured: 1, limit: 1 });
+    expect(check('kill9-first-guardian', 'guardian-replaced')?.message).toMatch(
+      /^guardian pid \d+ died \(signal SIGKILL\); new guardian pid \d+ tracks 1 of the engine's 1 tap\(s\)$/,
+    );
+    expect(check('kill9-first-guardian-ignored', 'guardian-replaced')?.message).toMatch(/the engine said nothing about it within 1000 ms$/);
+    const o = recorded('kill9-first-guardian');
+    const short = { ...o, guardianFirst: { ...o.guardianFirst!, taps: 2 } };
+    expect(check('kill9-first-guardian', 'guardian-replaced', short)).toMatchObject({ verdict: 'fail', measured: 1, limit: 2 });
+    const none = { ...o, guardianFirst: { ...o.guardianFirst!, said: { pid: o.guardianFirst!.pid, without: 'cannot start it' } } };
+    expect(check('kill9-first-guardian', 'guardian-replaced', none)?.message).toMatch(/runs without a guardian: cannot start it$/);
+    expect(judgeTapping(none, 'kill9').diagnosis).toMatch(/^the guardian was killed first; the engine noticed but runs without one/);
+  });
+
+  it('cleaned-by with the guardian killed first: the new guardian, not the sweep', () => {
+    expect(check('kill9-first-guardian', 'cleaned-by')).toMatchObject({ verdict: 'pass', measured: 'guardian' });
+    expect(recorded('kill9-first-guardian').cleanup!.log.guardian!.by).toBe(
+      recorded('kill9-first-guardian').guardianFirst!.said!.started!.pid,
+    );
+    expect(check('kill9-first-guardian-ignored', 'cleaned-by')).toMatchObject({ verdict: 'fail', measured: 'relaunch-sweep' });
+  });
+
   it('crash-guard-live-only: asked when the guard reported; fails on a destroy of a dead object', () => {
     expect(check('crash-audio', 'crash-guard-live-only')?.verdict).toBe('pass');
     expect(check('crash-dbu', 'crash-guard-live-only')?.message).toMatch(
@@ -128,6 +161,10 @@ describe('each check, pass and fail', () => {
 describe('each bug switch is named by its diagnosis', () => {
   it.each([
     ['kill9-nogs', /no guardian destroyed them at the death \(no-guardian\) and the relaunched engine did not sweep them .*\(no-sweep\)/],
+    [
+      'kill9-first-guardian-ignored',
+      /^the guardian was killed first and the engine never noticed: .*\(ignore-guardian-death\).* left its 1 tap\(s\) to the next launch's/,
+    ],
     ['crash-nocg', /the crash guard is not installed \(no-crashguard\)\. Cleaned by: guardian \(after the death, not before it\)/],
     ['crash-dbu', /destroyed module \d+ a second time .*\(destroy-before-untrack\)/],
     ['sigterm-nosig', /died of SIGTERM instead of stopping: it has no SIGTERM handler \(no-signal-handlers\)/],

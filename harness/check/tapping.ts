@@ -27,6 +27,17 @@ export interface TappingObservation {
   notBaseline: InventoryObject[]; // objects not in the baseline once every process had ended
   // The engine's own account: who cleaned up, and what each layer reported.
   cleanup?: { layer: CleanupLayer | 'relaunch-sweep'; expectLayer?: CleanupLayer | 'relaunch-sweep'; log: EngineLog };
+  guardianFirst?: GuardianFirst;
+}
+
+// kill9 --set first=guardian: the guardian (pid) SIGKILLed while the engine had `taps` taps; noticedMs:
+// that kill to the engine's line about it (absent: no line within limitMs); said: what the line said.
+export interface GuardianFirst {
+  pid: number;
+  taps: number;
+  limitMs: number;
+  noticedMs?: number;
+  said?: EngineLog['guardianDeath'];
 }
 
 const list = (objs: InventoryObject[]) => objs.map(describeObject).join('; ');
@@ -103,6 +114,7 @@ export function judgeTapping(o: TappingObservation, scenario: string): Judgement
         : `${o.left.length} orphan(s) of pid ${target.pid} remain ${when}: ${list(o.left)}`,
     ),
   );
+  if (o.guardianFirst) checks.push(...guardianFirstChecks(o.guardianFirst));
   const c = o.cleanup;
   if (c?.expectLayer) {
     checks.push(
@@ -160,6 +172,36 @@ export function judgeTapping(o: TappingObservation, scenario: string): Judgement
   return { checks, ...(diagnosis && { diagnosis }) };
 }
 
+// The engine saw its guardian die at once and put a new one in its place, tracking every tap.
+function guardianFirstChecks(g: GuardianFirst): CheckResult[] {
+  const said = g.said;
+  const started = said?.started;
+  return [
+    withinLimit(
+      'guardian-death-noticed',
+      "engine noticed its guardian's death",
+      g.noticedMs,
+      g.limitMs,
+      'ms',
+      `guardian pid ${g.pid} SIGKILLed to the engine's line about it`,
+    ),
+    expectation(
+      'guardian-replaced',
+      'a new guardian tracks every tap',
+      started !== undefined && started.tracking === g.taps,
+      started ? started.tracking : null,
+      g.taps,
+      'objects',
+      started
+        ? `guardian pid ${g.pid} died${said!.how ? ` (${said!.how})` : ''}; new guardian pid ${started.pid} tracks ` +
+            `${started.tracking} of the engine's ${g.taps} tap(s)`
+        : said
+          ? `guardian pid ${g.pid} died; the engine runs without a guardian: ${said.without}`
+          : `guardian pid ${g.pid} died; the engine said nothing about it within ${g.limitMs} ms`,
+    ),
+  ];
+}
+
 // What a failed tapping run means, in the words of the defence layer that failed: each scenario
 // names the layer its bug switches take away. Undefined when no check failed, or when none of
 // these applies (the failed checks then speak for themselves).
@@ -170,6 +212,25 @@ function diagnoseTapping(o: TappingObservation, failed: CheckResult[], scenario:
   if (scenario === 'kill9') {
     const left = failed.find((x) => x.id === 'no-orphans');
     const scope = o.fault.scope ?? 'pid';
+    const gf = o.guardianFirst;
+    if (gf && failed.some((x) => ['guardian-death-noticed', 'guardian-replaced', 'cleaned-by'].includes(x.id))) {
+      const after = `cleaned by: ${o.cleanup?.layer ?? 'nobody'}, after ${silence}`;
+      if (!gf.said) {
+        return (
+          `the guardian was killed first and the engine never noticed: it ran on without a guardian and said nothing ` +
+          `(ignore-guardian-death), so the SIGKILL that followed left its ${gf.taps} tap(s) to ` +
+          `${o.relaunch ? "the next launch's sweep" : 'nobody'} (${after}). The engine must watch its guardian's status pipe ` +
+          'and start a new one tracking every tap.'
+        );
+      }
+      if (!gf.said.started) {
+        return `the guardian was killed first; the engine noticed but runs without one (${gf.said.without}), so ${after}.`;
+      }
+      return (
+        `the guardian was killed first; the engine started pid ${gf.said.started.pid} tracking ${gf.said.started.tracking} of ` +
+        `${gf.taps} tap(s), yet ${after}.`
+      );
+    }
     if (scope === 'group' && failed.some((x) => x.id === 'cleaned-by') && !log?.guardian) {
       return (
         `the guardian died with the engine: the SIGKILL to the engine's process group (kill -9 -PGID, as a shell or a supervisor ` +

@@ -10,7 +10,7 @@ import { renderSummary } from '../report/console.ts';
 import { junitXml } from '../report/junit.ts';
 import { summaryMarkdown } from '../report/markdown.ts';
 import { EXIT_CODES, type Summary } from '../report/summary.ts';
-import { brokenLimits, missingNeeds, resolveParams, type ScenarioManifest } from '../scenario/manifest.ts';
+import { brokenLimits, bugConflict, missingNeeds, resolveParams, type ScenarioManifest } from '../scenario/manifest.ts';
 import { definedScenario } from '../scenario/define.ts';
 import { backstopMs, executeScenario } from '../scenario/execute.ts';
 import { defaultOutDir, type ScenarioOptions } from '../scenario/options.ts';
@@ -109,6 +109,8 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
   requireNeeds(entry!, spec, target);
   const broken = brokenLimits(entry!, values, { name: spec.name, traits: spec.traits ?? [] });
   if (broken) usage(broken.message, broken.hint);
+  const conflict = bugConflict(entry!, values, args.bugs);
+  if (conflict) usage(conflict.message, conflict.hint);
   const unknown = args.bugs.filter((b) => !spec.bugSwitches.includes(b));
   if (unknown.length)
     usage(`unknown bug switch ${unknown.join(', ')} for target ${spec.name} (known: ${spec.bugSwitches.join(', ') || 'none'})`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HiltError } from '../errors.ts';
-import { count, flag, missingNeeds, ms, Params, resolveParams, word, words, type ScenarioManifest } from './manifest.ts';
+import { bugConflict, count, flag, missingNeeds, ms, Params, resolveParams, word, words, type ScenarioManifest } from './manifest.ts';
 
 const toy: ScenarioManifest = {
   name: 'toy',
@@ -71,5 +71,18 @@ describe('missingNeeds', () => {
   it('lists the traits and controls a target lacks', () => {
     expect(missingNeeds(toy.needs, { traits: ['reference-engine'], controls: { stop: {} } })).toEqual([]);
     expect(missingNeeds(toy.needs, { traits: [], controls: {} })).toEqual(['trait "reference-engine"', 'control "stop"']);
+  });
+});
+
+describe('bugConflict', () => {
+  const m = { ...toy, bugConflicts: [{ bug: 'no-guardian', param: 'mode', value: 'b', why: 'nothing to kill first' }] };
+  it('names the bug switch a parameter value makes no sense with, and only that pair', () => {
+    expect(bugConflict(m, resolveParams(m, { mode: 'b' }), ['x', 'no-guardian'])).toEqual({
+      message: '--set mode=b with --bug no-guardian: nothing to kill first',
+      hint: 'drop --bug no-guardian, or another --set mode',
+    });
+    expect(bugConflict(m, resolveParams(m, { mode: 'a' }), ['no-guardian'])).toBeUndefined();
+    expect(bugConflict(m, resolveParams(m, { mode: 'b' }), [])).toBeUndefined();
+    expect(bugConflict(toy, resolveParams(toy, {}), ['no-guardian'])).toBeUndefined();
   });
 });

@@ -39,6 +39,8 @@ export interface ScenarioManifest {
   target?: string; // its default target config, relative to the root (else the reference engine)
   targetBy?: { param: string; targets: Record<string, string> }; // the target picked by a word parameter
   targetLimits?: readonly TargetLimit[];
+  // A bug switch that makes a parameter value meaningless (no guardian to kill first): refused before anything starts.
+  bugConflicts?: readonly { bug: string; param: string; value: string; why: string }[];
   // The rigs it may run on, where not every one (a fault on the server itself is for hilt's own).
   rigs?: { allow: readonly RigKind[]; why: string; hint: string };
 }
@@ -184,6 +186,14 @@ export function brokenLimits(m: ScenarioManifest, values: Record<string, ParamVa
   if (!broken.length) return undefined;
   const said = broken.map(([k, vs]) => `--set ${k}=${String(values[k])} (for ${target.name}: ${vs.join(' or ')})`).join(', ');
   return { message: `${said}: ${rule.why}`, hint: rule.hint };
+}
+
+// The bug switch a run's parameters make no sense with, in words; undefined when none.
+export function bugConflict(m: ScenarioManifest, values: Record<string, ParamValue>, bugs: readonly string[]) {
+  const c = m.bugConflicts?.find((x) => bugs.includes(x.bug) && String(values[x.param]) === x.value);
+  return (
+    c && { message: `--set ${c.param}=${c.value} with --bug ${c.bug}: ${c.why}`, hint: `drop --bug ${c.bug}, or another --set ${c.param}` }
+  );
 }
 
 // What a target lacks of a scenario's needs, in words; empty when it has everything.

@@ -2,10 +2,13 @@
 // did the cleaning after a fault, read from its own log. Only targets with the `reference-engine`
 // and `taps-victim` traits get these; the verdicts still come from the rig and the OS.
 import { heardThroughCheck, tappedCheck } from '../../harness/check/proofs.ts';
+import type { GuardianFirst } from '../../harness/check/tapping.ts';
+import { HiltError } from '../../harness/errors.ts';
 import type { ScenarioRun } from '../../harness/scenario/run.ts';
 import { cleanupLayer, parseEngineLog, type CleanupLayer, type EngineLog } from '../../harness/target/reference/engine-log.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
 import { now, pollUntil } from '../../harness/wait.ts';
+import type { RunRecord } from './pipeline.ts';
 import { VICTIM, type TargetSession } from './target-session.ts';
 
 // The victim's stream sits in one of this engine's taps (`<prefix>-<pid>[-…]`) and is heard
@@ -61,4 +64,37 @@ export function recordCleanupFigures(run: ScenarioRun, log: EngineLog, layer: Cl
   run.fact('cleaned_by', layer);
   if (log.crashGuard) run.metric('crashguard_ms', log.crashGuard.ms);
   if (log.guardian) run.metric('guardian_ms', log.guardian.ms);
+}
+
+// kill9 --set first=guardian: SIGKILL the engine's guardian (as an OOM killer or a killall would),
+// then wait, up to notice_ms, for the engine's line saying what it did about it: a new guardian
+// tracking every tap, or none. Measured from the kill to that line; the judge reads the rest.
+export async function killGuardianFirst(session: TargetSession, e: RunningTarget, rec: RunRecord): Promise<GuardianFirst> {
+  const { run, params, target } = session.ctx;
+  const limitMs = params.number('notice_ms');
+  const log = parseEngineLog(e.child.outputTail(400));
+  const pid = log.guardianPid;
+  if (!pid) {
+    throw new HiltError('INTERNAL', `${target.name} (pid ${e.pid}) named no guardian to kill first`, {
+      expected: 'a line "guardian: started pid N" in its output before it was ready',
+      seen: e.child.outputTail(20),
+      hint: 'check that the engine was built from this tree (pnpm -s build:native) and starts its guardian',
+    });
+  }
+  const taps = log.created.filter((c) => !log.destroyed.some((d) => d.module === c.module)).length;
+  return run.phase(`${target.name} notices its guardian's death`, limitMs + 1000, async () => {
+    const said = e.child.nextLine(new RegExp(`guardian: pid ${pid} died`));
+    const killedAt = now();
+    process.kill(pid, 'SIGKILL');
+    rec.mark(killedAt, `guardian ${pid} SIGKILLed`);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const line = await Promise.race([said, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), limitMs)))]);
+    clearTimeout(timer);
+    const noticedMs = line === undefined ? undefined : now() - killedAt;
+    if (noticedMs !== undefined) rec.mark(killedAt + noticedMs, 'engine noticed');
+    run.metric('guardian_noticed_ms', noticedMs);
+    run.event(`guardian pid ${pid} SIGKILLed; the engine ${line ? `said: ${line.replace(/^.*?ms guardian: /, '')}` : 'said nothing'}`);
+    const death = line === undefined ? undefined : parseEngineLog(line).guardianDeath;
+    return { pid, taps, limitMs, ...(noticedMs !== undefined && { noticedMs }), ...(death && { said: death }) };
+  });
 }

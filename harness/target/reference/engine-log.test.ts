@@ -45,7 +45,41 @@ hilt-engine[12634] +11059.7ms server: reconnect failed after 10048 ms: cannot co
 const noReconnect =
   'hilt-engine[12255] +2011.1ms server: connection lost (Connection terminated); not reconnecting (bug switch no-reconnect)';
 
+// kill9 --set first=guardian: the guardian SIGKILLed, the engine starts a new one that cleans after the engine's SIGKILL.
+const guardianReplaced = `hilt-engine[12988] +8.7ms guardian: started pid 12996 in a session of its own
+hilt-engine[12988] +11.2ms tap: created hilt-engine-12988 (module 536870913)
+hilt-engine[12988] +48.1ms ready taps=hilt-engine-12988 output=hilt-observed guardian=12996
+hilt-engine[12988] +217.3ms guardian: pid 12996 died (signal SIGKILL); started pid 13000, tracking 1 object(s) in 8.6 ms
+hilt-guardian[13000] +10.1ms engine pid 12988 died (gone): destroying 1 tracked object(s)
+hilt-guardian[13000] +23.4ms module 536870913 destroyed
+hilt-guardian[13000] +23.5ms destroyed 1 of 1 in 13.8ms after the engine's death`;
+
+// The same when no new guardian could be started (the line as the engine prints it; the cause made by hand).
+const guardianGone =
+  'hilt-engine[12988] +217.3ms guardian: pid 12996 died (exit 1); running without a guardian: ' +
+  'cannot start the guardian /x/hilt-guardian: No such file or directory';
+
 describe('parseEngineLog', () => {
+  it("reads the guardian's death seen by the engine, its replacement, and who cleaned after the engine's death", () => {
+    const log = parseEngineLog(guardianReplaced);
+    expect(log.guardianDeath).toEqual({ pid: 12996, how: 'signal SIGKILL', started: { pid: 13000, tracking: 1, ms: 8.6 } });
+    expect(log.guardianPid).toBe(13000);
+    expect(log.guardian).toMatchObject({ enginePid: 12988, by: 13000, tracked: 1, destroyed: 1, ms: 13.8 });
+    expect(cleanupLayer(log)).toBe('guardian');
+    expect(parseEngineLog(guardianReplaced.split('\n').slice(0, 3).join('\n')).guardianPid).toBe(12996);
+  });
+
+  it('reads an engine left without a guardian, and says why', () => {
+    const log = parseEngineLog(guardianGone);
+    expect(log.guardianDeath).toEqual({
+      pid: 12996,
+      how: 'exit 1',
+      without: 'cannot start the guardian /x/hilt-guardian: No such file or directory',
+    });
+    expect(log.guardianPid).toBeUndefined();
+    expect(parseEngineLog(guardianGone.replace(' (exit 1)', '')).guardianDeath).toMatchObject({ pid: 12996, without: expect.any(String) });
+  });
+
   it('reads the crash guard report, its failures and its timing', () => {
     const log = parseEngineLog(crashed);
     expect(log.pid).toBe(23757);
@@ -65,7 +99,7 @@ describe('parseEngineLog', () => {
   it('reads the guardian report and the sweep', () => {
     const log = parseEngineLog(killed);
     expect(log.swept).toEqual([{ name: 'hilt-engine-23811', module: 536870915, creatorPid: 23811 }]);
-    expect(log.guardian).toEqual({ enginePid: 23829, tracked: 1, destroyed: 1, failures: [], ms: 1.9 });
+    expect(log.guardian).toEqual({ enginePid: 23829, by: 23835, tracked: 1, destroyed: 1, failures: [], ms: 1.9 });
     expect(log.crashGuard).toBeUndefined();
     expect(cleanupLayer(log)).toBe('guardian');
   });

@@ -19,7 +19,11 @@ export interface EngineLog {
   destroyed: { name: string; module: number }[]; // by the engine's own teardown
   stopRequested?: string; // "signal SIGTERM", "stop command", "stdin closed"
   crashGuard?: LayerReport & { signal: string; thread: string };
-  guardian?: LayerReport & { enginePid: number };
+  guardian?: LayerReport & { enginePid: number; by?: number }; // by: the pid of the guardian that cleaned
+  guardianPid?: number; // the guardian the engine last started ("guardian: started pid N", or a replacement's)
+  // The engine saw its guardian die first: how it ended, and the new guardian (with the objects it
+  // tracks and the ms from the death seen to them tracked) or why it runs without one.
+  guardianDeath?: { pid: number; how?: string; started?: { pid: number; tracking: number; ms?: number }; without?: string };
   swept: { name: string; module: number; creatorPid: number }[];
   // The last loss of the server connection and how it ended; a later loss starts afresh.
   serverLost?: { reconnecting: boolean; reason: string };
@@ -28,6 +32,12 @@ export interface EngineLog {
 }
 
 const LINE = /^(hilt-engine|hilt-guardian)\[(\d+)\] \+[\d.]+ms (.*)$/;
+// "guardian: pid N died (signal SIGKILL); started pid M, tracking K object(s) in X ms" or
+// "guardian: pid N died (signal SIGKILL); running without a guardian: <why>".
+const GUARDIAN_DIED = new RegExp(
+  String.raw`^guardian: pid (\d+) died(?: \(([^)]*)\))?; ` +
+    String.raw`(?:started pid (\d+), tracking (\d+) object\(s\)(?: in ([\d.]+) ms)?|running without a guardian: (.*))$`,
+);
 
 function layer(): LayerReport {
   return { tracked: 0, destroyed: 0, failures: [] };
@@ -52,7 +62,15 @@ export function parseEngineLog(text: string): EngineLog {
       } else if ((g = /^server: reconnected after (\d+) ms; taps re-created: (.*)$/.exec(msg)))
         log.reconnected = { ms: Number(g[1]), taps: g[2]!.split(',').filter(Boolean) };
       else if ((g = /^server: reconnect failed after \d+ ms: (.*)$/.exec(msg))) log.reconnectFailed = g[1]!;
-      else if ((g = /^sweep: destroyed orphan (\S+) \(module (\d+), creator pid (\d+)/.exec(msg)))
+      else if ((g = /^guardian: started pid (\d+)/.exec(msg))) log.guardianPid = Number(g[1]);
+      else if ((g = GUARDIAN_DIED.exec(msg))) {
+        const [, dead, how, started, tracking, ms, without] = g;
+        log.guardianDeath = { pid: Number(dead), ...(how && { how }) };
+        if (started) {
+          log.guardianDeath.started = { pid: Number(started), tracking: Number(tracking), ...(ms && { ms: Number(ms) }) };
+          log.guardianPid = Number(started);
+        } else log.guardianDeath.without = without!;
+      } else if ((g = /^sweep: destroyed orphan (\S+) \(module (\d+), creator pid (\d+)/.exec(msg)))
         log.swept.push({ name: g[1]!, module: Number(g[2]), creatorPid: Number(g[3]) });
       else if ((g = /^crashguard: caught (SIG\w+) on thread '([^']*)': destroying (\d+)/.exec(msg)))
         log.crashGuard = { ...layer(), signal: g[1]!, thread: g[2]!, tracked: Number(g[3]) };
@@ -62,7 +80,7 @@ export function parseEngineLog(text: string): EngineLog {
       } else if (log.crashGuard && (g = /^crashguard: destroyed \d+ of \d+ in ([\d.]+)ms/.exec(msg))) log.crashGuard.ms = Number(g[1]);
     } else {
       if ((g = /^engine pid (\d+) died.*?(?:destroying (\d+) tracked|nothing tracked)/.exec(msg)))
-        log.guardian = { ...layer(), enginePid: Number(g[1]), tracked: Number(g[2] ?? 0) };
+        log.guardian = { ...layer(), enginePid: Number(g[1]), tracked: Number(g[2] ?? 0), by: Number(pid) };
       else if (log.guardian && (g = /^module (\d+) (destroyed|NOT destroyed: (.*))$/.exec(msg))) {
         if (g[2] === 'destroyed') log.guardian.destroyed++;
         else log.guardian.failures.push({ module: Number(g[1]), reason: g[3]! });

@@ -4,7 +4,7 @@
 // guard (crash), the signal handler's clean stop (sigterm, sigint). Its steps record; the judge
 // is harness/check/tapping.ts.
 import { join } from 'node:path';
-import { judgeTapping, type TappingObservation } from '../../../harness/check/tapping.ts';
+import { judgeTapping, type GuardianFirst, type TappingObservation } from '../../../harness/check/tapping.ts';
 import { wavAround } from '../../../harness/evidence/audio.ts';
 import { makeCoreDir, readCore } from '../../../harness/evidence/core.ts';
 import type { Capture, ToneWait } from '../../../harness/audio/capture.ts';
@@ -15,7 +15,7 @@ import { stopTarget, type RunningTarget } from '../../../harness/target/launch.t
 import { watchBudget } from '../../../harness/watchdog/watchdog.ts';
 import { now } from '../../../harness/wait.ts';
 import { runPipeline, type FaultSteps, type RunRecord, type StepsFactory } from '../pipeline.ts';
-import { readCleanup, recordCleanupFigures, sweptAtRelaunch, tapped } from '../reference-engine.ts';
+import { killGuardianFirst, readCleanup, recordCleanupFigures, sweptAtRelaunch, tapped } from '../reference-engine.ts';
 import type { TargetSession } from '../target-session.ts';
 import type { TargetAdapter } from './adapter.ts';
 import { killByScope, killScope, SCOPE_LABEL, type KillScope } from '../kill-scope.ts';
@@ -31,6 +31,7 @@ export interface EngineFault {
   secondary?: boolean; // a second (crossfade) tap per victim before the fault
   expectLayer?: CleanupLayer | 'relaunch-sweep'; // the defence layer that must have cleaned up
   scope?: KillScope; // kill9: how far the SIGKILL reached
+  guardianFirst?: boolean; // kill9 --set first=guardian: the guardian SIGKILLed (and the engine's answer awaited) first
   // Several victims at once, each its own tone (multi-app), and the number of taps to expect.
   victims?: { name: string; hz: number; amplitude: number }[];
   expectTaps?: number;
@@ -40,17 +41,20 @@ export const referenceEngine: TargetAdapter = {
   kind: 'reference engine',
   kill: async (ctx) => {
     const scope = killScope(ctx);
+    const guardianFirst = ctx.params.word('first') === 'guardian';
     const { observation } = await runPipeline(
       ctx,
       engineSteps({
-        label: SCOPE_LABEL[scope],
+        label: guardianFirst ? `${SCOPE_LABEL[scope]}, its guardian killed first` : SCOPE_LABEL[scope],
         scope,
+        guardianFirst,
         inject: (e) => killByScope(e, scope),
         expectExit: (x) => ({ ok: x.signal === 'SIGKILL', expected: 'SIGKILL' }),
         relaunchIfSilent: true,
-        // A group kill spares the guardian (a session of its own): it must clean at once. A tree kill
-        // takes it too: only the next launch's sweep is left.
-        ...(scope === 'group' && { expectLayer: 'guardian' as const }),
+        // A group kill spares the guardian (a session of its own): it must clean at once; so must the
+        // new guardian when the first was killed before the engine. A tree kill takes it too: only the
+        // next launch's sweep is left.
+        ...((scope === 'group' || (guardianFirst && scope === 'pid')) && { expectLayer: 'guardian' as const }),
         ...(scope === 'tree' && { expectLayer: 'relaunch-sweep' as const }),
       }),
     );
@@ -104,6 +108,7 @@ export const engineSteps =
     let coreDir: string | undefined;
     let faultAt = 0;
     let relaunched: RunningTarget | undefined;
+    let guardianFirst: GuardianFirst | undefined;
     const log = 'engine'; // engine.log, as reports named it before targets were generic
 
     return {
@@ -121,6 +126,7 @@ export const engineSteps =
         await tapped(session, e, victims);
         if (spec.secondary) await session.command(e, 'secondary', /secondary taps (ready|failed)/);
         before = await run.phase('inventory before the fault', 5000, () => session.snapshot());
+        if (spec.guardianFirst) guardianFirst = await killGuardianFirst(session, e, rec);
         return e;
       },
       async inject(e) {
@@ -174,6 +180,7 @@ export const engineSteps =
             },
           }),
           ...(heard.victims && { victims: heard.victims }),
+          ...(guardianFirst && { guardianFirst }),
           exit: ended.exit,
           expectedExit: spec.expectExit(ended.exit),
           exitMs,
