@@ -1,7 +1,7 @@
 // kill9 through the real CLI on the real rig: the guardian cleans up at the death with no
 // relaunch; without it the next launch's sweep does, with a longer silence; without both the
 // victim stays muted and the scenario fails, naming both missing layers.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { check, checks, runCli } from './run-cli.ts';
@@ -79,6 +79,33 @@ describe('kill9', () => {
     expect(check(r.summary, 'cleaned-by')).toMatchObject({ verdict: 'pass', measured: 'relaunch-sweep' });
     expect(r.summary!.facts.path).toBe('no guardian cleanup; relaunch sweep');
     expect(r.summary!.metrics.audio_resume_ms).toBeGreaterThan(1000);
+  });
+
+  // The guardian dies first (OOM killer, killall): the engine must notice at once and start a new one.
+  test('--set first=guardian: the engine replaces its SIGKILLed guardian at once; the new one cleans after the SIGKILL', async () => {
+    const r = await runCli(['kill9', '--set', 'first=guardian']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(check(s, 'guardian-death-noticed')?.verdict).toBe('pass');
+    expect(s.metrics.guardian_noticed_ms).toBeLessThan(1000);
+    expect(check(s, 'guardian-replaced')).toMatchObject({ verdict: 'pass', measured: 1, limit: 1 });
+    expect(check(s, 'cleaned-by')).toMatchObject({ verdict: 'pass', measured: 'guardian' });
+    expect(check(s, 'resumed')?.verdict).toBe('pass');
+    expect(check(s, 'no-orphans')?.verdict).toBe('pass');
+    expect(s.facts.path).toBe('guardian, no relaunch');
+    const log = readFileSync(join(r.out, s.evidence.find((e) => e.path.endsWith('engine.log'))!.path), 'utf8');
+    expect(log).toMatch(/guardian: pid \d+ died \(signal SIGKILL\); started pid \d+, tracking 1 object\(s\) in [\d.]+ ms/);
+  });
+
+  test('--set first=guardian --bug ignore-guardian-death fails: the engine never noticed, the taps waited for the sweep', async () => {
+    const r = await runCli(['kill9', '--set', 'first=guardian', '--bug', 'ignore-guardian-death']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    const s = r.summary!;
+    expect(check(s, 'guardian-death-noticed')?.verdict).toBe('fail');
+    expect(check(s, 'guardian-replaced')?.verdict).toBe('fail');
+    expect(check(s, 'cleaned-by')).toMatchObject({ verdict: 'fail', limit: 'guardian' });
+    expect(s.metrics.guardian_noticed_ms).toBeUndefined();
+    expect(s.diagnosis).toMatch(/^the guardian was killed first and the engine never noticed: .*\(ignore-guardian-death\)/);
   });
 
   test('--repeat 2 shares one rig and counts runs', async () => {

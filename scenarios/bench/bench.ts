@@ -91,19 +91,23 @@ async function silence(n: number): Promise<void> {
     own: 'guardian_ms' | 'crashguard_ms' | undefined,
     runs = n,
     metric = 'audio_resume_ms',
+    also?: { metric: string; said: string }, // one more figure of the run, printed after the layer's
   ) => {
     const resume: number[] = [];
     const layer: number[] = [];
+    const more: number[] = [];
     const cleanedBy = new Set<string>();
     for (let i = 0; i < runs; i++) {
       const s = await scenario(args);
       if (s.metrics[metric] !== undefined) resume.push(s.metrics[metric]!);
       if (own && s.metrics[own] !== undefined) layer.push(s.metrics[own]!);
+      if (also && s.metrics[also.metric] !== undefined) more.push(s.metrics[also.metric]!);
       if (s.facts?.cleaned_by) cleanedBy.add(s.facts.cleaned_by); // a thaw has no cleanup layer
     }
     const ownText = layer.length ? `; ${own === 'guardian_ms' ? 'guardian' : 'crash guard'} destroy ${stats(layer)}` : '';
+    const moreText = also ? `; ${also.said} ${more.length ? stats(more) : 'never'}` : '';
     const by = cleanedBy.size ? `  [${[...cleanedBy].join(', ')}]` : '';
-    say(`  ${label.padEnd(30)} ${resume.length ? stats(resume) : 'never resumed'}${by}${ownText}`);
+    say(`  ${label.padEnd(30)} ${resume.length ? stats(resume) : 'never resumed'}${by}${ownText}${moreText}`);
   };
   say('silence after a fault (fault -> victim tone back); target <= 100 ms for the guardian and the crash guard (no core dump)');
   await row('SIGKILL, guardian', ['kill9'], 'guardian_ms');
@@ -119,6 +123,11 @@ async function silence(n: number): Promise<void> {
   await row('SIGSEGV on main, with core dump', ['crash', '--set', 'signal=segv'], 'crashguard_ms');
   await row('SIGKILL, relaunch sweep', ['kill9', '--bug', 'no-guardian'], undefined, Math.min(n, 2));
   await row('SIGKILL to its group, guardian', ['kill9', '--set', 'scope=group'], 'guardian_ms');
+  // The guardian SIGKILLed first: the engine's new guardian cleans; also the kill to the engine's line about it.
+  await row('guardian killed first, then SIGKILL', ['kill9', '--set', 'first=guardian'], 'guardian_ms', n, 'audio_resume_ms', {
+    metric: 'guardian_noticed_ms',
+    said: 'noticed and replaced',
+  });
   await row('SIGKILL to its cgroup, sweep', ['kill9', '--set', 'scope=tree'], undefined, Math.min(n, 2));
   await row('thaw after 1 s frozen (from thaw)', ['freeze', '--set', 'ms=1000'], undefined);
   await row('SIGTERM, clean stop', ['sigterm'], undefined);
