@@ -26,6 +26,8 @@ describe('judgeTapping on real runs: the verdicts those runs had', () => {
     ['kill9-nogs', ['resumed-after-relaunch', 'no-orphans', 'back-to-baseline']],
     ['kill9-first-guardian', []], // guardian SIGKILLed first: the engine starts a new one, which cleans after the SIGKILL
     ['kill9-first-guardian-ignored', ['guardian-death-noticed', 'guardian-replaced', 'cleaned-by']], // never noticed: the sweep, later
+    // noticed, but the new guardian could not start (its binary removed during the run): the sweep, later
+    ['kill9-first-guardian-none', ['guardian-replaced', 'cleaned-by']],
     ['crash-audio', []], // SIGSEGV on the audio thread: the crash guard destroys the taps
     ['crash-nocg', ['cleaned-by']], // no crash guard: the guardian cleans up after the death
     ['crash-dbu', ['crash-guard-live-only']], // destroy before untrack: the guard destroys a dead tap again
@@ -117,9 +119,9 @@ describe('each check, pass and fail', () => {
     const o = recorded('kill9-first-guardian');
     const short = { ...o, guardianFirst: { ...o.guardianFirst!, taps: 2 } };
     expect(check('kill9-first-guardian', 'guardian-replaced', short)).toMatchObject({ verdict: 'fail', measured: 1, limit: 2 });
-    const none = { ...o, guardianFirst: { ...o.guardianFirst!, said: { pid: o.guardianFirst!.pid, without: 'cannot start it' } } };
-    expect(check('kill9-first-guardian', 'guardian-replaced', none)?.message).toMatch(/runs without a guardian: cannot start it$/);
-    expect(judgeTapping(none, 'kill9').diagnosis).toMatch(/^the guardian was killed first; the engine noticed but runs without one/);
+    expect(check('kill9-first-guardian-none', 'guardian-replaced')?.message).toMatch(
+      /^guardian pid \d+ died; the engine runs without a guardian: cannot start the guardian .*: No such file or directory$/,
+    );
   });
 
   it('cleaned-by with the guardian killed first: the new guardian, not the sweep', () => {
@@ -165,6 +167,7 @@ describe('each bug switch is named by its diagnosis', () => {
       'kill9-first-guardian-ignored',
       /^the guardian was killed first and the engine never noticed: .*\(ignore-guardian-death\).* left its 1 tap\(s\) to the next launch's/,
     ],
+    ['kill9-first-guardian-none', /^the guardian was killed first; the engine noticed but runs without one \(cannot start the guardian /],
     ['crash-nocg', /the crash guard is not installed \(no-crashguard\)\. Cleaned by: guardian \(after the death, not before it\)/],
     ['crash-dbu', /destroyed module \d+ a second time .*\(destroy-before-untrack\)/],
     ['sigterm-nosig', /died of SIGTERM instead of stopping: it has no SIGTERM handler \(no-signal-handlers\)/],
