@@ -49,6 +49,53 @@ describe('crash', () => {
     expect(s.diagnosis).toMatch(/destroy-before-untrack/);
   });
 
+  // The field's crashes: each passes on the fixed engine and fails, named, under the bug that breaks it.
+  test.each([
+    ['stack-overflow', 'audio', 'SIGSEGV'],
+    ['heap-corruption', 'main', 'SIGABRT'],
+    ['terminate', 'worker', 'SIGABRT'],
+    ['crash-in-crash', 'audio', 'SIGSEGV'],
+  ])('--set signal=%s thread=%s: the crash guard cleans up once and the engine dies of %s', async (signal, thread, sig) => {
+    const r = await runCli(['crash', '--set', `signal=${signal}`, '--set', `thread=${thread}`, '--set', 'core=off']);
+    expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
+    const s = r.summary!;
+    expect(check(s, 'exit')?.measured).toBe(sig);
+    expect(s.facts.cleaned_by).toBe('crash-guard');
+    expect(check(s, 'died-of-crash')?.verdict).toBe('pass');
+    expect(check(s, 'crash-guard-live-only')?.verdict).toBe('pass');
+    if (signal === 'crash-in-crash') expect(check(s, 'second-crash-held')?.measured).toBe('held');
+  });
+
+  test.each([
+    ['stack-overflow', 'worker', 'no-altstack', /^the crash guard never ran: a stack overflow with no alternate stack \(no-altstack\)/],
+    [
+      'heap-corruption',
+      'worker',
+      'guard-allocates',
+      /^the crash guard deadlocked in the allocator: hilt-worker waits in .*malloc.*onCrash/,
+    ],
+    [
+      'terminate',
+      'worker',
+      'terminate-exits',
+      /^std::terminate \(uncaught exception of type .*\) ended the engine with exit 1 .*\(terminate-exits\)/,
+    ],
+    ['crash-in-crash', 'audio', 'second-crash-kills', /^a second thread crashed \(SIGABRT on 'hilt-crash2'\) .*\(second-crash-kills\)/],
+  ])('--set signal=%s thread=%s --bug %s fails, naming it', async (signal, thread, bug, said) => {
+    const r = await runCli(['crash', '--set', `signal=${signal}`, '--set', `thread=${thread}`, '--set', 'core=off', '--bug', bug]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    expect(r.summary!.diagnosis).toMatch(said);
+  });
+
+  test('--set signal=terminate on another thread than the worker is refused before anything starts, saying why', async () => {
+    const r = await runCli(['crash', '--set', 'signal=terminate', '--set', 'thread=main']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(
+      /--set thread=main \(for hilt-engine: worker\): an exception escapes to std::terminate only from a worker's job/,
+    );
+    expect(r.summary).toBeUndefined();
+  });
+
   test('an unknown --set value is a usage error before anything starts, listing the allowed values', async () => {
     const r = await runCli(['crash', '--set', 'thread=gpu']);
     expect(r.exitCode).toBe(2);

@@ -80,9 +80,10 @@ const list = [
     postmortem: 'finetune-orphans',
     params: {
       signal: word(
-        ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'],
+        ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe', 'stack-overflow', 'heap-corruption', 'terminate', 'crash-in-crash'],
         'segv',
-        'the fault: null write, abort(), a SIGBUS page, int3, ud2, divide by zero',
+        'the fault: null write, abort(), a SIGBUS page, int3, ud2, divide by zero; unbounded recursion, a double free, ' +
+          'an exception escaping a worker, a second thread aborting while the crash guard runs',
       ),
       thread: word(['main', 'audio', 'worker'], 'main', 'the thread that faults'),
       point: word(['steady', 'teardown'], 'steady', 'steady: while tapping; teardown: inside the destroy of the crossfade tap'),
@@ -102,15 +103,29 @@ const list = [
         why: 'the Windows engine crashes on its main or render thread (--set thread=main|audio), steadily',
         hint: 'use --set thread=main or --set thread=audio (its render thread), and --set win_fault to pick the exception',
       },
+      {
+        when: { traits: ['reference-engine', 'taps-victim'], params: { signal: ['terminate'] } },
+        allow: { thread: ['worker'], point: ['steady'] },
+        why:
+          "an exception escapes to std::terminate only from a worker's job: " +
+          "on main the control loop is above it, on audio libpulse's C frames",
+        hint: 'use --set signal=terminate --set thread=worker',
+      },
+      {
+        when: { traits: ['reference-engine', 'taps-victim'], params: { signal: ['crash-in-crash'] } },
+        allow: { point: ['steady'] },
+        why: 'the second crash is timed against the first, made while tapping',
+        hint: 'leave point at steady',
+      },
       { when: { traits: ['reference-engine', 'taps-victim'] }, allow: {}, why: '', hint: '' },
       {
         when: 'otherwise',
-        allow: { thread: ['main'], point: ['steady'] },
+        allow: { thread: ['main'], point: ['steady'], signal: ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe'] },
         why: "thread and point drive the reference engine's own crash; a black box is sent its crash signal from outside",
         hint: 'leave thread and point at their defaults: the crash signal is sent to the process from outside',
       },
     ],
-    bugs: ['no-crashguard', 'destroy-before-untrack'],
+    bugs: ['no-crashguard', 'destroy-before-untrack', 'no-altstack', 'guard-allocates', 'second-crash-kills', 'terminate-exits'],
   },
   {
     name: 'sigterm',

@@ -31,6 +31,14 @@ describe('judgeTapping on real runs: the verdicts those runs had', () => {
     ['crash-audio', []], // SIGSEGV on the audio thread: the crash guard destroys the taps
     ['crash-nocg', ['cleaned-by']], // no crash guard: the guardian cleans up after the death
     ['crash-dbu', ['crash-guard-live-only']], // destroy before untrack: the guard destroys a dead tap again
+    ['crash-stackoverflow-audio', []], // unbounded recursion on libpulse's thread: the guard runs on its alternate stack
+    ['crash-stackoverflow-noalt', ['cleaned-by']], // no alternate stack: the kernel kills it before the guard runs
+    ['crash-heap-worker', []], // a heap overflow malloc aborts on: the guard allocates nothing, so it runs
+    ['crash-heap-alloc', ['exit', 'died-of-crash', 'resumed', 'cleaned-by']], // the guard allocates: deadlocked, SIGKILLed
+    ['crash-terminate', []], // an exception escapes a worker: terminate, abort, the guard
+    ['crash-terminate-exits', ['exit', 'cleaned-by']], // the terminate hook exits 1: no signal, no guard
+    ['crash-crashincrash-audio', []], // a second thread aborts during the cleanup: held; the process dies of the first
+    ['crash-crashincrash-bug', ['exit', 'second-crash-held', 'cleaned-by']], // let through: dies of the second, mid-cleanup
     ['sigterm', []],
     ['sigterm-nosig', ['exit', 'cleaned-by']], // no SIGTERM handler: it dies of the signal
     ['multi-app', []], // three victims, six taps: the guardian destroys them all
@@ -152,6 +160,20 @@ describe('each check, pass and fail', () => {
     expect(check('kill9-nogs', 'back-to-baseline')?.message).toMatch(/^\d+ object\(s\) not in the baseline remain: /);
   });
 
+  it('died-of-crash: asked of a crash with a kind; fails with where the threads waited when it outlived its deadline', () => {
+    expect(check('crash-heap-worker', 'died-of-crash')).toMatchObject({ verdict: 'pass', limit: 5000 });
+    expect(check('crash-heap-alloc', 'died-of-crash')?.message).toMatch(/^still alive 5000 ms after .*: main thread in poll .*; SIGKILL$/);
+    expect(check('crash-audio', 'died-of-crash')).toBeUndefined();
+  });
+
+  it('second-crash-held: a crash during the cleanup waits for it (changed: no second crash seen)', () => {
+    expect(check('crash-crashincrash-audio', 'second-crash-held')).toMatchObject({ verdict: 'pass', measured: 'held' });
+    expect(check('crash-crashincrash-bug', 'second-crash-held')).toMatchObject({ verdict: 'fail', measured: 'let through' });
+    const o = recorded('crash-crashincrash-audio');
+    const none = { ...o, cleanup: { ...o.cleanup!, log: { ...o.cleanup!.log, secondCrash: undefined } } };
+    expect(check('crash-crashincrash-audio', 'second-crash-held', none)?.message).toMatch(/the fault proved nothing/);
+  });
+
   it('shutdown-deadline: asked of a stop (changed: past its deadline)', () => {
     expect(check('sigterm', 'shutdown-deadline')?.verdict).toBe('pass');
     expect(check('kill9', 'shutdown-deadline')).toBeUndefined();
@@ -171,6 +193,22 @@ describe('each bug switch is named by its diagnosis', () => {
     ['crash-nocg', /the crash guard is not installed \(no-crashguard\)\. Cleaned by: guardian \(after the death, not before it\)/],
     ['crash-dbu', /destroyed module \d+ a second time .*\(destroy-before-untrack\)/],
     ['sigterm-nosig', /died of SIGTERM instead of stopping: it has no SIGTERM handler \(no-signal-handlers\)/],
+    ['crash-stackoverflow-noalt', /^the crash guard never ran: a stack overflow with no alternate stack \(no-altstack\)/],
+    [
+      'crash-heap-alloc',
+      new RegExp(
+        '^the crash guard deadlocked in the allocator: hilt-worker waits in __GI___lll_lock_wait_private <- __GI___libc_malloc <- ' +
+          '.*onCrash, in a handler for a crash in malloc_printerr <- _int_malloc.*\\(guard-allocates\\)',
+      ),
+    ],
+    [
+      'crash-terminate-exits',
+      /^std::terminate \(uncaught exception of type St13runtime_error, .*exit 1 instead of SIGABRT.*\(terminate-exits\)/,
+    ],
+    [
+      'crash-crashincrash-bug',
+      /^a second thread crashed \(SIGABRT on 'hilt-crash2'\) .*\(second-crash-kills\): the engine died of SIGABRT mid-cleanup/,
+    ],
     [
       'multi-app-noguardian',
       /^6 of 6 taps of the SIGKILLed engine .* keep hilt-victim-1, hilt-victim-2, hilt-victim-3 muted: no guardian .*\(no-guardian\)/,

@@ -2,6 +2,7 @@
 // the three proofs: audio resumes (with no relaunch, unless a relaunch's sweep is the allowed last
 // resort), no orphans remain, and it ended as the fault says it should; its own log says which
 // defence layer cleaned up. Pure: scenarios/lib/targets/reference-engine.ts records it.
+import type { Stacks } from '../evidence/gdb-stacks.ts';
 import { describeObject, type InventoryObject } from '../inventory/objects.ts';
 import type { ExitClass } from '../proc/exit.ts';
 import type { CleanupLayer, EngineLog } from '../target/reference/engine-log.ts';
@@ -12,7 +13,8 @@ export interface TappingObservation {
   kind: 'tapping-fault';
   target: { name: string; pid: number };
   // deadlineMs: a stop's, the fault to the process gone; scope: kill9's reach (pid, process group, whole cgroup)
-  fault: { label: string; deadlineMs?: number; scope?: 'pid' | 'group' | 'tree' };
+  // kind, hangMs: a crash, what the engine did ("stack-overflow") and how long it may take to die
+  fault: { label: string; kind?: string; hangMs?: number; deadlineMs?: number; scope?: 'pid' | 'group' | 'tree' };
   bugs: string[];
   objectsBefore: string[]; // names of its objects on the server before the fault
   taps?: { expected: number; seen: string[] }; // its taps (Pulse modules) before the fault, where a number is expected
@@ -20,6 +22,8 @@ export interface TappingObservation {
   exit: ExitClass;
   expectedExit: { ok: boolean; expected: string };
   exitMs: number; // the fault to the process gone
+  // crash: the process outlived its deadline (a crash handler that never returns); where its threads waited
+  hang?: { softMs: number; waits: string; endedBy: string; stacks?: Stacks };
   resumeLimitMs: number;
   resumeMs?: number; // the fault to the victim's tone steadily back (after the relaunch, if there was one)
   relaunch?: { resumeMs?: number; stopped: { name: string; clean: boolean } }; // resumeMs: from the relaunch
@@ -56,6 +60,37 @@ export function judgeTapping(o: TappingObservation, scenario: string): Judgement
     ),
     exitCheck(o.expectedExit, exit.name, `${target.name} exit after ${fault.label}: ${exit.name} (${exit.description})`),
   ];
+  if (o.fault.kind) {
+    checks.push(
+      expectation(
+        'died-of-crash',
+        'the crashed engine died on its own',
+        !o.hang,
+        o.hang ? 'hung' : Math.round(o.exitMs),
+        o.hang?.softMs ?? fault.hangMs ?? null,
+        'ms',
+        o.hang
+          ? `still alive ${o.hang.softMs} ms after ${fault.label}: ${o.hang.waits}; ${o.hang.endedBy}`
+          : `gone ${Math.round(o.exitMs)} ms after ${fault.label}`,
+      ),
+    );
+  }
+  const second = o.cleanup?.log.secondCrash;
+  if (o.fault.kind === 'crash-in-crash') {
+    checks.push(
+      expectation(
+        'second-crash-held',
+        'a second crash during the cleanup waits for it',
+        second?.held === true,
+        second ? (second.held ? 'held' : 'let through') : 'none seen',
+        'held',
+        '',
+        second
+          ? `${second.signal} on thread '${second.thread}' during the crash guard's cleanup: ${second.held ? 'held' : 'let through'}`
+          : 'no second crash reported: the fault proved nothing',
+      ),
+    );
+  }
   if (o.taps) {
     const { expected, seen } = o.taps;
     checks.push(
@@ -202,6 +237,32 @@ function guardianFirstChecks(g: GuardianFirst): CheckResult[] {
   ];
 }
 
+// The thread of a hung crash handler that waits on a lock inside the allocator, and where the crash
+// itself was: "hilt-worker waits in __lll_lock_wait_private <- malloc <- operator new <- onCrash,
+// in a handler for a crash in malloc_printerr <- _int_malloc".
+function allocatorWait(stacks: Stacks | undefined): string | undefined {
+  const ALLOC = /^(__GI_)*(__libc_)?(malloc|calloc|realloc|free)$|_int_(malloc|free)$|^arena_get|^operator new|malloc_printerr$/;
+  const name = (fn: string) =>
+    fn
+      .replace(/\(anonymous namespace\)::/g, '')
+      .replace(/\(.*$/, '')
+      .trim();
+  for (const t of stacks?.threads ?? []) {
+    const fns = t.frames.map((f) => name(f.fn));
+    const handler = fns.findIndex((fn) => /onCrash$/.test(fn));
+    const alloc = fns.findIndex((fn) => ALLOC.test(fn));
+    if (handler < 0 || alloc < 0 || alloc > handler) continue;
+    const lock = fns.slice(0, alloc).find((fn) => /lock_wait/.test(fn)) ?? fns[0]!;
+    const path = [lock, ...fns.slice(alloc, handler + 1).filter((fn) => ALLOC.test(fn) || /onCrash$/.test(fn))];
+    const site = fns.slice(handler + 1).filter((fn) => ALLOC.test(fn));
+    return (
+      `${t.name ?? `thread ${t.id}`} waits in ${[...new Set(path)].join(' <- ')}` +
+      `${site.length ? `, in a handler for a crash in ${[...new Set(site)].join(' <- ')}` : ''}`
+    );
+  }
+  return undefined;
+}
+
 // What a failed tapping run means, in the words of the defence layer that failed: each scenario
 // names the layer its bug switches take away. Undefined when no check failed, or when none of
 // these applies (the failed checks then speak for themselves).
@@ -269,6 +330,48 @@ function diagnoseTapping(o: TappingObservation, failed: CheckResult[], scenario:
   if (scenario === 'crash') {
     const cg = log?.crashGuard;
     const sig = o.expectedExit.expected;
+    const back = o.resumeMs === undefined ? 'never' : `${Math.round(o.resumeMs)} ms`;
+    const cleaned = `cleaned by: ${o.cleanup?.layer ?? 'nobody'}; audio back after ${back}`;
+    if (o.hang) {
+      const inAlloc = allocatorWait(o.hang.stacks);
+      const started = cg ? `it caught ${cg.signal} on thread '${cg.thread}' and never wrote its "destroyed" line` : 'no guard line';
+      if (inAlloc) {
+        return (
+          `the crash guard deadlocked in the allocator: ${inAlloc}. The crash (${o.fault.label}) holds the heap's lock ` +
+          `(glibc aborts a heap corruption it finds in malloc with the arena locked) ` +
+          `and the handler allocates (guard-allocates); ${started}. ` +
+          `The engine never died: ${o.hang.endedBy} after ${o.hang.softMs} ms; ${cleaned}. A crash handler must not allocate.`
+        );
+      }
+      return `the crashed engine never died: ${started}; at ${o.hang.softMs} ms ${o.hang.waits}; ${o.hang.endedBy}; ${cleaned}.`;
+    }
+    const second = log?.secondCrash;
+    if (second && !second.held) {
+      return (
+        `a second thread crashed (${second.signal} on '${second.thread}') while the crash guard cleaned up after ${sig}, and the guard ` +
+        `let it through (second-crash-kills): the engine died of ${o.exit.name} mid-cleanup` +
+        `${cg ? `, the guard having reported ${cg.destroyed} of ${cg.tracked} destroyed` : ''}; ${cleaned}. ` +
+        `A second crash must wait for the first cleanup, and the process die of the first signal.`
+      );
+    }
+    if (log?.terminate && !cg && o.exit.kind !== 'signal' && o.exit.kind !== 'crash') {
+      return (
+        `std::terminate (${log.terminate.what}, thread '${log.terminate.thread}') ended the engine with ${o.exit.name} instead of ` +
+        `SIGABRT: the terminate hook exits (terminate-exits), so no signal was raised and the crash guard never ran; ${cleaned}. ` +
+        `A terminate hook must end in abort().`
+      );
+    }
+    if (!cg && o.exit.signal === sig && log?.guardInstalled && o.fault.kind === 'stack-overflow') {
+      const alt = log.guardInstalled.altStackKiB;
+      return (
+        `the crash guard never ran: a stack overflow with no alternate stack ` +
+        (alt === undefined
+          ? '(no-altstack). '
+          : `(the guard reports ${alt} KiB alternate stacks, yet none on this thread or no SA_ONSTACK). `) +
+        `The guard was installed, but the kernel had no stack to run it on and killed the engine with ${sig}, no guard line written; ` +
+        `${cleaned}${o.cleanup?.layer === 'guardian' ? ' (after the death, not before it)' : ''}.`
+      );
+    }
     if (cg && cg.failures.length) {
       return (
         `the crash guard destroyed ${cg.failures.map((f) => `module ${f.module}`).join(', ')} a second time (${cg.failures[0]!.reason}): ` +

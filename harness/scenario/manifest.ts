@@ -18,10 +18,12 @@ export interface TargetNeeds {
   controls?: readonly string[];
 }
 
-// Values a parameter may take for some targets only (the crash thread a black box can be given).
-// The first rule whose traits the target has (or 'otherwise') applies; checked before a rig starts.
+// Values a parameter may take for some targets only (the crash thread a black box can be given),
+// or only with some values of another (an escaping exception on the worker thread only). The first
+// rule whose traits the target has and whose params the run has (or 'otherwise') applies; checked
+// before a rig starts.
 export interface TargetLimit {
-  when: { traits: readonly string[] } | 'otherwise';
+  when: { traits: readonly string[]; params?: Record<string, readonly string[]> } | 'otherwise';
   allow: Record<string, readonly string[]>; // parameter -> the values allowed for such a target
   why: string;
   hint: string;
@@ -180,7 +182,12 @@ export class Params {
 
 // The per-target limits a run breaks, in words (the --set values, resolved, against the target's traits).
 export function brokenLimits(m: ScenarioManifest, values: Record<string, ParamValue>, target: { name: string; traits: readonly string[] }) {
-  const rule = m.targetLimits?.find((r) => r.when === 'otherwise' || r.when.traits.every((t) => target.traits.includes(t)));
+  const rule = m.targetLimits?.find(
+    (r) =>
+      r.when === 'otherwise' ||
+      (r.when.traits.every((t) => target.traits.includes(t)) &&
+        Object.entries(r.when.params ?? {}).every(([k, vs]) => vs.includes(String(values[k])))),
+  );
   if (!rule) return undefined;
   const broken = Object.entries(rule.allow).filter(([k, vs]) => !vs.includes(String(values[k])));
   if (!broken.length) return undefined;

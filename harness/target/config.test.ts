@@ -42,6 +42,10 @@ describe('parseTargetSpec on the real engine.json', () => {
     expect(spec.bugSwitches).toEqual([
       'no-sweep',
       'no-crashguard',
+      'no-altstack',
+      'guard-allocates',
+      'second-crash-kills',
+      'terminate-exits',
       'no-signal-handlers',
       'no-guardian',
       'guardian-in-group',

@@ -24,6 +24,9 @@ export interface EngineLog {
   // The engine saw its guardian die first: how it ended, and the new guardian (with the objects it
   // tracks and the ms from the death seen to them tracked) or why it runs without one.
   guardianDeath?: { pid: number; how?: string; started?: { pid: number; tracking: number; ms?: number }; without?: string };
+  guardInstalled?: { altStackKiB?: number }; // altStackKiB: the alternate signal stack each thread gets
+  terminate?: { thread: string; what: string }; // std::terminate's hook: "uncaught exception of type St13runtime_error"
+  secondCrash?: { signal: string; thread: string; held: boolean }; // a second thread crashed while the guard ran
   swept: { name: string; module: number; creatorPid: number }[];
   // The last loss of the server connection and how it ended; a later loss starts afresh.
   serverLost?: { reconnecting: boolean; reason: string };
@@ -72,6 +75,13 @@ export function parseEngineLog(text: string): EngineLog {
         } else log.guardianDeath.without = without!;
       } else if ((g = /^sweep: destroyed orphan (\S+) \(module (\d+), creator pid (\d+)/.exec(msg)))
         log.swept.push({ name: g[1]!, module: Number(g[2]), creatorPid: Number(g[3]) });
+      else if (msg.startsWith('crashguard: installed for ')) {
+        const kib = /alternate stacks of (\d+) KiB/.exec(msg);
+        log.guardInstalled = kib ? { altStackKiB: Number(kib[1]) } : {};
+      } else if ((g = /^crashguard: std::terminate on thread '([^']*)': (.*?)(?:; exiting \d+ \(bug switch [^)]*\))?$/.exec(msg)))
+        log.terminate = { thread: g[1]!, what: g[2]! };
+      else if ((g = /^crashguard: second crash (SIG\w+) on thread '([^']*)' during the cleanup: (held|let through)/.exec(msg)))
+        log.secondCrash = { signal: g[1]!, thread: g[2]!, held: g[3] === 'held' };
       else if ((g = /^crashguard: caught (SIG\w+) on thread '([^']*)': destroying (\d+)/.exec(msg)))
         log.crashGuard = { ...layer(), signal: g[1]!, thread: g[2]!, tracked: Number(g[3]) };
       else if (log.crashGuard && (g = /^crashguard: module (\d+) (destroyed|NOT destroyed: (.*))$/.exec(msg))) {

@@ -13,6 +13,10 @@ struct Switch {
 const Switch kSwitches[] = {
     {"no-sweep", &BugSwitches::noSweep},
     {"no-crashguard", &BugSwitches::noCrashGuard},
+    {"no-altstack", &BugSwitches::noAltStack},
+    {"guard-allocates", &BugSwitches::guardAllocates},
+    {"second-crash-kills", &BugSwitches::secondCrashKills},
+    {"terminate-exits", &BugSwitches::terminateExits},
     {"no-signal-handlers", &BugSwitches::noSignalHandlers},
     {"no-guardian", &BugSwitches::noGuardian},
     {"guardian-in-group", &BugSwitches::guardianInGroup},

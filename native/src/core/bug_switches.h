@@ -11,6 +11,10 @@ const std::vector<std::string>& knownBugSwitches();
 struct BugSwitches {
   bool noSweep = false;              // skip the start-up sweep of orphans left by dead engines
   bool noCrashGuard = false;         // no handlers for SIGSEGV/ABRT/BUS/TRAP/ILL/FPE
+  bool noAltStack = false;           // the crash guard has no alternate signal stacks: a stack overflow kills before it runs
+  bool guardAllocates = false;       // the crash guard builds a report in a std::string: a crash in malloc/free deadlocks it
+  bool secondCrashKills = false;     // a second thread crashing while the guard cleans up kills the process mid-cleanup
+  bool terminateExits = false;       // the std::terminate hook logs and exits 1: no signal, so the crash guard never runs
   bool noSignalHandlers = false;     // SIGTERM/SIGINT keep their default action (die, no cleanup)
   bool noGuardian = false;           // no helper process to clean up after an uncatchable death
   bool guardianInGroup = false;      // the guardian stays in the engine's session and process group: a group kill takes both

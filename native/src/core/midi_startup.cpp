@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <system_error>
 
+#include "crash_guard.h"
 #include "log.h"
 #include "midi_link.h"
 #include "signal_safe.h"
@@ -48,6 +49,7 @@ MidiStartup::~MidiStartup() { shutdown(); }
 
 void MidiStartup::initThread(std::shared_ptr<Attempt> attempt, std::string clientName) {
   pthread_setname_np(pthread_self(), "hilt-midi-init");
+  installAltStackOnThisThread();  // JACK's open runs here: it can crash like any other thread
   std::string error;
   std::unique_ptr<MidiLink> link = MidiLink::open(clientName, error);
   std::unique_lock<std::mutex> lock(attempt->mutex);
@@ -67,6 +69,7 @@ void MidiStartup::initThread(std::shared_ptr<Attempt> attempt, std::string clien
 
 void MidiStartup::supervise() {
   pthread_setname_np(pthread_self(), "hilt-midi-watch");
+  installAltStackOnThisThread();
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     cv_.wait(lock, [this] { return exiting_ || pending_; });

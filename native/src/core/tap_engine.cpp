@@ -348,7 +348,8 @@ bool TapEngine::start(const TapEngineOptions& options, std::string& error) {
     error = "cannot start the audio client thread";
     return false;
   }
-  // libpulse's thread blocks every signal: a fault there would bypass the crash guard.
+  // libpulse's thread blocks every signal: a fault there would bypass the crash guard. It is not
+  // ours, so its alternate stack is set up from inside it too.
   runOnAudioThread(&unblockCrashSignalsOnThisThread);
   bool ok = false;
   {
@@ -502,6 +503,7 @@ void TapEngine::onStallWatch(pa_mainloop_api*, pa_time_event* e, const struct ti
 }
 
 void TapEngine::retapAfterStall() {
+  installAltStackOnThisThread();
   LoopLock lock(loop_);
   std::vector<std::string> names;
   for (const auto& t : taps_)
@@ -540,6 +542,7 @@ bool TapEngine::napUnlessStopping(int ms) {
 
 void TapEngine::reconnectLoop() {
   pthread_setname_np(pthread_self(), "hilt-reconnect");
+  installAltStackOnThisThread();
   // Not libpulse's block-everything mask (inherited from the audio thread): the guardian it spawns inherits it.
   pthread_sigmask(SIG_SETMASK, &startMask_, nullptr);
   for (;;) {

@@ -6,11 +6,12 @@
 // four layers plus a fifth:
 //   1. clean stop: a "stop" line on stdin, or stdin closed, destroys every tap and exits 0;
 //   2. SIGTERM/SIGINT: the same clean path, the work done outside signal context (signalfd);
-//   3. crash guard: SIGSEGV/ABRT/BUS/TRAP/ILL/FPE destroy the tracked taps, then re-raise;
+//   3. crash guard: SIGSEGV/ABRT/BUS/TRAP/ILL/FPE destroy the tracked taps, then re-raise (on an
+//      alternate signal stack on every thread the engine runs, allocating nothing, once);
 //   4. sweep at start: taps of dead engines are destroyed before new ones are made;
 //   5. guardian: a helper process destroys the taps the moment the engine dies, even by SIGKILL.
 // Control lines on stdin: stop | secondary | remove-secondary [crash-during=<kind>] |
-// crash <segv|abrt|bus|trap|ill|fpe> [main|audio|worker] | midi-start [main|audio|worker] | midi-stop.
+// crash <segv|abrt|bus|trap|ill|fpe|stack-overflow|heap-corruption|terminate|crash-in-crash> [main|audio|worker] | midi-start [main|audio|worker] | midi-stop.
 // Bug switches come from HILT_ENGINE_BUG.
 // MIDI (JACK, through RtMidi): midi-start asks for the ports from the thread named; a helper thread
 // does the JACK work and gets --midi-timeout-ms (default 5000), after which the engine goes on in
@@ -78,6 +79,7 @@ class Worker {
  private:
   void run() {
     pthread_setname_np(pthread_self(), "hilt-worker");
+    hilt::installAltStackOnThisThread();
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       cv_.wait(lock, [this] { return done_ || !jobs_.empty(); });
@@ -116,6 +118,12 @@ bool runCommand(const std::string& line, hilt::TapEngine& engine, Worker& worker
   if (verb == "stop") return true;
   if (verb == "crash" && hilt::isCrashKind(a)) {
     const std::string thread = b.empty() ? "main" : b;
+    if (a == "terminate" && thread != "worker") {
+      // Thrown on main it unwinds into the control loop, on audio into libpulse's C frames: only a
+      // worker's job has nothing above it but the thread's start, where std::terminate is certain.
+      hilt::logLine("control: crash terminate is for the worker thread only (asked: " + thread + ")");
+      return false;
+    }
     hilt::logLine("control: crash " + a + " on the " + thread + " thread");
     if (thread == "main") hilt::crashNow(a);
     if (thread == "audio") engine.runOnAudioThread([a] { hilt::crashNow(a); });
@@ -190,6 +198,10 @@ int main(int argc, char** argv) {
   if (!hilt::BugSwitches::fromEnv(options.bugs, error)) return usage(error.c_str());
   if (const char* p = std::getenv("HILT_ENGINE_PAUSE_AT")) options.pauseAt = p;
   pthread_setname_np(pthread_self(), "hilt-engine");
+  // Before any thread starts: each one sets up its own alternate stack as it begins.
+  hilt::configureCrashGuard({!options.bugs.noAltStack, options.bugs.guardAllocates, options.bugs.secondCrashKills,
+                             options.bugs.terminateExits});
+  hilt::installAltStackOnThisThread();
   signal(SIGPIPE, SIG_IGN);
 
   // Layer 2. Block the stop signals in every thread (threads inherit this mask) and receive them

@@ -12,7 +12,7 @@ import { diffSnapshots, type Snapshot } from '../../../harness/inventory/snapsho
 import type { ExitClass } from '../../../harness/proc/exit.ts';
 import type { CleanupLayer } from '../../../harness/target/reference/engine-log.ts';
 import { stopTarget, type RunningTarget } from '../../../harness/target/launch.ts';
-import { watchBudget } from '../../../harness/watchdog/watchdog.ts';
+import { endOf, watch, watchBudget, type Hang } from '../../../harness/watchdog/watchdog.ts';
 import { now } from '../../../harness/wait.ts';
 import { runPipeline, type FaultSteps, type RunRecord, type StepsFactory } from '../pipeline.ts';
 import { killGuardianFirst, readCleanup, recordCleanupFigures, sweptAtRelaunch, tapped } from '../reference-engine.ts';
@@ -22,6 +22,8 @@ import { killByScope, killScope, SCOPE_LABEL, type KillScope } from '../kill-sco
 
 export interface EngineFault {
   label: string; // "SIGKILL", "SIGSEGV on the audio thread"
+  kind?: string; // crash: what the engine did ("stack-overflow"), for the judge's words
+  hangMs?: number; // crash: the fault to the process gone, else the watchdog takes its stacks (a guard that hangs)
   args?: string[]; // extra target arguments
   cores?: boolean; // allow a core dump and read it with gdb
   inject(t: RunningTarget, session: TargetSession): Promise<void> | void;
@@ -62,12 +64,15 @@ export const referenceEngine: TargetAdapter = {
     ctx.run.fact('path', observation.relaunch ? 'no guardian cleanup; relaunch sweep' : 'guardian, no relaunch');
   },
   crash: async (ctx, { signal, thread, point }) => {
-    const sig = `SIG${signal.toUpperCase()}`;
-    ctx.run.fact('fault', point === 'teardown' ? `${sig} inside the destroy of the secondary tap` : `${sig} on the ${thread} thread`);
+    const sig = FIELD_CRASH_SIGNAL[signal] ?? `SIG${signal.toUpperCase()}`;
+    const what = signal in FIELD_CRASH_SIGNAL ? `${signal} (${sig})` : sig;
+    ctx.run.fact('fault', point === 'teardown' ? `${what} inside the destroy of the secondary tap` : `${what} on the ${thread} thread`);
     await runPipeline(
       ctx,
       engineSteps({
-        label: point === 'teardown' ? `${sig} in teardown` : `${sig} on ${thread}`,
+        label: point === 'teardown' ? `${what} in teardown` : `${what} on ${thread}`,
+        kind: signal,
+        hangMs: 5000,
         // --set core=off: no core dump (writing one loads a 2-core machine and jitters the audio).
         cores: ctx.params.flag('core'),
         inject: (e) => {
@@ -96,6 +101,14 @@ export const referenceEngine: TargetAdapter = {
   },
 };
 
+// The field's crashes and the signal each one ends in (the others are named by their signal).
+const FIELD_CRASH_SIGNAL: Record<string, string> = {
+  'stack-overflow': 'SIGSEGV',
+  'heap-corruption': 'SIGABRT',
+  terminate: 'SIGABRT',
+  'crash-in-crash': 'SIGSEGV',
+};
+
 // The steps of one fault against a running reference engine that taps its victims.
 export const engineSteps =
   (spec: EngineFault): StepsFactory<TappingObservation> =>
@@ -109,6 +122,7 @@ export const engineSteps =
     let faultAt = 0;
     let relaunched: RunningTarget | undefined;
     let guardianFirst: GuardianFirst | undefined;
+    let hang: Hang | undefined;
     const log = 'engine'; // engine.log, as reports named it before targets were generic
 
     return {
@@ -132,8 +146,17 @@ export const engineSteps =
       async inject(e) {
         faultAt = now();
         await spec.inject(e, session);
-        const ended = await run.phase(`${target.name} ends`, 5000, () => e.child.exited);
-        return { exit: ended.exit, at: faultAt, endedAt: ended.endedAt };
+        if (spec.hangMs === undefined) {
+          const ended = await run.phase(`${target.name} ends`, 5000, () => e.child.exited);
+          return { exit: ended.exit, at: faultAt, endedAt: ended.endedAt };
+        }
+        // A crash handler that never returns leaves a live process: its stacks say where it waits.
+        const w = await run.phase(`${target.name} ends`, watchBudget(spec.hangMs), () =>
+          watch(e.child, e.child.exited, { what: `${target.name} death after ${spec.label}`, softMs: spec.hangMs! }),
+        );
+        if (w.outcome === 'hung') hang = w.hang;
+        const ended = endOf(w, e.child);
+        return { exit: ended.exit, at: faultAt, endedAt: ended.endedAt, ...(hang && { hang: hang.summary }) };
       },
       async observe(e, ended) {
         const exitMs = ended.endedAt - faultAt;
@@ -162,6 +185,8 @@ export const engineSteps =
           target: { name: target.name, pid: e.pid },
           fault: {
             label: spec.label,
+            ...(spec.kind && { kind: spec.kind }),
+            ...(spec.hangMs !== undefined && { hangMs: spec.hangMs }),
             ...(spec.deadlineMs !== undefined && { deadlineMs: spec.deadlineMs }),
             ...(spec.scope && { scope: spec.scope }),
           },
@@ -183,6 +208,14 @@ export const engineSteps =
           ...(guardianFirst && { guardianFirst }),
           exit: ended.exit,
           expectedExit: spec.expectExit(ended.exit),
+          ...(hang && {
+            hang: {
+              softMs: hang.softMs,
+              waits: hang.waits,
+              endedBy: hang.endedBy,
+              ...(hang.stacks.stacks && { stacks: hang.stacks.stacks }),
+            },
+          }),
           exitMs,
           resumeLimitMs: resumeLimit,
           ...(heard.resumeMs !== undefined && { resumeMs: heard.resumeMs }),
@@ -200,6 +233,7 @@ export const engineSteps =
         await run.attach(log, 'log', e.child.outputTail(400));
         if (relaunched) await run.attach(`${log}-relaunched`, 'log', relaunched.child.outputTail(200));
         await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
+        if (hang) await run.attach('hang-stacks', 'text', hang.stacks.text);
         if (!coreDir) return;
         const core = await readCore(coreDir, target.command[0]!);
         if (core.file) await run.attach('core-backtrace', 'text', core.text);
