@@ -120,6 +120,19 @@ async function silence(n: number): Promise<void> {
       'crashguard_ms',
     );
   }
+  // The field's crashes: the guard on its alternate stack, allocating nothing, once.
+  for (const [kind, thread] of [
+    ['stack-overflow', 'main'],
+    ['heap-corruption', 'audio'],
+    ['terminate', 'worker'],
+    ['crash-in-crash', 'audio'],
+  ] as const) {
+    await row(
+      `${kind} on ${thread}, crash guard`,
+      ['crash', '--set', `signal=${kind}`, '--set', `thread=${thread}`, '--set', 'core=off'],
+      'crashguard_ms',
+    );
+  }
   await row('SIGSEGV on main, with core dump', ['crash', '--set', 'signal=segv'], 'crashguard_ms');
   await row('SIGKILL, relaunch sweep', ['kill9', '--bug', 'no-guardian'], undefined, Math.min(n, 2));
   await row('SIGKILL to its group, guardian', ['kill9', '--set', 'scope=group'], 'guardian_ms');
