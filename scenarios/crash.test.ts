@@ -50,11 +50,18 @@ describe('crash', () => {
   });
 
   // The field's crashes: each passes on the fixed engine and fails, named, under the bug that breaks it.
+  // Every thread the engine has: its own (main, worker) and libpulse's (audio), which it did not create.
   test.each([
+    ['stack-overflow', 'main', 'SIGSEGV'],
     ['stack-overflow', 'audio', 'SIGSEGV'],
+    ['stack-overflow', 'worker', 'SIGSEGV'],
     ['heap-corruption', 'main', 'SIGABRT'],
+    ['heap-corruption', 'audio', 'SIGABRT'],
+    ['heap-corruption', 'worker', 'SIGABRT'],
     ['terminate', 'worker', 'SIGABRT'],
+    ['crash-in-crash', 'main', 'SIGSEGV'],
     ['crash-in-crash', 'audio', 'SIGSEGV'],
+    ['crash-in-crash', 'worker', 'SIGSEGV'],
   ])('--set signal=%s thread=%s: the crash guard cleans up once and the engine dies of %s', async (signal, thread, sig) => {
     const r = await runCli(['crash', '--set', `signal=${signal}`, '--set', `thread=${thread}`, '--set', 'core=off']);
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
