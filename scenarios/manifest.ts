@@ -82,7 +82,7 @@ const list = [
       signal: word(
         ['segv', 'abrt', 'bus', 'trap', 'ill', 'fpe', 'stack-overflow', 'heap-corruption', 'terminate', 'crash-in-crash'],
         'segv',
-        'the fault: null write, abort(), a SIGBUS page, int3, ud2, divide by zero; unbounded recursion, a double free, ' +
+        'the fault: null write, abort(), a SIGBUS page, int3, ud2, divide by zero; deep recursion, a heap overflow malloc aborts on, ' +
           'an exception escaping a worker, a second thread aborting while the crash guard runs',
       ),
       thread: word(['main', 'audio', 'worker'], 'main', 'the thread that faults'),
