@@ -112,6 +112,7 @@ describe("a Windows program nobody here wrote: Wine's own cmd.exe, as a black bo
     const r = await runCli(['exit', '--target', join(ROOT, 'fixtures/targets/win-cmd.json')]);
     expect(r.summary?.verdict, r.stdout + r.stderr).toBe('pass');
     expect(check(r.summary, 'exit')?.verdict).toBe('pass');
+    expect(check(r.summary, 'exit')?.measured).toBe('exit 3'); // a plain exit(3), not abort(): it said nothing of aborting
     await expectNothingOfWineLeft();
   });
 });

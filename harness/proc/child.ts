@@ -15,10 +15,19 @@ export interface ChildResult {
 
 // A child's result from how it ended (null and null: it has not, or nobody could tell).
 // `windowsCode`: the full exit code a launcher read inside Wine (the Linux status has its low byte).
-export function childResult(exitCode: number | null, signal: string | null, startedAt: number, windowsCode?: number): ChildResult {
+// `said`: its last output lines (a Windows exit 3 is an abort only where the runtime said so).
+export function childResult(
+  exitCode: number | null,
+  signal: string | null,
+  startedAt: number,
+  windowsCode?: number,
+  said?: readonly string[],
+): ChildResult {
   const endedAt = now();
   const exit =
-    windowsCode !== undefined && !signal ? classifyExit({ exitCode: windowsCode, platform: 'win32' }) : classifyExit({ exitCode, signal });
+    windowsCode !== undefined && !signal
+      ? classifyExit({ exitCode: windowsCode, platform: 'win32', ...(said && { said }) })
+      : classifyExit({ exitCode, signal });
   return { exitCode, signal, exit, durationMs: endedAt - startedAt, endedAt };
 }
 
@@ -84,7 +93,7 @@ export class Child {
       this.proc.once('exit', (code, signal) => {
         reaper.untrackPid(this.pid);
         const finish = (windowsCode?: number) => {
-          this.result ??= childResult(code, signal, this.startedAt, windowsCode);
+          this.result ??= childResult(code, signal, this.startedAt, windowsCode, this.tail);
           resolve(this.result);
         };
         const exitLine = opts.exitLine;

@@ -123,8 +123,12 @@ describe('classifyExit: Windows NTSTATUS', () => {
     expect(win(0xc0000142)).toMatchObject({ kind: 'error', crash: false, name: 'STATUS_DLL_INIT_FAILED (0xC0000142)' });
   });
 
-  it('abort() exits 3 and counts as a crash', () => {
-    expect(win(3)).toMatchObject({ kind: 'crash', crash: true, name: 'abort() (exit 3)' });
+  it('exit 3 is "exit 3"; abort() (a crash) only where the C runtime said it aborted', () => {
+    expect(win(3)).toMatchObject({ kind: 'error', crash: false, name: 'exit 3' });
+    const said = ['This application has requested the Runtime to terminate it in an unusual way.'];
+    expect(classifyExit({ exitCode: 3, platform: 'win32', said })).toMatchObject({ kind: 'crash', crash: true, name: 'abort() (exit 3)' });
+    expect(classifyExit({ exitCode: 3, platform: 'win32', said: ['R6010 - abort() has been called'] }).crash).toBe(true);
+    expect(classifyExit({ exitCode: 4, platform: 'win32', said }).name).toBe('exit 4');
     expect(linux({ exitCode: 3 }).kind).toBe('error');
   });
 

@@ -19,7 +19,12 @@ export interface ExitReport {
   timedOut?: boolean;
   platform?: NodeJS.Platform;
   viaShell?: boolean; // the code came through a shell, which reports death by signal N as 128+N
+  said?: readonly string[]; // its last output lines: on Windows, exit 3 is abort() only where it says so
 }
+
+// What the C runtimes print when abort() ends a program on Windows (MSVC's CRT; msvcrt's, which
+// mingw-w64 programs use): the only evidence that an exit 3 was an abort and not a plain exit(3).
+const ABORT_SAID = /abort\(\) has been called|requested the Runtime to terminate it in an unusual way/i;
 
 // Linux numbering; aliases come after the canonical name so signalName() picks the canonical one.
 const SIGNALS: [string, number][] = [
@@ -116,13 +121,14 @@ function bySignal(signal: string, code: number | null, note = ''): ExitClass {
   };
 }
 
-function windows(code: number): ExitClass {
+function windows(code: number, said: readonly string[] = []): ExitClass {
   const u = code >>> 0; // NTSTATUS may arrive signed (-1073741819) or unsigned (3221225477)
   const base = { code: u, signal: null };
   if (u === 0) return { ...base, kind: 'clean', name: 'exit 0', description: 'exited successfully', crash: false };
-  // The MSVC CRT's abort() exits 3 (after the "abort() has been called" dialog or message).
-  if (u === 3)
-    return { ...base, kind: 'crash', name: 'abort() (exit 3)', description: 'aborted (abort() exits 3 on Windows)', crash: true };
+  // The C runtime's abort() exits 3, but so does any exit(3): an abort only where it printed so.
+  const aborted = said.find((l) => ABORT_SAID.test(l));
+  if (u === 3 && aborted)
+    return { ...base, kind: 'crash', name: 'abort() (exit 3)', description: `aborted: it said "${aborted.trim()}"`, crash: true };
   const known = platformFor('win32').exitStatus(u);
   if (known)
     return { ...base, kind: known.kind, name: `${known.name} (${hex(u)})`, description: known.description, crash: known.kind === 'crash' };
@@ -148,7 +154,7 @@ export function classifyExit(r: ExitReport): ExitClass {
   if (signal) return bySignal(signal, code);
   if (code === null)
     return { kind: 'unknown', code, signal, name: 'unknown', description: 'no exit code or signal reported', crash: false };
-  if ((r.platform ?? process.platform) === 'win32') return windows(code);
+  if ((r.platform ?? process.platform) === 'win32') return windows(code, r.said);
   if (r.viaShell && code > 128 && code <= 128 + 31) {
     const n = code - 128;
     return bySignal(signalName(n)!, code, ` (reported by a shell as 128+${n})`);
