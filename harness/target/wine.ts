@@ -72,8 +72,13 @@ export function requireWine(): string {
 
 // The prefix, made once: wineboot, then Wine's crash debugger switched off (the AeDebug Debugger
 // value empty: deleting it is not enough, Wine falls back to winedbg). A half-made prefix (a
-// killed boot) is made again: the marker file is written last.
-export async function ensurePrefix(prefix = WINE_PREFIX, onProgress?: (line: string) => void): Promise<{ madeMs?: number }> {
+// killed boot) is made again: the marker file is written last. `win10`: the Windows version the
+// prefix reports (Wine 8 makes win7; Node 22 for Windows refuses anything older than 8.1).
+export async function ensurePrefix(
+  prefix = WINE_PREFIX,
+  onProgress?: (line: string) => void,
+  opts: { win10?: boolean } = {},
+): Promise<{ madeMs?: number }> {
   const marker = join(prefix, '.hilt-ready');
   if (existsSync(marker)) return (await unlinkHome(prefix), {});
   const wine = requireWine();
@@ -96,6 +101,7 @@ export async function ensurePrefix(prefix = WINE_PREFIX, onProgress?: (line: str
     await step(['wineboot', '-i'], 'wineboot -i');
     await step(['reg', 'add', AEDEBUG, '/v', 'Debugger', '/t', 'REG_SZ', '/d', '', '/f'], 'switching the crash debugger off');
     await step(['reg', 'add', AEDEBUG, '/v', 'Auto', '/t', 'REG_SZ', '/d', '0', '/f'], 'switching the crash debugger off');
+    if (opts.win10) await step(['winecfg', '-v', 'win10'], 'setting the Windows version to win10');
   } finally {
     await stopWineserver(prefix);
   }
