@@ -2,12 +2,12 @@
 // the real CLI: numchuck's gc-teardown passes, and fails under its bug switches with the seed's
 // code in the diagnosis (read in full by hilt's launcher inside Wine: Linux sees only its low
 // byte); crash on the main and render threads is classified by NTSTATUS; kill9 leaves nothing.
-// After every run no Wine process is left and nothing of Wine's is left in /tmp.
-import { readdirSync } from 'node:fs';
+// After every run no Wine process of its prefix is left, nor that prefix's socket dir in /tmp.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { pollUntil } from '../harness/wait.ts';
-import { wineProcessesOf } from '../harness/target/wine.ts';
+import { serverDirOf, WINE_PREFIX, wineProcessesOf } from '../harness/target/wine.ts';
 import { ROOT } from '../harness/target/config.ts';
 import { check, runCli } from './run-cli.ts';
 
@@ -19,7 +19,9 @@ const SEED_000 = 'access violation (0xC0000005, exit code 3221225477)';
 async function expectNothingOfWineLeft(): Promise<void> {
   const gone = await pollUntil(() => wineProcessesOf().length === 0, { deadlineMs: 3000, intervalMs: 50 });
   expect(gone.ok, `still running: ${wineProcessesOf().join(', ')}`).toBe(true);
-  expect(readdirSync('/tmp').filter((n) => /^wine-[A-Za-z0-9]{6}$/.test(n))).toEqual([]);
+  // Only this prefix's socket dir: other prefixes (Windows's Node's, other checkouts') are not this run's.
+  const dir = serverDirOf(readFileSync(join(WINE_PREFIX, 'wineserver'), 'utf8'));
+  expect(dir !== undefined && existsSync(dir), `${dir} left in /tmp`).toBe(false);
 }
 
 describe('gc-teardown against the Windows engine under Wine', () => {
