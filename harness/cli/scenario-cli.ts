@@ -2,7 +2,7 @@
 // a call that runs scenarios (scenario-run.ts, loaded only then).
 // Exit: 0 pass, 1 fail or flaky, 77 unavailable, 2 usage, 130/143 interrupted (SIGINT/SIGTERM).
 import { HiltError } from '../errors.ts';
-import type { ScenarioManifest } from '../scenario/manifest.ts';
+import { resolveParams, type ScenarioManifest } from '../scenario/manifest.ts';
 import { hiltVersion } from '../version.ts';
 import { parseScenarioArgs, USAGE } from './args.ts';
 import { listing, scenarioHelp } from './listing.ts';
@@ -25,6 +25,10 @@ export async function scenarioCli(argv: string[], catalogue: readonly ScenarioMa
     process.stdout.write((entry ? scenarioHelp(entry) : `${USAGE}\n\n${listing(catalogue)}`) + '\n');
     return 0;
   }
+  // Parameters checked before the run machinery loads: a usage error needs none of its packages (under
+  // Windows's Node in Wine they do not all resolve: pnpm's links read as plain folders there).
+  const named = catalogue.find((s) => s.name === args.scenario);
+  if (named) resolveParams(named, args.set);
   const { runCall } = await import('./scenario-run.ts');
   return await runCall(args, catalogue);
 }
