@@ -87,9 +87,10 @@ export async function runHiltUnderWindowsNode(
   opts: { deadlineMs?: number; keepWineserver?: boolean } = {},
 ): Promise<WindowsNodeRun> {
   if (!hasWindowsNode()) {
+    const prefix = existsSync(WINDOWS_NODE_PREFIX) ? 'not ready' : 'missing';
     throw new HiltError('ENGINE_NOT_BUILT', 'Node for Windows is not set up', {
       expected: `${WINDOWS_NODE} and its prefix ${WINDOWS_NODE_PREFIX}`,
-      seen: 'missing',
+      seen: `${existsSync(WINDOWS_NODE) ? 'node.exe present' : 'no node.exe'}; the prefix ${prefix}`,
       hint: 'npm run setup (or: pnpm build:native:win)',
     });
   }
@@ -109,9 +110,10 @@ export async function runHiltUnderWindowsNode(
       stdio: ['ignore', fout.fd, ferr.fd],
     });
     let timedOut = false;
+    let spawnError = '';
     const timer = setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), deadlineMs);
     const exitCode = await new Promise<number | undefined>((done) => {
-      child.on('error', () => done(undefined));
+      child.on('error', (e) => ((spawnError = `hilt: wine could not be started: ${e.message}\n`), done(undefined)));
       child.on('exit', (code) => done(code ?? undefined));
     }).finally(() => (clearTimeout(timer), Promise.all([fout.close(), ferr.close()])));
     const read = (f: string) =>
@@ -119,7 +121,7 @@ export async function runHiltUnderWindowsNode(
         (t) => t.replace(/\r\n/g, '\n'),
         () => '',
       );
-    return { exitCode, stdout: await read(out), stderr: await read(err), timedOut, durationMs: now() - t0 };
+    return { exitCode, stdout: await read(out), stderr: (await read(err)) + spawnError, timedOut, durationMs: now() - t0 };
   } finally {
     if (!opts.keepWineserver) await stopWindowsNode();
     await rm(tmp, { recursive: true, force: true });
