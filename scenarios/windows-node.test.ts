@@ -5,7 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { hasWindowsNode, runHiltUnderWindowsNode, stopWindowsNode, WINDOWS_NODE_PREFIX } from '../harness/target/windows-node.ts';
+import {
+  hasWindowsNode,
+  holdWindowsNode,
+  runHiltUnderWindowsNode,
+  stopWindowsNode,
+  WINDOWS_NODE_PREFIX,
+} from '../harness/target/windows-node.ts';
 import { wineProcessesOf } from '../harness/target/wine.ts';
 import { ROOT } from '../harness/target/config.ts';
 
@@ -14,8 +20,9 @@ const run = (args: string[]) => runHiltUnderWindowsNode(['scenario', ...args], {
 
 const title = "hilt's CLI under Windows's Node (Wine, win10 prefix)";
 describe.skipIf(!ready)(ready ? title : `${title}: skipped, set-up did not provide Node for Windows (run: npm run setup)`, () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     execFileSync(process.execPath, [join(ROOT, 'harness/cli/bin.mjs'), 'build'], { cwd: ROOT, stdio: 'ignore' });
+    await holdWindowsNode(); // one wineserver for the three runs, ended in afterAll
   });
   afterAll(async () => {
     await stopWindowsNode();

@@ -12,6 +12,7 @@ import { ROOT } from '../root.ts';
 import { HiltError } from '../errors.ts';
 import { which } from '../proc/which.ts';
 import { now } from '../wait.ts';
+import { runTool } from '../watchdog/tool.ts';
 import { ensurePrefix, requireWine, stopWineserver, WIN_BUILD, windowsPath, wineEnv } from './wine.ts';
 
 export const WINDOWS_NODE_VERSION = '22.23.3';
@@ -126,6 +127,15 @@ export async function runHiltUnderWindowsNode(
     if (!opts.keepWineserver) await stopWindowsNode();
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+// A wineserver for Node's prefix that stays until stopWindowsNode(), for callers that run several
+// in a row: one left to end 3 s after its last client can be exiting as the next connects (seen in
+// a fresh clone's suite: "wine client error:0: recvmsg: Connection reset by peer", exit 1).
+export async function holdWindowsNode(): Promise<void> {
+  const server = which('wineserver') ?? which('wineserver64');
+  if (!server) return; // runHiltUnderWindowsNode says what is missing
+  await runTool(server, ['-p'], { env: wineEnv(WINDOWS_NODE_PREFIX), reject: false, deadlineMs: 10_000 }); // 2: already running
 }
 
 // Ends every process of Node's prefix (and removes wineserver's socket dir in /tmp).
