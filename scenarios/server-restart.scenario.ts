@@ -5,8 +5,8 @@
 // victim, the inventory helper) are Pulse clients and are made again at once; the target is not.
 // Not the fault pipeline (lib/pipeline.ts): the target lives on through the fault.
 import { judgeServerRestart, PART_WORDS, type RestartPart, type RestartRound } from '../harness/check/server-restart.ts';
-import { namedLike, type LeftoverOwner } from '../harness/inventory/leftovers.ts';
-import { objectKey } from '../harness/inventory/objects.ts';
+import { ownedBy, type LeftoverOwner } from '../harness/inventory/leftovers.ts';
+import { objectKey, type InventoryObject } from '../harness/inventory/objects.ts';
 import { diffSnapshots, type Snapshot } from '../harness/inventory/snapshot.ts';
 import { tappedCheck } from '../harness/check/proofs.ts';
 import { defineScenario, type ScenarioContext } from '../harness/scenario/define.ts';
@@ -19,8 +19,9 @@ import { ownerOf } from './lib/targets/black-box.ts';
 import { tapped } from './lib/reference-engine.ts';
 import { TargetSession, VICTIM } from './lib/target-session.ts';
 
-const mine = (o: Parameters<typeof namedLike>[0] & { ownerPid?: number | undefined }, owner: LeftoverOwner) =>
-  (o.ownerPid !== undefined && owner.pids.includes(o.ownerPid)) || namedLike(o, owner.prefix, owner.patterns);
+// The target's by owner pid or name only: the private rig's "new and unowned" rule would take
+// hilt's own clients, made again by the restart, for the target's.
+const mine = (o: InventoryObject, owner: LeftoverOwner) => ownedBy(o, { ...owner, privateServer: false });
 
 // The whole server, cut in two: the target's objects (by owner pid or name, and the links to and
 // from its nodes, which carry no owner) and everything else, each as kind:name: a restart gives
@@ -52,7 +53,7 @@ async function restart(ctx: ScenarioContext, part: RestartPart) {
   const t0 = now();
   run.event(`${PART_WORDS[part]}`);
   const times = await run.phase(PART_WORDS[part], 15_000, () => rig.restartServer!(part));
-  run.event(`server back (${Math.round(times.backMs)} ms)`);
+  run.event(`server back (${Math.round(times.backMs)} ms)`, t0 + times.backMs);
   run.metric(`server_back_ms_${part}`, times.backMs);
   const victim = rig.playTone(VICTIM, rig.capture.frequencyHz); // on the server before: judged with it back
   ctx.defer(() => victim.stop());
@@ -125,6 +126,7 @@ defineScenario(SCENARIOS['server-restart'], async (ctx) => {
   const t = await session.launch(`${target.name} ready`);
   if (engine) await tapped(session, t);
   const rounds: RestartRound[] = [];
+  const deadlines: { at: number; label: string; missed: boolean }[] = [];
   for (const part of parts) {
     const ended = exitOf(t);
     if (ended) {
@@ -136,7 +138,10 @@ defineScenario(SCENARIOS['server-restart'], async (ctx) => {
     const before = split(await run.phase(`inventory before the ${part} restart`, 8000, () => rig.serverInventory()), owner);
     const { t0, downMs, backMs } = await restart(ctx, part);
     const r = engine ? await engineResumed(ctx, t, t0) : await blackBoxResumed(ctx, t, t0, before.its, owner);
-    run.event(`${target.name}: ${r.outcome}${r.resumeMs !== undefined ? ` (${Math.round(r.resumeMs)} ms)` : ''}`);
+    // Drawn where its sound came back (or when hilt gave up), not when hilt had looked.
+    const outcome = `${target.name}: ${r.outcome}${r.resumeMs !== undefined ? ` (${Math.round(r.resumeMs)} ms)` : ''}`;
+    run.event(outcome, r.resumeMs !== undefined ? t0 + r.resumeMs : now());
+    deadlines.push({ at: t0 + params.number('resume_ms'), label: `${part} resume deadline`, missed: r.outcome === 'silent' });
     if (r.resumeMs !== undefined) run.metric(`resume_ms_${part}`, r.resumeMs);
     const ownerNow = await ownerOf(ctx, t); // its helpers may be new ones (the engine replaces its guardian)
     const after = await run.phase(`inventory after the ${part} restart`, 8000, () => settled(ctx, ownerNow, before.rest));
@@ -177,7 +182,7 @@ defineScenario(SCENARIOS['server-restart'], async (ctx) => {
   await session.attachTimeline(
     `server-restart run ${ctx.repetition}: ${parts.join(', then ')} under ${target.name}`,
     [],
-    [],
+    deadlines,
     judged.checks,
   );
   await run.attach('target', 'log', t.child.outputTail(400));

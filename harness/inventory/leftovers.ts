@@ -21,7 +21,8 @@ export function namedLike(o: Pick<InventoryObject, 'name' | 'detail'>, prefix: s
   return byPrefix || patterns.some((p) => texts.some((t) => ((p.lastIndex = 0), p.test(t))));
 }
 
-function reason(o: InventoryObject, owner: LeftoverOwner): LeftoverReason | undefined {
+// Why `o` is the target's, or undefined: the same rule leftovers() applies to what is new.
+export function ownedBy(o: InventoryObject, owner: LeftoverOwner): LeftoverReason | undefined {
   if (o.ownerPid !== undefined && owner.pids.includes(o.ownerPid)) return 'owner';
   if (namedLike(o, owner.prefix, owner.patterns)) return 'name';
   // The virtual rig is private: a new object whose owner is dead or unknown can only be the target's.
@@ -36,7 +37,7 @@ export function leftovers(baseline: Snapshot, after: Snapshot, owner: LeftoverOw
   const out: InventoryObject[] = [];
   for (const o of after.objects) {
     if (before.has(objectKey(o))) continue;
-    const why = reason(o, owner);
+    const why = ownedBy(o, owner);
     if (why) out.push({ ...o, why });
   }
   return out;
