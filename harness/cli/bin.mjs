@@ -4,7 +4,7 @@
 // checkout, an edit), it compiles again first, once, under a lock shared by concurrent calls.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -98,5 +98,10 @@ if (!isFresh(sourcesState())) {
   }
 }
 if (command === 'build') process.exit(0);
+// Windows's Node: under Wine pnpm's links look like folders; see pnpm-under-wine.mjs.
+if (process.platform === 'win32') {
+  const hoisted = join(ROOT, 'node_modules', '.pnpm', 'node_modules', 'hilt-resolve-from-here.js');
+  register('./pnpm-under-wine.mjs', import.meta.url, { data: { hoisted } });
+}
 process.argv.splice(2, 1); // the entry reads its own arguments from argv[2] on, as when run directly
 await import(pathToFileURL(join(OUT, `${entry}.js`)).href);
