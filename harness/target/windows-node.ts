@@ -82,10 +82,11 @@ export interface WindowsNodeRun {
 // `node.exe <ROOT>\harness\cli\bin.mjs <args>` under Wine, paths as Z:\. Its stdout and stderr go to
 // files: libuv under Wine fails to write to a Unix pipe (EBADF) but writes to a file. The files live
 // in a temp dir removed afterwards; wineserver is stopped at the end unless keepWineserver (a caller
-// making several runs stops it itself with stopWindowsNode).
+// making several runs stops it itself with stopWindowsNode). `env`: added to its environment (a
+// rig's PULSE_SERVER: winepulse, in every Windows process it starts, plays into that rig).
 export async function runHiltUnderWindowsNode(
   args: string[],
-  opts: { deadlineMs?: number; keepWineserver?: boolean } = {},
+  opts: { deadlineMs?: number; keepWineserver?: boolean; env?: Record<string, string> } = {},
 ): Promise<WindowsNodeRun> {
   if (!hasWindowsNode()) {
     const prefix = existsSync(WINDOWS_NODE_PREFIX) ? 'not ready' : 'missing';
@@ -107,7 +108,7 @@ export async function runHiltUnderWindowsNode(
     const [fout, ferr] = [await open(out, 'w'), await open(err, 'w')];
     const child = spawn(wine, argv, {
       cwd: ROOT,
-      env: { ...process.env, ...wineEnv(WINDOWS_NODE_PREFIX) },
+      env: { ...process.env, ...opts.env, ...wineEnv(WINDOWS_NODE_PREFIX) },
       stdio: ['ignore', fout.fd, ferr.fd],
     });
     let timedOut = false;
