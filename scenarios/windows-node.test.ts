@@ -52,4 +52,13 @@ describe.skipIf(!ready)(ready ? title : `${title}: skipped, set-up did not provi
     );
     expect(r.stderr).toContain('\nusage:\n');
   });
+
+  test('a scenario whose fault is a POSIX signal (sigterm) is refused on Windows: exit 2, why, and what to use instead', async () => {
+    const r = await run(['sigterm', '--target', 'fixtures/targets/win-engine.json']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /^hilt: sigterm does not run on win32 \(only linux, darwin\): SIGTERM sent from outside has no Windows meaning/,
+    );
+    expect(r.stderr).toMatch(/to fix: +use stop \(a line, stdin closed, Ctrl\+Break/);
+  });
 });

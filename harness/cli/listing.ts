@@ -1,5 +1,5 @@
 // What `pnpm scenario --list` and `pnpm scenario <name> --help` print, from the manifest alone.
-import { allowed, shownDefault, type ScenarioManifest } from '../scenario/manifest.ts';
+import { allowed, runsOn, shownDefault, type ScenarioManifest } from '../scenario/manifest.ts';
 
 const POSTMORTEMS: Record<ScenarioManifest['postmortem'], string> = {
   'numchuck-gc-teardown': 'numchuck: engines freed by the garbage collector under their running audio threads (docs/postmortems.md#1)',
@@ -44,6 +44,7 @@ export function scenarioHelp(m: ScenarioManifest): string {
     `guards:      ${POSTMORTEMS[m.postmortem]}`,
     `target:      ${target} (or --target <config>)`,
     `needs:       ${needs.length ? needs.join(', ') : 'any program'}`,
+    `runs on:     ${osLine(m)}`,
     ...(m.rigs ? [`rigs:        ${m.rigs.allow.map((r) => `--rig ${r}`).join(', ')} only: ${m.rigs.why}`] : []),
     `must fail:   ${m.bugs.length ? m.bugs.map((b) => `--bug ${b}`).join('; ') : 'no bug switch'}`,
     '',
@@ -53,4 +54,10 @@ export function scenarioHelp(m: ScenarioManifest): string {
       return `  ${k.padEnd(kw)}  ${shownDefault(p).padEnd(dw)}  ${p.meaning}; ${allowed(p)}`;
     }),
   ].join('\n');
+}
+
+// The systems it runs on, and on Windows its own default target or why not.
+function osLine(m: ScenarioManifest): string {
+  if (!runsOn(m, 'win32')) return `Linux, macOS; not Windows: ${m.windows?.why ?? 'not ported'}`;
+  return `Linux, macOS, Windows${m.windows?.target ? ` (there: --target ${m.windows.target})` : ''}`;
 }

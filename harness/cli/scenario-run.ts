@@ -10,7 +10,7 @@ import { renderSummary } from '../report/console.ts';
 import { junitXml } from '../report/junit.ts';
 import { summaryMarkdown } from '../report/markdown.ts';
 import { EXIT_CODES, type Summary } from '../report/summary.ts';
-import { brokenLimits, bugConflict, missingNeeds, resolveParams, type ScenarioManifest } from '../scenario/manifest.ts';
+import { brokenLimits, bugConflict, missingNeeds, osRefusal, resolveParams, runsOn, type ScenarioManifest } from '../scenario/manifest.ts';
 import { definedScenario } from '../scenario/define.ts';
 import { backstopMs, executeScenario } from '../scenario/execute.ts';
 import { defaultOutDir, type ScenarioOptions } from '../scenario/options.ts';
@@ -96,16 +96,21 @@ function rigChoice(args: ScenarioArgs): Pick<ScenarioOptions, 'rigServer' | 'rig
 }
 
 // Everything checked, nothing started: the options the scenario's run gets.
-export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest[]): Plan {
+export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest[], os = process.platform): Plan {
   if (!args.scenario) usage('no scenario named');
   const entry = catalogue.find((s) => s.name === args.scenario);
   if (!entry) usage(`unknown scenario "${args.scenario}"`);
+  const refused = osRefusal(entry!, os);
+  if (refused) usage(refused.message, refused.hint);
+  const windowsTarget = os === 'win32' && entry!.windows?.target;
   if (entry!.rigs && !entry!.rigs.allow.includes(args.rig)) {
     usage(`${entry!.name} does not run on --rig ${args.rig} (only ${entry!.rigs.allow.join(', ')}): ${entry!.rigs.why}`, entry!.rigs.hint);
   }
   const values = resolveParams(entry!, args.set);
-  const target = resolve(args.target ?? defaultTarget(entry!, args.set));
+  const target = resolve(args.target ?? (windowsTarget ? resolve(ROOT, windowsTarget) : defaultTarget(entry!, args.set)));
   const spec = loadTargetSpec(target, { output: 'hilt-observed' });
+  const unfit = osRefusal(entry!, os, { name: spec.name, traits: spec.traits ?? [], windowsProgram: spec.wine });
+  if (unfit) usage(unfit.message, unfit.hint);
   requireNeeds(entry!, spec, target);
   const broken = brokenLimits(entry!, values, { name: spec.name, traits: spec.traits ?? [] });
   if (broken) usage(broken.message, broken.hint);
@@ -134,16 +139,21 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
 
 // Several scenarios in one call: each planned (and so checked) before the first starts, each in
 // <out>/<scenario>/, sharing one seed unless given.
-export function planRuns(args: ScenarioArgs, catalogue: readonly ScenarioManifest[]): { plans: Plan[]; out: string } {
-  // --all is every scenario this rig can run; one named alone on the wrong rig is refused.
-  const names = args.all ? catalogue.filter((s) => !s.rigs || s.rigs.allow.includes(args.rig)).map((s) => s.name) : args.scenarios;
+export function planRuns(
+  args: ScenarioArgs,
+  catalogue: readonly ScenarioManifest[],
+  os = process.platform,
+): { plans: Plan[]; out: string } {
+  // --all is every scenario this rig and OS can run; one named alone on the wrong rig or OS is refused.
+  const runnable = (s: ScenarioManifest) => (!s.rigs || s.rigs.allow.includes(args.rig)) && runsOn(s, os);
+  const names = args.all ? catalogue.filter(runnable).map((s) => s.name) : args.scenarios;
   if (names.length <= 1) {
-    const plan = planRun(args, catalogue);
+    const plan = planRun(args, catalogue, os);
     return { plans: [plan], out: plan.out };
   }
   const out = resolve(args.out ?? defaultOutDir(names.length === catalogue.length ? 'all' : names.join('+')));
   const seed = args.seed ?? Math.floor(Math.random() * 1_000_000);
-  return { plans: names.map((name) => planRun({ ...args, scenario: name, seed, out: join(out, name) }, catalogue)), out };
+  return { plans: names.map((name) => planRun({ ...args, scenario: name, seed, out: join(out, name) }, catalogue, os)), out };
 }
 
 // A scenario file registers its body when imported (defineScenario); only the one that runs is loaded.

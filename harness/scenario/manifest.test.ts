@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { HiltError } from '../errors.ts';
-import { bugConflict, count, flag, missingNeeds, ms, Params, resolveParams, word, words, type ScenarioManifest } from './manifest.ts';
+import {
+  bugConflict,
+  count,
+  flag,
+  missingNeeds,
+  ms,
+  osRefusal,
+  Params,
+  resolveParams,
+  runsOn,
+  word,
+  words,
+  type ScenarioManifest,
+} from './manifest.ts';
 
 const toy: ScenarioManifest = {
   name: 'toy',
@@ -84,5 +97,33 @@ describe('bugConflict', () => {
     expect(bugConflict(m, resolveParams(m, { mode: 'a' }), ['no-guardian'])).toBeUndefined();
     expect(bugConflict(m, resolveParams(m, { mode: 'b' }), [])).toBeUndefined();
     expect(bugConflict(toy, resolveParams(toy, {}), ['no-guardian'])).toBeUndefined();
+  });
+});
+
+describe('osRefusal: which scenarios run on Windows, said before anything starts', () => {
+  const base = { name: 's', file: 'f', summary: '', description: '', postmortem: 'finetune-orphans', params: {}, needs: {}, bugs: [] };
+  const posix = { ...base, windows: { why: 'SIGTERM has no Windows meaning', hint: 'use stop' } } as ScenarioManifest;
+  const anywhere = { ...base, os: ['linux', 'darwin', 'win32'], windows: { traits: ['windows-engine'], why: 'only the engine crashes' } };
+  const win = (traits: string[], windowsProgram = true) => ({ name: 't', traits, windowsProgram });
+
+  it('a scenario without `os` runs on Linux and macOS, and is refused on Windows with its reason and hint', () => {
+    expect(runsOn(posix, 'linux') && runsOn(posix, 'darwin')).toBe(true);
+    expect(osRefusal(posix, 'linux')).toBeUndefined();
+    expect(osRefusal(posix, 'win32')).toEqual({
+      message: 's does not run on win32 (only linux, darwin): SIGTERM has no Windows meaning',
+      hint: 'use stop',
+    });
+  });
+
+  it('on Windows a target must be a Windows program and have the traits the scenario needs there', () => {
+    const m = anywhere as ScenarioManifest;
+    expect(osRefusal(m, 'win32', win(['windows-engine']))).toBeUndefined();
+    expect(osRefusal(m, 'win32', win([]))?.message).toBe(
+      's on Windows needs a target with trait windows-engine; t has not: only the engine crashes',
+    );
+    expect(osRefusal(m, 'win32', win(['windows-engine'], false))?.message).toMatch(
+      /^t is not a Windows program: hilt on Windows runs only/,
+    );
+    expect(osRefusal(m, 'linux', win([], false))).toBeUndefined(); // Linux runs either kind
   });
 });

@@ -45,6 +45,42 @@ export interface ScenarioManifest {
   bugConflicts?: readonly { bug: string; param: string; value: string; why: string }[];
   // The rigs it may run on, where not every one (a fault on the server itself is for hilt's own).
   rigs?: { allow: readonly RigKind[]; why: string; hint: string };
+  // The operating systems hilt runs it on. Without it: Linux and macOS, whose faults are POSIX
+  // signals; on Windows it is refused before anything starts, saying why (`windows`).
+  os?: readonly NodeJS.Platform[];
+  // Where it does not run on Windows: why, and what to do. Where it does: its default target there
+  // (`target`), and the traits a target must have there (`traits`; else refused with why and hint).
+  windows?: { why?: string; hint?: string; target?: string; traits?: readonly string[] };
+}
+
+const POSIX: readonly NodeJS.Platform[] = ['linux', 'darwin'];
+export const runsOn = (m: ScenarioManifest, os: NodeJS.Platform): boolean => (m.os ?? POSIX).includes(os);
+// Why a scenario does not run on `os`, with what to do; undefined when it does.
+export function osRefusal(
+  m: ScenarioManifest,
+  os: NodeJS.Platform,
+  target?: { name: string; traits: readonly string[]; windowsProgram: boolean },
+): { message: string; hint: string } | undefined {
+  if (runsOn(m, os) && os === 'win32' && target) {
+    if (!target.windowsProgram)
+      return {
+        message: `${target.name} is not a Windows program: hilt on Windows runs only targets whose config says "wine": true`,
+        hint: 'give a target config of a Windows program (fixtures/targets/win-*.json), or run this one on Linux',
+      };
+    const lacks = (m.windows?.traits ?? []).filter((t) => !target.traits.includes(t));
+    if (lacks.length)
+      return {
+        message: `${m.name} on Windows needs a target with trait ${lacks.join(', ')}; ${target.name} has not: ${m.windows?.why ?? ''}`,
+        hint: m.windows?.hint ?? 'pnpm scenario --list',
+      };
+    return undefined;
+  }
+  if (runsOn(m, os)) return undefined;
+  const why = os === 'win32' ? m.windows?.why : undefined;
+  return {
+    message: `${m.name} does not run on ${os} (only ${(m.os ?? POSIX).join(', ')})${why ? `: ${why}` : ''}`,
+    hint: (os === 'win32' ? m.windows?.hint : undefined) ?? 'run it on one of those; pnpm scenario --list says which run here',
+  };
 }
 
 export type ParamValue = string | number | boolean | readonly string[];
