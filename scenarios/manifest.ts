@@ -141,7 +141,9 @@ const list = [
     windows: {
       target: 'fixtures/targets/win-engine.json',
       traits: ['windows-engine'],
-      why: 'on Windows only the Windows engine crashes, from inside (--set win_fault); a black box would be sent a POSIX signal, which Windows has not',
+      why:
+        'on Windows only the Windows engine crashes, from inside (--set win_fault); ' +
+        'a black box would be sent a POSIX signal, which Windows has not',
       hint: 'use --target fixtures/targets/win-engine.json, or kill9 or stop for a black box',
     },
   },
