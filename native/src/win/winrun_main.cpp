@@ -1,6 +1,9 @@
 // hilt-winrun: runs a Windows program under the same Wine and reports its exact exit code.
 //
-//   hilt-winrun <program.exe> [args...]
+//   hilt-winrun [--job NAME] <program.exe> [args...]
+//
+// --job NAME names the job (e.g. Local\\hilt-<pid>-<n>), so hilt-winproc can list its members and end
+// them all (job-pids, job-kill) while the launcher holds it; without it the job has no name.
 //
 // The Linux exit status of a Wine process keeps only the low byte of an NTSTATUS (0xC0000005
 // reads as 5), so this prints the whole code ("hilt-winrun: exit 0xC0000005") on stderr and exits
@@ -9,6 +12,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -49,9 +53,15 @@ std::string lastErrorText(DWORD code) {
 // harness SIGKILLs it), the system closes the handle and the program goes too. Breakaway is
 // allowed so a program can start a process that outlives it on purpose (the engine's bug switch
 // helper-outlives, a class of bug hilt must see); a child that does not ask still joins the job.
-HANDLE makeKillOnCloseJob() {
-  HANDLE job = CreateJobObjectA(nullptr, nullptr);
+HANDLE makeKillOnCloseJob(const char* name) {
+  HANDLE job = CreateJobObjectA(nullptr, name);
   if (!job) return nullptr;
+  // A name already taken would put this program in somebody else's job: refused.
+  if (name && GetLastError() == ERROR_ALREADY_EXISTS) {
+    CloseHandle(job);
+    SetLastError(ERROR_ALREADY_EXISTS);
+    return nullptr;
+  }
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {};
   limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_BREAKAWAY_OK;
   if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &limits, sizeof limits)) {
@@ -68,18 +78,33 @@ HANDLE inheritable(DWORD which) {
   return h;
 }
 
+// What the program left running in its job when it ended (helpers it started and did not stop): said
+// before the job's close ends them, so a leftover is seen, not silently killed.
+void reportLeftInJob(HANDLE job) {
+  if (!job) return;
+  std::vector<unsigned char> buf(sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) + 1024 * sizeof(ULONG_PTR));
+  auto* list = reinterpret_cast<JOBOBJECT_BASIC_PROCESS_ID_LIST*>(buf.data());
+  if (!QueryInformationJobObject(job, JobObjectBasicProcessIdList, list, static_cast<DWORD>(buf.size()), nullptr)) return;
+  std::string pids;
+  for (DWORD i = 0; i < list->NumberOfProcessIdsInList; ++i) pids += (i ? "," : "") + std::to_string(list->ProcessIdList[i]);
+  if (!pids.empty()) std::fprintf(stderr, "hilt-winrun: left in the job, ended with it: pids %s\n", pids.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: hilt-winrun <program.exe> [args...]\n");
+  const char* jobName = nullptr;
+  int first = 1;  // argv index of the program
+  if (argc > 2 && std::string(argv[1]) == "--job") jobName = argv[2], first = 3;
+  if (argc <= first) {
+    std::fprintf(stderr, "usage: hilt-winrun [--job NAME] <program.exe> [args...]\n");
     return 2;
   }
   // No "program stopped working" box and no critical-error box: a crash is an exit code.
   SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
 
-  std::string cmdline = quoteArg(argv[1]);
-  for (int i = 2; i < argc; ++i) cmdline += " " + quoteArg(argv[i]);
+  std::string cmdline = quoteArg(argv[first]);
+  for (int i = first + 1; i < argc; ++i) cmdline += " " + quoteArg(argv[i]);
 
   STARTUPINFOA si = {};
   si.cb = sizeof si;
@@ -88,21 +113,29 @@ int main(int argc, char** argv) {
   si.hStdOutput = inheritable(STD_OUTPUT_HANDLE);
   si.hStdError = inheritable(STD_ERROR_HANDLE);
   PROCESS_INFORMATION pi = {};
-  HANDLE job = makeKillOnCloseJob();
+  HANDLE job = makeKillOnCloseJob(jobName);
+  const DWORD jobError = job ? 0 : GetLastError();
+  // A named job is what hilt contains the target with: without it the target must not run at all.
+  if (jobName && !job) {
+    std::fprintf(stderr, "hilt-winrun: cannot make the job %s: %s\n", jobName, lastErrorText(jobError).c_str());
+    std::fflush(stderr);
+    return static_cast<int>(kCannotStart);
+  }
   // Suspended until it is in the job, so not even its first instruction runs outside it.
   if (!CreateProcessA(nullptr, &cmdline[0], nullptr, nullptr, TRUE, CREATE_SUSPENDED, nullptr, nullptr, &si, &pi)) {
-    std::fprintf(stderr, "hilt-winrun: cannot start %s: %s\n", argv[1], lastErrorText(GetLastError()).c_str());
+    std::fprintf(stderr, "hilt-winrun: cannot start %s: %s\n", argv[first], lastErrorText(GetLastError()).c_str());
     std::fflush(stderr);
     return static_cast<int>(kCannotStart);
   }
   if (!job || !AssignProcessToJobObject(job, pi.hProcess)) {
     std::fprintf(stderr, "hilt-winrun: warning: no kill-on-close job (%s); the program may outlive the launcher\n",
-                 lastErrorText(GetLastError()).c_str());
+                 lastErrorText(job ? GetLastError() : jobError).c_str());
   }
   ResumeThread(pi.hThread);
   CloseHandle(pi.hThread);
 
   WaitForSingleObject(pi.hProcess, INFINITE);
+  reportLeftInJob(job);
   DWORD code = 0;
   GetExitCodeProcess(pi.hProcess, &code);
   CloseHandle(pi.hProcess);
