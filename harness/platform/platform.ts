@@ -43,8 +43,9 @@ export interface NamedExit {
 
 // Where a target's group can be made, or why not and how to get one.
 export type Containment =
-  | { ok: true; root: string } // hilt's own group; a target's is a child of it
-  | { ok: false; why: string; fix: string };
+  // hilt's own group; a target's is a child of it. kind: what a group is (default cgroup: a
+  // folder the reaper removes; a job: an object named under root, held by the target's launcher).
+  { ok: true; root: string; kind?: 'cgroup' | 'job' } | { ok: false; why: string; fix: string };
 
 // A target's group: it joins before it execs, so all it ever starts is born inside.
 export interface TargetGroup {
@@ -58,7 +59,7 @@ export interface TargetGroup {
 
 // Who a process is, to say how it escaped: its command line, its session, its parent, its environment.
 export interface ProcessOrigin {
-  cmdline: string;
+  cmdline: string; // Windows: as the process was started with it (unquoted parts and all)
   sessionId: number;
   ppid: number;
   env: string[] | undefined; // NAME=value entries; undefined: unreadable

@@ -1,21 +1,14 @@
-// Windows: cdb live stacks and NTSTATUS names are there; every other fact throws
-// PLATFORM_UNSUPPORTED saying what is missing and what would implement it.
+// Windows: process facts and job objects through hilt-winproc (its parsers: win32-proc.test.ts; for
+// real under Wine: scenarios/winproc.test.ts), cdb live stacks and NTSTATUS names; every other fact
+// throws PLATFORM_UNSUPPORTED saying what is missing and what would implement it.
 import { describe, expect, test } from 'vitest';
 import { isHiltError } from '../errors.ts';
 import { thrownBy } from './unsupported-facts.ts';
 import { win32 } from './win32.ts';
+import { JobGroup, jobName } from './win32-job.ts';
+import { WINRUN } from './win32-proc.ts';
 
 const UNSUPPORTED = [
-  'process',
-  'processState',
-  'processes',
-  'parentPid',
-  'processName',
-  'threads',
-  'fdCount',
-  'children',
-  'descendants',
-  'processesWithEnv',
   'coreLaunchPrefix',
   'corePattern',
   'isCoreFile',
@@ -23,7 +16,6 @@ const UNSUPPORTED = [
   'pythonStackDebugger',
   'resourceLimits',
   'reaperArgv',
-  'killTree',
 ] as const;
 
 describe('win32 platform', () => {
@@ -37,6 +29,16 @@ describe('win32 platform', () => {
     expect(((await thrownBy(win32, 'reaperArgv')) as Error).message).toMatch(
       /^the reaper on Windows: not implemented yet \(would use a Job object/,
     );
+  });
+
+  test('a job per target: named in the session namespace by hilt pid and launch, started by the launcher with --job', () => {
+    expect(jobName('app-100-1')).toBe(`Local\\hilt-${process.pid}-app-100-1`);
+    expect(jobName('a b\\c')).toBe(`Local\\hilt-${process.pid}-a_b_c`);
+    expect(JobGroup.named('app-100-1').launchPrefix()).toEqual([WINRUN, '--job', `Local\\hilt-${process.pid}-app-100-1`]);
+  });
+
+  test('a job cannot be frozen: said, not faked', async () => {
+    expect(await new JobGroup('Local\\x').freeze(true, 100)).toEqual({ ok: false, waitedMs: 0 });
   });
 
   // The cdb parser on the sample: harness/evidence/stack-parsers.test.ts.

@@ -1,12 +1,108 @@
-// Windows: live stacks by cdb and NTSTATUS names exist; every other fact throws
-// PLATFORM_UNSUPPORTED naming the Windows API that would implement it.
+// Windows: process facts and a job object per target through hilt-winproc.exe (win32-proc.ts,
+// win32-job.ts), live stacks by cdb, NTSTATUS names. What Windows cannot answer, or hilt does not
+// ask yet, throws PLATFORM_UNSUPPORTED naming the API that would implement it.
+import { HiltError } from '../errors.ts';
 import { ntStatus } from './ntstatus.ts';
-import type { Debugger, Platform } from './platform.ts';
+import type { Debugger, Platform, ProcessInfo, ProcessOrigin, ProcessState, ThreadInfo } from './platform.ts';
 import { unsupported, unsupportedAsync } from './unsupported.ts';
+import { JOB_KILL_CODE, jobContainment, JobGroup } from './win32-job.ts';
+import {
+  EXIT_NOT_FOUND,
+  isChildOf,
+  parseProcess,
+  parseProcesses,
+  treeBelow,
+  winproc,
+  winprocFailed,
+  type WinProcess,
+  type WinProcessDetail,
+} from './win32-proc.ts';
 
 const no = (fact: string, would: string) => unsupportedAsync('win32', fact, would);
 const noSync = (fact: string, would: string) => unsupported('win32', fact, would);
-const TOOLHELP = '`CreateToolhelp32Snapshot` + `Process32First/Next` (or `Get-CimInstance Win32_Process`)';
+
+// ps's letters for what Windows says: a live process is R (Windows has no sleeping state to read);
+// one that exited while another still holds its object is Z (dead, not yet gone).
+const letter = (state: 'alive' | 'exited' | undefined): string => (state === 'exited' ? 'Z' : 'R');
+
+async function list(args: string[]): Promise<WinProcess[]> {
+  const r = await winproc(args);
+  if (r.exitCode !== 0) throw winprocFailed(args, r);
+  return parseProcesses(r.stdout);
+}
+
+// undefined: no such process (neither listed nor openable).
+async function detail(pid: number): Promise<WinProcessDetail | undefined> {
+  const args = ['process', String(pid)];
+  const r = await winproc(args);
+  if (r.exitCode === EXIT_NOT_FOUND) return undefined;
+  const d = r.exitCode === 0 ? parseProcess(r.stdout) : undefined;
+  if (!d) throw winprocFailed(args, r);
+  return d;
+}
+
+async function processInfo(pid: number): Promise<ProcessInfo | undefined> {
+  const d = await detail(pid);
+  return d && { pid, ppid: d.ppid ?? 0, name: d.name ?? '', state: letter(d.state) };
+}
+
+async function processState(pid: number): Promise<ProcessState> {
+  const d = await detail(pid);
+  return !d ? 'gone' : d.state === 'exited' ? 'zombie' : 'alive';
+}
+
+const processes = async (): Promise<ProcessInfo[]> =>
+  (await list(['processes'])).map((p) => ({ pid: p.pid, ppid: p.ppid, name: p.name, state: letter(p.state) }));
+
+async function threads(pid: number): Promise<ThreadInfo[] | undefined> {
+  const d = await detail(pid);
+  if (!d || d.state === 'exited') return undefined;
+  return (d.threadIds ?? []).map((tid, i) => ({ tid, name: d.threadNames?.[i] ?? '' }));
+}
+
+// GetProcessHandleCount; Wine 8 answers 0 for every process, which is no count at all.
+async function fdCount(pid: number): Promise<number | undefined> {
+  const d = await detail(pid);
+  if (!d || d.state === 'exited') return undefined;
+  if (d.handles !== undefined) return d.handles;
+  throw new HiltError('PLATFORM_UNSUPPORTED', `a process's open handle count on Windows: ${d.handlesUnavailable ?? 'not answered'}`, {
+    expected: 'GetProcessHandleCount to count the handles of a live process',
+    seen: d.handlesUnavailable ?? 'no count',
+    hint: 'run on Windows itself (Wine does not count handles)',
+  });
+}
+
+// Children by ppid and creation time: Windows never re-parents, so a ppid may name a process
+// that ended long ago and whose pid went to another; a child is never older than its parent.
+async function children(pid: number): Promise<number[]> {
+  const all = await list(['processes']);
+  const parent = all.find((p) => p.pid === pid);
+  return parent ? all.filter((p) => isChildOf(p, parent)).map((p) => p.pid) : [];
+}
+
+const descendants = async (pid: number): Promise<number[]> => treeBelow(await list(['processes']), pid).map((p) => p.pid);
+
+// The environment block of every process hilt may read (PEB); another user's is skipped.
+const processesWithEnv = async (name: string, value: string): Promise<ProcessInfo[]> =>
+  (await list(['env-match', `${name}=${value}`]))
+    .filter((p) => p.state !== 'exited')
+    .map((p) => ({ pid: p.pid, ppid: p.ppid, name: p.name, state: letter(p.state) }));
+
+async function processOrigin(pid: number): Promise<ProcessOrigin | undefined> {
+  const d = await detail(pid);
+  if (!d) return undefined;
+  return { cmdline: d.cmdline ?? `[${d.name ?? pid}]`, sessionId: d.session ?? 0, ppid: d.ppid ?? 0, env: d.env };
+}
+
+// Deepest first, so none starts another while its parent is being ended; each by TerminateProcess.
+async function killTree(pid: number): Promise<number[]> {
+  const tree = [...(await descendants(pid).catch(() => [] as number[])).reverse(), pid];
+  const killed: number[] = [];
+  for (const p of tree) {
+    if ((await winproc(['kill', String(p), String(JOB_KILL_CODE)])).exitCode === 0) killed.push(p);
+  }
+  return killed;
+}
 
 const stackDebugger: Debugger<[pid: number]> = {
   tool: 'cdb',
@@ -18,30 +114,24 @@ const stackDebugger: Debugger<[pid: number]> = {
 
 export const win32: Platform = {
   os: 'win32',
-  process: no('process facts (name, parent, state)', TOOLHELP),
-  processState: no('process state (alive, exited, gone)', '`OpenProcess` + `GetExitCodeProcess` (STILL_ACTIVE)'),
-  processes: no('the process list', TOOLHELP),
-  parentPid: no("a process's parent pid", `${TOOLHELP} (th32ParentProcessID)`),
-  processName: no("a process's name", '`QueryFullProcessImageNameW`'),
-  threads: no('process threads', '`Thread32First/Next` for ids and `GetThreadDescription` for names'),
-  fdCount: no("a process's open handle count", '`GetProcessHandleCount`'),
-  children: no("a process's children", `${TOOLHELP} filtered on th32ParentProcessID`),
-  descendants: no("a process's descendants", `${TOOLHELP} walked down th32ParentProcessID, or a Job object`),
-  processesWithEnv: no(
-    'processes carrying an environment marker',
-    "`NtQueryInformationProcess` + `ReadProcessMemory` of the PEB's environment block, or a Job object holding the tree",
-  ),
-  processOrigin: no(
-    "a process's command line and session",
-    '`NtQueryInformationProcess` (ProcessCommandLineInformation) and `ProcessIdToSessionId`',
-  ),
-  // The Windows counterpart of a cgroup is a job object per target (issue: hilt on Windows).
-  containment: () => ({
-    ok: false,
-    why: 'job objects are not implemented yet',
-    fix: "none yet on Windows: a job object per target (`CreateJobObject` + `AssignProcessToJobObject`) is hilt's plan",
-  }),
-  newGroup: noSync('a job object per target', '`CreateJobObject` + `AssignProcessToJobObject`, ended by `TerminateJobObject`'),
+  process: processInfo,
+  processState,
+  processes,
+  parentPid: async (pid) => (await processInfo(pid))?.ppid,
+  processName: async (pid) => (await processInfo(pid))?.name,
+  threads,
+  fdCount,
+  children,
+  descendants,
+  processesWithEnv,
+  processOrigin,
+  // A job object per target, made by the launcher (hilt-winrun --job NAME): see win32-job.ts.
+  containment: jobContainment,
+  newGroup: (name) => {
+    const c = jobContainment();
+    if (!c.ok) throw new Error(`no job can be made: ${c.why}`); // callers ask containment() first
+    return JobGroup.named(name);
+  },
   coreLaunchPrefix: noSync(
     'crash dumps of a launched target',
     'Windows Error Reporting LocalDumps (HKLM\\...\\LocalDumps\\<exe> DumpFolder, DumpType 2)',
@@ -53,6 +143,6 @@ export const win32: Platform = {
   pythonStackDebugger: noSync('Python stacks of a live process', '`py-spy dump --pid PID`'),
   resourceLimits: no("a process's resource limits", "a Job object's limits (`QueryInformationJobObject`)"),
   reaperArgv: noSync('the reaper', "a Job object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, which dies with hilt's handle"),
-  killTree: no('killing a process tree', '`taskkill /T /F /PID PID` or `TerminateJobObject`'),
+  killTree,
   exitStatus: ntStatus,
 };

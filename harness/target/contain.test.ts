@@ -22,9 +22,20 @@ describe('howEscaped', () => {
     expect(howEscaped({ cmdline: 'sleep 9', sessionId: 50, ppid: 812, env: undefined }, target, [812, 813])).toEqual(['child of 812']);
     expect(howEscaped({ cmdline: 'sleep 9', sessionId: 50, ppid: 77, env: undefined }, target)).toEqual(['reparented to pid 77']);
   });
+  it('Windows: a process of a jobbed target outside its job broke away; its ppid names a parent that ended (no re-parenting)', () => {
+    const helper = { cmdline: 'hilt-engine-win.exe --helper --hz 880', sessionId: 50, ppid: 212, env: ['HILT_TARGET_MARK=app-100-1'] };
+    const where = { os: 'win32' as const, hasGroup: true, inGroup: false };
+    expect(howEscaped(helper, target, [], where)).toEqual(['broke away from its job', 'its parent (pid 212) has ended']);
+    expect(howEscaped(helper, target, [212], { ...where, inGroup: true })).toEqual(['child of 212']);
+  });
 });
 
 describe('containment as a fact', () => {
+  it('a job per target on Windows: what rig check says', () => {
+    const ok = containmentLine({ ok: true, root: 'Local\\hilt-9', kind: 'job' });
+    expect(ok).toMatchObject({ id: 'containment', status: 'ok', required: false });
+    expect(ok.text).toMatch(/^job objects are available: a job object per target \(named Local\\hilt-9-\*/);
+  });
   it('a Wine target gets no group, and says why', () => {
     expect(noGroupReason({ wine: true })).toMatch(/wineserver is shared/);
   });

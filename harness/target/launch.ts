@@ -89,10 +89,12 @@ export interface LaunchOptions {
 
 async function windowsLaunch(
   command: string[],
+  jobbed: boolean,
   onProgress?: (line: string) => void,
 ): Promise<{ command: string[]; env: Record<string, string> }> {
-  // On Windows itself (the nightly's Windows runner) the same launcher runs natively.
-  if (process.platform === 'win32') return { command: [LAUNCHER, ...command], env: {} };
+  // On Windows itself (the nightly's Windows runner) the same launcher runs natively; with a job
+  // group, the group's launch prefix is that launcher (`hilt-winrun --job NAME`): not put twice.
+  if (process.platform === 'win32') return { command: jobbed ? command : [LAUNCHER, ...command], env: {} };
   const wine = requireWine();
   await ensurePrefix(WINE_PREFIX, onProgress);
   // The program as Windows names it (Wine's Z: is /): a Unix path confuses a program that reads its
@@ -112,21 +114,26 @@ export async function launchTarget(
   const fill = (a: string) => a.replace(/\$\{(\w+)\}/g, (m, k: string) => opts.vars?.[k] ?? m);
   const command = [...spec.command.map(fill), ...(opts.args ?? [])];
   command[0] = which(command[0]!) ?? command[0]!;
-  // Under Wine: `wine hilt-winrun.exe program.exe args`, in hilt's private prefix.
-  const windows = spec.wine ? await windowsLaunch(command, opts.onProgress) : undefined;
+  const mark = `${spec.name}-${process.pid}-${++launches}`;
+  // Its group (Linux: a cgroup; Windows: a job object), made before the command is composed: on
+  // Windows the group's prefix is the launcher itself.
+  const group = groupFor(spec, mark);
+  // Under Wine: `wine hilt-winrun.exe program.exe args`, in hilt's private prefix. On Windows:
+  // `hilt-winrun.exe --job NAME program.exe args` (the group's prefix), or without a job when none.
+  const windows = spec.wine ? await windowsLaunch(command, group !== undefined, opts.onProgress) : undefined;
   if (windows) command.splice(0, command.length, ...windows.command);
   // The platform's way to let the target dump core (Linux: prlimit, same pid, RLIMIT_CORE raised).
   if (opts.coreDir) command.unshift(...platform.coreLaunchPrefix());
-  const mark = `${spec.name}-${process.pid}-${++launches}`;
   // Joins its group before it execs (same pid), so all it starts is born inside; outermost, so
-  // prlimit and Wine's launcher are inside too.
-  const group = groupFor(spec, mark);
+  // prlimit and Wine's launcher are inside too. On Windows: the launcher, which makes the job.
   if (group) command.unshift(...group.launchPrefix());
+  // Any target on Windows with a job runs through the launcher, which says its exit code in full.
+  const viaLauncher = windows !== undefined || (platform.os === 'win32' && group !== undefined);
   const childEnv = { ...env, ...windows?.env, ...spec.env, ...bugEnv, ...opts.env, [MARK_ENV]: mark };
   const child = new Child(command[0]!, command.slice(1), {
     name: spec.name,
     env: childEnv,
-    ...(windows && { exitLine: { re: LAUNCHER_EXIT, parse: launcherExitCode } }),
+    ...(viaLauncher && { exitLine: { re: LAUNCHER_EXIT, parse: launcherExitCode } }),
     cwd: opts.coreDir ?? spec.cwd,
     tailLines: opts.tailLines,
     stdin: 'pipe', // the engine stops when its stdin closes: hilt's death stops it too

@@ -244,6 +244,16 @@ function midiLine(m: MidiFacts): CheckLine {
 // Whether each target can get a group of its own, which nothing it starts can leave.
 export function containmentLine(c: Containment): CheckLine {
   if (!c.ok) return { id: 'containment', status: 'missing', text: `no group per target: ${c.why}`, fix: c.fix, required: false };
+  if (c.kind === 'job') {
+    return {
+      id: 'containment',
+      status: 'ok',
+      text:
+        `job objects are available: a job object per target (named ${c.root}-*, held by hilt-winrun, killed on close); ` +
+        'a process started with CREATE_BREAKAWAY_FROM_JOB leaves it and is found by the process tree',
+      required: false,
+    };
+  }
   return {
     id: 'containment',
     status: 'ok',

@@ -204,6 +204,23 @@ bool commandLine(HANDLE h, std::string& out) {
   return out = why, false;
 }
 
+bool environmentOf(HANDLE h, std::vector<std::string>& out);
+
+// A thread's name (SetThreadDescription, Windows 10 1607+), found at run time; "" when it has none.
+std::string threadName(DWORD tid) {
+  using DescribeFn = HRESULT(WINAPI*)(HANDLE, PWSTR*);
+  static const auto describe = reinterpret_cast<DescribeFn>(
+      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleA("kernel32.dll"), "GetThreadDescription")));
+  HANDLE t = describe ? OpenThread(THREAD_QUERY_LIMITED_INFORMATION, FALSE, tid) : nullptr;
+  if (!t) return "";
+  PWSTR text = nullptr;
+  std::string name;
+  if (SUCCEEDED(describe(t, &text)) && text) name = utf8(text, static_cast<int>(wcslen(text)));
+  if (text) LocalFree(text);
+  CloseHandle(t);
+  return name;
+}
+
 int process(DWORD pid) {
   std::vector<Proc> all;
   if (!snapshotProcesses(all)) return fail("CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS)", GetLastError());
@@ -221,9 +238,12 @@ int process(DWORD pid) {
     return kOk;
   }
   s += timesAndState(pid);
-  std::string tids;
-  for (DWORD t : threadIds(pid)) tids += (tids.empty() ? "" : ",") + std::to_string(t);
-  s += ",\"threadIds\":[" + tids + "]";
+  std::string tids, names;
+  for (DWORD t : threadIds(pid)) {
+    tids += (tids.empty() ? "" : ",") + std::to_string(t);
+    names += (names.empty() ? "" : ",") + json(threadName(t));
+  }
+  s += ",\"threadIds\":[" + tids + "],\"threadNames\":[" + names + "]";
   DWORD handles = 0;
   // A live process always holds some handles: 0 is an OS that does not count them (Wine 8), not a count.
   if (!GetProcessHandleCount(h, &handles)) s += ",\"handlesUnavailable\":" + json("GetProcessHandleCount: " + errorText(GetLastError()));
@@ -233,6 +253,13 @@ int process(DWORD pid) {
   if (ProcessIdToSessionId(pid, &session)) s += ",\"session\":" + std::to_string(session);
   std::string cmd;
   s += commandLine(h, cmd) ? ",\"cmdline\":" + json(cmd) : ",\"cmdlineUnavailable\":" + json(cmd);
+  // Its environment (hilt's marker, or its absence: a helper started with a cleared one), when readable.
+  std::vector<std::string> env;
+  if (environmentOf(h, env)) {
+    std::string list;
+    for (const std::string& e : env) list += (list.empty() ? "" : ",") + json(e);
+    s += ",\"env\":[" + list + "]";
+  }
   CloseHandle(h);
   std::printf("%s}\n", s.c_str());
   return kOk;

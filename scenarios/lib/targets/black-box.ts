@@ -183,7 +183,8 @@ async function described(t: RunningTarget, found: Map<number, Detector[]>): Prom
   for (const [pid, foundBy] of found) {
     const [info, origin] = await Promise.all([platform.process(pid), platform.processOrigin(pid)]);
     if (!info || !origin) continue; // ended while we looked
-    const how = howEscaped(origin, { mark: t.mark, markEnv: MARK_ENV, sessionId: t.sessionId }, [...found.keys()]);
+    const where = { os: platform.os, hasGroup: t.group !== undefined, inGroup: foundBy.includes('group') };
+    const how = howEscaped(origin, { mark: t.mark, markEnv: MARK_ENV, sessionId: t.sessionId }, [...found.keys()], where);
     out.push({ ...info, cmdline: origin.cmdline, foundBy, how });
   }
   return out;
@@ -202,13 +203,13 @@ async function cleanUp(
     await rm(f, { recursive: true, force: true });
     said.push(`removed ${f}`);
   }
-  // Its group first: one cgroup.kill ends every member at once, whatever it did to escape.
+  // Its group first: one cgroup.kill (Windows: TerminateJobObject) ends every member at once, whatever it did to escape.
   const grouped = escaped.filter((p) => p.foundBy?.includes('group'));
   if (t.group && grouped.length) {
     const r = await t.group.killAll(2000);
     said.push(
       `${r.ended ? 'ended' : 'could NOT end'} ${grouped.map((p) => `${p.name}[${p.pid}]`).join(', ')} ` +
-        `by cgroup.kill in ${Math.round(r.waitedMs)} ms`,
+        `by ${platform.os === 'win32' ? 'TerminateJobObject' : 'cgroup.kill'} in ${Math.round(r.waitedMs)} ms`,
     );
   }
   for (const p of escaped.filter((e) => !grouped.includes(e))) {
