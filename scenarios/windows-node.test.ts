@@ -44,6 +44,13 @@ describe.skipIf(!ready)(ready ? title : `${title}: skipped, set-up did not provi
     expect(r.stdout).toMatch(/\nparameters \(--set key=value\):\n {2}resume_ms {2}1000 /);
   });
 
+  test('rig check: containment by a job object per target (hilt-winproc and the launcher are built)', async () => {
+    const r = await runHiltUnderWindowsNode(['rig', 'check'], { deadlineMs: 60_000, keepWineserver: true });
+    expect(r.stdout, r.stderr).toMatch(
+      /\n {2}ok {7}containment {3}job objects are available: a job object per target \(named Local\\hilt-\d+-\*/,
+    );
+  });
+
   test('a usage error (--set cuont=5): exit 2 and what was wrong', async () => {
     const r = await run(['kill9', '--set', 'cuont=5']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
