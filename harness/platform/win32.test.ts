@@ -8,15 +8,7 @@ import { win32 } from './win32.ts';
 import { JobGroup, jobName } from './win32-job.ts';
 import { WINRUN } from './win32-proc.ts';
 
-const UNSUPPORTED = [
-  'coreLaunchPrefix',
-  'corePattern',
-  'isCoreFile',
-  'coreDebugger',
-  'pythonStackDebugger',
-  'resourceLimits',
-  'reaperArgv',
-] as const;
+const UNSUPPORTED = ['coreLaunchPrefix', 'corePattern', 'isCoreFile', 'coreDebugger', 'pythonStackDebugger', 'resourceLimits'] as const;
 
 describe('win32 platform', () => {
   test.each(UNSUPPORTED)('%s throws PLATFORM_UNSUPPORTED naming Windows and what would implement it', async (fact) => {
@@ -25,10 +17,8 @@ describe('win32 platform', () => {
     expect((e as Error).message).toMatch(/^.+ on Windows: not implemented yet \(would use .+\)/);
   });
 
-  test('the reaper: says a Job object would implement it', async () => {
-    expect(((await thrownBy(win32, 'reaperArgv')) as Error).message).toMatch(
-      /^the reaper on Windows: not implemented yet \(would use a Job object/,
-    );
+  test("the reaper is hilt-winproc's reaper mode (it reads reaper.sh's lines on stdin)", () => {
+    expect(win32.reaperArgv()).toEqual([expect.stringMatching(/native[\\/]build-win[\\/]hilt-winproc\.exe$/), 'reaper']);
   });
 
   test('a job per target: named in the session namespace by hilt pid and launch, started by the launcher with --job', () => {

@@ -14,6 +14,7 @@ import {
   treeBelow,
   winproc,
   winprocFailed,
+  WINPROC,
   type WinProcess,
   type WinProcessDetail,
 } from './win32-proc.ts';
@@ -142,7 +143,8 @@ export const win32: Platform = {
   stackDebugger: () => stackDebugger,
   pythonStackDebugger: noSync('Python stacks of a live process', '`py-spy dump --pid PID`'),
   resourceLimits: no("a process's resource limits", "a Job object's limits (`QueryInformationJobObject`)"),
-  reaperArgv: noSync('the reaper', "a Job object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, which dies with hilt's handle"),
+  // hilt-winproc's reaper mode: the protocol of reaper.sh, each pid held by a handle until hilt's pipe closes.
+  reaperArgv: () => [WINPROC, 'reaper'],
   killTree,
   exitStatus: ntStatus,
 };

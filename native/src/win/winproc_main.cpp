@@ -401,11 +401,13 @@ bool number(const char* s, unsigned long& out) {
 int usage() {
   std::fprintf(stderr,
                "usage: hilt-winproc processes | process PID | env-match NAME=VALUE | job-pids NAME | job-kill NAME CODE"
-               " | kill PID CODE | dump PID FILE\n");
+               " | kill PID CODE | dump PID FILE | reaper (lines on stdin)\n");
   return kUsage;
 }
 
 }  // namespace
+
+int reaper();  // winproc_reaper.cpp
 
 int main(int argc, char** argv) {
   // Lines reach the reader as they are written, whatever stdout is (a pipe, a file).
@@ -419,5 +421,6 @@ int main(int argc, char** argv) {
   if (cmd == "job-kill" && argc == 4 && number(argv[3], b)) return jobKill(argv[2], b);
   if (cmd == "kill" && argc == 4 && number(argv[2], a) && number(argv[3], b)) return kill(a, b);
   if (cmd == "dump" && argc == 4 && number(argv[2], a)) return dump(a, argv[3]);
+  if (cmd == "reaper" && argc == 2) return reaper();
   return usage();
 }

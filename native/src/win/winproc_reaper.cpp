@@ -1,0 +1,68 @@
+// hilt-winproc reaper: the Windows counterpart of harness/platform/reaper.sh. hilt writes what it
+// made on this program's stdin ("pid N", "unpid N", "dir PATH", "undir PATH"); when the pipe closes
+// (hilt ended, however: Windows closes a dead process's handles), what is still listed is ended
+// and removed. A pid is held by an open handle from the moment it is listed, so a pid reused by
+// an unrelated program after the tracked one ended is never the one killed.
+#include <windows.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+namespace {
+
+// The code a reaped process ends with: STATUS_CONTROL_C_EXIT, as if its console had gone away.
+constexpr UINT kReapedCode = 0xC000013A;
+
+bool readLine(HANDLE in, std::string& line) {
+  line.clear();
+  char c = 0;
+  DWORD n = 0;
+  while (ReadFile(in, &c, 1, &n, nullptr) && n == 1) {
+    if (c == '\n') return true;
+    if (c != '\r') line += c;
+  }
+  return !line.empty();  // a last line without its newline still counts; then end of input
+}
+
+}  // namespace
+
+int reaper() {
+  HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+  std::map<DWORD, HANDLE> pids;
+  std::set<std::string> dirs;
+  std::string line;
+  while (readLine(in, line)) {
+    const size_t space = line.find(' ');
+    const std::string verb = line.substr(0, space);
+    const std::string arg = space == std::string::npos ? "" : line.substr(space + 1);
+    if (verb == "pid" || verb == "unpid") {
+      const DWORD pid = std::strtoul(arg.c_str(), nullptr, 10);
+      auto it = pids.find(pid);
+      if (it != pids.end()) CloseHandle(it->second), pids.erase(it);
+      if (verb == "pid") {
+        HANDLE h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, pid);
+        if (h) pids[pid] = h;  // already gone: nothing to reap
+      }
+    } else if (verb == "dir") {
+      dirs.insert(arg);
+    } else if (verb == "undir") {
+      dirs.erase(arg);
+    }
+    // cgroup and pulse-module lines are Linux's; on Windows a target's job dies with its launcher.
+  }
+  for (auto& [pid, h] : pids) {
+    if (WaitForSingleObject(h, 0) == WAIT_TIMEOUT) {
+      TerminateProcess(h, kReapedCode);
+      WaitForSingleObject(h, 2000);  // its files are closed before its folder goes
+    }
+    CloseHandle(h);
+  }
+  for (const auto& d : dirs) {
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::u8path(d), ec);
+  }
+  return 0;
+}
