@@ -29,6 +29,9 @@ export interface BlackBoxObservation {
   signatures: string[]; // crash signatures in its output
   midi?: MidiPortsObserved; // midi-orphans: its MIDI ports before the kill and after it
   death?: DeathObserved; // crash: what tells how it died of the signal sent (harness/check/death.ts)
+  // Where the rig cannot list the server's objects (WASAPI's sessions under Wine): why not, and
+  // whether its own sound was heard on the observed output while it ran (for a program that plays).
+  unlisted?: { why: string; heardPlaying?: boolean };
 }
 
 // A program's MIDI ports (its process tree's, or named like it) around a SIGKILL, as the MIDI server listed them.
@@ -77,7 +80,21 @@ export function judgeBlackBox(o: BlackBoxObservation): Judgement {
   const death = o.death && howItDied(o.death, exit);
   const facts = death && { died: death.died, 'how it died': death.sentence };
   const checks: CheckResult[] = o.midi ? midiChecks(o.midi) : [];
-  if (target.plays) {
+  if (target.plays && o.unlisted) {
+    const heard = o.unlisted.heardPlaying === true;
+    checks.push(
+      expectation(
+        'plays-audio',
+        'its sound on the observed output while it ran',
+        heard,
+        heard ? 'heard' : 'not heard',
+        'heard',
+        '',
+        `${heard ? 'sound other than the victim heard' : 'no sound but the victim heard'} on the observed output while it ran ` +
+          `(its streams cannot be listed here: ${o.unlisted.why})`,
+      ),
+    );
+  } else if (target.plays) {
     checks.push(
       expectation(
         'plays-audio',
@@ -104,17 +121,19 @@ export function judgeBlackBox(o: BlackBoxObservation): Judgement {
         ? `none of its processes (its group, marker or tree) runs ${o.escapedAfterMs} ms after it ended`
         : `still running after ${target.name} (pid ${target.pid}) ended: ${o.escaped.map(describeProcess).join(', ')}`,
     ),
-    expectation(
-      'no-orphans',
-      'no object of it left on the server',
-      o.left.length === 0,
-      o.left.length,
-      0,
-      'objects',
-      o.left.length === 0
-        ? `nothing of ${target.name} on the server after ${fault.label}`
-        : orphanSentences(o.left, target.pid, `${o.goneMs} ms after ${fault.label}`).join('; '),
-    ),
+    o.unlisted
+      ? orphansByProcess(o, o.unlisted.why)
+      : expectation(
+          'no-orphans',
+          'no object of it left on the server',
+          o.left.length === 0,
+          o.left.length,
+          0,
+          'objects',
+          o.left.length === 0
+            ? `nothing of ${target.name} on the server after ${fault.label}`
+            : orphanSentences(o.left, target.pid, `${o.goneMs} ms after ${fault.label}`).join('; '),
+        ),
     expectation(
       'no-files-left',
       'no file of it left',
@@ -158,6 +177,22 @@ export function judgeBlackBox(o: BlackBoxObservation): Judgement {
 
 // "; died: silent (died silently of SIGSEGV ...)": how it died of a crash signal, in the exit check's words.
 const diedText = (d: DeathVerdict | undefined): string => (d ? `; died: ${d.died} (${d.sentence})` : '');
+
+// Where the server's objects cannot be listed (WASAPI without IAudioSessionManager2): an audio
+// session is its process's and ends with it, so none is left exactly when none of its processes is.
+function orphansByProcess(o: BlackBoxObservation, why: string): CheckResult {
+  const n = o.escaped.length;
+  return expectation(
+    'no-orphans',
+    'no object of it left on the server',
+    n === 0,
+    n === 0 ? 'none (no process left)' : `${n} process(es) left`,
+    0,
+    '',
+    (n === 0 ? 'no audio session of it can be left: none of its processes runs' : `its ${n} process(es) still running may hold streams`) +
+      ` (a WASAPI session ends with its process; the sessions themselves cannot be listed here: ${why})`,
+  );
+}
 
 // The first failures, most telling first: what the program left, then how it ended.
 // A crash comes first: what it left is then its consequence.

@@ -13,7 +13,7 @@ import { filesMatching, shmEntries } from '../../../harness/inventory/files.ts';
 import { leftovers, namedLike, type LeftoverOwner } from '../../../harness/inventory/leftovers.ts';
 import type { InventoryObject } from '../../../harness/inventory/objects.ts';
 import type { Snapshot } from '../../../harness/inventory/snapshot.ts';
-import { platform } from '../../../harness/platform/index.ts';
+import { isUnsupported, platform } from '../../../harness/platform/index.ts';
 import type { ScenarioContext } from '../../../harness/scenario/define.ts';
 import { MARK_ENV, type RunningTarget } from '../../../harness/target/launch.ts';
 import { howEscaped, type Detector, type Straggler } from '../../../harness/target/contain.ts';
@@ -55,8 +55,9 @@ export const blackBoxSteps =
   (ctx, session, rec): FaultSteps<BlackBoxObservation> => {
     const { run, rig, target } = ctx;
     const cap = rig.capture;
-    let baseline: Snapshot, during: Snapshot;
+    let baseline: Snapshot | undefined, during: Snapshot | undefined;
     let after: Snapshot | undefined;
+    let unlisted: { why: string; heardPlaying?: boolean } | undefined; // the rig cannot list its objects (WASAPI under Wine)
     let owner: LeftoverOwner;
     let shmBefore: Set<string>;
     let midi: MidiPortsObserved | undefined; // what a MIDI fault saw of its ports
@@ -68,13 +69,20 @@ export const blackBoxSteps =
       async baseline() {
         await session.victim();
         // After the victim: the baseline holds the rig's own objects, so only the target's can be new.
-        baseline = await run.phase('baseline inventory', 8000, () => rig.serverInventory());
+        const first = await run.phase('baseline inventory', 8000, () => listed(rig.serverInventory()));
+        if ('why' in first) unlisted = { why: first.why };
+        else baseline = first;
         shmBefore = new Set(shmEntries());
       },
       async launch() {
         const t = await session.launch(`${target.name} ready`);
         owner = await ownerOf(ctx, t);
-        during = await run.phase('inventory while it runs', 8000, () => rig.serverInventory());
+        if (unlisted && target.expect.audio === 'plays') {
+          // Its streams cannot be listed: its own sound (not the victim's tone) heard on the output stands in.
+          const heard = await cap.waitFor('other', { after: now() - 500, minRunMs: 50, deadlineMs: 2000 });
+          unlisted.heardPlaying = heard.ok;
+        }
+        if (!unlisted) during = await run.phase('inventory while it runs', 8000, () => rig.serverInventory());
         return t;
       },
       async inject(t) {
@@ -84,7 +92,7 @@ export const blackBoxSteps =
         return { exit: ended.exit, at, endedAt: ended.endedAt, ...(hang && { hang }) };
       },
       async observe(t, ended) {
-        const itsOwn = leftovers(baseline, during, owner);
+        const itsOwn = baseline && during ? leftovers(baseline, during, owner) : [];
         run.metric('objects_while_running', itsOwn.length);
         const playing = itsOwn.filter(
           (o) => /Stream\/Output\/Audio/.test(o.detail ?? '') || (o.kind === 'pulse-stream' && /sink-input/.test(o.detail ?? '')),
@@ -103,16 +111,17 @@ export const blackBoxSteps =
         // Its objects: asked of the server, allowing a cleanup that lands just after the death.
         const goneMs = 2000;
         let left: InventoryObject[] = [];
-        await run.phase('inventory after it ended', goneMs + 8000, () =>
-          pollUntil(
-            async () => {
-              after = await rig.serverInventory();
-              left = leftovers(baseline, after, owner);
-              return left.length === 0 || undefined;
-            },
-            { deadlineMs: goneMs, intervalMs: 100 },
-          ),
-        );
+        if (baseline)
+          await run.phase('inventory after it ended', goneMs + 8000, () =>
+            pollUntil(
+              async () => {
+                after = await rig.serverInventory();
+                left = leftovers(baseline!, after, owner);
+                return left.length === 0 || undefined;
+              },
+              { deadlineMs: goneMs, intervalMs: 100 },
+            ),
+          );
 
         // Its files: the ones its config lists, and /dev/shm entries named like it that were not there before.
         const shmNew = shmEntries().filter(
@@ -147,6 +156,7 @@ export const blackBoxSteps =
           signatures: crashSignatures(t.child.outputTail(2000)),
           ...(midi && { midi }),
           ...(death && { death }),
+          ...(unlisted && { unlisted }),
         };
       },
       judge: judgeBlackBox,
@@ -158,6 +168,17 @@ export const blackBoxSteps =
       cleanUp: (t, o) => cleanUp(ctx, t, o.left, o.escaped, o.files),
     };
   };
+
+// The server's objects, or undefined where the rig cannot list them (WASAPI without
+// IAudioSessionManager2, as under Wine): the judge then reads orphans by process (a session ends with it).
+async function listed(inventory: Promise<Snapshot>): Promise<Snapshot | { why: string }> {
+  try {
+    return await inventory;
+  } catch (e) {
+    if (!isUnsupported(e)) throw e;
+    return { why: e.message };
+  }
+}
 
 // Who is still running of the target's, by each detector: its group (whatever a process did to
 // escape), its marker (inherited through setsid and double forks, lost to env -i), the process tree
