@@ -1,8 +1,10 @@
-// Continuous capture of the rig's observed output (the null sink's monitor), analysed as it
-// arrives: a tone-presence timeline that scenarios wait on, and the raw samples for WAV evidence.
+// Continuous capture of the rig's observed output (the null sink's monitor, or the rig's capture
+// endpoint, recorded by the rig's recorder: harness/audio/audio-io.ts), analysed as it arrives: a
+// tone-presence timeline that scenarios wait on, and the raw samples for WAV evidence.
 import { HiltError } from '../errors.ts';
 import { Child, stopChild } from '../proc/child.ts';
 import { now } from '../wait.ts';
+import { pulseIo, type AudioIo } from './audio-io.ts';
 import { ToneTracker, int16ToFloat, type Timeline } from './tone.ts';
 import { firstSteadyAbsence, firstSteadyOtherSound, firstSteadyPresence, windowAt } from './timeline.ts';
 
@@ -63,41 +65,34 @@ export class Capture {
     private readonly device: string,
     private readonly env: Record<string, string>,
     readonly frequencyHz: number,
+    private readonly io: AudioIo,
   ) {
     this.tracker = new ToneTracker({ sampleRate: SAMPLE_RATE, frequencyHz, windowMs: WINDOW_MS });
     this.recorder = this.record();
   }
 
-  static start(device: string, env: Record<string, string>, frequencyHz = 440): Capture {
-    return new Capture(device, env, frequencyHz);
+  static start(device: string, env: Record<string, string>, frequencyHz = 440, io: AudioIo = pulseIo): Capture {
+    return new Capture(device, env, frequencyHz, io);
   }
 
   // A new recorder after the server went away under the old one (parecord is a Pulse client: a
   // server restart ends it). The time without one reads as silence, so the timeline stays on the
   // wall clock: a wait "after" the restart starts at the right sample.
   async reconnect(): Promise<void> {
-    await stopChild(this.recorder, 'SIGINT', 1000);
+    await stopChild(this.recorder, this.io.recorderStop, 1000);
     this.remainder = Buffer.alloc(0);
     this.gapFrom = this.total;
     this.recorder = this.record();
   }
 
   private record(): Child {
-    // --latency-msec: small fragments, and without it the tail is lost on stop.
-    const rec = new Child(
-      'parecord',
-      [
-        '--raw',
-        '--format=s16le',
-        `--rate=${SAMPLE_RATE}`,
-        '--channels=1',
-        '--latency-msec=20',
-        `--device=${this.device}`,
-        '--client-name=hilt-recorder',
-        '--property=application.name=hilt-recorder',
-      ],
-      { name: 'recorder', env: this.env, rawStdout: true },
-    );
+    const cmd = this.io.recorder(this.device, SAMPLE_RATE);
+    const rec = new Child(cmd.file, cmd.args, {
+      name: 'recorder',
+      env: this.env,
+      rawStdout: true,
+      ...(cmd.endsWithHilt && { endsWithHilt: true }),
+    });
     rec.stdout?.on('data', (b: Buffer) => this.onData(b));
     return rec;
   }
@@ -194,13 +189,14 @@ export class Capture {
   }
 
   async stop(): Promise<void> {
-    await stopChild(this.recorder, 'SIGINT', 1000);
+    await stopChild(this.recorder, this.io.recorderStop, 1000);
   }
 
   assertRunning(): void {
     if (this.recorder.done) {
-      throw new HiltError('RIG_START', 'the recorder (parecord) of the observed output has exited', {
-        expected: 'parecord capturing the observed sink monitor for the whole run',
+      const name = this.io.recorderName;
+      throw new HiltError('RIG_START', `the recorder (${name}) of the observed output has exited`, {
+        expected: `${name} capturing ${this.device} for the whole run`,
         seen: `exit ${this.recorder.done.exitCode ?? this.recorder.done.signal}: ${this.recorder.outputTail(5)}`,
         hint: 'check that the rig is still up (pactl info with the rig environment)',
       });

@@ -1,7 +1,9 @@
-// A tone played into the rig by pacat, fed sample-exactly from here: the victim whose audio
-// must resume, and the rig's health-check tone. gap(ms) injects exact silence (for the bench).
+// A tone played into the rig by its player (pacat, or hilt-wasapi play: harness/audio/audio-io.ts),
+// fed sample-exactly from here: the victim whose audio must resume, and the rig's health-check
+// tone. gap(ms) injects exact silence (for the bench).
 import { Readable } from 'node:stream';
 import { Child, stopChild } from '../proc/child.ts';
+import { pulseIo, type AudioIo } from './audio-io.ts';
 import { SAMPLE_RATE } from './capture.ts';
 
 const CHUNK = SAMPLE_RATE / 100; // 10 ms per chunk
@@ -18,26 +20,19 @@ export class ToneSource {
     env: Record<string, string>,
     readonly frequencyHz = 440,
     readonly amplitude = 0.3,
+    private readonly io: AudioIo = pulseIo,
   ) {
-    this.child = new Child(
-      'pacat',
-      [
-        '--playback',
-        '--raw',
-        '--format=s16le',
-        `--rate=${SAMPLE_RATE}`,
-        '--channels=1',
-        '--latency-msec=20',
-        `--device=${sink}`,
-        `--client-name=${appName}`,
-        `--property=application.name=${appName}`,
-      ],
-      { name: appName, env, stdin: 'pipe' },
-    );
-    // Small high-water mark: pacat's own buffer sets the pace, we never run far ahead.
+    const cmd = io.player(sink, appName, SAMPLE_RATE);
+    this.child = new Child(cmd.file, cmd.args, {
+      name: appName,
+      env,
+      stdin: 'pipe',
+      ...(cmd.endsWithHilt && { endsWithHilt: true }),
+    });
+    // Small high-water mark: the player's own buffer sets the pace, we never run far ahead.
     this.feed = new Readable({ highWaterMark: CHUNK * 4, read: () => this.feed.push(this.next()) });
     const stdin = this.child.stdin;
-    stdin?.on('error', () => {}); // pacat killed: EPIPE is expected
+    stdin?.on('error', () => {}); // the player killed: EPIPE is expected
     if (stdin) this.feed.pipe(stdin);
   }
 
@@ -53,7 +48,9 @@ export class ToneSource {
   async stop(): Promise<void> {
     this.feed.unpipe();
     this.feed.destroy();
-    await stopChild(this.child, 'SIGTERM', 1000);
+    if (this.io.playerStop !== 'eof') return void (await stopChild(this.child, this.io.playerStop, 1000));
+    this.child.stdin?.end(); // it plays out its buffer (40 ms) and exits
+    await stopChild(this.child, null, 1000);
   }
 
   private next(): Buffer {

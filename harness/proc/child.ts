@@ -41,6 +41,10 @@ export interface ChildOptions {
   // A session and process group of its own (setsid), as a shell job or a desktop launcher starts an
   // app: a group kill (kill -9 -PGID) then reaches it and its group, never hilt.
   ownSession?: boolean;
+  // It ends by itself when hilt's pipes to it close, however hilt dies (hilt-wasapi.exe: `play` at
+  // stdin's EOF, `capture` at its first failed write), so it is not handed to the reaper, which
+  // Windows does not have yet.
+  endsWithHilt?: boolean;
   // A launcher that prints the real exit code (hilt-winrun under Wine): read from this line.
   exitLine?: { re: RegExp; parse: (lines: readonly string[]) => number | undefined };
 }
@@ -84,14 +88,15 @@ export class Child {
     });
     if (this.proc.pid === undefined) throw new Error(`cannot spawn ${file}`);
     this.pid = this.proc.pid;
-    reaper.trackPid(this.pid);
+    const reaped = !opts.endsWithHilt;
+    if (reaped) reaper.trackPid(this.pid);
     if (!opts.rawStdout) this.readLines(this.proc.stdout);
     this.readLines(this.proc.stderr);
     // On the process's own exit, not when its pipes close: a helper it started (a guardian, a
     // crash reporter) may hold its stdout open longer, and its output keeps flowing into the tail.
     this.exited = new Promise<ChildResult>((resolve) => {
       this.proc.once('exit', (code, signal) => {
-        reaper.untrackPid(this.pid);
+        if (reaped) reaper.untrackPid(this.pid);
         const finish = (windowsCode?: number) => {
           this.result ??= childResult(code, signal, this.startedAt, windowsCode, this.tail);
           resolve(this.result);

@@ -17,12 +17,19 @@ export interface ToolOptions {
   env: Record<string, string>;
   deadlineMs?: number; // default 5000
   reject?: boolean; // throw TOOL_FAILED on a non-zero exit (default true)
+  endsWithHilt?: boolean; // a tool that ends when hilt does (ChildOptions.endsWithHilt): no reaper
 }
 
 export async function runTool(file: string, args: string[], opts: ToolOptions): Promise<ToolResult> {
   const deadlineMs = opts.deadlineMs ?? 5000;
   const line = [file, ...args].join(' ');
-  const child = new Child(file, args, { name: file, env: opts.env, rawStdout: true, tailLines: 50 });
+  const child = new Child(file, args, {
+    name: file,
+    env: opts.env,
+    rawStdout: true,
+    tailLines: 50,
+    ...(opts.endsWithHilt && { endsWithHilt: true }),
+  });
   const w = await watch(child, child.collectStdout(), { what: `hilt's own step \`${line}\``, softMs: deadlineMs });
   const stdout = w.outcome === 'done' ? w.value : '';
   const end = endOf(w, child);
