@@ -2,6 +2,7 @@
 // (no dependency, strict about unknown flags); the checks on values are ours. Pure: unit-tested.
 import { parseArgs } from 'node:util';
 import { HiltError } from '../errors.ts';
+import { defaultRigKind } from '../rig/rig.ts';
 
 export interface ScenarioArgs {
   list: boolean;
@@ -106,7 +107,7 @@ export function parseScenarioArgs(argv: string[]): ScenarioArgs {
     version: !!v.version,
     all: !!v.all,
     scenarios: [...parsed!.positionals],
-    rig: 'virtual',
+    rig: defaultRigKind(),
     repeat: 1,
     bugs: [],
     set: {},

@@ -12,6 +12,7 @@ export type ObjectKind =
   | 'pw-link'
   | 'jack-client' // a PipeWire node with client.api=jack (a program on pipewire-jack)
   | 'jack-port'
+  | 'wasapi-session' // a Windows audio session of one process on one render endpoint (IAudioSessionControl2)
   | 'process';
 
 // Why a leftover is put on the target (leftovers.ts): its owner pid is the target's or a

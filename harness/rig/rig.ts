@@ -9,6 +9,10 @@ import type { Snapshot } from '../inventory/snapshot.ts';
 
 export type RigKind = 'virtual' | 'system';
 
+// The rig a run gets without --rig: the virtual rig is a private PipeWire (Linux only); on Windows
+// the system's own endpoints (the WASAPI rig).
+export const defaultRigKind = (os: NodeJS.Platform = process.platform): RigKind => (os === 'win32' ? 'system' : 'virtual');
+
 export interface Rig {
   readonly kind: RigKind;
   // The environment a target, a victim or a probe gets so that it plays into this rig.
