@@ -9,7 +9,7 @@ import { runCommand } from '../harness/cli/entry.ts';
 import { JackMidiProbe } from '../harness/midi/jack-probe.ts';
 import { checkRig } from '../harness/rig/check/facts.ts';
 import { formatRigCheck, rigCheckJson } from '../harness/rig/check/format.ts';
-import type { RigKind } from '../harness/rig/rig.ts';
+import { defaultRigKind, type RigKind } from '../harness/rig/rig.ts';
 import { loadRigFile, type RigFile } from '../harness/rig/rig-file.ts';
 import { resolve } from 'node:path';
 
@@ -21,9 +21,10 @@ check: what this runner has and whether the rig works: OS, kernel and CPUs; the 
 output and capture devices and the loopback hilt would use, verified with a 440 Hz tone out and
 back (latency and level); MIDI (a round trip where the probe can make one); debuggers, Xvfb, Wine
 and mingw. Every missing part is said with the command that gets it.
-  --rig virtual  hilt's own private PipeWire, started and stopped by the check (default)
+  --rig virtual  hilt's own private PipeWire, started and stopped by the check (default; Linux only)
   --rig system   the session's running audio server (XDG_RUNTIME_DIR, PULSE_SERVER); never started,
-                 restarted or stopped; the check adds a null sink hilt-check-<pid> and removes it
+                 restarted or stopped; the check adds a null sink hilt-check-<pid> and removes it.
+                 On Windows (the default there): the WASAPI endpoints, played and captured by hilt-wasapi.exe
   --rig-server   (system) a server other than the session's: its runtime dir, pulse/native socket or tcp:HOST:PORT
   --rig-config   (system) a rig file naming the device pair to measure (docs/device-runner.md)
   --json         the whole report as JSON on stdout (for workflows)
@@ -62,7 +63,7 @@ function parseRigArgs(argv: string[]): RigArgs {
     );
   }
   const v = parsed.values;
-  const a: RigArgs = { help: !!v.help, json: !!v.json, rig: 'virtual' };
+  const a: RigArgs = { help: !!v.help, json: !!v.json, rig: defaultRigKind() };
   if (a.help) return a;
   const [command, ...rest] = parsed.positionals;
   if (command === undefined) usage('no command given', argv.join(' ') || '(nothing)', 'the command `check`');

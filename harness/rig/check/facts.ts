@@ -8,7 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { arch, availableParallelism, release, type as osType } from 'node:os';
-import { HiltError, isHiltError } from '../../errors.ts';
 import { platform as currentPlatform, type Containment } from '../../platform/index.ts';
 import { which } from '../../proc/which.ts';
 import { now } from '../../wait.ts';
@@ -38,7 +37,9 @@ import {
   systemLoopback,
   type LoopbackResult,
 } from './loopback.ts';
+import { errorLine, loopbackLine } from './lines.ts';
 import { midiFacts, midiRoundTrip, type MidiFacts, type OpenProbe } from './midi.ts';
+import { checkWasapi } from './wasapi.ts';
 
 export const RIG_CHECK_SCHEMA = 1;
 
@@ -170,38 +171,6 @@ export interface RigCheckOptions {
   rigFile?: RigFile; // --rig-config: the device pair to measure instead of a null sink of the check's own
 }
 
-const errorLine = (id: string, e: unknown, status: LineStatus = isHiltError(e, 'RIG_MISSING') ? 'missing' : 'failed'): CheckLine => {
-  if (!(e instanceof HiltError)) throw e; // a bug of hilt's own: not a fact about the runner
-  const [summary] = e.message.split('\n');
-  const text = [summary, e.expected && `expected ${e.expected}`, e.seen && `seen ${e.seen.split('\n')[0]}`].filter(Boolean).join('; ');
-  return { id, status, text, required: true, ...(e.hint ? { fix: e.hint } : {}) };
-};
-
-function loopbackLine(l: LoopbackResult): CheckLine {
-  const figures = [
-    l.latencyMs !== undefined && `latency ${l.latencyMs} ms (tone start to heard steadily 50 ms)`,
-    l.level &&
-      `level RMS ${l.level.rms} (${l.level.rmsDbfs} dBFS, ${l.level.relativeDb > 0 ? '+' : ''}${l.level.relativeDb} dB ` +
-        `against what was played), peak ${l.level.peak}`,
-    l.silentAfterMs !== undefined && 'then heard to stop',
-  ].filter(Boolean);
-  const said = [...figures, l.problem].filter(Boolean).join('; ');
-  const text = `${l.output} -> ${l.capture}, ${l.toneHz} Hz at amplitude ${l.playedAmplitude}: ${said}`;
-  return {
-    id: 'loopback',
-    status: l.ok ? 'ok' : 'failed',
-    text,
-    required: true,
-    ...(l.ok
-      ? {}
-      : {
-          fix:
-            'check that the capture hears the output ' +
-            '(pactl list short sources: the monitor of the output, or the cable; sudo modprobe snd-aloop)',
-        }),
-  };
-}
-
 function devicesLine(d: { sinks: Device[]; sources: Device[] }): CheckLine {
   const name = (x: Device) => (x.monitorOf ? `${x.name} (monitor of ${x.monitorOf})` : x.name);
   const inputs = d.sources.filter((s) => !s.monitorOf).length;
@@ -290,7 +259,7 @@ async function checkVirtual(r: Partial<RigCheckReport> & { lines: CheckLine[] },
       fix:
         process.platform === 'darwin'
           ? 'use --rig system with BlackHole 2ch once the CoreAudio rig exists'
-          : 'use --rig system with VB-CABLE once the WASAPI rig exists',
+          : 'use --rig system (the WASAPI rig, the default on Windows)',
       required: true,
     });
     return;
@@ -352,15 +321,13 @@ async function checkSystemWith(
   opts: RigCheckOptions,
   dir: string,
 ): Promise<void> {
-  if (process.platform === 'darwin' || process.platform === 'win32') {
-    const mac = process.platform === 'darwin';
+  if (process.platform === 'win32') return checkWasapi(r, opts);
+  if (process.platform === 'darwin') {
     r.lines.push({
       id: 'server',
       status: 'missing',
-      text: mac ? 'CoreAudio: the system rig on macOS is not implemented yet' : 'WASAPI: the system rig on Windows is not implemented yet',
-      fix: mac
-        ? 'the loopback it will use: BlackHole 2ch (brew install blackhole-2ch, or https://existential.audio/blackhole/)'
-        : 'the loopback it will use: VB-CABLE (https://vb-audio.com/Cable/)',
+      text: 'CoreAudio: the system rig on macOS is not implemented yet',
+      fix: 'the loopback it will use: BlackHole 2ch (brew install blackhole-2ch, or https://existential.audio/blackhole/)',
       required: true,
     });
     return;

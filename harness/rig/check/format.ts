@@ -24,8 +24,10 @@ const RIG_TITLE = {
   system: "system rig (the session's own audio server; hilt only adds and removes its own hilt-check-<pid> sink)",
 };
 
+const WASAPI_TITLE = "system rig (Windows' own audio endpoints through WASAPI; hilt loads and changes nothing there)";
+
 export function formatRigCheck(r: RigCheckReport): string {
-  const out = [`hilt rig check: ${RIG_TITLE[r.rig]}`];
+  const out = [`hilt rig check: ${r.rig === 'system' && r.host.os === 'win32' ? WASAPI_TITLE : RIG_TITLE[r.rig]}`];
   const width = Math.max(...r.lines.map((l) => (LABELS[l.id] ?? l.id).length));
   for (const l of r.lines) {
     const optional = !l.required && (l.status === 'missing' || l.status === 'info') && l.fix ? ' (optional)' : '';
