@@ -71,7 +71,9 @@ async function sessionsLine(): Promise<CheckLine> {
     return {
       id: 'sessions',
       status: 'missing',
-      text: `audio sessions (which process plays): ${sessionsErrorText(s.error)}; readiness by "stream" and the inventory are unavailable here`,
+      text:
+        `audio sessions (which process plays): ${sessionsErrorText(s.error)}; ` +
+        'readiness by "stream" and the inventory are unavailable here',
       fix: 'Windows 10 or later has IAudioSessionManager2 (this system, e.g. Wine 8, lacks it)',
       required: false,
     };

@@ -89,23 +89,29 @@ describe('hilt-wasapi sessions', () => {
 
   // Windows' own answer has this shape (wasapi_sessions.cpp); not recorded: Wine has no sessions.
   it('sessions and per-endpoint counts; the system session and expired ones are not inventory', () => {
+    const where = '"endpoint":"{e1}","endpointName":"Speakers"';
+    const session = (pid: number, state: string, id: string, system = false, name = '') =>
+      `{"kind":"session",${where},"pid":${pid},"state":"${state}","displayName":${JSON.stringify(name)},` +
+      `"sessionId":"${id}","system":${system}}`;
     const text = [
-      '{"kind":"session","endpoint":"{e1}","endpointName":"Speakers","pid":0,"state":"inactive","displayName":"@%SystemRoot%\\\\System32\\\\AudioSrv.Dll,-202","sessionId":"s0","system":true}',
-      '{"kind":"session","endpoint":"{e1}","endpointName":"Speakers","pid":4242,"state":"active","displayName":"","sessionId":"s1","system":false}',
-      '{"kind":"session","endpoint":"{e1}","endpointName":"Speakers","pid":77,"state":"expired","displayName":"","sessionId":"s2","system":false}',
-      '{"kind":"endpoint","endpoint":"{e1}","endpointName":"Speakers","sessions":3}',
+      session(0, 'inactive', 's0', true, '@%SystemRoot%\\System32\\AudioSrv.Dll,-202'),
+      session(4242, 'active', 's1'),
+      session(77, 'expired', 's2'),
+      `{"kind":"endpoint",${where},"sessions":3}`,
     ].join('\r\n');
     const s = parseSessions(text);
     expect(s.ok && s.endpoints).toEqual([{ name: 'Speakers', sessions: 3 }]);
     if (!s.ok) return;
     expect(hasSessionOf(s.sessions, [4242])).toBe(true);
     expect(hasSessionOf(s.sessions, [77])).toBe(false);
-    expect(sessionObjects(s.sessions).map((o) => [o.kind, o.name, o.ownerPid])).toEqual([['wasapi-session', 'pid 4242 on Speakers', 4242]]);
+    const objects = sessionObjects(s.sessions).map((o) => [o.kind, o.name, o.ownerPid]);
+    expect(objects).toEqual([['wasapi-session', 'pid 4242 on Speakers', 4242]]);
   });
 });
 
 it("the helper's error line is the problem said (recorded: loopback capture under Wine 8)", () => {
   expect(helperProblem(recorded('capture-loopback-wine8.stderr.txt'))).toBe(
-    'hilt-wasapi: capture --loopback: IAudioClient::GetService(IAudioCaptureClient) failed: expected S_OK, seen 0x88890003 AUDCLNT_E_WRONG_ENDPOINT_TYPE',
+    'hilt-wasapi: capture --loopback: IAudioClient::GetService(IAudioCaptureClient) failed: ' +
+      'expected S_OK, seen 0x88890003 AUDCLNT_E_WRONG_ENDPOINT_TYPE',
   );
 });
