@@ -21,6 +21,10 @@ describe('judgeBlackBox on real runs: the verdicts those runs had', () => {
     // FluidSynth daemonized by setsid -f: its port, its process and its objects outlive the shell
     ['fluidsynth-daemon-midi-orphans', ['midi-ports-gone', 'no-escaped-process', 'no-orphans']],
     ['addon-exit-static', ['exit', 'no-orphans', 'victim-heard-after']], // a crash after "done": taps left, victim muted
+    // hilt under Windows's Node (Wine), the WASAPI rig, whose sessions cannot be listed there (E_NOTIMPL):
+    ['win-cmd-kill9-wasapi', []], // Wine's cmd.exe TerminateProcess'd: its job ends it, no process, so no session left
+    // the Windows engine's helper started with CREATE_BREAKAWAY_FROM_JOB outlives it: its process, so maybe its streams
+    ['win-engine-helper-outlives-kill9-wasapi', ['no-escaped-process', 'no-orphans']],
   ])('%s fails %j', (name, ids) => {
     expect(failedIds(recorded(name))).toEqual(ids);
     expect(judgeBlackBox(recorded(name)).diagnosis === undefined).toBe(ids.length === 0);
@@ -125,5 +129,23 @@ describe('the diagnosis', () => {
     const none = { ...synth, midi: { ...synth.midi!, before: [], listed: ['hilt-probe:in'] } };
     expect(check(none, 'has-midi-ports')?.message).toBe('no MIDI port of its process tree or named like it among: hilt-probe:in');
     expect(find(recorded('sox-play-kill9'), 'has-midi-ports')).toBeUndefined(); // asked only by midi-orphans
+  });
+});
+
+describe('on a rig that cannot list its objects (WASAPI sessions under Wine, recorded)', () => {
+  it('no-orphans is judged by process, saying why the sessions cannot be listed; the process that stayed leads', () => {
+    const o = recorded('win-engine-helper-outlives-kill9-wasapi');
+    expect(check(o, 'no-orphans').message).toMatch(
+      /^its 1 process\(es\) still running may hold streams \(a WASAPI session ends with its process; .*E_NOTIMPL\)$/,
+    );
+    expect(check(o, 'no-escaped-process').message).toMatch(/hilt-engine-win\.exe\[\d+\] .*--helper.* broke away from its job/);
+    expect(judgeBlackBox(o).diagnosis).toMatch(/^hilt-engine-win \(pid \d+\) after SIGKILL: still running after hilt-engine-win/);
+    expect(check(recorded('win-cmd-kill9-wasapi'), 'no-orphans').message).toMatch(/^no audio session of it can be left: none of its/);
+  });
+  it("'plays' is its own sound heard on the output; not heard fails", () => {
+    const o = recorded('win-engine-helper-outlives-kill9-wasapi');
+    expect(check(o, 'plays-audio')).toMatchObject({ verdict: 'pass', measured: 'heard' });
+    const silent = { ...o, unlisted: { ...o.unlisted!, heardPlaying: false } };
+    expect(check(silent, 'plays-audio')).toMatchObject({ verdict: 'fail', measured: 'not heard' });
   });
 });

@@ -197,9 +197,11 @@ function orphansByProcess(o: BlackBoxObservation, why: string): CheckResult {
 // The first failures, most telling first: what the program left, then how it ended.
 // A crash comes first: what it left is then its consequence.
 function diagnose(o: BlackBoxObservation, failed: CheckResult[], crashed: boolean): string {
+  // Orphans judged by process (a rig that cannot list its objects): the process that stayed is the finding.
+  const first = o.unlisted && !crashed ? ['no-escaped-process'] : [];
   const order = crashed
     ? ['exit', 'no-crash-signature', 'no-orphans', 'no-escaped-process', 'no-files-left', 'victim-heard-after', 'exit-deadline']
-    : ['no-orphans', 'no-escaped-process', 'no-files-left', 'victim-heard-after', 'exit', 'exit-deadline', 'no-crash-signature'];
+    : [...first, 'no-orphans', 'no-escaped-process', 'no-files-left', 'victim-heard-after', 'exit', 'exit-deadline', 'no-crash-signature'];
   const sorted = [...failed].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   return `${o.target.name} (pid ${o.target.pid}) after ${o.fault.label}: ${sorted.map((c) => c.message).join('; ')}`;
 }

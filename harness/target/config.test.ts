@@ -315,3 +315,22 @@ describe('a black box: any program', () => {
     expect(configError(() => parseTargetSpec(app({ ready: {} }), 'f', VARS)).message).toMatch(/- ready: expected exactly one of/);
   });
 });
+
+describe('paths under a Windows root (hilt under Windows Node)', () => {
+  it('the program and required files built from ${root} get backslashes only; arguments stay as written', () => {
+    const json = {
+      name: 'c',
+      command: ['${root}/native/build-win/prefix/drive_c/windows/system32/cmd.exe', '/k', 'echo ready'],
+      requires: ['${root}/a/b.dll'],
+      prefix: 'c',
+      ready: { stdout: 'ready' },
+    };
+    const spec = parseTargetSpec(json, 'f', { root: 'Z:\\work\\main' });
+    // cmd.exe given Z:\work\main/native/... read "/native" as a switch: "File already exists. Invalid name."
+    expect(spec.command).toEqual(['Z:\\work\\main\\native\\build-win\\prefix\\drive_c\\windows\\system32\\cmd.exe', '/k', 'echo ready']);
+    expect(spec.requires).toEqual(['Z:\\work\\main\\a\\b.dll']);
+    expect(parseTargetSpec(json, 'f', { root: '/work/main' }).command[0]).toBe(
+      '/work/main/native/build-win/prefix/drive_c/windows/system32/cmd.exe',
+    );
+  });
+});

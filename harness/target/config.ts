@@ -5,7 +5,7 @@
 // Other ${names} are left for the scenario to fill at launch (${connection_file}).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, win32 } from 'node:path';
 import { ROOT } from '../root.ts';
 import { configProblems } from '../config-schema.ts';
 import { HiltError } from '../errors.ts';
@@ -60,12 +60,17 @@ export function parseTargetSpec(json: unknown, file: string, vars: Record<string
   }
   const j = parsed.data;
   const sub = (s: string) => s.replace(/\$\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+  // Under a Windows root (Z:\work\hilt) a path is written with backslashes only: a program that
+  // parses its own command line (cmd.exe) reads "/native/..." in Z:\work\hilt/native/... as switches.
+  const windowsRoot = /^[A-Za-z]:\\/.test(vars.root ?? '');
+  const subPath = (s: string) => (windowsRoot && /^[A-Za-z]:[\\/]/.test(sub(s)) ? win32.normalize(sub(s)) : sub(s));
+  const [program, ...args] = j.command;
   return {
     name: j.name,
     file,
-    command: j.command.map(sub),
+    command: [subPath(program!), ...args.map(sub)],
     build: j.build,
-    requires: j.requires.map(sub),
+    requires: j.requires.map(subPath),
     env: Object.fromEntries(Object.entries(j.env).map(([k, v]) => [k, sub(String(v))])),
     cwd: j.cwd === undefined ? undefined : resolve(dirname(file), sub(j.cwd)),
     ready: {

@@ -124,7 +124,9 @@ export class TargetSession {
       });
       this.targets.push(t);
       const why = t.group ? undefined : noGroupReason(target);
-      run.fact('containment', why ? `none: ${why}` : 'a cgroup v2 group of its own (found and ended: whatever it starts)');
+      const c = platform.containment();
+      const kind = c.ok && c.kind === 'job' ? 'a job object of its own (ended with it: whatever it starts that does not break away)' : '';
+      run.fact('containment', why ? `none: ${why}` : kind || 'a cgroup v2 group of its own (found and ended: whatever it starts)');
       // Under Wine: the prefix's wineserver ends with the repetition, never left running.
       if (target.wine && process.platform !== 'win32') this.ctx.defer(() => stopWineserver());
       run.metric('target_ready_ms', t.readyMs);

@@ -176,7 +176,7 @@ async function listed(inventory: Promise<Snapshot>): Promise<Snapshot | { why: s
     return await inventory;
   } catch (e) {
     if (!isUnsupported(e)) throw e;
-    return { why: e.message };
+    return { why: e.message.split('\n')[0]! }; // the sentence, not its expected/seen lines
   }
 }
 
