@@ -1,8 +1,10 @@
 // hilt's own CLI under Windows's Node (node.exe 22 from npm, under Wine, process.platform win32):
-// the catalogue, a scenario's help and a usage error, as on Linux, and the WASAPI rig's rig check.
+// the catalogue, a scenario's help and a usage error, as on Linux, the WASAPI rig's rig check, and
+// kill9, stop, exit and gc-teardown run by hilt there on Windows programs (one wineserver for all).
 // The first step of "hilt itself runs on Windows" (docs/windows.md). The compiled cache is brought up to date by the Linux build first:
 // a stale one would be recompiled by tsc under Windows's Node (it works, about 17 s).
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RigCheckReport } from '../harness/rig/check/facts.ts';
@@ -14,7 +16,9 @@ import {
   stopWindowsNode,
   WINDOWS_NODE_PREFIX,
 } from '../harness/target/windows-node.ts';
-import { wineProcessesOf } from '../harness/target/wine.ts';
+import { windowsPath, wineProcessesOf } from '../harness/target/wine.ts';
+import type { Summary } from '../harness/report/summary.ts';
+import { check, newOutDir } from './run-cli.ts';
 import { ROOT } from '../harness/target/config.ts';
 import { now } from '../harness/wait.ts';
 
@@ -135,5 +139,69 @@ describe.skipIf(!ready)(ready ? title : `${title}: skipped, set-up did not provi
       expect(r.stdout).toMatch(/the virtual rig is a private PipeWire: Linux only \(this is win32\)/);
       expect(r.stdout).toMatch(/to fix: use --rig system \(the WASAPI rig, the default on Windows\)/);
     }, 90_000);
+
+    // Scenarios run by hilt itself under Windows's Node: the WASAPI rig, a job object per target and
+    // Windows's process facts, as on a Windows runner. Reports go to reports/out (Z:\ to Windows).
+    async function scenario(args: string[]) {
+      const out = newOutDir('windows-node');
+      const r = await runHiltUnderWindowsNode(['scenario', ...args, '--out', windowsPath(out)], {
+        env: rig.env,
+        keepWineserver: true,
+        deadlineMs: 120_000,
+      });
+      const file = join(out, 'summary.json');
+      const summary = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Summary) : undefined;
+      return { ...r, summary, said: `exit ${r.exitCode}\n${r.stdout}\n${r.stderr}` };
+    }
+    const streamsOf = async (exe: RegExp) => (await rig.serverInventory()).objects.filter((o) => exe.test(o.name)).map((o) => o.name);
+
+    test("kill9 and stop on Wine's own cmd.exe: TerminateProcess and stdin closed, its job, nothing left, the victim heard", async () => {
+      for (const name of ['kill9', 'stop']) {
+        const r = await scenario([name, '--target', 'fixtures/targets/win-cmd-console.json']);
+        expect(r.summary?.verdict, r.said).toBe('pass');
+        expect(r.exitCode).toBe(0);
+        expect(r.summary!.platform.os).toBe('win32');
+        expect(r.summary!.facts?.containment).toMatch(/^a job object of its own/);
+        expect(check(r.summary!, 'exit')?.measured).toBe(name === 'kill9' ? 'SIGKILL' : 'exit 0');
+        expect(check(r.summary!, 'no-orphans')?.message).toMatch(
+          /^no audio session of it can be left: none of its processes runs \(.*E_NOTIMPL\)/,
+        );
+      }
+    }, 150_000);
+
+    test('exit on Wine\'s cmd.exe (its default target there): exit 3 read as "exit 3", as its config expects', async () => {
+      const r = await scenario(['exit']);
+      expect(r.summary?.verdict, r.said).toBe('pass');
+      expect(r.summary!.target).toBe('wine-cmd');
+      expect(check(r.summary!, 'exit')?.measured).toBe('exit 3');
+    }, 120_000);
+
+    test('kill9 on the Windows engine passes; its helper that breaks away from its job fails the run, named, and is ended', async () => {
+      const ok = await scenario(['kill9', '--target', 'fixtures/targets/win-engine.json']);
+      expect(ok.summary?.verdict, ok.said).toBe('pass');
+      expect(check(ok.summary!, 'plays-audio')?.measured).toBe('heard');
+      const bad = await scenario(['kill9', '--target', 'fixtures/targets/win-engine.json', '--bug', 'helper-outlives']);
+      expect(bad.exitCode, bad.said).toBe(1);
+      expect(bad.summary!.diagnosis).toMatch(
+        /^hilt-engine-win \(pid \d+\) after SIGKILL: still running after hilt-engine-win \(pid \d+\) ended: /,
+      );
+      expect(bad.summary!.diagnosis).toMatch(
+        /: hilt-engine-win\.exe\[\d+\] `.*--helper --hz 880` \(found by .*tree; broke away from its job, /,
+      );
+      expect(bad.summary!.diagnosis).toMatch(/; broke away from its job, its parent \(pid \d+\) has ended\)/);
+      expect(bad.summary!.diagnosis).toMatch(/\(run with bug switch helper-outlives\)$/);
+      // PipeWire's view: the helper's stream (winepulse's, named by its exe) is gone, hilt ended it.
+      expect(await streamsOf(/hilt-engine-win/i)).toEqual([]);
+    }, 150_000);
+
+    test("gc-teardown --bug free-while-running from the Windows side: the seed's 0xC0000005, named", async () => {
+      const r = await scenario(['gc-teardown', '--bug', 'free-while-running']);
+      expect(r.exitCode, r.said).toBe(1);
+      expect(check(r.summary!, 'clean-exit')?.measured).toBe('STATUS_ACCESS_VIOLATION (0xC0000005)');
+      expect(r.summary!.diagnosis).toMatch(
+        /^engine#1(, engine#\d+)* freed while (its render thread was|their render threads were) still running, /,
+      );
+      expect(r.summary!.diagnosis).toContain('then the process crashed (access violation (0xC0000005, exit code 3221225477)): ');
+    }, 120_000);
   });
 });

@@ -17,6 +17,9 @@ describe('judgeGcTeardown on real runs: the verdicts those runs had', () => {
     ['asan-free', [...ALL, 'victim-resumed', 'back-to-baseline']],
     ['win-free', ALL], // the Windows engine's streams go with its process
     ['win-noshut', ALL],
+    // hilt under Windows's Node on the WASAPI rig (sessions E_NOTIMPL under Wine): objects judged by process
+    ['win-pass-wasapi', []],
+    ['win-free-wasapi', ALL],
   ])('%s fails %j', (name, ids) => {
     expect(failedIds(recorded(name))).toEqual(ids);
     expect(gcCrashed(recorded(name))).toBe(ids.length > 0);
@@ -71,5 +74,17 @@ describe('the diagnosis names the seed bug', () => {
     ['win-noshut', /released its audio client while its render thread was still running, .*without stopping it first \(no-shutdown\)$/],
   ])('%s', (name, said) => {
     expect(judgeGcTeardown(recorded(name)).diagnosis).toMatch(said);
+  });
+});
+
+describe('on a rig that cannot list its objects (WASAPI under Wine, recorded)', () => {
+  it('back-to-baseline is judged by process: none left passes, one left fails naming it, both say why', () => {
+    const o = recorded('win-pass-wasapi');
+    expect(check(o, 'back-to-baseline').message).toMatch(
+      /^no process of it runs after its end, and an audio session ends with its process \(the sessions .*E_NOTIMPL\)$/,
+    );
+    const stayed = { ...o, unlisted: { ...o.unlisted!, processesLeft: ['hilt-engine-win.exe[372]'] } };
+    expect(check(stayed, 'back-to-baseline')).toMatchObject({ verdict: 'fail', measured: '1 process(es) left' });
+    expect(check(stayed, 'back-to-baseline').message).toMatch(/^still running after its end: hilt-engine-win\.exe\[372\], /);
   });
 });

@@ -13,7 +13,7 @@ import { filesMatching, shmEntries } from '../../../harness/inventory/files.ts';
 import { leftovers, namedLike, type LeftoverOwner } from '../../../harness/inventory/leftovers.ts';
 import type { InventoryObject } from '../../../harness/inventory/objects.ts';
 import type { Snapshot } from '../../../harness/inventory/snapshot.ts';
-import { isUnsupported, platform } from '../../../harness/platform/index.ts';
+import { platform } from '../../../harness/platform/index.ts';
 import type { ScenarioContext } from '../../../harness/scenario/define.ts';
 import { MARK_ENV, type RunningTarget } from '../../../harness/target/launch.ts';
 import { howEscaped, type Detector, type Straggler } from '../../../harness/target/contain.ts';
@@ -21,6 +21,7 @@ import { now, pollUntil } from '../../../harness/wait.ts';
 import { isWineService } from '../../../harness/target/wine.ts';
 import { crashFault, killFault, signalFault, type BlackBoxFault } from '../blackbox-faults.ts';
 import { runPipeline, type FaultSteps, type StepsFactory } from '../pipeline.ts';
+import { listedOrWhy } from '../target-session.ts';
 import { killScope } from '../kill-scope.ts';
 import type { TargetAdapter } from './adapter.ts';
 
@@ -69,7 +70,7 @@ export const blackBoxSteps =
       async baseline() {
         await session.victim();
         // After the victim: the baseline holds the rig's own objects, so only the target's can be new.
-        const first = await run.phase('baseline inventory', 8000, () => listed(rig.serverInventory()));
+        const first = await run.phase('baseline inventory', 8000, () => listedOrWhy(rig.serverInventory()));
         if ('why' in first) unlisted = { why: first.why };
         else baseline = first;
         shmBefore = new Set(shmEntries());
@@ -168,17 +169,6 @@ export const blackBoxSteps =
       cleanUp: (t, o) => cleanUp(ctx, t, o.left, o.escaped, o.files),
     };
   };
-
-// The server's objects, or undefined where the rig cannot list them (WASAPI without
-// IAudioSessionManager2, as under Wine): the judge then reads orphans by process (a session ends with it).
-async function listed(inventory: Promise<Snapshot>): Promise<Snapshot | { why: string }> {
-  try {
-    return await inventory;
-  } catch (e) {
-    if (!isUnsupported(e)) throw e;
-    return { why: e.message.split('\n')[0]! }; // the sentence, not its expected/seen lines
-  }
-}
 
 // Who is still running of the target's, by each detector: its group (whatever a process did to
 // escape), its marker (inherited through setsid and double forks, lost to env -i), the process tree
