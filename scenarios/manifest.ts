@@ -183,6 +183,7 @@ const list = [
     params: { resume_ms: TAPPING.resume_ms! },
     needs: ANY_PROGRAM,
     bugs: ['no-signal-handlers'],
+    stopsByConfig: true,
     os: ['linux', 'darwin', 'win32'],
     windows: { target: 'fixtures/targets/win-engine.json' },
   },

@@ -20,7 +20,7 @@ import { windowsPath, wineProcessesOf } from '../harness/target/wine.ts';
 import type { Summary } from '../harness/report/summary.ts';
 import { check, newOutDir } from './run-cli.ts';
 import { ROOT } from '../harness/target/config.ts';
-import { now } from '../harness/wait.ts';
+import { now, pollUntil } from '../harness/wait.ts';
 
 const ready = hasWindowsNode();
 const run = (args: string[]) => runHiltUnderWindowsNode(['scenario', ...args], { deadlineMs: 60_000, keepWineserver: true });
@@ -193,6 +193,42 @@ describe.skipIf(!ready)(ready ? title : `${title}: skipped, set-up did not provi
       // PipeWire's view: the helper's stream (winepulse's, named by its exe) is gone, hilt ended it.
       expect(await streamsOf(/hilt-engine-win/i)).toEqual([]);
     }, 150_000);
+
+    // Ctrl+Break travels only on a console, and under Wine 8 a program Node started has none it can
+    // travel on (GenerateConsoleCtrlEvent: ERROR_INVALID_HANDLE, however sent): said as unavailable.
+    test("stop by Ctrl+Break under Wine: unavailable (exit 77), the launcher's error quoted; the engine still ended", async () => {
+      const r = await scenario(['stop', '--target', 'fixtures/targets/win-engine-ctrl-break.json']);
+      expect(r.exitCode, r.said).toBe(77);
+      expect(r.summary!.verdict).toBe('unavailable');
+      expect(r.summary!.diagnosis).toMatch(/^Ctrl\+Break cannot reach hilt-engine-win-ctrl-break on this system/);
+      expect(r.summary!.diagnosis).toMatch(/seen: +hilt-winrun: Ctrl\+Break to \d+ failed: Invalid handle\. \(6\)/);
+      expect(r.summary!.checks.filter((c) => c.verdict === 'fail')).toEqual([]);
+      expect(await streamsOf(/hilt-engine-win/i)).toEqual([]);
+    }, 120_000);
+
+    // Wine's ping.exe ignores its stdin: when hilt (node.exe) dies, only its reaper (hilt-winproc
+    // reaper, which held the launcher by a handle) can end it, and the launcher's job takes ping with it.
+    test('hilt itself SIGKILLed mid-run under Windows: its reaper ends the target; nothing of the run is left', async () => {
+      const ours = /^\d+ (ping\.exe|hilt-winrun|hilt-wasapi|hilt-winproc)/i;
+      const left = () => wineProcessesOf(WINDOWS_NODE_PREFIX).filter((p) => ours.test(p));
+      let killedAt = 0;
+      const out = windowsPath(newOutDir('wn-kill'));
+      const r = await runHiltUnderWindowsNode(['scenario', 'exit', '--target', 'fixtures/targets/win-ping.json', '--out', out], {
+        env: rig.env,
+        keepWineserver: true,
+        deadlineMs: 90_000,
+        whileRunning: async (pid) => {
+          const up = await pollUntil(() => left().some((p) => /ping\.exe/i.test(p)) || undefined, { deadlineMs: 30_000, intervalMs: 100 });
+          expect(up.ok, 'ping.exe never ran').toBe(true);
+          killedAt = now();
+          process.kill(pid, 'SIGKILL');
+        },
+      });
+      expect(r.exitCode).toBeUndefined(); // killed
+      const gone = await pollUntil(() => left().length === 0 || undefined, { deadlineMs: 5000, intervalMs: 50 });
+      expect(gone.ok, `left ${Math.round(now() - killedAt)} ms after hilt died: ${left().join(', ')}`).toBe(true);
+      expect(await streamsOf(/hilt-wasapi/i)).toEqual([]); // its victim and recorder went with their pipes
+    }, 120_000);
 
     test("gc-teardown --bug free-while-running from the Windows side: the seed's 0xC0000005, named", async () => {
       const r = await scenario(['gc-teardown', '--bug', 'free-while-running']);

@@ -109,7 +109,12 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
   const values = resolveParams(entry!, args.set);
   const target = resolve(args.target ?? (windowsTarget ? resolve(ROOT, windowsTarget) : defaultTarget(entry!, args.set)));
   const spec = loadTargetSpec(target, { output: 'hilt-observed' });
-  const unfit = osRefusal(entry!, os, { name: spec.name, traits: spec.traits ?? [], windowsProgram: spec.wine });
+  const unfit = osRefusal(entry!, os, {
+    name: spec.name,
+    traits: spec.traits ?? [],
+    windowsProgram: spec.wine,
+    stopMethod: spec.stop.method,
+  });
   if (unfit) usage(unfit.message, unfit.hint);
   requireNeeds(entry!, spec, target);
   const broken = brokenLimits(entry!, values, { name: spec.name, traits: spec.traits ?? [] });

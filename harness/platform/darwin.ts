@@ -56,5 +56,6 @@ export const darwin: Platform = {
   // Same script as Linux: it needs only bash 3.2 (no associative arrays), kill and rm.
   reaperArgv: () => ['bash', REAPER],
   killTree: no('killing a process tree', '`pgrep -P` walked down the tree, then `kill -KILL` children first'),
+  askToStop: no('Ctrl+Break or WM_CLOSE', 'a signal, or AppleScript `quit` for an app'),
   exitStatus: () => undefined, // a macOS exit code is the program's own; death by signal comes separately
 };

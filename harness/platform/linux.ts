@@ -7,6 +7,7 @@ import { ROOT } from '../root.ts';
 import { containment, ProcessGroup } from './cgroup.ts';
 import type { Debugger, Platform, ProcessInfo, ProcessOrigin, ProcessState, ResourceLimits, ThreadInfo } from './platform.ts';
 import { parseProcLimit, parseProcStat } from './proc-stat.ts';
+import { unsupportedAsync } from './unsupported.ts';
 
 const REAPER = join(ROOT, 'harness/platform/reaper.sh'); // a file of the sources, also when hilt runs compiled
 const GDB_INSTALL = 'apt-get install gdb (npm run setup installs it)';
@@ -180,5 +181,10 @@ export const linux: Platform = {
   resourceLimits,
   reaperArgv: () => ['bash', REAPER],
   killTree,
+  askToStop: unsupportedAsync(
+    'linux',
+    'Ctrl+Break or WM_CLOSE',
+    'a signal: Linux programs are asked to stop by SIGTERM or SIGINT (stop.method "signal")',
+  ),
   exitStatus: () => undefined, // a Linux exit code is the program's own; death by signal comes separately
 };

@@ -108,6 +108,8 @@ export interface Platform {
   // The reaper: a helper that outlives hilt and kills what hilt leaves behind.
   reaperArgv(): string[]; // spawned detached; reads "pid N", "unpid N", "dir PATH" lines on stdin
   killTree(pid: number): Promise<number[]>; // SIGKILL pid and its descendants; the pids signalled
+  // A Windows stop request that is not a kill: Ctrl+Break to its console, WM_CLOSE to its windows.
+  askToStop(pid: number, how: 'ctrl-break' | 'wm-close'): Promise<void>;
 
   // Exit statuses the OS gives names to (NTSTATUS), for exit.ts's verdicts.
   exitStatus(code: number): NamedExit | undefined;

@@ -96,6 +96,21 @@ async function processOrigin(pid: number): Promise<ProcessOrigin | undefined> {
 }
 
 // Deepest first, so none starts another while its parent is being ended; each by TerminateProcess.
+// Ctrl+Break to its console (its process group: the launcher made it one), or WM_CLOSE to its windows.
+async function askToStop(pid: number, how: 'ctrl-break' | 'wm-close'): Promise<void> {
+  const args = [how === 'ctrl-break' ? 'ctrl-break' : 'close-windows', String(pid)];
+  const r = await winproc(args);
+  if (r.exitCode === EXIT_NOT_FOUND) {
+    const toConsole = how === 'ctrl-break';
+    throw new HiltError('TARGET_CONFIG', `${toConsole ? 'Ctrl+Break' : 'WM_CLOSE'} could not be sent to pid ${pid}`, {
+      expected: toConsole ? 'a console program (one attached to a console)' : 'a visible top-level window of its',
+      seen: r.stderr.trim() || r.stdout.trim(),
+      hint: `give its config the stop method that fits it: ${toConsole ? '"wm-close", a windowed program' : '"ctrl-break", a console one'}`,
+    });
+  }
+  if (r.exitCode !== 0) throw winprocFailed(args, r);
+}
+
 async function killTree(pid: number): Promise<number[]> {
   const tree = [...(await descendants(pid).catch(() => [] as number[])).reverse(), pid];
   const killed: number[] = [];
@@ -146,5 +161,6 @@ export const win32: Platform = {
   // hilt-winproc's reaper mode: the protocol of reaper.sh, each pid held by a handle until hilt's pipe closes.
   reaperArgv: () => [WINPROC, 'reaper'],
   killTree,
+  askToStop,
   exitStatus: ntStatus,
 };

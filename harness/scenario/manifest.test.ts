@@ -127,3 +127,17 @@ describe('osRefusal: which scenarios run on Windows, said before anything starts
     expect(osRefusal(m, 'linux', win([], false))).toBeUndefined(); // Linux runs either kind
   });
 });
+
+describe('a Windows-only stop method (ctrl-break, wm-close)', () => {
+  const stop = { name: 'stop', file: 'f', summary: '', description: '', postmortem: 'finetune-orphans', params: {}, needs: {}, bugs: [] };
+  const m = { ...stop, os: ['linux', 'darwin', 'win32'], stopsByConfig: true } as ScenarioManifest;
+  const t = (stopMethod: string) => ({ name: 't', traits: [], windowsProgram: true, stopMethod });
+  it('is refused off Windows for a scenario that stops by the config, before anything starts', () => {
+    expect(osRefusal(m, 'linux', t('ctrl-break'))?.message).toBe(
+      't\'s stop method "ctrl-break" is sent by hilt running on Windows; this is linux',
+    );
+    expect(osRefusal(m, 'win32', t('wm-close'))).toBeUndefined();
+    expect(osRefusal(m, 'linux', t('stdin-close'))).toBeUndefined();
+    expect(osRefusal({ ...m, stopsByConfig: undefined }, 'linux', t('ctrl-break'))).toBeUndefined(); // kill9 never asks it to stop
+  });
+});

@@ -51,6 +51,7 @@ export interface ScenarioManifest {
   // Where it does not run on Windows: why, and what to do. Where it does: its default target there
   // (`target`), and the traits a target must have there (`traits`; else refused with why and hint).
   windows?: { why?: string; hint?: string; target?: string; traits?: readonly string[] };
+  stopsByConfig?: true; // it stops the target by its config's stop.method (a Windows-only method is refused elsewhere)
 }
 
 const POSIX: readonly NodeJS.Platform[] = ['linux', 'darwin'];
@@ -59,8 +60,14 @@ export const runsOn = (m: ScenarioManifest, os: NodeJS.Platform): boolean => (m.
 export function osRefusal(
   m: ScenarioManifest,
   os: NodeJS.Platform,
-  target?: { name: string; traits: readonly string[]; windowsProgram: boolean },
+  target?: { name: string; traits: readonly string[]; windowsProgram: boolean; stopMethod?: string },
 ): { message: string; hint: string } | undefined {
+  const windowsStop = target?.stopMethod === 'ctrl-break' || target?.stopMethod === 'wm-close';
+  if (m.stopsByConfig && windowsStop && os !== 'win32')
+    return {
+      message: `${target!.name}'s stop method "${target!.stopMethod}" is sent by hilt running on Windows; this is ${os}`,
+      hint: 'run it with hilt on Windows, or give the config a stop method for here ("stdin-close", "line", "signal" or "command")',
+    };
   if (runsOn(m, os) && os === 'win32' && target) {
     if (!target.windowsProgram)
       return {

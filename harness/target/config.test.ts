@@ -130,7 +130,8 @@ describe('parseTargetSpec: invalid configs', () => {
 
   it('rejects a bad stop.method', () => {
     const e = configError(() => parseTargetSpec({ ...engineJson(), stop: { method: 'kill' } }, 'f', VARS));
-    expect(e.message).toMatch(/- stop\.method: expected "signal", "stdin-close", "line" or "command", seen "kill"/);
+    expect(e.message).toMatch(/- stop\.method: expected "signal", "stdin-close", "line", "command", "ctrl-break" or "wm-close", /);
+    expect(e.message).toMatch(/"wm-close", seen "kill"/);
   });
 
   it('rejects an unknown key, listing the known ones', () => {

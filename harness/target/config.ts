@@ -27,7 +27,7 @@ export interface TargetSpec {
   prefix: string;
   owns: { patterns: RegExp[]; files: string[] }; // objects it makes through helpers; files (absolute globs)
   stop: {
-    method: 'signal' | 'stdin-close' | 'line' | 'command';
+    method: 'signal' | 'stdin-close' | 'line' | 'command' | 'ctrl-break' | 'wm-close';
     signal: NodeJS.Signals;
     line?: string;
     command?: string[];

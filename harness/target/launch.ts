@@ -167,7 +167,11 @@ export async function launchTarget(
 export async function stopTarget(t: RunningTarget): Promise<StopResult> {
   const t0 = now();
   if (t.child.done) return { ...t.child.done, stopMs: 0, escalated: false };
-  const how = await requestStop(t);
+  const how = await requestStop(t).catch(async (e: unknown) => {
+    // A stop that cannot be asked on this system: the target still goes (killed), then the error is said.
+    await stopChild(t.child, 'SIGKILL', 1000);
+    throw e;
+  });
   const w = await watch(t.child, t.child.exited, { what: `${t.spec.name} stop (${how})`, softMs: t.spec.stop.deadlineMs });
   return { ...endOf(w, t.child), stopMs: now() - t0, escalated: w.outcome === 'hung', ...(w.outcome === 'hung' ? { hang: w.hang } : {}) };
 }
@@ -191,5 +195,28 @@ async function requestStop(t: RunningTarget): Promise<string> {
     case 'signal':
       t.child.signal(stop.signal);
       return stop.signal;
+    case 'ctrl-break':
+    case 'wm-close': {
+      // On Windows the target is hilt's launcher: the program is its child (the launcher only waits).
+      const [program] = await platform.children(t.pid);
+      const failed = t.child.nextLine(CTRL_BREAK_FAILED);
+      await platform.askToStop(program ?? t.pid, stop.method);
+      if (stop.method === 'ctrl-break') await ctrlBreakDelivered(t, failed);
+      return stop.method === 'ctrl-break' ? 'Ctrl+Break' : 'WM_CLOSE';
+    }
   }
+}
+
+// The launcher sends Ctrl+Break on the program's console and says when it could not: then the
+// stop cannot be made on this system (Wine 8: no console Ctrl+Break travels on), which is
+// `unavailable`, never a hang for the watchdog to find. Waits for its answer or its end, 1 s at most.
+const CTRL_BREAK_FAILED = /^hilt-winrun: Ctrl\+Break to \d+ failed: (.*)$/;
+async function ctrlBreakDelivered(t: RunningTarget, failed: Promise<string>): Promise<void> {
+  const said = await Promise.race([failed, t.child.exited.then(() => ''), new Promise<string>((r) => setTimeout(() => r(''), 1000))]);
+  if (!said) return;
+  throw new HiltError('RIG_MISSING', `Ctrl+Break cannot reach ${t.spec.name} on this system`, {
+    expected: "Ctrl+Break delivered to the program's process group on its console",
+    seen: said,
+    hint: 'run it with hilt on Windows itself, where programs have a real console; under Wine use stop.method "stdin-close" or "line"',
+  });
 }

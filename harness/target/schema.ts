@@ -160,10 +160,13 @@ export const targetConfigSchema = strict({
     .describe('What a clean stop looks like, and what it does with audio.'),
   stop: strict({
     method: z
-      .enum(['signal', 'stdin-close', 'line', 'command'], { error: 'expected "signal", "stdin-close", "line" or "command"' })
+      .enum(['signal', 'stdin-close', 'line', 'command', 'ctrl-break', 'wm-close'], {
+        error: 'expected "signal", "stdin-close", "line", "command", "ctrl-break" or "wm-close"',
+      })
       .default('signal')
       .describe(
-        '"signal": send stop.signal; "stdin-close": close its stdin; "line": write stop.line to its stdin; "command": run stop.command.',
+        '"signal": send stop.signal; "stdin-close": close its stdin; "line": write stop.line to its stdin; "command": run stop.command; ' +
+          'Windows programs under hilt on Windows: "ctrl-break": Ctrl+Break to its console; "wm-close": WM_CLOSE to its windows.',
       ),
     signal: z
       .enum(SIGNALS, { error: 'expected a signal name such as "SIGTERM"' })

@@ -86,7 +86,12 @@ export interface WindowsNodeRun {
 // rig's PULSE_SERVER: winepulse, in every Windows process it starts, plays into that rig).
 export async function runHiltUnderWindowsNode(
   args: string[],
-  opts: { deadlineMs?: number; keepWineserver?: boolean; env?: Record<string, string> } = {},
+  opts: {
+    deadlineMs?: number;
+    keepWineserver?: boolean;
+    env?: Record<string, string>;
+    whileRunning?: (pid: number) => Promise<void>; // a test's own doing while it runs (SIGKILLs it, say)
+  } = {},
 ): Promise<WindowsNodeRun> {
   if (!hasWindowsNode()) {
     const prefix = existsSync(WINDOWS_NODE_PREFIX) ? 'not ready' : 'missing';
@@ -114,10 +119,12 @@ export async function runHiltUnderWindowsNode(
     let timedOut = false;
     let spawnError = '';
     const timer = setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), deadlineMs);
+    const doing = child.pid !== undefined && opts.whileRunning ? opts.whileRunning(child.pid) : undefined;
     const exitCode = await new Promise<number | undefined>((done) => {
       child.on('error', (e) => ((spawnError = `hilt: wine could not be started: ${e.message}\n`), done(undefined)));
       child.on('exit', (code) => done(code ?? undefined));
     }).finally(() => (clearTimeout(timer), Promise.all([fout.close(), ferr.close()])));
+    await doing;
     const read = (f: string) =>
       readFile(f, 'utf8').then(
         (t) => t.replace(/\r\n/g, '\n'),

@@ -15,9 +15,10 @@ bool BugSwitches::fromEnv(BugSwitches& out, std::string& error) {
     else if (name == "no-shutdown") out.noShutdown = true;
     else if (name == "crash-handler-hangs") out.crashHandlerHangs = true;
     else if (name == "helper-outlives") out.helperOutlives = true;
+    else if (name == "no-ctrl-handler") out.noCtrlHandler = true;
     else {
       error = "unknown bug switch '" + name +
-              "' (known: free-while-running, no-shutdown, crash-handler-hangs, helper-outlives)";
+              "' (known: free-while-running, no-shutdown, crash-handler-hangs, helper-outlives, no-ctrl-handler)";
       return false;
     }
   }
@@ -30,6 +31,7 @@ std::string BugSwitches::describe() const {
   if (noShutdown) s += "no-shutdown,";
   if (crashHandlerHangs) s += "crash-handler-hangs,";
   if (helperOutlives) s += "helper-outlives,";
+  if (noCtrlHandler) s += "no-ctrl-handler,";
   if (s.empty()) return "none";
   s.pop_back();
   return s;

@@ -226,6 +226,34 @@ void crashCommand(Engine* e, const std::string& kindName, const std::string& thr
   }
 }
 
+// Ctrl+Break (or the console closing) asks the main thread to stop, as "stop" on stdin does: the
+// handler runs on a thread Windows makes for it, and the engine's COM objects are the main thread's.
+HANDLE ctrlStop = nullptr;
+BOOL WINAPI onConsoleCtrl(DWORD type) {
+  if (type != CTRL_BREAK_EVENT && type != CTRL_C_EVENT && type != CTRL_CLOSE_EVENT) return FALSE;
+  SetEvent(ctrlStop);
+  return TRUE;  // handled: without it, Windows ends the process with STATUS_CONTROL_C_EXIT
+}
+
+// Stdin is read on a thread of its own, one line at a time, so the main thread can wait for a line
+// and for Ctrl+Break at once. lineReady: a line (or the end of input) is there; lineTaken: read on.
+struct StdinLines {
+  HANDLE lineReady = CreateEventA(nullptr, FALSE, FALSE, nullptr);
+  HANDLE lineTaken = CreateEventA(nullptr, FALSE, FALSE, nullptr);
+  char buf[256] = "";
+  bool eof = false;
+};
+
+DWORD WINAPI readStdin(void* arg) {
+  auto* in = static_cast<StdinLines*>(arg);
+  for (;;) {
+    in->eof = std::fgets(in->buf, sizeof in->buf, stdin) == nullptr;
+    SetEvent(in->lineReady);
+    if (in->eof) return 0;
+    WaitForSingleObject(in->lineTaken, INFINITE);
+  }
+}
+
 int runControlled(const Options& o, const BugSwitches& bugs) {
   if (bugs.helperOutlives) startHelper();
   std::string error;
@@ -233,19 +261,25 @@ int runControlled(const Options& o, const BugSwitches& bugs) {
   if (!e) return logLine("create failed: " + error), 1;
   if (!startEngine(e, error)) return logLine("start failed: " + error), 1;
   if (bugs.crashHandlerHangs) installCrashHandler(e);
+  ctrlStop = CreateEventA(nullptr, TRUE, FALSE, nullptr);
+  if (!bugs.noCtrlHandler) SetConsoleCtrlHandler(onConsoleCtrl, TRUE);
+  static StdinLines in;  // static: the reader thread may still wait in fgets when main returns
+  CloseHandle(CreateThread(nullptr, 0, readStdin, &in, 0, nullptr));
   char ready[128];
   std::snprintf(ready, sizeof ready, "ready render=running hz=%g mix=%s", o.hz, describeFormat(e).c_str());
   logLine(ready);
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, stdin)) {
+  for (;;) {
+    HANDLE waits[] = {in.lineReady, ctrlStop};
+    if (WaitForMultipleObjects(2, waits, FALSE, INFINITE) == WAIT_OBJECT_0 + 1) return stopAndExit(e, "ctrl-break");
+    if (in.eof) return stopAndExit(e, "stdin closed");
     char cmd[32] = "", kind[32] = "", thread[32] = "";
-    const int n = std::sscanf(buf, "%31s %31s %31s", cmd, kind, thread);
+    const int n = std::sscanf(in.buf, "%31s %31s %31s", cmd, kind, thread);
+    SetEvent(in.lineTaken);
     if (n < 1) continue;
     if (std::strcmp(cmd, "stop") == 0) return stopAndExit(e, "stop");
     if (std::strcmp(cmd, "crash") == 0 && n == 3) crashCommand(e, kind, thread);
     else logLine(std::string("unknown command '") + cmd + "' (known: stop, crash <kind> <main|render>)");
   }
-  return stopAndExit(e, "stdin closed");
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 //   hilt-winproc job-kill NAME CODE       TerminateJobObject: every process in the job ends with CODE
 //   hilt-winproc kill PID CODE            TerminateProcess
 //   hilt-winproc dump PID FILE            MiniDumpWriteDump of a live process (its threads' stacks, for evidence)
+//   hilt-winproc ctrl-break PID           Ctrl+Break to its console, its process group only (winproc_stop.cpp)
+//   hilt-winproc close-windows PID        WM_CLOSE to each of its top-level windows (winproc_stop.cpp)
+//   hilt-winproc reaper                   reaper.sh's lines on stdin; cleans when hilt's pipe closes (winproc_reaper.cpp)
 //
 // Answers are JSON lines on stdout; a failure is one line on stderr naming the call and GetLastError.
 // Exit codes: 0 answered, 1 a call failed, 2 usage, 3 no such process or job, 4 access denied.
@@ -401,13 +404,15 @@ bool number(const char* s, unsigned long& out) {
 int usage() {
   std::fprintf(stderr,
                "usage: hilt-winproc processes | process PID | env-match NAME=VALUE | job-pids NAME | job-kill NAME CODE"
-               " | kill PID CODE | dump PID FILE | reaper (lines on stdin)\n");
+               " | kill PID CODE | dump PID FILE | ctrl-break PID | close-windows PID | reaper (lines on stdin)\n");
   return kUsage;
 }
 
 }  // namespace
 
-int reaper();  // winproc_reaper.cpp
+int reaper();                 // winproc_reaper.cpp
+int ctrlBreak(DWORD pid);     // winproc_stop.cpp
+int closeWindows(DWORD pid);  // winproc_stop.cpp
 
 int main(int argc, char** argv) {
   // Lines reach the reader as they are written, whatever stdout is (a pipe, a file).
@@ -422,5 +427,7 @@ int main(int argc, char** argv) {
   if (cmd == "kill" && argc == 4 && number(argv[2], a) && number(argv[3], b)) return kill(a, b);
   if (cmd == "dump" && argc == 4 && number(argv[2], a)) return dump(a, argv[3]);
   if (cmd == "reaper" && argc == 2) return reaper();
+  if (cmd == "ctrl-break" && argc == 3 && number(argv[2], a)) return ctrlBreak(a);
+  if (cmd == "close-windows" && argc == 3 && number(argv[2], a)) return closeWindows(a);
   return usage();
 }

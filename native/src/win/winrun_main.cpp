@@ -10,6 +10,7 @@
 // with it. The child shares the launcher's stdin/stdout/stderr and dies with the launcher (a job).
 #include <windows.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -90,6 +91,27 @@ void reportLeftInJob(HANDLE job) {
   if (!pids.empty()) std::fprintf(stderr, "hilt-winrun: left in the job, ended with it: pids %s\n", pids.c_str());
 }
 
+// Ctrl+Break on hilt's request: hilt-winproc ctrl-break PID sets the event named for the program's
+// pid, and the launcher, on the program's own console, sends it to the program's group. Its failure
+// is one line hilt reads (Wine 8 answers ERROR_INVALID_HANDLE however it is sent: docs/windows.md).
+DWORD WINAPI relayCtrlBreak(void* arg) {
+  const DWORD pid = static_cast<DWORD>(reinterpret_cast<uintptr_t>(arg));
+  const std::string name = "Local\\hilt-ctrl-break-" + std::to_string(pid);
+  HANDLE ev = CreateEventA(nullptr, FALSE, FALSE, name.c_str());
+  if (!ev) return 1;
+  SetConsoleCtrlHandler(nullptr, TRUE);  // the launcher itself ignores Ctrl+C and Ctrl+Break
+  for (;;) {
+    WaitForSingleObject(ev, INFINITE);
+    if (!GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, pid))
+      std::fprintf(stderr, "hilt-winrun: Ctrl+Break to %lu failed: %s\n", pid, lastErrorText(GetLastError()).c_str());
+  }
+}
+
+void startCtrlBreakRelay(DWORD pid) {
+  HANDLE t = CreateThread(nullptr, 0, relayCtrlBreak, reinterpret_cast<void*>(static_cast<uintptr_t>(pid)), 0, nullptr);
+  if (t) CloseHandle(t);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,7 +144,10 @@ int main(int argc, char** argv) {
     return static_cast<int>(kCannotStart);
   }
   // Suspended until it is in the job, so not even its first instruction runs outside it.
-  if (!CreateProcessA(nullptr, &cmdline[0], nullptr, nullptr, TRUE, CREATE_SUSPENDED, nullptr, nullptr, &si, &pi)) {
+  // A process group of its own, so hilt's Ctrl+Break (hilt-winproc ctrl-break) reaches it and what it
+  // starts, never hilt or the launcher; Windows then ignores Ctrl+C in it unless it asks for it.
+  const DWORD flags = CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP;
+  if (!CreateProcessA(nullptr, &cmdline[0], nullptr, nullptr, TRUE, flags, nullptr, nullptr, &si, &pi)) {
     std::fprintf(stderr, "hilt-winrun: cannot start %s: %s\n", argv[first], lastErrorText(GetLastError()).c_str());
     std::fflush(stderr);
     return static_cast<int>(kCannotStart);
@@ -131,6 +156,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hilt-winrun: warning: no kill-on-close job (%s); the program may outlive the launcher\n",
                  lastErrorText(job ? GetLastError() : jobError).c_str());
   }
+  startCtrlBreakRelay(pi.dwProcessId);
   ResumeThread(pi.hThread);
   CloseHandle(pi.hThread);
 
