@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects (the scenarios themselves are run by hilt's CLI, not by vitest):
+const WINE = ['scenarios/windows.test.ts', 'scenarios/windows-node.test.ts', 'scenarios/winproc.test.ts'];
+
+// Three projects (the scenarios themselves are run by hilt's CLI, not by vitest):
 //  unit     - pure TypeScript tests next to the code (parsing, arithmetic); fast, no rig.
 //  suite    - scenario tests: run the real `pnpm scenario` CLI and read its summary.json.
+//  wine     - the Windows side under Wine (the engine driven from Linux, hilt under Windows's Node):
+//             after the suite, so Wine's CPU load does not skew the suite's timed checks (a victim's
+//             1 s resume on the system rig missed twice in fresh clones while they ran side by side).
 export default defineConfig({
   test: {
     projects: [
@@ -24,7 +29,7 @@ export default defineConfig({
         test: {
           name: 'suite',
           include: ['scenarios/**/*.test.ts', 'fixtures/**/*.test.ts'],
-          exclude: ['scenarios/manifest.test.ts', '**/node_modules/**'],
+          exclude: ['scenarios/manifest.test.ts', '**/node_modules/**', ...WINE],
           // Each test drives whole CLI runs against a real audio server, its own: every run starts
           // a private rig (the system-rig tests a stand-in session of their own), so files run
           // side by side, one per core; unit tests run first (their own group).
@@ -32,6 +37,16 @@ export default defineConfig({
           hookTimeout: 180_000,
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'wine',
+          include: WINE,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          maxWorkers: 2, // each file has a Wine prefix of its own
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -10,7 +10,16 @@ import { renderSummary } from '../report/console.ts';
 import { junitXml } from '../report/junit.ts';
 import { summaryMarkdown } from '../report/markdown.ts';
 import { EXIT_CODES, type Summary } from '../report/summary.ts';
-import { brokenLimits, bugConflict, missingNeeds, osRefusal, resolveParams, runsOn, type ScenarioManifest } from '../scenario/manifest.ts';
+import {
+  brokenLimits,
+  bugConflict,
+  missingNeeds,
+  osRefusal,
+  resolveParams,
+  runsOn,
+  windowsParamRefusal,
+  type ScenarioManifest,
+} from '../scenario/manifest.ts';
 import { definedScenario } from '../scenario/define.ts';
 import { backstopMs, executeScenario } from '../scenario/execute.ts';
 import { defaultOutDir, type ScenarioOptions } from '../scenario/options.ts';
@@ -107,6 +116,8 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
     usage(`${entry!.name} does not run on --rig ${args.rig} (only ${entry!.rigs.allow.join(', ')}): ${entry!.rigs.why}`, entry!.rigs.hint);
   }
   const values = resolveParams(entry!, args.set);
+  const windowsParam = os === 'win32' ? windowsParamRefusal(entry!, values) : undefined;
+  if (windowsParam) usage(windowsParam.message, windowsParam.hint);
   const target = resolve(args.target ?? (windowsTarget ? resolve(ROOT, windowsTarget) : defaultTarget(entry!, args.set)));
   const spec = loadTargetSpec(target, { output: 'hilt-observed' });
   const unfit = osRefusal(entry!, os, {

@@ -18,7 +18,11 @@ describe('win32 platform', () => {
   });
 
   test("the reaper is hilt-winproc's reaper mode (it reads reaper.sh's lines on stdin)", () => {
-    expect(win32.reaperArgv()).toEqual([expect.stringMatching(/native[\\/]build-win[\\/]hilt-winproc\.exe$/), 'reaper']);
+    expect(win32.reaperArgv()).toEqual([
+      expect.stringMatching(/native[\\/]build-win[\\/]hilt-winproc\.exe$/),
+      'reaper',
+      String(process.pid),
+    ]);
   });
 
   test('a job per target: named in the session namespace by hilt pid and launch, started by the launcher with --job', () => {

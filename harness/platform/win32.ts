@@ -158,8 +158,9 @@ export const win32: Platform = {
   stackDebugger: () => stackDebugger,
   pythonStackDebugger: noSync('Python stacks of a live process', '`py-spy dump --pid PID`'),
   resourceLimits: no("a process's resource limits", "a Job object's limits (`QueryInformationJobObject`)"),
-  // hilt-winproc's reaper mode: the protocol of reaper.sh, each pid held by a handle until hilt's pipe closes.
-  reaperArgv: () => [WINPROC, 'reaper'],
+  // hilt-winproc's reaper mode: the protocol of reaper.sh, each pid held by a handle until hilt ends
+  // (its pipe closes or its process ends, whichever it sees first).
+  reaperArgv: () => [WINPROC, 'reaper', String(process.pid)],
   killTree,
   askToStop,
   exitStatus: ntStatus,

@@ -10,6 +10,7 @@ import {
   Params,
   resolveParams,
   runsOn,
+  windowsParamRefusal,
   word,
   words,
   type ScenarioManifest,
@@ -139,5 +140,18 @@ describe('a Windows-only stop method (ctrl-break, wm-close)', () => {
     expect(osRefusal(m, 'win32', t('wm-close'))).toBeUndefined();
     expect(osRefusal(m, 'linux', t('stdin-close'))).toBeUndefined();
     expect(osRefusal({ ...m, stopsByConfig: undefined }, 'linux', t('ctrl-break'))).toBeUndefined(); // kill9 never asks it to stop
+  });
+});
+
+describe('windowsParamRefusal: a value with no Windows meaning', () => {
+  const base = { name: 'kill9', file: 'f', summary: '', description: '', postmortem: 'finetune-orphans', params: {}, needs: {}, bugs: [] };
+  const m = { ...base, windows: { allow: { scope: ['pid', 'tree'] }, why: 'no process group to kill', hint: 'use scope=pid' } };
+  it('refuses it naming the values Windows takes, why and what to do; takes the others', () => {
+    expect(windowsParamRefusal(m as ScenarioManifest, { scope: 'group' })).toEqual({
+      message: 'kill9 --set scope=group does not run on Windows (there: pid, tree): no process group to kill',
+      hint: 'use scope=pid',
+    });
+    expect(windowsParamRefusal(m as ScenarioManifest, { scope: 'tree' })).toBeUndefined();
+    expect(windowsParamRefusal(base as ScenarioManifest, { scope: 'group' })).toBeUndefined();
   });
 });

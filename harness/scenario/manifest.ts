@@ -50,7 +50,8 @@ export interface ScenarioManifest {
   os?: readonly NodeJS.Platform[];
   // Where it does not run on Windows: why, and what to do. Where it does: its default target there
   // (`target`), and the traits a target must have there (`traits`; else refused with why and hint).
-  windows?: { why?: string; hint?: string; target?: string; traits?: readonly string[] };
+  // allow: the parameter values it takes on Windows, where fewer than elsewhere (refused with why and hint).
+  windows?: { why?: string; hint?: string; target?: string; traits?: readonly string[]; allow?: Record<string, readonly string[]> };
   stopsByConfig?: true; // it stops the target by its config's stop.method (a Windows-only method is refused elsewhere)
 }
 
@@ -252,4 +253,20 @@ export function missingNeeds(needs: TargetNeeds, target: { traits: readonly stri
   for (const t of needs.traits ?? []) if (!target.traits.includes(t)) missing.push(`trait "${t}"`);
   for (const c of needs.controls ?? []) if (!(c in target.controls)) missing.push(`control "${c}"`);
   return missing;
+}
+
+// A parameter value that has no meaning on Windows (kill9 --set scope=group: no process group to kill).
+export function windowsParamRefusal(
+  m: ScenarioManifest,
+  values: Record<string, ParamValue>,
+): { message: string; hint: string } | undefined {
+  for (const [k, allowed] of Object.entries(m.windows?.allow ?? {})) {
+    const v = values[k];
+    if (typeof v === 'string' && !allowed.includes(v))
+      return {
+        message: `${m.name} --set ${k}=${v} does not run on Windows (there: ${allowed.join(', ')}): ${m.windows?.why ?? ''}`,
+        hint: m.windows?.hint ?? `use --set ${k}=${allowed[0]}`,
+      };
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@ import type { ChildResult } from '../../harness/proc/child.ts';
 import type { ExitClass } from '../../harness/proc/exit.ts';
 import type { TargetSession } from './target-session.ts';
 import { killByScope, SCOPE_LABEL, type KillScope } from './kill-scope.ts';
+import { JOB_KILL_CODE } from '../../harness/platform/win32-job.ts';
 
 export interface BlackBoxFault {
   label: string; // "SIGKILL", "the configured stop", "its own end"
@@ -61,7 +62,11 @@ export function killFault(ctx: ScenarioContext, scope: KillScope = 'pid'): Black
       );
       return { ended: endOf(w, t.child), at, ...(w.outcome === 'hung' && { hang: w.hang.summary }) };
     },
-    expectExit: (x) => ({ ok: x.signal === 'SIGKILL', expected: 'SIGKILL' }),
+    expectExit: (x) =>
+      // On Windows TerminateJobObject ends the program with its code, and the launcher passes it on.
+      process.platform === 'win32' && scope === 'tree'
+        ? { ok: x.signal === null && x.code === JOB_KILL_CODE, expected: `exit ${JOB_KILL_CODE} (TerminateJobObject's code)` }
+        : { ok: x.signal === 'SIGKILL', expected: 'SIGKILL' },
   };
 }
 

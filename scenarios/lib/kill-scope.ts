@@ -8,11 +8,11 @@ import type { RunningTarget } from '../../harness/target/launch.ts';
 
 export type KillScope = 'pid' | 'group' | 'tree';
 
-export const SCOPE_LABEL: Record<KillScope, string> = {
-  pid: 'SIGKILL',
-  group: 'SIGKILL to its process group',
-  tree: 'SIGKILL to its whole cgroup',
-};
+// On Windows the same kills are TerminateProcess and TerminateJobObject (Node's SIGKILL is the former).
+export const SCOPE_LABEL: Record<KillScope, string> =
+  process.platform === 'win32'
+    ? { pid: 'TerminateProcess', group: 'TerminateProcess', tree: 'TerminateJobObject on its job' }
+    : { pid: 'SIGKILL', group: 'SIGKILL to its process group', tree: 'SIGKILL to its whole cgroup' };
 
 // The scope asked for; tree needs a group, said as unavailable (with how to get one) before the launch.
 export function killScope(ctx: ScenarioContext): KillScope {

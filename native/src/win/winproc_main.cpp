@@ -9,7 +9,7 @@
 //   hilt-winproc dump PID FILE            MiniDumpWriteDump of a live process (its threads' stacks, for evidence)
 //   hilt-winproc ctrl-break PID           Ctrl+Break to its console, its process group only (winproc_stop.cpp)
 //   hilt-winproc close-windows PID        WM_CLOSE to each of its top-level windows (winproc_stop.cpp)
-//   hilt-winproc reaper                   reaper.sh's lines on stdin; cleans when hilt's pipe closes (winproc_reaper.cpp)
+//   hilt-winproc reaper HILT_PID          reaper.sh's lines on stdin; cleans when hilt ends (winproc_reaper.cpp)
 //
 // Answers are JSON lines on stdout; a failure is one line on stderr naming the call and GetLastError.
 // Exit codes: 0 answered, 1 a call failed, 2 usage, 3 no such process or job, 4 access denied.
@@ -23,6 +23,8 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "parent_watch.h"
 
 namespace {
 
@@ -404,13 +406,13 @@ bool number(const char* s, unsigned long& out) {
 int usage() {
   std::fprintf(stderr,
                "usage: hilt-winproc processes | process PID | env-match NAME=VALUE | job-pids NAME | job-kill NAME CODE"
-               " | kill PID CODE | dump PID FILE | ctrl-break PID | close-windows PID | reaper (lines on stdin)\n");
+               " | kill PID CODE | dump PID FILE | ctrl-break PID | close-windows PID | reaper HILT_PID (lines on stdin)\n");
   return kUsage;
 }
 
 }  // namespace
 
-int reaper();                 // winproc_reaper.cpp
+int reaper(DWORD hiltPid);    // winproc_reaper.cpp
 int ctrlBreak(DWORD pid);     // winproc_stop.cpp
 int closeWindows(DWORD pid);  // winproc_stop.cpp
 
@@ -419,6 +421,8 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 1 << 16);
   const std::string cmd = argc > 1 ? argv[1] : "";
   unsigned long a = 0, b = 0;
+  // A question of hilt's ends with hilt (parent_watch.cpp); the reaper, which must outlive it, does not.
+  if (cmd != "reaper") exitWithParent(kFailed);
   if (cmd == "processes" && argc == 2) return processes();
   if (cmd == "process" && argc == 3 && number(argv[2], a)) return process(a);
   if (cmd == "env-match" && argc == 3 && std::string(argv[2]).find('=') != std::string::npos) return envMatch(argv[2]);
@@ -426,7 +430,7 @@ int main(int argc, char** argv) {
   if (cmd == "job-kill" && argc == 4 && number(argv[3], b)) return jobKill(argv[2], b);
   if (cmd == "kill" && argc == 4 && number(argv[2], a) && number(argv[3], b)) return kill(a, b);
   if (cmd == "dump" && argc == 4 && number(argv[2], a)) return dump(a, argv[3]);
-  if (cmd == "reaper" && argc == 2) return reaper();
+  if (cmd == "reaper" && argc == 3 && number(argv[2], a)) return reaper(a);
   if (cmd == "ctrl-break" && argc == 3 && number(argv[2], a)) return ctrlBreak(a);
   if (cmd == "close-windows" && argc == 3 && number(argv[2], a)) return closeWindows(a);
   return usage();

@@ -15,11 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "parent_watch.h"
+
 namespace {
 
 // The launcher's own failure: the program never ran (the code Windows gives a program whose DLLs
 // cannot be found, so it reads as "did not start" rather than as any crash).
 constexpr DWORD kCannotStart = 0xC0000135;
+// The launcher's code when it ends because hilt did: STATUS_CONTROL_C_EXIT, as a console closing.
+constexpr UINT kParentGone = 0xC000013A;
 
 // One argument, quoted the way CommandLineToArgvW and the CRT read it back.
 std::string quoteArg(const std::string& arg) {
@@ -145,8 +149,11 @@ int main(int argc, char** argv) {
   }
   // Suspended until it is in the job, so not even its first instruction runs outside it.
   // A process group of its own, so hilt's Ctrl+Break (hilt-winproc ctrl-break) reaches it and what it
-  // starts, never hilt or the launcher; Windows then ignores Ctrl+C in it unless it asks for it.
-  const DWORD flags = CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP;
+  // starts, never hilt or the launcher; Windows then ignores Ctrl+C in it unless it asks for it. Not
+  // under Wine: there Ctrl+Break cannot travel anyway (docs/windows.md), and Wine makes the group a
+  // Unix session of its own, which changes how its helpers look from Linux (a session of their own).
+  const bool wine = GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr;
+  const DWORD flags = CREATE_SUSPENDED | (wine ? 0 : CREATE_NEW_PROCESS_GROUP);
   if (!CreateProcessA(nullptr, &cmdline[0], nullptr, nullptr, TRUE, flags, nullptr, nullptr, &si, &pi)) {
     std::fprintf(stderr, "hilt-winrun: cannot start %s: %s\n", argv[first], lastErrorText(GetLastError()).c_str());
     std::fflush(stderr);
@@ -157,6 +164,7 @@ int main(int argc, char** argv) {
                  lastErrorText(job ? GetLastError() : jobError).c_str());
   }
   startCtrlBreakRelay(pi.dwProcessId);
+  exitWithParent(kParentGone);  // hilt gone: the launcher goes, and its job's close ends the program
   ResumeThread(pi.hThread);
   CloseHandle(pi.hThread);
 
