@@ -1,5 +1,5 @@
 // Bug switches of the Windows engine: HILT_ENGINE_BUG=a,b puts a seed bug back (the first two in
-// --gc mode, the others in the interactive mode).
+// --gc mode, the others in the interactive mode; helper-outlives in both).
 #pragma once
 #include <string>
 

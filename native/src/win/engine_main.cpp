@@ -91,7 +91,10 @@ void collect(Engine* e, const BugSwitches& bugs) {
   lifecycle(id, "freed");
 }
 
+void startHelper();
+
 int runGc(const Options& o, const BugSwitches& bugs) {
+  if (bugs.helperOutlives) startHelper();  // a program that ends by itself and leaves its helper running
   plainLine("gc ready");
   warmUpAudio();  // the audio stack's own per-process threads are part of the baseline
   plainLine("threads baseline=" + std::to_string(threadCount()));
