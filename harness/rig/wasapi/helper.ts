@@ -19,7 +19,7 @@ export function requireWasapiHelper(): string {
 }
 
 // Its endpoints and sessions end when their answer is written; play and capture when hilt's pipes
-// to them close or hilt ends (they watch their parent, parent_watch.cpp): not handed to the reaper.
+// to them close: not handed to the reaper.
 export const runWasapi = (args: string[], deadlineMs = 10_000): Promise<ToolResult> =>
   runTool(requireWasapiHelper(), args, { env: {}, reject: false, deadlineMs, endsWithHilt: true });
 

@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "parent_watch.h"
 #include "wasapi_common.h"
 
 using namespace hiltwasapi;
@@ -52,8 +51,6 @@ int main() {
   if (FAILED(com.hr)) return failCall(command.c_str(), "CoInitializeEx", com.hr);
   if (command == "endpoints") return endpointsCommand();
   if (command == "sessions") return sessionsCommand();
-  // A player or recorder lives as long as hilt: its pipe closing could be missed (parent_watch.cpp).
-  if (command == "play" || command == "capture") exitWithParent(0);
   if (command == "play") return playCommand(endpoint);
   if (command == "capture") return captureCommand(endpoint, loopback);
   return usage("unknown command \"" + command + "\"");

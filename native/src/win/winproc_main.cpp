@@ -24,8 +24,6 @@
 #include <string>
 #include <vector>
 
-#include "parent_watch.h"
-
 namespace {
 
 constexpr int kOk = 0;
@@ -421,8 +419,6 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 1 << 16);
   const std::string cmd = argc > 1 ? argv[1] : "";
   unsigned long a = 0, b = 0;
-  // A question of hilt's ends with hilt (parent_watch.cpp); the reaper, which must outlive it, does not.
-  if (cmd != "reaper") exitWithParent(kFailed);
   if (cmd == "processes" && argc == 2) return processes();
   if (cmd == "process" && argc == 3 && number(argv[2], a)) return process(a);
   if (cmd == "env-match" && argc == 3 && std::string(argv[2]).find('=') != std::string::npos) return envMatch(argv[2]);

@@ -15,15 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "parent_watch.h"
-
 namespace {
 
 // The launcher's own failure: the program never ran (the code Windows gives a program whose DLLs
 // cannot be found, so it reads as "did not start" rather than as any crash).
 constexpr DWORD kCannotStart = 0xC0000135;
-// The launcher's code when it ends because hilt did: STATUS_CONTROL_C_EXIT, as a console closing.
-constexpr UINT kParentGone = 0xC000013A;
 
 // One argument, quoted the way CommandLineToArgvW and the CRT read it back.
 std::string quoteArg(const std::string& arg) {
@@ -164,7 +160,6 @@ int main(int argc, char** argv) {
                  lastErrorText(job ? GetLastError() : jobError).c_str());
   }
   startCtrlBreakRelay(pi.dwProcessId);
-  exitWithParent(kParentGone);  // hilt gone: the launcher goes, and its job's close ends the program
   ResumeThread(pi.hThread);
   CloseHandle(pi.hThread);
 
