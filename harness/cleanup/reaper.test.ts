@@ -139,4 +139,18 @@ describe.runIf(process.platform !== 'win32')('reaper.sh', () => {
     expect(log.map((l) => l.replace(/ \| sleeper .*$/, ''))).toEqual(['unload-module 3 | unix:/run/user/1000/pulse/native']);
     expect(killed(log[0])).toBe(true);
   });
+
+  test('start() waits for its "ready" (targets launch only after it), and says why when it never comes', async () => {
+    const reaper = new Reaper({ reaperArgv: () => ['bash', REAPER] } as unknown as Platform);
+    expect(await reaper.start()).toBeGreaterThanOrEqual(0);
+    expect(await reaper.start()).toBeGreaterThanOrEqual(0); // once started, at once
+    reaper.close();
+    const exits = new Reaper({ reaperArgv: () => ['sh', '-c', 'exit 3'] } as unknown as Platform);
+    await expect(exits.start()).rejects.toThrow(
+      /hilt's reaper did not start\n {2}expected: "ready" from `sh -c exit 3`.*\n {2}seen: +it exited \(3\) first/,
+    );
+    const talks = new Reaper({ reaperArgv: () => ['sh', '-c', 'echo hello; exec cat >/dev/null'] } as unknown as Platform);
+    await expect(talks.start()).rejects.toThrow(/seen: +it said "hello\\n"/);
+    talks.close();
+  });
 });

@@ -3,28 +3,48 @@
 // helper that cleans up when our pipe to it closes, which the kernel does for us however we die.
 // The helper is the platform's (Linux and macOS: harness/platform/reaper.sh).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { HiltError } from '../errors.ts';
 import { platform as current, type Platform } from '../platform/index.ts';
+import { now } from '../wait.ts';
+
+// How long the reaper may take to say "ready": a bash start is milliseconds; a Windows program
+// under Wine on a loaded machine took up to a few hundred.
+const READY_MS = 15_000;
 
 const pulseModuleLine = (index: number, address: string): boolean =>
   Number.isSafeInteger(index) && index >= 0 && address !== '' && !/\s/.test(address);
 
 export class Reaper {
   private child: ChildProcess | undefined;
+  private ready: Promise<number> | undefined;
   private readonly platform: Platform;
 
   constructor(platform: Platform = current) {
     this.platform = platform;
   }
 
+  private spawn(): ChildProcess {
+    const [file, ...args] = this.platform.reaperArgv();
+    // detached: its own session, so a Ctrl-C to hilt's process group cannot kill it first.
+    const child = spawn(file!, args, { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+    child.unref();
+    for (const s of [child.stdin, child.stdout]) (s as unknown as { unref?: () => void } | null)?.unref?.();
+    child.stdin?.on('error', () => {});
+    this.ready = readyLine(child);
+    this.ready.catch(() => {}); // said by start(), to the caller that waits for it
+    return child;
+  }
+
+  // Spawns the reaper if need be and waits until it reads its stdin: a target launched before that
+  // could outlive a hilt killed meanwhile (Windows under load: a hilt killed during the reaper's own
+  // start left it suspended forever and the target running). Resolves with how long it waited.
+  async start(): Promise<number> {
+    this.child ??= this.spawn();
+    return this.ready!;
+  }
+
   private write(line: string): void {
-    if (!this.child) {
-      const [file, ...args] = this.platform.reaperArgv();
-      // detached: its own session, so a Ctrl-C to hilt's process group cannot kill it first.
-      this.child = spawn(file!, args, { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-      this.child.unref();
-      (this.child.stdin as unknown as { unref?: () => void }).unref?.();
-      this.child.stdin?.on('error', () => {});
-    }
+    this.child ??= this.spawn();
     this.child.stdin?.write(line + '\n');
   }
 
@@ -75,7 +95,43 @@ export class Reaper {
   close(): void {
     this.child?.stdin?.end();
     this.child = undefined;
+    this.ready = undefined;
   }
+}
+
+// The reaper's first line, "ready", once it reads its stdin; then nothing more on stdout.
+function readyLine(child: ChildProcess): Promise<number> {
+  const t0 = now();
+  const argv = child.spawnargs.join(' ');
+  const failed = (seen: string) =>
+    new HiltError('INTERNAL', "hilt's reaper did not start", {
+      expected: `"ready" from \`${argv}\` within ${READY_MS} ms`,
+      seen,
+      hint: 'without it a hilt killed mid-run would leave its targets running; check the build (pnpm build) and the load of the machine',
+    });
+  return new Promise<number>((resolve, reject) => {
+    let said = '';
+    const timer = setTimeout(() => done(failed(`nothing after ${READY_MS} ms`)), READY_MS);
+    const done = (e?: HiltError) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      if (e) return reject(e);
+      child.stdout?.destroy(); // it writes nothing more
+      resolve(now() - t0);
+    };
+    const onData = (d: Buffer) => {
+      said += d.toString();
+      if (said.startsWith('ready\n') || said.startsWith('ready\r\n')) done();
+      else if (said.length > 100 || said.includes('\n')) done(failed(`it said ${JSON.stringify(said.slice(0, 100))}`));
+    };
+    const onExit = (code: number | null, signal: string | null) => done(failed(`it exited (${code ?? signal}) first`));
+    const onError = (e: Error) => done(failed(e.message));
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
 }
 
 // One per hilt process: every part of a run registers with it.

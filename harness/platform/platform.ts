@@ -106,7 +106,7 @@ export interface Platform {
   resourceLimits(pid: number): Promise<ResourceLimits | undefined>;
 
   // The reaper: a helper that outlives hilt and kills what hilt leaves behind.
-  reaperArgv(): string[]; // spawned detached; reads "pid N", "unpid N", "dir PATH" lines on stdin
+  reaperArgv(): string[]; // spawned detached; says "ready", then reads "pid N", "unpid N", "dir PATH" lines on stdin
   killTree(pid: number): Promise<number[]>; // SIGKILL pid and its descendants; the pids signalled
   // A Windows stop request that is not a kill: Ctrl+Break to its console, WM_CLOSE to its windows.
   askToStop(pid: number, how: 'ctrl-break' | 'wm-close'): Promise<void>;

@@ -5,11 +5,14 @@
 #   pulse-module INDEX ADDRESS / unpulse-module INDEX ADDRESS
 #                                                a module hilt loaded on a Pulse server not its own
 #   cgroup PATH                                  hilt's cgroup (only */hilt-*): every target's group is in it
-# When stdin closes (hilt finished, crashed or was SIGKILLed) it kills every process still tracked
+# It says "ready" on stdout first. When stdin closes (hilt finished, crashed or was SIGKILLed) it kills every process still tracked
 # and every process in a tracked cgroup (whatever it did to escape), unloads every module still
 # tracked, then removes every tracked directory and cgroup. Event-driven: it sleeps
 # in read(), never polls.
 trap '' INT TERM HUP QUIT
+# hilt waits for this line before it launches a target; nothing else is written to its pipe.
+echo ready
+exec >/dev/null
 # Indexed by pid (a sparse array), not associative: macOS ships bash 3.2, which has no declare -A.
 pids=()
 dirs=()

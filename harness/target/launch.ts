@@ -13,6 +13,7 @@ import { ensurePrefix, LAUNCHER, windowsPath, LAUNCHER_EXIT, launcherExitCode, r
 import { endOf, watch, type Hang } from '../watchdog/watchdog.ts';
 import type { TargetGroup } from '../platform/index.ts';
 import { groupFor } from './contain.ts';
+import { reaper } from '../cleanup/reaper.ts';
 
 export interface RunningTarget {
   spec: TargetSpec;
@@ -115,6 +116,8 @@ export async function launchTarget(
   const command = [...spec.command.map(fill), ...(opts.args ?? [])];
   command[0] = which(command[0]!) ?? command[0]!;
   const mark = `${spec.name}-${process.pid}-${++launches}`;
+  // Nothing is launched before the reaper reads its stdin: a hilt killed meanwhile would leave it.
+  await reaper.start();
   // Its group (Linux: a cgroup; Windows: a job object), made before the command is composed: on
   // Windows the group's prefix is the launcher itself.
   const group = groupFor(spec, mark);

@@ -1,8 +1,8 @@
-// hilt-winproc reaper HILT_PID: the Windows counterpart of harness/platform/reaper.sh. hilt writes
-// what it made on this program's stdin ("pid N", "unpid N", "dir PATH", "undir PATH"); when hilt
-// ends, however, what is still listed is ended and removed. hilt's end is its pipe closing or its
-// process ending, whichever is seen first: a pipe end another process inherited would keep the pipe
-// open (seen once under load in a fresh clone's suite: the reaper still waiting 5 s after hilt died).
+// hilt-winproc reaper HILT_PID: the Windows counterpart of harness/platform/reaper.sh. It says
+// "ready" on stdout (hilt launches no target before), then reads what hilt made on stdin ("pid N",
+// "unpid N", "dir PATH", "undir PATH"); when hilt ends, however, what is still listed is ended and
+// removed. hilt's end is its pipe closing or its process ending, whichever is seen first: a pipe end
+// another process inherited would keep the pipe open.
 // A pid is held by an open handle from the moment it is listed, so a pid reused by an unrelated
 // program after the tracked one ended is never the one killed.
 #include <windows.h>
@@ -67,6 +67,10 @@ int reaper(DWORD hiltPid) {
     if (t) CloseHandle(t);
   }
   HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+  // hilt waits for this line before it launches a target; nothing else is written to the pipe.
+  std::fputs("ready\n", stdout);
+  std::fflush(stdout);
+  std::fclose(stdout);
   std::string line;
   while (readLine(in, line)) {
     const size_t space = line.find(' ');
