@@ -52,7 +52,8 @@ export interface TargetGroup {
   readonly path: string;
   launchPrefix(): string[]; // argv put before the target's command (same pid)
   members(): number[]; // every live process in it now (a zombie is dead already)
-  killAll(deadlineMs: number): Promise<{ ended: boolean; waitedMs: number }>; // all at once, then none left
+  // All at once, then none left. killedAt: when the kill was made, where a tool made it (its start is not the target's dying).
+  killAll(deadlineMs: number): Promise<{ ended: boolean; waitedMs: number; killedAt?: number }>;
   freeze(frozen: boolean, deadlineMs: number): Promise<{ ok: boolean; waitedMs: number }>; // every member stopped, or thawed
   remove(): boolean; // an empty group goes; false: still populated
 }

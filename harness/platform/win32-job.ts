@@ -6,7 +6,15 @@
 // hilt can see the bug); it is found by the process tree instead (its ppid still names its parent).
 import { now, pollUntil } from '../wait.ts';
 import type { Containment, TargetGroup } from './platform.ts';
-import { EXIT_NOT_FOUND, parseJob, winprocFailed, winprocMissing, winprocSync, WINRUN } from './win32-proc.ts';
+import { EXIT_NOT_FOUND, parseJob, winproc, winprocFailed, winprocMissing, winprocSync, WINRUN, type WinprocRun } from './win32-proc.ts';
+
+// A job's live members from a `job-pids NAME` run: none when no job has that name.
+function membersOf(name: string, r: WinprocRun): number[] {
+  if (r.exitCode === EXIT_NOT_FOUND) return [];
+  const job = r.exitCode === 0 ? parseJob(r.stdout) : undefined;
+  if (!job) throw winprocFailed(['job-pids', name], r);
+  return job.pids;
+}
 
 // The exit code the members of a killed job get: taskkill /F's, as `kill -9` is Linux's.
 export const JOB_KILL_CODE = 1;
@@ -41,23 +49,22 @@ export class JobGroup implements TargetGroup {
   // The processes in the job now (the list holds live ones only). No job by that name: its
   // launcher has ended and closed it, and the close ended every member (kill on close).
   members(): number[] {
-    const args = ['job-pids', this.path];
-    const r = winprocSync(args);
-    if (r.exitCode === EXIT_NOT_FOUND) return [];
-    const job = r.exitCode === 0 ? parseJob(r.stdout) : undefined;
-    if (!job) throw winprocFailed(args, r);
-    return job.pids;
+    return membersOf(this.path, winprocSync(['job-pids', this.path]));
   }
 
-  // TerminateJobObject: every member at once, then wait until none is left.
-  async killAll(deadlineMs: number): Promise<{ ended: boolean; waitedMs: number }> {
+  // TerminateJobObject: every member at once, then wait until none is left. Asynchronous, so a
+  // target's exit meanwhile is timed when it happens, not after a blocked event loop. killedAt:
+  // when the helper that made the kill returned (its own start is hilt's cost, not the target's).
+  async killAll(deadlineMs: number): Promise<{ ended: boolean; waitedMs: number; killedAt?: number }> {
     const t0 = now();
-    if (this.members().length === 0) return { ended: true, waitedMs: 0 };
     const args = ['job-kill', this.path, String(JOB_KILL_CODE)];
-    const r = winprocSync(args);
-    if (r.exitCode !== 0 && r.exitCode !== EXIT_NOT_FOUND) throw winprocFailed(args, r);
-    const gone = await pollUntil(() => this.members().length === 0 || undefined, { deadlineMs, intervalMs: 10 });
-    return { ended: gone.ok, waitedMs: now() - t0 };
+    const r = await winproc(args);
+    if (r.exitCode === EXIT_NOT_FOUND) return { ended: true, waitedMs: now() - t0 };
+    if (r.exitCode !== 0) throw winprocFailed(args, r);
+    const killedAt = now();
+    const empty = async () => membersOf(this.path, await winproc(['job-pids', this.path])).length === 0 || undefined;
+    const gone = await pollUntil(empty, { deadlineMs, intervalMs: 10 });
+    return { ended: gone.ok, waitedMs: now() - t0, killedAt };
   }
 
   // A job cannot be frozen as a whole: suspending each thread of each member races with the threads

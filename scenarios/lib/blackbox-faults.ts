@@ -55,8 +55,7 @@ export function killFault(ctx: ScenarioContext, scope: KillScope = 'pid'): Black
     label: SCOPE_LABEL[scope],
     deadlineMs: 1000,
     inject: async (t) => {
-      const at = now();
-      await killByScope(t, scope);
+      const at = await killByScope(t, scope);
       const w = await ctx.run.phase(`${t.spec.name} ends after ${SCOPE_LABEL[scope]}`, watchBudget(1000), () =>
         watch(t.child, t.child.exited, { what: `${t.spec.name} exit after ${SCOPE_LABEL[scope]}`, softMs: 1000 }),
       );

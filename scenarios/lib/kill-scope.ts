@@ -5,6 +5,7 @@ import { HiltError } from '../../harness/errors.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import { noGroupReason } from '../../harness/target/contain.ts';
 import type { RunningTarget } from '../../harness/target/launch.ts';
+import { now } from '../../harness/wait.ts';
 
 export type KillScope = 'pid' | 'group' | 'tree';
 
@@ -28,9 +29,11 @@ export function killScope(ctx: ScenarioContext): KillScope {
   return scope;
 }
 
-// The target is the leader of its own process group (launched with a session of its own).
-export async function killByScope(t: RunningTarget, scope: KillScope): Promise<void> {
+// The target is the leader of its own process group (launched with a session of its own). Returns
+// when the kill was made, from which its death is timed (Windows: after hilt-winproc's job-kill).
+export async function killByScope(t: RunningTarget, scope: KillScope): Promise<number> {
   if (scope === 'pid') t.child.signal('SIGKILL');
   else if (scope === 'group') process.kill(-t.pid, 'SIGKILL');
-  else await t.group!.killAll(2000);
+  else return (await t.group!.killAll(2000)).killedAt ?? now();
+  return now();
 }

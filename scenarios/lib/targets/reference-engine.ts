@@ -26,7 +26,7 @@ export interface EngineFault {
   hangMs?: number; // crash: the fault to the process gone, else the watchdog takes its stacks (a guard that hangs)
   args?: string[]; // extra target arguments
   cores?: boolean; // allow a core dump and read it with gdb
-  inject(t: RunningTarget, session: TargetSession): Promise<void> | void;
+  inject(t: RunningTarget, session: TargetSession): Promise<number | void> | void; // a number: when the fault was made, if later than asked
   expectExit(exit: ExitClass): { ok: boolean; expected: string };
   relaunchIfSilent?: boolean; // kill9: the next launch's sweep is an allowed last resort
   deadlineMs?: number; // a stop's deadline: the fault to the process gone (shutdown-deadline)
@@ -145,7 +145,8 @@ export const engineSteps =
       },
       async inject(e) {
         faultAt = now();
-        await spec.inject(e, session);
+        const madeAt = await spec.inject(e, session);
+        if (typeof madeAt === 'number') faultAt = madeAt;
         if (spec.hangMs === undefined) {
           const ended = await run.phase(`${target.name} ends`, 5000, () => e.child.exited);
           return { exit: ended.exit, at: faultAt, endedAt: ended.endedAt };
