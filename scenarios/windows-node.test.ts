@@ -4,7 +4,7 @@
 // The first step of "hilt itself runs on Windows" (docs/windows.md). The compiled cache is brought up to date by the Linux build first:
 // a stale one would be recompiled by tsc under Windows's Node (it works, about 17 s).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RigCheckReport } from '../harness/rig/check/facts.ts';
@@ -236,6 +236,24 @@ describe.skipIf(!ready)(ready ? title : `${title}: skipped, set-up did not provi
       expect(gone.ok, `left ${Math.round(now() - killedAt)} ms after hilt died: ${left().join(', ')}`).toBe(true);
       expect(await streamsOf(/hilt-wasapi/i)).toEqual([]); // its victim and recorder went with their pipes
     }, 120_000);
+
+    // hilt's launcher writes a minidump at the first fatal exception and stops debugging: the dump is
+    // read by hilt (no cdb here) and kept; the engine's own crash filter still runs (a debugger kept
+    // attached would skip it, and crash-handler-hangs would pass).
+    test('crash with its dump: 0xC0000005 read from the dump and kept; the crash filter still runs (handler hang caught)', async () => {
+      const ENGINE = 'fixtures/targets/win-engine.json';
+      const r = await scenario(['crash', '--set', 'win_fault=av', '--target', ENGINE]);
+      expect(r.summary?.verdict, r.said).toBe('pass');
+      const dumps = readdirSync(r.out).filter((f) => /^hilt-engine-win\.exe\.\d+\.dmp$/.test(f));
+      expect(dumps, readdirSync(r.out).join(', ')).toHaveLength(1);
+      const core = readFileSync(join(r.out, 'core.txt'), 'utf8');
+      expect(core).toMatch(/^hilt-engine-win\.exe\.\d+\.dmp \(\d+ KB\): not read, cdb is not installed/);
+      const exception = /\nexception \(read by hilt from the dump\): 0xC0000005 STATUS_ACCESS_VIOLATION \(write at 0x0\) at /;
+      expect(core).toMatch(new RegExp(exception.source + /hilt-engine-win\.exe\+0x[0-9A-F]+ on thread \d+\n/.source));
+      const hang = await scenario(['crash', '--set', 'thread=audio', '--bug', 'crash-handler-hangs', '--target', ENGINE]);
+      expect(hang.exitCode, hang.said).toBe(1);
+      expect(hang.summary!.diagnosis).toMatch(/hung: nothing after \d+ ms/);
+    }, 150_000);
 
     test("gc-teardown --bug free-while-running from the Windows side: the seed's 0xC0000005, named", async () => {
       const r = await scenario(['gc-teardown', '--bug', 'free-while-running']);

@@ -17,6 +17,9 @@ const wine = which('wine') ?? which('wine64');
 const ready = wine !== undefined && existsSync(WINPROC) && existsSync(WINRUN);
 const JOB = 'Local\\hilt-winproc-test-1';
 
+// Every hilt-winproc call that did not end: the test fails with them rather than waiting out its timeout.
+const late: string[] = [];
+
 // One hilt-winproc run under Wine: its exit code and stdout, within 20 s (a Wine start under the
 // suite's load took seconds; one that never ends is said, not waited for until the test's timeout).
 function winproc(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -25,7 +28,10 @@ function winproc(args: string[]): Promise<{ code: number | null; stdout: string;
     const p = spawn(wine!, [windowsPath(WINPROC), ...args], { env: { ...process.env, ...wineEnv(PREFIX) } });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => (p.kill('SIGKILL'), (stderr += `hilt-winproc ${args.join(' ')}: no end within 20 s`)), 20_000);
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      late.push(`hilt-winproc ${args.join(' ')}: no end within 20 s`);
+    }, 20_000);
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (code) => (clearTimeout(timer), done({ code, stdout, stderr: `${stderr} (${Math.round(now() - t0)} ms)` })));
@@ -59,6 +65,7 @@ describe.skipIf(!ready)(ready ? title : `${title}: skipped, Wine or the Windows 
       // Both in the job: cmd.exe and the ping.exe it started (a child joins its parent's job).
       const inJob = await pollUntil(
         async () => {
+          if (late.length) throw new Error(late.join('; '));
           const r = await winproc(['job-pids', JOB]);
           const job = r.code === 0 ? parseJob(r.stdout) : undefined;
           return job && job.pids.length === 2 ? job : undefined;

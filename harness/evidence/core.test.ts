@@ -1,11 +1,13 @@
 // Core evidence end to end on this machine: a real process launched with the platform's core
 // prefix, killed by SIGSEGV, its core read by the platform's debugger and the folder removed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { platform } from '../platform/index.ts';
+import type { Platform } from '../platform/platform.ts';
+import { composedDump } from './composed-minidump.ts';
 import { pollUntil } from '../wait.ts';
 import { readCore } from './core.ts';
 
@@ -34,5 +36,32 @@ describe.runIf(linux)('readCore', () => {
     expect(core.stacks?.signal).toBe('SIGSEGV');
     expect(core.stacks?.threads.length, core.text).toBe(1);
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('readCore without the debugger installed', () => {
+  test('a Windows dump: its exception read by hilt, the dump kept beside the folder, the folder removed', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hilt-core-test-'));
+    const dir = join(out, 'core-run1');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'hilt-engine-win.exe.192.dmp'), composedDump({ code: 0xc0000005, address: 0x140005fdcn, params: [1n, 0n] }));
+    const noCdb = {
+      ...platform,
+      isCoreFile: (n: string) => n.endsWith('.dmp'),
+      coreDebugger: () => ({ tool: 'hilt-no-such-cdb', args: () => [], parser: 'cdb', install: 'install cdb' }),
+    } as unknown as Platform;
+    try {
+      const core = await readCore(dir, 'hilt-engine-win.exe', noCdb);
+      expect(core.text.split('\n')).toEqual([
+        'hilt-engine-win.exe.192.dmp (1 KB): not read, hilt-no-such-cdb is not installed (install cdb)',
+        'exception (read by hilt from the dump): ' +
+          '0xC0000005 STATUS_ACCESS_VIOLATION (write at 0x0) at hilt-engine-win.exe+0x5FDC on thread 196',
+        `kept: ${join(out, 'hilt-engine-win.exe.192.dmp')}`,
+      ]);
+      expect(existsSync(core.kept!)).toBe(true);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { win32 } from './win32.ts';
 import { JobGroup, jobName } from './win32-job.ts';
 import { WINRUN } from './win32-proc.ts';
 
-const UNSUPPORTED = ['coreLaunchPrefix', 'corePattern', 'isCoreFile', 'coreDebugger', 'pythonStackDebugger', 'resourceLimits'] as const;
+const UNSUPPORTED = ['pythonStackDebugger', 'resourceLimits'] as const;
 
 describe('win32 platform', () => {
   test.each(UNSUPPORTED)('%s throws PLATFORM_UNSUPPORTED naming Windows and what would implement it', async (fact) => {
@@ -29,6 +29,16 @@ describe('win32 platform', () => {
     expect(jobName('app-100-1')).toBe(`Local\\hilt-${process.pid}-app-100-1`);
     expect(jobName('a b\\c')).toBe(`Local\\hilt-${process.pid}-a_b_c`);
     expect(JobGroup.named('app-100-1').launchPrefix()).toEqual([WINRUN, '--job', `Local\\hilt-${process.pid}-app-100-1`]);
+  });
+
+  // The dump's writing is checked under Wine (scenarios/windows-node.test.ts).
+  test("crash dumps: the launcher's --dump-dir in the core folder, *.dmp, read by cdb -z from its exception context", async () => {
+    expect(win32.coreLaunchPrefix()).toEqual([WINRUN, '--dump-dir', '.']);
+    expect(await win32.corePattern()).toMatch(
+      /^hilt-winrun --dump-dir: <exe>\.<pid>\.dmp in the run's core folder at the program's first fatal/,
+    );
+    expect(['hilt-engine-win.exe.192.dmp', 'X.DMP', 'core.192'].map(win32.isCoreFile)).toEqual([true, true, false]);
+    expect(win32.coreDebugger().args('x.exe', 'x.exe.1.dmp')).toEqual(['-z', 'x.exe.1.dmp', '-c', '.ecxr;~*k;q']);
   });
 
   test('a job cannot be frozen: said, not faked', async () => {

@@ -15,6 +15,7 @@ import {
   winproc,
   winprocFailed,
   WINPROC,
+  WINRUN,
   type WinProcess,
   type WinProcessDetail,
 } from './win32-proc.ts';
@@ -128,6 +129,14 @@ const stackDebugger: Debugger<[pid: number]> = {
   install: 'install the Debugging Tools for Windows (Windows SDK) and put cdb.exe on PATH',
 };
 
+const coreDebugger: Debugger<[exe: string, core: string]> = {
+  tool: 'cdb',
+  // .ecxr: the faulting thread's context from the dump's exception stream, then every thread's stack.
+  args: (_exe, dump) => ['-z', dump, '-c', '.ecxr;~*k;q'],
+  parser: 'cdb',
+  install: 'install the Debugging Tools for Windows (Windows SDK) and put cdb.exe on PATH, or open the dump in WinDbg',
+};
+
 export const win32: Platform = {
   os: 'win32',
   process: processInfo,
@@ -148,13 +157,16 @@ export const win32: Platform = {
     if (!c.ok) throw new Error(`no job can be made: ${c.why}`); // callers ask containment() first
     return JobGroup.named(name);
   },
-  coreLaunchPrefix: noSync(
-    'crash dumps of a launched target',
-    'Windows Error Reporting LocalDumps (HKLM\\...\\LocalDumps\\<exe> DumpFolder, DumpType 2)',
-  ),
-  corePattern: no('where crash dumps are written', 'the WER LocalDumps DumpFolder registry value'),
-  isCoreFile: noSync('recognising a crash dump', 'the *.dmp files WER LocalDumps writes'),
-  coreDebugger: noSync('reading a crash dump', "`cdb -z DUMP -c '~*k;q'` read by the cdb parser"),
+  // hilt's launcher writes <exe>.<pid>.dmp in the target's cwd (the run's core folder) at its first
+  // fatal exception, then lets the exception run its course (native/src/win/winrun_dump.cpp).
+  coreLaunchPrefix: () => [WINRUN, '--dump-dir', '.'],
+  corePattern: () =>
+    Promise.resolve(
+      "hilt-winrun --dump-dir: <exe>.<pid>.dmp in the run's core folder at the program's first fatal exception " +
+        '(access violation, stack overflow, illegal instruction, divide by zero, breakpoint, heap corruption, fast fail)',
+    ),
+  isCoreFile: (name) => /\.dmp$/i.test(name),
+  coreDebugger: () => coreDebugger,
   stackDebugger: () => stackDebugger,
   pythonStackDebugger: noSync('Python stacks of a live process', '`py-spy dump --pid PID`'),
   resourceLimits: no("a process's resource limits", "a Job object's limits (`QueryInformationJobObject`)"),

@@ -104,6 +104,13 @@ async function windowsLaunch(
   return { command: [wine, LAUNCHER, windowsPath(exe!), ...args], env: wineEnv(WINE_PREFIX) };
 }
 
+// Two prefixes that run the same program are one run of it with both sets of options (Windows: the
+// launcher makes the job and writes the dump); otherwise the group's is outermost. Pure.
+export function joinPrefixes(group: string[], core: string[]): string[] {
+  if (group.length && core.length && group[0] === core[0]) return [...group, ...core.slice(1)];
+  return [...group, ...core];
+}
+
 export async function launchTarget(
   spec: TargetSpec,
   env: Record<string, string>,
@@ -125,11 +132,12 @@ export async function launchTarget(
   // `hilt-winrun.exe --job NAME program.exe args` (the group's prefix), or without a job when none.
   const windows = spec.wine ? await windowsLaunch(command, group !== undefined, opts.onProgress) : undefined;
   if (windows) command.splice(0, command.length, ...windows.command);
-  // The platform's way to let the target dump core (Linux: prlimit, same pid, RLIMIT_CORE raised).
-  if (opts.coreDir) command.unshift(...platform.coreLaunchPrefix());
+  // The platform's way to let the target dump core (Linux: prlimit, same pid, RLIMIT_CORE raised;
+  // Windows: the launcher's --dump-dir).
+  const core = opts.coreDir ? platform.coreLaunchPrefix() : [];
   // Joins its group before it execs (same pid), so all it starts is born inside; outermost, so
   // prlimit and Wine's launcher are inside too. On Windows: the launcher, which makes the job.
-  if (group) command.unshift(...group.launchPrefix());
+  command.unshift(...joinPrefixes(group?.launchPrefix() ?? [], core));
   // Any target on Windows with a job runs through the launcher, which says its exit code in full.
   const viaLauncher = windows !== undefined || (platform.os === 'win32' && group !== undefined);
   const childEnv = { ...env, ...windows?.env, ...spec.env, ...bugEnv, ...opts.env, [MARK_ENV]: mark };

@@ -4,6 +4,7 @@
 import { stopTarget, type RunningTarget } from '../../harness/target/launch.ts';
 import { endOf, watch, watchBudget } from '../../harness/watchdog/watchdog.ts';
 import { now } from '../../harness/wait.ts';
+import { platform } from '../../harness/platform/index.ts';
 import type { ScenarioContext } from '../../harness/scenario/define.ts';
 import type { MidiPortsObserved } from '../../harness/check/blackbox.ts';
 import type { DeathObserved } from '../../harness/check/death.ts';
@@ -26,6 +27,7 @@ export interface BlackBoxFault {
   expectExit(exit: ExitClass): { ok: boolean; expected: string };
   deadlineMs: number; // the fault to the process gone
   crashExpected?: boolean; // a crash scenario: the signature is the fault's, not a finding
+  core?: boolean; // launched so that its crash leaves a core (Windows: a dump) read as evidence
 }
 
 // Whether the code or signal is one the config lists as a clean stop.
@@ -118,6 +120,8 @@ export function windowsCrashFault(ctx: ScenarioContext, fault: WindowsFault, thr
     label: `${fault} on the ${thread} thread`,
     deadlineMs: softMs,
     crashExpected: true,
+    // hilt on Windows: its launcher's dump (under Wine from Linux the launcher is run without one).
+    core: ctx.params.flag('core') && platform.os === 'win32',
     inject: async (t) => {
       const at = now();
       t.child.stdin?.write(`crash ${fault} ${thread}\n`);

@@ -1,7 +1,8 @@
 // hilt-winrun: runs a Windows program under the same Wine and reports its exact exit code.
 //
-//   hilt-winrun [--job NAME] <program.exe> [args...]
+//   hilt-winrun [--job NAME] [--dump-dir DIR] <program.exe> [args...]
 //
+// --dump-dir DIR: a minidump of the program at its first fatal exception (winrun_dump.cpp).
 // --job NAME names the job (e.g. Local\\hilt-<pid>-<n>), so hilt-winproc can list its members and end
 // them all (job-pids, job-kill) while the launcher holds it; without it the job has no name.
 //
@@ -9,6 +10,8 @@
 // reads as 5), so this prints the whole code ("hilt-winrun: exit 0xC0000005") on stderr and exits
 // with it. The child shares the launcher's stdin/stdout/stderr and dies with the launcher (a job).
 #include <windows.h>
+
+#include "winrun_dump.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -116,10 +119,16 @@ void startCtrlBreakRelay(DWORD pid) {
 
 int main(int argc, char** argv) {
   const char* jobName = nullptr;
+  const char* dumpDir = nullptr;
   int first = 1;  // argv index of the program
-  if (argc > 2 && std::string(argv[1]) == "--job") jobName = argv[2], first = 3;
-  if (argc <= first) {
-    std::fprintf(stderr, "usage: hilt-winrun [--job NAME] <program.exe> [args...]\n");
+  for (; first + 1 < argc; first += 2) {
+    const std::string option = argv[first];
+    if (option == "--job") jobName = argv[first + 1];
+    else if (option == "--dump-dir") dumpDir = argv[first + 1];
+    else break;
+  }
+  if (argc <= first || std::string(argv[first]).rfind("--", 0) == 0) {
+    std::fprintf(stderr, "usage: hilt-winrun [--job NAME] [--dump-dir DIR] <program.exe> [args...]\n");
     return 2;
   }
   // No "program stopped working" box and no critical-error box: a crash is an exit code.
@@ -149,7 +158,7 @@ int main(int argc, char** argv) {
   // under Wine: there Ctrl+Break cannot travel anyway (docs/windows.md), and Wine makes the group a
   // Unix session of its own, which changes how its helpers look from Linux (a session of their own).
   const bool wine = GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr;
-  const DWORD flags = CREATE_SUSPENDED | (wine ? 0 : CREATE_NEW_PROCESS_GROUP);
+  const DWORD flags = CREATE_SUSPENDED | (wine ? 0 : CREATE_NEW_PROCESS_GROUP) | (dumpDir ? DEBUG_ONLY_THIS_PROCESS : 0);
   if (!CreateProcessA(nullptr, &cmdline[0], nullptr, nullptr, TRUE, flags, nullptr, nullptr, &si, &pi)) {
     std::fprintf(stderr, "hilt-winrun: cannot start %s: %s\n", argv[first], lastErrorText(GetLastError()).c_str());
     std::fflush(stderr);
@@ -163,6 +172,7 @@ int main(int argc, char** argv) {
   ResumeThread(pi.hThread);
   CloseHandle(pi.hThread);
 
+  if (dumpDir) debugUntilFatal(pi, dumpDir, argv[first]);
   WaitForSingleObject(pi.hProcess, INFINITE);
   reportLeftInJob(job);
   DWORD code = 0;

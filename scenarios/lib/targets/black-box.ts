@@ -5,7 +5,7 @@
 // its files; the victim audible afterwards; crash signatures in its output. The judge is
 // harness/check/blackbox.ts. Then hilt removes what it left and says so.
 import { rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { judgeBlackBox, type BlackBoxObservation, type MidiPortsObserved } from '../../../harness/check/blackbox.ts';
 import type { DeathObserved } from '../../../harness/check/death.ts';
 import { crashSignatures } from '../../../harness/check/crash-signature.ts';
@@ -13,6 +13,7 @@ import { filesMatching, shmEntries } from '../../../harness/inventory/files.ts';
 import { leftovers, namedLike, type LeftoverOwner } from '../../../harness/inventory/leftovers.ts';
 import type { InventoryObject } from '../../../harness/inventory/objects.ts';
 import type { Snapshot } from '../../../harness/inventory/snapshot.ts';
+import { makeCoreDir, readCore } from '../../../harness/evidence/core.ts';
 import { platform } from '../../../harness/platform/index.ts';
 import type { ScenarioContext } from '../../../harness/scenario/define.ts';
 import { MARK_ENV, type RunningTarget } from '../../../harness/target/launch.ts';
@@ -63,6 +64,7 @@ export const blackBoxSteps =
     let shmBefore: Set<string>;
     let midi: MidiPortsObserved | undefined; // what a MIDI fault saw of its ports
     let death: DeathObserved | undefined; // what a crash signal's end showed of how it died
+    let coreDir: string | undefined; // where its crash leaves a core (fault.core)
 
     return {
       label: fault.label,
@@ -76,7 +78,8 @@ export const blackBoxSteps =
         shmBefore = new Set(shmEntries());
       },
       async launch() {
-        const t = await session.launch(`${target.name} ready`);
+        coreDir = fault.core ? await makeCoreDir(join(run.outDir, `core-run${ctx.repetition}`)) : undefined;
+        const t = await session.launch(`${target.name} ready`, { coreDir });
         owner = await ownerOf(ctx, t);
         if (unlisted && target.expect.audio === 'plays') {
           // Its streams cannot be listed: its own sound (not the victim's tone) heard on the output stands in.
@@ -163,6 +166,8 @@ export const blackBoxSteps =
       judge: judgeBlackBox,
       async evidence(t, o) {
         await run.attach('target', 'log', t.child.outputTail(400));
+        const core = coreDir ? await readCore(coreDir, t.spec.command[0]!) : undefined;
+        if (core) await run.attach(core.file ? 'core' : 'core-none', 'text', core.text);
         const ownerJson = { ...owner, patterns: owner.patterns.map(String) };
         await run.attach('inventory', 'json', JSON.stringify({ owner: ownerJson, baseline, during, after, left: o.left }, null, 2));
       },
