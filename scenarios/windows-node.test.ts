@@ -244,6 +244,7 @@ describe.skipIf(!ready)(ready ? title : `${title}: skipped, set-up did not provi
       const ENGINE = 'fixtures/targets/win-engine.json';
       const r = await scenario(['crash', '--set', 'win_fault=av', '--target', ENGINE]);
       expect(r.summary?.verdict, r.said).toBe('pass');
+      expect(r.summary!.facts?.dump).toMatch(/^written by hilt's launcher in \d+ ms \(not counted in the time to process gone\)$/);
       const dumps = readdirSync(r.out).filter((f) => /^hilt-engine-win\.exe\.\d+\.dmp$/.test(f));
       expect(dumps, readdirSync(r.out).join(', ')).toHaveLength(1);
       const core = readFileSync(join(r.out, 'core.txt'), 'utf8');

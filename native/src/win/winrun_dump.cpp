@@ -54,6 +54,7 @@ void writeDump(const PROCESS_INFORMATION& pi, const DEBUG_EVENT& ev, const std::
   EXCEPTION_POINTERS pointers = {&copy, &context};
   MINIDUMP_EXCEPTION_INFORMATION info = {ev.dwThreadId, &pointers, FALSE};
   const auto type = static_cast<MINIDUMP_TYPE>(MiniDumpWithThreadInfo | MiniDumpWithUnloadedModules);
+  const ULONGLONG t0 = GetTickCount64();  // hilt takes the dump's time out of the program's time to die
   const BOOL ok = MiniDumpWriteDump(pi.hProcess, pi.dwProcessId, file, type, haveContext ? &info : nullptr, nullptr, nullptr);
   const DWORD err = ok ? 0 : GetLastError();
   CloseHandle(file);
@@ -62,9 +63,9 @@ void writeDump(const PROCESS_INFORMATION& pi, const DEBUG_EVENT& ev, const std::
     std::fprintf(stderr, "hilt-winrun: MiniDumpWriteDump failed: error 0x%08lX\n", err);
     return;
   }
-  // One line hilt reads: the file, the exception, its address and thread.
-  std::fprintf(stderr, "hilt-winrun: dump %s exception 0x%08lX at %p thread %lu\n", path.c_str(),
-               static_cast<unsigned long>(rec.ExceptionCode), rec.ExceptionAddress, ev.dwThreadId);
+  // One line hilt reads: the file, the exception, its address and thread, how long the writing took.
+  std::fprintf(stderr, "hilt-winrun: dump %s exception 0x%08lX at %p thread %lu in %llu ms\n", path.c_str(),
+               static_cast<unsigned long>(rec.ExceptionCode), rec.ExceptionAddress, ev.dwThreadId, GetTickCount64() - t0);
   std::fflush(stderr);
 }
 
