@@ -4,19 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# MIDI on the virtual rig is JACK MIDI through pipewire-jack (no ALSA sequencer here); the Tk app
-# fixture is Debian's python3 with tkinter and rtmidi, on a private Xvfb display driven by xdotool.
-# The example targets are Debian's own programs (fluidsynth with a small soundfont, sox's play through
-# Pulse, dbus-daemon's fork); python3-dbg gives gdb the py-bt that names a hung Python program's lines.
-# hilt-inventory (native/src/inventory) links libpipewire-0.3 for its one long-lived registry
-# connection, so a snapshot no longer spawns pw-dump: libpipewire-0.3-dev has its headers.
-# Windows: the engine cross-built by mingw-w64 runs under Debian's 64-bit Wine (no i386 needed;
-# about 350 MB to download): docs/windows.md.
-APT_PACKAGES=(pipewire pipewire-bin wireplumber pipewire-pulse pulseaudio-utils libpulse-dev libpipewire-0.3-dev
-              cmake g++ make pkg-config gdb
-              pipewire-jack librtmidi-dev python3 python3-tk python3-rtmidi xvfb xdotool
-              fluidsynth timgm6mb-soundfont sox libsox-fmt-pulse dbus-daemon python3-dbg chromium
-              wine wine64 g++-mingw-w64-x86-64)
+# The Debian packages: harness/setup/apt-packages.txt says why each is there (pnpm provision reads it too).
+mapfile -t APT_PACKAGES < <(sed 's/#.*//' harness/setup/apt-packages.txt | tr -s ' \t' '\n' | sed '/^$/d')
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
