@@ -23,8 +23,7 @@ export async function makeCoreDir(dir: string): Promise<string> {
   return dir;
 }
 
-// Which process crashed and since when, for an OS that reports crashes itself; waitMs: how long its
-// report may take to be written (macOS's ReportCrash takes a few seconds, more for a big process).
+// The crashed pid and its launch, for an OS that reports crashes itself; waitMs: ReportCrash takes seconds.
 export interface Crashed {
   pid: number;
   sinceMs: number; // ms since 1970: its launch

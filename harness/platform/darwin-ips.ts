@@ -161,8 +161,7 @@ export interface IpsCandidate {
   text: string;
 }
 
-// The report of this pid taken at or after sinceMs (a second's slack for clocks rounding); another
-// process that got the same pid later has a later report, so the earliest one is its.
+// The earliest report of pid taken since its launch (1 s slack): a later process given the same pid reports later.
 export function pickCrashReport(
   candidates: IpsCandidate[],
   pid: number,
@@ -184,8 +183,7 @@ export const crashReportDirs = (home = homedir()): string[] => [
   '/Library/Logs/DiagnosticReports',
 ];
 
-// .ips files written since sinceMs in the report folders; a folder missing or unreadable adds none.
-// A file whose header is not JSON yet (ReportCrash still writing) is left for the next look.
+// .ips files newer than sinceMs; a missing folder adds none; a half-written one (bad JSON) waits for the next look.
 export async function crashReportCandidates(sinceMs: number, dirs = crashReportDirs()): Promise<IpsCandidate[]> {
   const out: IpsCandidate[] = [];
   for (const dir of dirs) {

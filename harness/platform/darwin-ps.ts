@@ -1,11 +1,10 @@
 // macOS process facts from ps(1) and lsof(8): the argv hilt runs and pure parsers of their output,
-// tested on samples in harness/platform/composed/. Running them is the only I/O here (runTool).
+// tested on samples in harness/platform/composed/. Running them is the only I/O here (runMacTool).
 import { execFile } from 'node:child_process';
 import { HiltError } from '../errors.ts';
 import type { ProcessInfo, ThreadInfo } from './platform.ts';
 
-// ucomm, not comm: macOS's comm is the executable's path (from its arguments, unreadable for some);
-// ucomm is the kernel's p_comm, cut at 16 characters, as Linux's comm is at 15. Last: it may hold spaces.
+// ucomm (p_comm, cut at 16 as Linux's comm at 15), not comm (the exec path); last, as it may hold spaces.
 export const PS_LIST = ['-axo', 'pid=,ppid=,stat=,ucomm='];
 export const psOne = (pid: number): string[] => ['-o', 'pid=,ppid=,stat=,ucomm=', '-p', String(pid)];
 export const psThreads = (pid: number): string[] => ['-M', '-p', String(pid)];
@@ -43,10 +42,7 @@ function psRow(tool: string, args: string[], r: ToolRun, line: string): ProcessI
 // `ps -axo pid=,ppid=,stat=,ucomm=` or `ps -o ... -p PID`: no header (the `=` columns), one line each.
 export const parsePsList = (r: ToolRun, args: string[] = PS_LIST): ProcessInfo[] => lines(r.stdout).map((l) => psRow('ps', args, r, l));
 
-// `ps -M -p PID`: a header, then one row per thread; the first row carries USER, TT and COMMAND,
-// the others leave them blank. ps shows no thread ids or names: the first row is the main thread
-// (task_threads order) and gets the pid, as Linux's main thread has; the others are numbered -1, -2...
-// (a row, not an id). undefined: no row for pid (it is gone).
+// ps -M shows no thread ids: the first row (main thread) gets the pid, as on Linux; the others -1, -2... (rows).
 export function parsePsThreads(r: ToolRun, pid: number, args: string[] = psThreads(pid)): ThreadInfo[] | undefined {
   const all = lines(r.stdout);
   if (!all.length) return undefined;
@@ -58,8 +54,7 @@ export function parsePsThreads(r: ToolRun, pid: number, args: string[] = psThrea
   return rows.length ? rows.map((_, i) => ({ tid: i === 0 ? pid : -i, name: '' })) : undefined;
 }
 
-// `lsof -n -P -p PID`: a header COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME, then one row per
-// file. Descriptors are the rows whose FD is a number (0u, 3r, 12w); cwd, txt and the rest are not.
+// Descriptors are the lsof rows whose FD is a number (0u, 3r); cwd, txt and mem rows are files, not descriptors.
 export function parseLsofFdCount(r: ToolRun, pid: number, args: string[] = lsofFiles(pid)): number | undefined {
   const all = lines(r.stdout);
   if (!all.length) return undefined;
@@ -81,9 +76,7 @@ export function parsePsEnvMatch(r: ToolRun, entry: string): number[] {
   });
 }
 
-// The environment is what `ps -Eww` adds after `ps -ww`'s command line, NAME=value words separated by
-// spaces; a word not shaped NAME=... belongs to the value before it (a value with a space).
-// undefined: nothing added (another user's process, whose environment ps does not show).
+// What -E adds to the command line, split at NAME= words (a value with a space stays whole); undefined: none shown.
 export function parseEnvSuffix(command: string, withEnv: string): string[] | undefined {
   const cmd = command.trim();
   const all = withEnv.trim();
@@ -105,17 +98,18 @@ export function parsePsOrigin(r: ToolRun, pid: number): { ppid: number; pgid: nu
   return { ppid: Number(m[2]), pgid: Number(m[3]), state: m[4]![0]! };
 }
 
+export const ULIMITS = ['-c', 'ulimit -Sc; ulimit -Sn'];
+
 // `sh -c 'ulimit -Sc; ulimit -Sn'`: two lines, each a number or "unlimited".
 export function parseUlimits(r: ToolRun): { coreBytes: number | 'unlimited'; openFiles: number | 'unlimited' } {
   const [core, files] = lines(r.stdout).map((l) => l.trim());
   const value = (v: string | undefined) => (v === 'unlimited' ? v : v && /^\d+$/.test(v) ? Number(v) : undefined);
-  const coreBlocks = value(core); // ulimit -c counts 512-byte blocks in sh (POSIX), bytes in none
+  const coreBlocks = value(core); // POSIX sh's ulimit -c counts 512-byte blocks
   const openFiles = value(files);
   if (coreBlocks === undefined || openFiles === undefined)
     throw toolFailed('sh', ULIMITS, r, 'two lines: the core and open-files soft limits');
   return { coreBytes: coreBlocks === 'unlimited' ? coreBlocks : coreBlocks * 512, openFiles };
 }
-export const ULIMITS = ['-c', 'ulimit -Sc; ulimit -Sn'];
 
 // The process tree below pid in one snapshot, breadth first (parents before children).
 export function treeBelow(all: ProcessInfo[], pid: number): number[] {
@@ -130,8 +124,8 @@ export function treeBelow(all: ProcessInfo[], pid: number): number[] {
 
 const TIMEOUT_MS = 15_000;
 
-// One run of a macOS tool with a deadline; a tool not there is PLATFORM_UNSUPPORTED naming it.
-export function runTool(tool: string, args: string[], install: string): Promise<ToolRun> {
+// execFile with a deadline, as win32-proc.ts: the watchdog's runTool would make a folder cycle (watchdog -> evidence -> platform).
+export function runMacTool(tool: string, args: string[], install: string): Promise<ToolRun> {
   return new Promise((done, fail) => {
     execFile(tool, args, { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 << 20 }, (e, stdout, stderr) => {
       if (e && (e as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -20,7 +20,7 @@ import {
   psOne,
   psOrigin,
   psThreads,
-  runTool,
+  runMacTool,
   toolFailed,
   treeBelow,
   ULIMITS,
@@ -34,7 +34,7 @@ const no = (fact: string, would: string) => unsupportedAsync('darwin', fact, wou
 const SYSTEM = 'it is part of macOS: check PATH holds /bin, /usr/bin and /usr/sbin';
 const LLDB_INSTALL = 'xcode-select --install (lldb comes with the Command Line Tools)';
 
-const ps = (args: string[]): Promise<ToolRun> => runTool('ps', args, SYSTEM);
+const ps = (args: string[]): Promise<ToolRun> => runMacTool('ps', args, SYSTEM);
 
 // ps exits 1 with nothing on stdout when no process matched -p: gone, not a failure.
 const gone = (r: ToolRun): boolean => r.exitCode === 1 && !r.stdout.trim();
@@ -65,11 +65,10 @@ async function threads(pid: number): Promise<ThreadInfo[] | undefined> {
   return parsePsThreads(ok('ps', args, r, 'exit 0 and a row per thread'), pid, args);
 }
 
-// lsof exits 1 with no rows both for a pid that is gone and for one it may not read (another
-// user's, without root): ps tells which.
+// lsof exits 1 with no rows for a gone pid and for one it may not read (another user's): ps tells which.
 async function fdCount(pid: number): Promise<number | undefined> {
   const args = lsofFiles(pid);
-  const r = await runTool('lsof', args, SYSTEM);
+  const r = await runMacTool('lsof', args, SYSTEM);
   if (r.exitCode === 0) return parseLsofFdCount(r, pid, args);
   if (r.exitCode === 1 && !r.stdout.trim()) {
     if (!(await processInfo(pid))) return undefined;
@@ -87,8 +86,7 @@ const descendants = async (pid: number): Promise<number[]> => treeBelow(await pr
 const children = async (pid: number): Promise<number[]> =>
   (await processes()).filter((p) => p.ppid === pid && p.pid !== pid).map((p) => p.pid);
 
-// ps -E shows the environment of hilt's own user's processes only (all of them as root): another
-// user's process is skipped, as the Platform interface allows. Then one snapshot for their facts.
+// ps -E shows only hilt's own user's environments (root: all); the others are skipped, as Platform allows.
 async function processesWithEnv(name: string, value: string): Promise<ProcessInfo[]> {
   const pids = parsePsEnvMatch(ok('ps', PS_ENV, await ps(PS_ENV), 'exit 0 and every process with its environment'), `${name}=${value}`);
   if (!pids.length) return [];
@@ -108,8 +106,7 @@ async function processOrigin(pid: number): Promise<ProcessOrigin | undefined> {
   return { cmdline: cmdline || `[${(await processInfo(pid))?.name ?? pid}]`, sessionId: o.pgid, ppid: o.ppid, env };
 }
 
-// macOS shows no other process's limits (no /proc/PID/limits, no prlimit): only hilt's own, through a
-// shell it starts, which inherits them. A target launched by hilt starts with hilt's.
+// macOS shows no other process's limits (no /proc, no prlimit): only hilt's own, via a shell inheriting them.
 async function resourceLimits(pid: number): Promise<ResourceLimits | undefined> {
   if (pid !== process.pid) {
     throw new HiltError('PLATFORM_UNSUPPORTED', `pid ${pid}'s resource limits on macOS: macOS shows no other process's limits`, {
@@ -120,7 +117,7 @@ async function resourceLimits(pid: number): Promise<ResourceLimits | undefined> 
         'on macOS, where every crash leaves a report in ~/Library/Logs/DiagnosticReports',
     });
   }
-  return parseUlimits(ok('sh', ULIMITS, await runTool('/bin/sh', ULIMITS, SYSTEM), 'exit 0 and two limits'));
+  return parseUlimits(ok('sh', ULIMITS, await runMacTool('/bin/sh', ULIMITS, SYSTEM), 'exit 0 and two limits'));
 }
 
 // Children first, so none is re-parented and missed while its parent dies; kill(2) with SIGKILL, as `kill -KILL`.
@@ -178,7 +175,7 @@ export const darwin: Platform = {
   // /cores (kern.corefile), not the core folder, be gigabytes, and needs get-task-allow on macOS 12+.
   coreLaunchPrefix: () => [],
   corePattern: async () => {
-    const r = await runTool('sysctl', ['-n', 'kern.corefile'], SYSTEM).catch(() => undefined);
+    const r = await runMacTool('sysctl', ['-n', 'kern.corefile'], SYSTEM).catch(() => undefined);
     return r?.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : '/cores/core.%P (kern.corefile unreadable)';
   },
   isCoreFile: (name) => /^core(\.\d+)?$/.test(name),
