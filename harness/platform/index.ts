@@ -9,6 +9,7 @@ import { win32 } from './win32.ts';
 
 export type {
   Containment,
+  CrashReport,
   Debugger,
   NamedExit,
   Platform,

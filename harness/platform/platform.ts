@@ -24,7 +24,7 @@ export interface ResourceLimits {
 
 // Which parser in harness/evidence reads a debugger's output: named, not imported, so platform
 // depends on no harness folder (evidence runs the debuggers and depends on platform).
-export type StackParser = 'gdb' | 'lldb' | 'cdb';
+export type StackParser = 'gdb' | 'lldb' | 'cdb' | 'ips'; // ips: a macOS crash report (JSON), not a debugger's output
 
 // A debugger run as one command whose stdout is every thread's stack.
 export interface Debugger<A extends unknown[]> {
@@ -32,6 +32,14 @@ export interface Debugger<A extends unknown[]> {
   args: (...a: A) => string[];
   parser: StackParser;
   install: string; // what to install when it is missing
+}
+
+// A report the OS itself wrote of a process's crash (macOS: an .ips file in DiagnosticReports).
+export interface CrashReport {
+  file: string; // its path
+  text: string; // as the OS wrote it: read by `parser` into every thread's stack
+  parser: StackParser;
+  summary: string; // the exception, the signal and the crashed thread's frames, for people
 }
 
 // A named exit code (Windows: NTSTATUS); POSIX codes are the program's own and have none.
@@ -97,6 +105,9 @@ export interface Platform {
   corePattern(): Promise<string>; // where the OS writes cores (said when none was written)
   isCoreFile(name: string): boolean; // a file in the core folder that is a core
   coreDebugger(): Debugger<[exe: string, core: string]>; // every thread's stack from a core
+  // Only where the OS reports every crash by itself, with no core asked for (macOS): the report of
+  // pid's crash taken at or after sinceMs (ms since 1970); undefined while there is none.
+  crashReport?(pid: number, sinceMs: number): Promise<CrashReport | undefined>;
 
   // Live stacks: where a hung process is stuck, taken before it is killed.
   stackDebugger(): Debugger<[pid: number]>;

@@ -65,6 +65,7 @@ export async function endWithLiveEngines(
   const endLimit = ctx.params.number('end_ms');
   const coreDir = !ctx.params.flag('core') ? undefined : await makeCoreDir(join(run.outDir, `core-${where}-${how}-run${run.repetition}`));
 
+  const launchedAt = Date.now(); // wall clock: an OS crash report (macOS) is looked for from here on
   const program = await session.launch(`${label}: ${engines} engines running`, {
     args: ['--in', where, '--how', how, '--engines', String(engines)],
     coreDir,
@@ -114,7 +115,7 @@ export async function endWithLiveEngines(
 
   const text = program.child.outputTail(20_000);
   await run.attach(`program-${where}-${how}`, 'log', text);
-  const core = coreDir ? await readCore(coreDir, target.command[0]!) : undefined;
+  const core = coreDir ? await readCore(coreDir, target.command[0]!, { pid: program.pid, sinceMs: launchedAt }) : undefined;
   if (core?.file) await run.attach(`core-backtrace-${where}-${how}`, 'text', core.text);
   const crashing = core?.stacks?.threads.find((x) => x.id === core.stacks!.current);
   const crashFrames = crashing ? ownFrames(crashing, 3) : [];

@@ -119,6 +119,7 @@ export const engineSteps =
     const victims = spec.victims;
     let baseline: Snapshot, before: Snapshot, after: Snapshot, final: Snapshot;
     let coreDir: string | undefined;
+    let launchedAt = 0; // wall clock: an OS crash report (macOS) is looked for from here on
     let faultAt = 0;
     let relaunched: RunningTarget | undefined;
     let guardianFirst: GuardianFirst | undefined;
@@ -136,6 +137,7 @@ export const engineSteps =
       },
       async launch() {
         coreDir = spec.cores ? await makeCoreDir(join(run.outDir, `core-run${ctx.repetition}`)) : undefined;
+        launchedAt = Date.now();
         const e = await session.launch(`${target.name} ready`, { args: spec.args, coreDir });
         await tapped(session, e, victims);
         if (spec.secondary) await session.command(e, 'secondary', /secondary taps (ready|failed)/);
@@ -236,13 +238,11 @@ export const engineSteps =
         await run.attach('inventory', 'json', JSON.stringify({ baseline, before, after, final }, null, 2));
         if (hang) await run.attach('hang-stacks', 'text', hang.stacks.text);
         if (!coreDir) return;
-        const core = await readCore(coreDir, target.command[0]!);
+        const core = await readCore(coreDir, target.command[0]!, { pid: e.pid, sinceMs: launchedAt });
         if (core.file) await run.attach('core-backtrace', 'text', core.text);
         run.fact(
           'core',
-          core.file
-            ? `${core.file} read with gdb (core-backtrace.txt), then deleted`
-            : `${core.text}; the target's own output is in ${log}.log`,
+          core.file ? `${core.file}: ${core.how ?? 'read'} (core-backtrace.txt)` : `${core.text}; the target's own output is in ${log}.log`,
         );
       },
       cleanUp: () => session.sweepLeftovers(diffSnapshots(baseline, final)),
