@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isHiltError } from '../../errors.ts';
 import { BLACKHOLE, chooseDevices } from './choose.ts';
+import { grantFrom } from './grant.ts';
+import { requireCoreaudioHelper, requireSox, soxIo } from './helper.ts';
 import { aggregateObjects, isPhantom, phantomObject, playsOutput, tapObjects, vanishedUids } from './inventory.ts';
 import { helperProblem, parseDestroyed, parseDevices, parsePhantom, parseProcesses, parseTaps, type Device } from './parse.ts';
 
@@ -171,3 +173,55 @@ it('destroy and the error line (composed)', () => {
     "hilt-coreaudio: phantom-probe: AudioHardwareCreateAggregateDevice failed: OSStatus 'what' (2003329396)",
   );
 });
+
+describe('the microphone grant from a capture', () => {
+  const rate = 48_000;
+  it('zeros while a tone played: no grant; the tone heard: granted; too short or other sound: unknown', () => {
+    expect(grantFrom(new Float32Array(rate / 2), rate, false)).toEqual({
+      grant: 'no-grant',
+      why: '500 ms captured while a tone played, every sample exactly zero (what macOS gives without the grant)',
+    });
+    expect(grantFrom(new Float32Array(rate / 2), rate, true).grant).toBe('granted');
+    expect(grantFrom(new Float32Array(rate / 10), rate, false)).toMatchObject({ grant: 'unknown', why: /^only 100 ms captured/ });
+    const noise = new Float32Array(rate).map((_, i) => (i % 7 === 0 ? 0.001 : 0));
+    expect(grantFrom(noise, rate, false)).toMatchObject({ grant: 'unknown', why: /not silent but without the tone/ });
+  });
+});
+
+describe("SoX's coreaudio driver as the rig's player and recorder", () => {
+  it('s16le mono at the rig rate through the named device; the recorder stops on SIGINT, the player at EOF', () => {
+    const io = soxIo('/opt/homebrew/bin/sox');
+    expect(io.recorder(BLACKHOLE, 48_000)).toEqual({
+      file: '/opt/homebrew/bin/sox',
+      args: ['-q', '-V1', '--buffer', '1920', '-t', 'coreaudio', 'BlackHole 2ch', '-t', 'raw', '-e', 'signed-integer', '-b', '16'].concat([
+        '-c',
+        '1',
+        '-r',
+        '48000',
+        '-',
+      ]),
+    });
+    expect(io.player(BLACKHOLE, 'victim', 48_000).args.slice(-4)).toEqual(['-', '-t', 'coreaudio', 'BlackHole 2ch']);
+    expect([io.recorderStop, io.playerStop]).toEqual(['SIGINT', 'eof']);
+  });
+
+  it('what is missing is RIG_MISSING saying how to get it', () => {
+    expect(() => requireSox(() => undefined)).toThrow(/brew install sox/);
+    expect(() => requireCoreaudioHelper(() => false)).toThrow(/pnpm build:native:mac/);
+    expect(
+      isHiltError(
+        captureError(() => requireSox(() => undefined)),
+        'RIG_MISSING',
+      ),
+    ).toBe(true);
+  });
+});
+
+const captureError = (f: () => unknown): unknown => {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+};
