@@ -417,14 +417,20 @@ static AudioObjectID device_by_uid(CFStringRef uid) {
   return found;
 }
 
+// The answer's start, written only once the result is known: a failure leaves stdout empty.
+static void print_probe(const char *uid_text, const char *result) {
+  fputs("{\"uid\":", stdout);
+  json_string(uid_text);
+  printf(",\"result\":\"%s\"", result);
+}
+
 static int cmd_phantom_probe(const char *uid_text) {
   CFStringRef uid = CFStringCreateWithCString(NULL, uid_text, kCFStringEncodingUTF8);
   if (!uid) die(EXIT_USAGE, "the UID is not UTF-8");
   AudioObjectID listed = device_by_uid(uid);
-  fputs("{\"uid\":", stdout);
-  json_string(uid_text);
   if (listed != kAudioObjectUnknown) {
-    printf(",\"result\":\"listed\",\"id\":%u}\n", (unsigned)listed);
+    print_probe(uid_text, "listed");
+    printf(",\"id\":%u}\n", (unsigned)listed);
     CFRelease(uid);
     return EXIT_OK;
   }
@@ -444,7 +450,8 @@ static int cmd_phantom_probe(const char *uid_text) {
   if (st == STATUS_NOPE) {
     char s[48];
     status_text(st, s, sizeof s);
-    fputs(",\"result\":\"phantom\",\"status\":", stdout);
+    print_probe(uid_text, "phantom");
+    fputs(",\"status\":", stdout);
     json_string(s);
     fputs("}\n", stdout);
     return EXIT_OK;
@@ -452,7 +459,8 @@ static int cmd_phantom_probe(const char *uid_text) {
   if (st != noErr) die_status("AudioHardwareCreateAggregateDevice", st);
   st = AudioHardwareDestroyAggregateDevice(made);
   if (st != noErr) die_status("AudioHardwareDestroyAggregateDevice (of the probe just made; private, it ends with this process)", st);
-  fputs(",\"result\":\"free\"}\n", stdout);
+  print_probe(uid_text, "free");
+  fputs("}\n", stdout);
   return EXIT_OK;
 }
 
