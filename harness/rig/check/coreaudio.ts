@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Capture, SAMPLE_RATE } from '../../audio/capture.ts';
 import { ToneSource } from '../../audio/tone-source.ts';
+import { now } from '../../wait.ts';
 import { chooseCoreaudioDevices, COREAUDIOD_RESTART, defaultOutputNote, listProcesses, listTaps } from '../coreaudio-rig.ts';
 import type { DeviceChoice } from '../coreaudio/choose.ts';
 import { GRANT_FIX, GRANT_PROBE_MS, grantFrom, type Grant } from '../coreaudio/grant.ts';
@@ -16,7 +17,9 @@ import { CHECK_APP, CHECK_TONE_AMPLITUDE, CHECK_TONE_HZ, measureLoopback } from 
 
 // SoX's coreaudio driver opens a device in well under a second; a first capture waits on the grant prompt.
 const LOOPBACK_DEADLINE_MS = 5000;
-const LOOPBACK_FIX = 'play into BlackHole 2ch and record from it (a rig file naming both), or reinstall it: brew reinstall blackhole-2ch';
+const LOOPBACK_FIX =
+  'if nothing came back at all, the microphone grant (System Settings > Privacy & Security > Microphone; a first capture ' +
+  'may wait on its prompt); else reinstall BlackHole (brew reinstall blackhole-2ch) or name a pair that hears itself in a rig file';
 
 const channelsText = (n: number | null): string => (n === null ? '?' : String(n));
 
@@ -101,7 +104,7 @@ async function probeGrant(capture: Capture, choice: DeviceChoice, sox: string): 
   const from = capture.samplesSeen;
   const tone = new ToneSource(CHECK_APP, choice.output, {}, CHECK_TONE_HZ, CHECK_TONE_AMPLITUDE, soxIo(sox));
   try {
-    const heard = await capture.waitFor('present', { after: performance.now(), minRunMs: 50, deadlineMs: GRANT_PROBE_MS + 1500 });
+    const heard = await capture.waitFor('present', { after: now(), minRunMs: 50, deadlineMs: GRANT_PROBE_MS + 1500 });
     if (!heard.ok) await sleep(100); // the last chunk in
     return grantFrom(capture.samples(from), SAMPLE_RATE, heard.ok);
   } finally {
