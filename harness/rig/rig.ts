@@ -10,8 +10,9 @@ import type { Snapshot } from '../inventory/snapshot.ts';
 export type RigKind = 'virtual' | 'system';
 
 // The rig a run gets without --rig: the virtual rig is a private PipeWire (Linux only); on Windows
-// the system's own endpoints (the WASAPI rig).
-export const defaultRigKind = (os: NodeJS.Platform = process.platform): RigKind => (os === 'win32' ? 'system' : 'virtual');
+// and macOS the system's own devices (the WASAPI rig, the CoreAudio rig).
+export const defaultRigKind = (os: NodeJS.Platform = process.platform): RigKind =>
+  os === 'win32' || os === 'darwin' ? 'system' : 'virtual';
 
 export interface Rig {
   readonly kind: RigKind;

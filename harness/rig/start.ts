@@ -1,6 +1,8 @@
 // Which rig a run gets (--rig, --rig-server, --rig-config). One place to add a rig: the scenario
 // frame asks here.
 import { HiltError } from '../errors.ts';
+import { BLACKHOLE } from './coreaudio/choose.ts';
+import { CoreAudioRig } from './coreaudio-rig.ts';
 import type { Rig, RigKind } from './rig.ts';
 import { loadRigFile } from './rig-file.ts';
 import { SystemRig, systemOutputName } from './system-rig.ts';
@@ -19,6 +21,7 @@ export function outputName(c: RigChoice): string {
   if (c.rig === 'virtual') return OBSERVED_SINK;
   // On Windows the endpoint is chosen when the rig starts: before, only a rig file's is known.
   if (process.platform === 'win32') return c.rigConfig ? loadRigFile(c.rigConfig).output : 'default';
+  if (process.platform === 'darwin') return c.rigConfig ? loadRigFile(c.rigConfig).output : BLACKHOLE;
   return systemOutputName(c.rigConfig ? loadRigFile(c.rigConfig) : undefined);
 }
 
@@ -27,6 +30,10 @@ export async function startRig(c: RigChoice, how: { purpose: string; onWait?: (l
   if (process.platform === 'win32') {
     if (c.rig === 'virtual') throw virtualIsLinuxOnly();
     return WasapiRig.start({ ...(c.rigConfig !== undefined && { rigFile: loadRigFile(c.rigConfig) }) });
+  }
+  if (process.platform === 'darwin') {
+    if (c.rig === 'virtual') throw virtualIsLinuxOnly();
+    return CoreAudioRig.start({ ...(c.rigConfig !== undefined && { rigFile: loadRigFile(c.rigConfig) }) });
   }
   if (c.rig === 'virtual') return VirtualRig.start();
   return SystemRig.start({
@@ -40,5 +47,10 @@ export const virtualIsLinuxOnly = (os: NodeJS.Platform = process.platform): Hilt
   new HiltError('RIG_MISSING', `the virtual rig is a private PipeWire: Linux only (this is ${os})`, {
     expected: '--rig virtual on Linux',
     seen: os,
-    hint: os === 'win32' ? 'use --rig system (the WASAPI rig, the default on Windows)' : 'use --rig system',
+    hint:
+      os === 'win32'
+        ? 'use --rig system (the WASAPI rig, the default on Windows)'
+        : os === 'darwin'
+          ? 'use --rig system (the CoreAudio rig with BlackHole 2ch, the default on macOS)'
+          : 'use --rig system',
   });

@@ -39,6 +39,7 @@ import {
 } from './loopback.ts';
 import { errorLine, loopbackLine } from './lines.ts';
 import { midiFacts, midiRoundTrip, type MidiFacts, type OpenProbe } from './midi.ts';
+import { checkCoreaudio } from './coreaudio.ts';
 import { checkWasapi } from './wasapi.ts';
 
 export const RIG_CHECK_SCHEMA = 1;
@@ -46,7 +47,8 @@ export const RIG_CHECK_SCHEMA = 1;
 export type LineStatus = 'ok' | 'missing' | 'failed' | 'info';
 
 export interface CheckLine {
-  id: string; // stable: os, cpus, server, devices, loopback, session, wireplumber, midi, containment, debugger, xvfb, wine, mingw
+  id: string; // stable: os, cpus, server, devices, loopback, session, wireplumber, midi, containment, debugger, xvfb, wine, mingw;
+  // on macOS also default-output, microphone, taps, processes
   status: LineStatus;
   text: string;
   fix?: string; // the exact command or download that gets what is missing
@@ -258,7 +260,7 @@ async function checkVirtual(r: Partial<RigCheckReport> & { lines: CheckLine[] },
       text: `the virtual rig is a private PipeWire: Linux only (this is ${process.platform})`,
       fix:
         process.platform === 'darwin'
-          ? 'use --rig system with BlackHole 2ch once the CoreAudio rig exists'
+          ? 'use --rig system (the CoreAudio rig with BlackHole 2ch, the default on macOS)'
           : 'use --rig system (the WASAPI rig, the default on Windows)',
       required: true,
     });
@@ -322,16 +324,7 @@ async function checkSystemWith(
   dir: string,
 ): Promise<void> {
   if (process.platform === 'win32') return checkWasapi(r, opts);
-  if (process.platform === 'darwin') {
-    r.lines.push({
-      id: 'server',
-      status: 'missing',
-      text: 'CoreAudio: the system rig on macOS is not implemented yet',
-      fix: 'the loopback it will use: BlackHole 2ch (brew install blackhole-2ch, or https://existential.audio/blackhole/)',
-      required: true,
-    });
-    return;
-  }
+  if (process.platform === 'darwin') return checkCoreaudio(r, opts);
   const noTools = ['pactl', 'parecord', 'pacat'].filter((t) => !which(t));
   if (noTools.length) {
     r.lines.push({

@@ -1,0 +1,3 @@
+// FAKE for running hilt_coreaudio.c on Linux (fake_coreaudio.c): only what it uses; never part of the macOS build.
+#pragma once
+void objc_msgSend(void);
