@@ -24,6 +24,8 @@ const KERNEL_DEADLINES: Record<string, ParamSpec> = {
 };
 
 // Why a scenario does not run on Windows (hilt under Windows's Node), for its refusal there.
+// The black boxes' default target on macOS: SoX's play, a program of the Mac's own (the engine is not built there).
+const MAC_TARGET = 'fixtures/targets/mac-sox-play.json';
 const NOT_YET = 'on Windows, run kill9, crash, stop, exit or gc-teardown (pnpm scenario --list)';
 const NO_SIGNALS = (sig: string) => ({
   why: `${sig} sent from outside has no Windows meaning: Windows has no POSIX signals`,
@@ -35,6 +37,7 @@ const LINUX_ADDON = { why: "its program is the reference engine's Node addon, bu
 const list = [
   {
     name: 'kill9',
+    macos: { target: MAC_TARGET },
     file: 'scenarios/kill9.scenario.ts',
     summary: "SIGKILL an engine that taps a victim; its guardian (or the next launch's sweep) removes the orphan taps; audio resumes",
     description:
@@ -88,6 +91,7 @@ const list = [
   },
   {
     name: 'crash',
+    macos: { target: MAC_TARGET },
     file: 'scenarios/crash.scenario.ts',
     summary: 'a real crash on a chosen thread; the crash guard destroys the taps; audio resumes with no relaunch',
     description:
@@ -154,6 +158,7 @@ const list = [
   },
   {
     name: 'sigterm',
+    macos: { target: MAC_TARGET },
     file: 'scenarios/sigterm.scenario.ts',
     summary: 'SIGTERM: clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes',
     description:
@@ -166,6 +171,7 @@ const list = [
   },
   {
     name: 'sigint',
+    macos: { target: MAC_TARGET },
     file: 'scenarios/sigint.scenario.ts',
     summary: 'SIGINT (Ctrl-C): clean exit 0 within the stop deadline, taps destroyed by the engine, audio resumes',
     description:
@@ -178,6 +184,7 @@ const list = [
   },
   {
     name: 'stop',
+    macos: { target: MAC_TARGET },
     file: 'scenarios/stop.scenario.ts',
     summary: 'any program: its configured stop, then exit within the deadline with a clean code; nothing left, victim audible',
     description:
@@ -194,6 +201,7 @@ const list = [
   },
   {
     name: 'exit',
+    macos: { target: 'fixtures/targets/mac-sox-exits.json' },
     file: 'scenarios/exit.scenario.ts',
     summary: 'any program that ends by itself: on time, with a clean code, nothing left, no crash signature after it finished',
     description:

@@ -111,14 +111,14 @@ export function planRun(args: ScenarioArgs, catalogue: readonly ScenarioManifest
   if (!entry) usage(`unknown scenario "${args.scenario}"`);
   const refused = osRefusal(entry!, os);
   if (refused) usage(refused.message, refused.hint);
-  const windowsTarget = os === 'win32' && entry!.windows?.target;
+  const osTarget = os === 'win32' ? entry!.windows?.target : os === 'darwin' ? entry!.macos?.target : undefined;
   if (entry!.rigs && !entry!.rigs.allow.includes(args.rig)) {
     usage(`${entry!.name} does not run on --rig ${args.rig} (only ${entry!.rigs.allow.join(', ')}): ${entry!.rigs.why}`, entry!.rigs.hint);
   }
   const values = resolveParams(entry!, args.set);
   const windowsParam = os === 'win32' ? windowsParamRefusal(entry!, values) : undefined;
   if (windowsParam) usage(windowsParam.message, windowsParam.hint);
-  const target = resolve(args.target ?? (windowsTarget ? resolve(ROOT, windowsTarget) : defaultTarget(entry!, args.set)));
+  const target = resolve(args.target ?? (osTarget ? resolve(ROOT, osTarget) : defaultTarget(entry!, args.set)));
   const spec = loadTargetSpec(target, { output: 'hilt-observed' });
   const unfit = osRefusal(entry!, os, {
     name: spec.name,

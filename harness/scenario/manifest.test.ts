@@ -129,6 +129,27 @@ describe('osRefusal: which scenarios run on Windows, said before anything starts
   });
 });
 
+describe('osRefusal on macOS: black boxes only (the reference engine and the test programs are not built there)', () => {
+  const base = { name: 'kill9', file: 'f', summary: '', description: '', postmortem: 'finetune-orphans', params: {}, needs: {}, bugs: [] };
+  const blackBoxes = { ...base, macos: { target: 'fixtures/targets/mac-sox-play.json' } } as ScenarioManifest;
+  const t = (traits: string[], windowsProgram = false) => ({ name: 't', traits, windowsProgram });
+  it('the reference engine is refused before anything starts, pointing at a program of the Mac', () => {
+    expect(osRefusal(blackBoxes, 'darwin', t(['reference-engine', 'taps-victim']))).toEqual({
+      message:
+        't is not a program hilt runs on macOS (reference-engine): the reference engine and the other test programs are built ' +
+        'for Linux and Windows; on macOS hilt judges black boxes',
+      hint: 'give --target a program of this Mac (fixtures/targets/mac-sox-play.json plays a tone with SoX)',
+    });
+    expect(osRefusal(blackBoxes, 'darwin', t([]))).toBeUndefined();
+    expect(osRefusal(blackBoxes, 'linux', t(['reference-engine']))).toBeUndefined();
+  });
+  it('a Windows program, and a scenario with no black-box form, are refused too', () => {
+    expect(osRefusal(blackBoxes, 'darwin', t([], true))?.message).toMatch(/^t is not a program hilt runs on macOS \(a Windows program\)/);
+    const gc = { ...base, name: 'gc-teardown' } as ScenarioManifest;
+    expect(osRefusal(gc, 'darwin', t(['gc-churn-program']))?.hint).toBe('gc-teardown has no black-box form: run it on Linux');
+  });
+});
+
 describe('a Windows-only stop method (ctrl-break, wm-close)', () => {
   const stop = { name: 'stop', file: 'f', summary: '', description: '', postmortem: 'finetune-orphans', params: {}, needs: {}, bugs: [] };
   const m = { ...stop, os: ['linux', 'darwin', 'win32'], stopsByConfig: true } as ScenarioManifest;

@@ -53,7 +53,11 @@ export interface ScenarioManifest {
   // allow: the parameter values it takes on Windows, where fewer than elsewhere (refused with why and hint).
   windows?: { why?: string; hint?: string; target?: string; traits?: readonly string[]; allow?: Record<string, readonly string[]> };
   stopsByConfig?: true; // it stops the target by its config's stop.method (a Windows-only method is refused elsewhere)
+  macos?: { target: string }; // its default target on macOS, where hilt runs black boxes only (the reference engine is not built there)
 }
+
+// Targets built for Linux (and Windows) only, by their traits: hilt on macOS runs black boxes.
+const NOT_ON_MACOS = ['reference-engine', 'gc-churn-program', 'live-engines-program', 'jupyter-kernel', 'midi-init', 'windows-engine'];
 
 const POSIX: readonly NodeJS.Platform[] = ['linux', 'darwin'];
 export const runsOn = (m: ScenarioManifest, os: NodeJS.Platform): boolean => (m.os ?? POSIX).includes(os);
@@ -68,6 +72,16 @@ export function osRefusal(
     return {
       message: `${target!.name}'s stop method "${target!.stopMethod}" is sent by hilt running on Windows; this is ${os}`,
       hint: 'run it with hilt on Windows, or give the config a stop method for here ("stdin-close", "line", "signal" or "command")',
+    };
+  const linuxOnly = os === 'darwin' ? target?.traits.filter((t) => NOT_ON_MACOS.includes(t)) : undefined;
+  if (runsOn(m, os) && target && (linuxOnly?.length || (os === 'darwin' && target.windowsProgram)))
+    return {
+      message:
+        `${target.name} is not a program hilt runs on macOS (${linuxOnly?.join(', ') || 'a Windows program'}): ` +
+        'the reference engine and the other test programs are built for Linux and Windows; on macOS hilt judges black boxes',
+      hint: m.macos
+        ? `give --target a program of this Mac (${m.macos.target} plays a tone with SoX)`
+        : `${m.name} has no black-box form: run it on Linux`,
     };
   if (runsOn(m, os) && os === 'win32' && target) {
     if (!target.windowsProgram)
