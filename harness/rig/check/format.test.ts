@@ -57,6 +57,15 @@ describe('formatRigCheck', () => {
     expect(text).toMatch(/verdict: unavailable \(exit 77\): audio server not usable/);
   });
 
+  it("the system rig's title says whose devices: the session's server, WASAPI's endpoints, CoreAudio's devices", () => {
+    const title = (os: NodeJS.Platform) => formatRigCheck(report({ rig: 'system', host: { ...report().host, os } })).split('\n')[0];
+    expect(title('linux')).toMatch(/^hilt rig check: system rig \(the session's own audio server; /);
+    expect(title('win32')).toMatch(/^hilt rig check: system rig \(Windows' own audio endpoints through WASAPI; /);
+    expect(title('darwin')).toMatch(
+      /^hilt rig check: system rig \(the Mac's own CoreAudio devices, BlackHole 2ch as the observed output; /,
+    );
+  });
+
   it('--json is the whole report', () => {
     expect(JSON.parse(rigCheckJson(report()))).toEqual(report());
   });

@@ -25,9 +25,11 @@ const RIG_TITLE = {
 };
 
 const WASAPI_TITLE = "system rig (Windows' own audio endpoints through WASAPI; hilt loads and changes nothing there)";
+const COREAUDIO_TITLE = "system rig (the Mac's own CoreAudio devices, BlackHole 2ch as the observed output; hilt changes nothing there)";
 
 export function formatRigCheck(r: RigCheckReport): string {
-  const out = [`hilt rig check: ${r.rig === 'system' && r.host.os === 'win32' ? WASAPI_TITLE : RIG_TITLE[r.rig]}`];
+  const system = r.rig === 'system' && { win32: WASAPI_TITLE, darwin: COREAUDIO_TITLE }[r.host.os as string];
+  const out = [`hilt rig check: ${system || RIG_TITLE[r.rig]}`];
   const width = Math.max(...r.lines.map((l) => (LABELS[l.id] ?? l.id).length));
   for (const l of r.lines) {
     const optional = !l.required && (l.status === 'missing' || l.status === 'info') && l.fix ? ' (optional)' : '';
