@@ -237,6 +237,16 @@ describe('--rig system on a stand-in desktop session', () => {
     });
     const engineUp = await pollUntil(() => enginePid(session.env.XDG_RUNTIME_DIR!), { deadlineMs: 60_000, intervalMs: 20 });
     expect(engineUp.ok).toBe(true);
+    // Killed once its tap is on the server, not while it makes it: a SIGKILL inside the registration is the
+    // known hole (kill-during-registration's scenario), and left the engine's sink here once (a fresh clone).
+    const tapped = await pollUntil(
+      async () => (await session.pactl(['list', 'short', 'sinks'])).includes(`\thilt-engine-${engineUp.value}\t`),
+      {
+        deadlineMs: 10_000,
+        intervalMs: 20,
+      },
+    );
+    expect(tapped.ok, await session.pactl(['list', 'short', 'sinks'])).toBe(true);
     expect(await session.pactl(['list', 'short', 'sinks'])).toMatch(/\thilt-observed-system\t/);
     cli.kill('SIGKILL');
     await cli;
