@@ -126,26 +126,38 @@ export function windowsCrashFault(ctx: ScenarioContext, fault: WindowsFault, thr
     inject: async (t) => {
       const at = now();
       t.child.stdin?.write(`crash ${fault} ${thread}\n`);
-      // The dump's writing is hilt's time (2-3 s under Wine), not the program's: watched for longer, then taken out.
-      const budget = softMs + (core ? DUMP_ALLOWANCE_MS : 0);
-      const w = await ctx.run.phase(`${t.spec.name} ends after ${fault} on ${thread}`, watchBudget(budget), () =>
-        watch(t.child, t.child.exited, { what: `${t.spec.name} exit after ${fault} on the ${thread} thread`, softMs: budget }),
-      );
-      const dumpMs = core ? dumpWritingMs(t.child.outputTail(200)) : undefined;
+      // The launcher's dump (2-3 s under Wine) is hilt's time, not the program's: awaited apart, then taken out.
+      const dumpMs = core ? await dumpWriting(ctx, t, softMs) : undefined;
       if (dumpMs !== undefined)
         ctx.run.fact('dump', `written by hilt's launcher in ${dumpMs} ms (not counted in the time to process gone)`);
+      const w = await ctx.run.phase(`${t.spec.name} ends after ${fault} on ${thread}`, watchBudget(softMs), () =>
+        watch(t.child, t.child.exited, { what: `${t.spec.name} exit after ${fault} on the ${thread} thread`, softMs }),
+      );
       return { ended: endOf(w, t.child), at: at + (dumpMs ?? 0), ...(w.outcome === 'hung' && { hang: w.hang.summary }) };
     },
     expectExit: (x) => ({ ok: x.code === want && x.crash && x.signal === null, expected: hex }),
   };
 }
 
-// How long the launcher's dump took: its line "hilt-winrun: dump PATH exception ... in N ms".
-const DUMP_ALLOWANCE_MS = 15_000;
-export function dumpWritingMs(output: string): number | undefined {
-  const m = /^hilt-winrun: dump .* in (\d+) ms$/m.exec(output);
-  return m ? Number(m[1]) : undefined;
+// The launcher's dump, where it writes one: "writing a dump" within the fault's deadline (or the program
+// ends first, or no fatal exception came: undefined), then "dump PATH ... in N ms" (its own deadline).
+const DUMP_LINE = /^hilt-winrun: dump .* in (\d+) ms$/;
+async function dumpWriting(ctx: ScenarioContext, t: RunningTarget, softMs: number): Promise<number | undefined> {
+  const within = <T>(p: Promise<T>, ms: number) =>
+    Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+  const exited = t.child.exited.then(() => undefined);
+  const writing = await within(Promise.race([t.child.waitForLine(/^hilt-winrun: writing a dump of pid /), exited]), softMs);
+  if (!writing) return undefined;
+  const line = await ctx.run.phase(`hilt's launcher writes ${t.spec.name}'s dump`, 60_000, () =>
+    Promise.race([t.child.waitForLine(DUMP_LINE), exited]),
+  );
+  return dumpWritingMs(line ?? '');
 }
+
+export const dumpWritingMs = (line: string): number | undefined => {
+  const m = DUMP_LINE.exec(line);
+  return m ? Number(m[1]) : undefined;
+};
 
 // The configured stop (signal, stdin closed, a line, a command) under the watchdog.
 export function stopFault(ctx: ScenarioContext): BlackBoxFault {

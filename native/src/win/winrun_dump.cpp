@@ -40,6 +40,10 @@ std::string baseName(const std::string& path) {
 void writeDump(const PROCESS_INFORMATION& pi, const DEBUG_EVENT& ev, const std::string& dir, const std::string& exe) {
   const EXCEPTION_RECORD& rec = ev.u.Exception.ExceptionRecord;
   const std::string path = dir + "\\" + baseName(exe) + "." + std::to_string(pi.dwProcessId) + ".dmp";
+  // Said before the writing, so hilt knows the time from here to the next line is the dump's, not the program's.
+  std::fprintf(stderr, "hilt-winrun: writing a dump of pid %lu (exception 0x%08lX)\n", pi.dwProcessId,
+               static_cast<unsigned long>(rec.ExceptionCode));
+  std::fflush(stderr);
   HANDLE file = CreateFileA(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (file == INVALID_HANDLE_VALUE) {
     std::fprintf(stderr, "hilt-winrun: cannot write the dump %s: error %lu\n", path.c_str(), GetLastError());
