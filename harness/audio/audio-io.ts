@@ -9,6 +9,7 @@ export interface AudioCommand {
 
 export interface AudioIo {
   recorderName: string; // for messages: "parecord"
+  upCheck?: string; // how to see the audio server is up, for a recorder that died (else: pnpm rig check)
   recorder(device: string, rate: number): AudioCommand;
   player(device: string, appName: string, rate: number): AudioCommand;
   // How each is asked to end: a signal, or (a player) the end of its stdin, where it plays out what it has.
@@ -20,6 +21,7 @@ export interface AudioIo {
 // buffer sets the pace its feeder writes at.
 export const pulseIo: AudioIo = {
   recorderName: 'parecord',
+  upCheck: 'pactl info with the rig environment',
   recorder: (device, rate) => ({
     file: 'parecord',
     args: [

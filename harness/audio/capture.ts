@@ -198,7 +198,7 @@ export class Capture {
       throw new HiltError('RIG_START', `the recorder (${name}) of the observed output has exited`, {
         expected: `${name} capturing ${this.device} for the whole run`,
         seen: `exit ${this.recorder.done.exitCode ?? this.recorder.done.signal}: ${this.recorder.outputTail(5)}`,
-        hint: 'check that the rig is still up (pactl info with the rig environment)',
+        hint: `check that the rig is still up (${this.io.upCheck ?? 'pnpm rig check'})`,
       });
     }
   }

@@ -1,5 +1,6 @@
 // hilt-coreaudio (native/mac/hilt_coreaudio.c, built by `pnpm build:native:mac`): the CoreAudio
 // rig's questions to macOS. Its audio in and out is SoX's coreaudio driver (Homebrew's sox has it).
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AudioIo } from '../../audio/audio-io.ts';
@@ -22,12 +23,25 @@ export function requireCoreaudioHelper(exists = existsSync): string {
   });
 }
 
-export function requireSox(find: (t: string) => string | undefined = which): string {
+// SoX's audio device drivers, from its --help ("AUDIO DEVICE DRIVERS: coreaudio"). Pure.
+export const soxDrivers = (help: string): string[] => /^AUDIO DEVICE DRIVERS:(.*)$/m.exec(help)?.[1]?.trim().split(/\s+/) ?? [];
+
+const soxHelp = (sox: string): string => spawnSync(sox, ['--help'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+
+// A sox without the coreaudio driver (a build from elsewhere) cannot reach a device: said before the rig starts.
+export function requireSox(find: (t: string) => string | undefined = which, help = soxHelp): string {
   const sox = find('sox');
-  if (sox) return sox;
-  throw new HiltError('RIG_MISSING', "the CoreAudio rig plays and records with SoX's coreaudio driver: sox is not on PATH", {
-    expected: 'sox on PATH',
-    seen: `PATH=${process.env.PATH ?? ''}`,
+  if (!sox)
+    throw new HiltError('RIG_MISSING', "the CoreAudio rig plays and records with SoX's coreaudio driver: sox is not on PATH", {
+      expected: 'sox on PATH',
+      seen: `PATH=${process.env.PATH ?? ''}`,
+      hint: SOX_FIX,
+    });
+  const drivers = soxDrivers(help(sox));
+  if (drivers.includes('coreaudio')) return sox;
+  throw new HiltError('RIG_MISSING', `the CoreAudio rig plays and records with SoX's coreaudio driver: ${sox} has none`, {
+    expected: "coreaudio among SoX's audio device drivers (sox --help)",
+    seen: `AUDIO DEVICE DRIVERS: ${drivers.join(' ') || 'none listed'}`,
     hint: SOX_FIX,
   });
 }

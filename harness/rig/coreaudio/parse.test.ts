@@ -215,6 +215,17 @@ describe("SoX's coreaudio driver as the rig's player and recorder", () => {
       ),
     ).toBe(true);
   });
+
+  it("a sox without the coreaudio driver (Debian's lists only pulseaudio) is RIG_MISSING, naming what it has", () => {
+    const help = (drivers: string) => () =>
+      `sox: SoX v14.4.2\n\nAUDIO FILE FORMATS: raw wav\nAUDIO DEVICE DRIVERS: ${drivers}\n\nEFFECTS: synth`;
+    expect(requireSox(() => '/opt/homebrew/bin/sox', help('coreaudio'))).toBe('/opt/homebrew/bin/sox');
+    const e = captureError(() => requireSox(() => '/usr/bin/sox', help('pulseaudio')));
+    expect(isHiltError(e, 'RIG_MISSING')).toBe(true);
+    expect((e as Error).message).toMatch(
+      /\/usr\/bin\/sox has none\n.*\n {2}seen: +AUDIO DEVICE DRIVERS: pulseaudio\n {2}to fix: +brew install sox/,
+    );
+  });
 });
 
 const captureError = (f: () => unknown): unknown => {
