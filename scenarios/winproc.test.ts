@@ -22,19 +22,33 @@ const late: string[] = [];
 
 // One hilt-winproc run under Wine: its exit code and stdout, within 20 s (a Wine start under the
 // suite's load took seconds; one that never ends is said, not waited for until the test's timeout).
+// Ended at its exit, its output read until its pipes close or 1 s more: a Wine service the call started
+// (the prefix's first program starts them) inherits its stdout and stderr and holds them open, and
+// waiting for 'close' then hung the test to its 150 s timeout (two fresh clones).
 function winproc(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const t0 = now();
     const p = spawn(wine!, [windowsPath(WINPROC), ...args], { env: { ...process.env, ...wineEnv(PREFIX) } });
     let stdout = '';
     let stderr = '';
+    let code: number | null = null;
+    const finish = () => {
+      clearTimeout(timer);
+      clearTimeout(grace);
+      p.stdout.destroy();
+      p.stderr.destroy();
+      done({ code, stdout, stderr: `${stderr} (${Math.round(now() - t0)} ms)` });
+    };
+    let grace: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       p.kill('SIGKILL');
       late.push(`hilt-winproc ${args.join(' ')}: no end within 20 s`);
+      finish();
     }, 20_000);
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => (clearTimeout(timer), done({ code, stdout, stderr: `${stderr} (${Math.round(now() - t0)} ms)` })));
+    p.on('exit', (c) => ((code = c), (grace = setTimeout(finish, 1000))));
+    p.on('close', () => finish());
   });
 }
 
