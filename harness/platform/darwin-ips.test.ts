@@ -1,6 +1,6 @@
 // macOS crash reports (.ips) on COMPOSED samples (composed/README.md): the exception, the signal,
 // the crashed thread's frames; and which report is a given pid's after its launch.
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -133,8 +133,12 @@ describe('crashReportCandidates: .ips files written since the launch, in the rep
     writeFileSync(join(user!, 'hilt-engine.crash'), 'Process: hilt-engine [7420]\n');
     writeFileSync(join(user!, 'hilt-engine-old.ips'), ABORT);
     utimesSync(join(user!, 'hilt-engine-old.ips'), new Date(since - 60_000), new Date(since - 60_000));
-    const found = await crashReportCandidates(since, [user!, join(home, 'missing')]);
-    expect(found.map((c) => c.file)).toEqual([join(user!, 'hilt-engine-new.ips')]);
-    expect(pickCrashReport(found, 7420, 0)?.report.exceptionType).toBe('EXC_BAD_ACCESS');
+    try {
+      const found = await crashReportCandidates(since, [user!, join(home, 'missing')]);
+      expect(found.map((c) => c.file)).toEqual([join(user!, 'hilt-engine-new.ips')]);
+      expect(pickCrashReport(found, 7420, 0)?.report.exceptionType).toBe('EXC_BAD_ACCESS');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

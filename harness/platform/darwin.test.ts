@@ -1,7 +1,7 @@
 // macOS: the facts darwin.ts gathers, run here against stand-ins for ps, lsof and sh that print the
 // COMPOSED samples (composed/README.md), so the argv, the exit codes and the parsing are exercised
 // together; what macOS cannot answer throws PLATFORM_UNSUPPORTED saying what is missing, never empty.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,9 @@ for (const [name, text] of [
   chmodSync(join(bin, name!), 0o755);
 }
 const PATH = process.env.PATH;
+afterAll(() => {
+  for (const d of [bin, empty]) rmSync(d, { recursive: true, force: true });
+});
 
 describe('darwin process facts (ps and lsof stand-ins printing the composed samples)', () => {
   beforeAll(() => {
