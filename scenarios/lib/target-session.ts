@@ -15,6 +15,9 @@ import { now, pollUntil } from '../../harness/wait.ts';
 
 export const VICTIM = 'hilt-victim';
 
+// How long a dead target's own objects may take to leave the server's listing.
+const OWN_GONE_MS = 500;
+
 export class TargetSession {
   readonly targets: RunningTarget[] = [];
 
@@ -77,10 +80,22 @@ export class TargetSession {
 
   // The inventory that judges the end of a repetition, taken once every target this session
   // launched has ended: an inventory read while a stop is still under way sees its process.
+  // The server drops a dead client's objects when it sees its socket close, a moment after the exit
+  // (a SoX node was still listed once under load): up to OWN_GONE_MS for the targets' own to go.
+  // What stays past it (a lingering node, a module) is in the snapshot, judged as left.
   async finalSnapshot(phase: string): Promise<Snapshot> {
     return this.ctx.run.phase(phase, 8000, async () => {
       await Promise.all(this.targets.map((t) => t.child.exited));
-      return this.snapshot();
+      const pids = new Set(this.targets.map((t) => t.pid));
+      let last: Snapshot | undefined;
+      await pollUntil(
+        async () => {
+          last = await this.snapshot();
+          return last.objects.every((o) => o.ownerPid === undefined || !pids.has(o.ownerPid)) || undefined;
+        },
+        { deadlineMs: OWN_GONE_MS, intervalMs: 20 },
+      );
+      return last!;
     });
   }
 
