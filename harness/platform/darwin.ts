@@ -28,6 +28,7 @@ import {
 } from './darwin-ps.ts';
 import type { CrashReport, Debugger, Platform, ProcessInfo, ProcessOrigin, ProcessState, ResourceLimits, ThreadInfo } from './platform.ts';
 import { unsupported, unsupportedAsync } from './unsupported.ts';
+import { killTreeBySignal } from './kill-tree.ts';
 
 const REAPER = join(ROOT, 'harness/platform/reaper.sh'); // a file of the sources, also when hilt runs compiled
 const no = (fact: string, would: string) => unsupportedAsync('darwin', fact, would);
@@ -120,17 +121,7 @@ async function resourceLimits(pid: number): Promise<ResourceLimits | undefined> 
   return parseUlimits(ok('sh', ULIMITS, await runMacTool('/bin/sh', ULIMITS, SYSTEM), 'exit 0 and two limits'));
 }
 
-// Children first, so none is re-parented and missed while its parent dies; kill(2) with SIGKILL, as `kill -KILL`.
-async function killTree(pid: number): Promise<number[]> {
-  const tree = [...(await descendants(pid)).reverse(), pid];
-  return tree.filter((p) => {
-    try {
-      return process.kill(p, 'SIGKILL');
-    } catch {
-      return false; // already gone
-    }
-  });
-}
+const killTree = (pid: number): Promise<number[]> => killTreeBySignal(pid, descendants);
 
 async function crashReport(pid: number, sinceMs: number): Promise<CrashReport | undefined> {
   const found = pickCrashReport(await crashReportCandidates(sinceMs), pid, sinceMs);

@@ -8,6 +8,7 @@ import { containment, ProcessGroup } from './cgroup.ts';
 import type { Debugger, Platform, ProcessInfo, ProcessOrigin, ProcessState, ResourceLimits, ThreadInfo } from './platform.ts';
 import { parseProcLimit, parseProcStat } from './proc-stat.ts';
 import { unsupportedAsync } from './unsupported.ts';
+import { killTreeBySignal } from './kill-tree.ts';
 
 const REAPER = join(ROOT, 'harness/platform/reaper.sh'); // a file of the sources, also when hilt runs compiled
 const GDB_INSTALL = 'apt-get install gdb (npm run setup installs it)';
@@ -118,17 +119,7 @@ async function resourceLimits(pid: number): Promise<ResourceLimits | undefined> 
   return coreBytes === undefined || openFiles === undefined ? undefined : { coreBytes, openFiles };
 }
 
-// Children first, so none is re-parented and missed while its parent dies.
-async function killTree(pid: number): Promise<number[]> {
-  const tree = [...(await descendants(pid)).reverse(), pid];
-  return tree.filter((p) => {
-    try {
-      return process.kill(p, 'SIGKILL');
-    } catch {
-      return false; // already gone
-    }
-  });
-}
+const killTree = (pid: number): Promise<number[]> => killTreeBySignal(pid, descendants);
 
 const coreDebugger: Debugger<[exe: string, core: string]> = {
   tool: 'gdb',
